@@ -50,6 +50,7 @@ export type FileSystem = Pick<
   | "utimes"
   | "link"
   | "unlink"
+  | "access"
 >;
 
 /** Operating systems twg knows how to integrate with. */

@@ -1,0 +1,67 @@
+/**
+ * `twg auth refresh`: the non-interactive refresh check.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
+import { detectAgentFromEnv } from "../agents/detect.ts";
+import { configPaths } from "../config/paths.ts";
+import { StoreNotWritableError } from "../credentials/preflight.ts";
+import type { Env } from "../env.ts";
+import { styleFor } from "../ui/style.ts";
+
+/** Options of `twg auth refresh`. */
+export interface AuthRefreshOptions {
+  force: boolean;
+  json: boolean;
+}
+
+/** Declares `twg auth refresh`. */
+export function authRefreshCommand(env: Env) {
+  return new Command("refresh")
+    .description("Rotate the tokens when 75% of the access token's lifetime has passed")
+    .option("--force", "rotate now, whatever the lifetime left")
+    .option("--json", "print the result as JSON on stdout")
+    .action(async (options) => {
+      await runAuthRefresh(env, { force: options.force ?? false, json: options.json ?? false });
+    });
+}
+
+/** Refreshes when due (or forced) and reports what happened. */
+export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Promise<void> {
+  const paths = configPaths(env);
+  try {
+    const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    const times = tokenTimes(result.tokens);
+    if (options.json) {
+      env.stdout.write(
+        JSON.stringify({
+          refreshed: result.refreshed,
+          reason: result.reason,
+          accessTokenExpiresAt: times.expiresAt,
+          refreshDueAt: times.refreshDueAt,
+        }) + "\n",
+      );
+      return;
+    }
+    const check = styleFor(env, env.stderr).success("✔");
+    env.stderr.write(
+      result.refreshed
+        ? `${check} Tokens rotated; the access token is valid until ${times.expiresAt}\n`
+        : `${check} The tokens are fresh; next refresh due at ${times.refreshDueAt}\n`,
+    );
+  } catch (error) {
+    if (error instanceof StoreNotWritableError && options.json) {
+      env.stdout.write(
+        JSON.stringify({
+          refreshed: false,
+          reason: "store-not-writable",
+          configDir: error.configDir,
+          agent: await detectAgentFromEnv(env),
+        }) + "\n",
+      );
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,131 @@
+/**
+ * `twg doctor`: a health check that names what is wrong and what to run.
+ * Sends no refresh request.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { readAuthStatus } from "./auth_status.ts";
+import { configPaths } from "../config/paths.ts";
+import { loadSettings } from "../config/settings.ts";
+import { isExpired, isRefreshDue } from "../credentials/credentials.ts";
+import { readCredentials } from "../credentials/store.ts";
+import type { Env } from "../env.ts";
+import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";
+import { discover } from "../oauth/discovery.ts";
+import { requestJson } from "../oauth/http.ts";
+import { displayPath, styleFor } from "../ui/style.ts";
+import { version } from "../version.ts";
+
+/** One line of the report. */
+export interface Check {
+  name: string;
+  status: "ok" | "warn" | "fail";
+  detail: string;
+}
+
+/** Declares `twg doctor`. */
+export function doctorCommand(env: Env) {
+  return new Command("doctor")
+    .description("Check the sign-in, the server, the credential store and the helper")
+    .option("--json", "print the checks as JSON on stdout")
+    .action(async (options) => {
+      await runDoctor(env, { json: options.json ?? false });
+    });
+}
+
+/** Runs every check; exit 1 when any fails. */
+export async function runDoctor(env: Env, options: { json: boolean }): Promise<void> {
+  const checks = await collectChecks(env);
+  const ok = checks.every((check) => check.status !== "fail");
+  if (options.json) {
+    env.stdout.write(JSON.stringify({ ok, checks }, null, 2) + "\n");
+  } else {
+    const style = styleFor(env, env.stderr);
+    const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
+    for (const check of checks) env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+  }
+  if (!ok) throw new ReportedError(ExitCode.failure);
+}
+
+/** The checks, in the contract's order and with its stable names. */
+export async function collectChecks(env: Env): Promise<Check[]> {
+  const paths = configPaths(env);
+  const checks: Check[] = [];
+  const add = (name: string, status: Check["status"], detail: string) => checks.push({ name, status, detail });
+  const shownAuthConf = displayPath(paths.authConf, env.homeDir);
+
+  let credentials = null;
+  try {
+    credentials = await readCredentials(env, paths.authConf);
+    if (credentials?.oauth) add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
+    else add("credentials", "fail", `not logged in; run "twg login"`);
+  } catch (error) {
+    const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+    add("credentials", "fail", messageOf(error) + hint);
+  }
+  const tokens = credentials?.oauth ?? null;
+  const now = env.now();
+  if (!tokens) add("token", "fail", "none");
+  else if (tokens.rejectedAt) add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
+  else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
+  else if (isRefreshDue(tokens, now)) add("token", "warn", 'refresh due; "twg auth refresh" renews it');
+  else add("token", "ok", "valid");
+
+  const user = credentials?.user;
+  add("user", user ? "ok" : "warn", user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown");
+  const site = credentials?.site;
+  add("site", site ? "ok" : "warn", site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"');
+
+  let settings;
+  try {
+    settings = await loadSettings(env, paths.configJson);
+  } catch (error) {
+    add("issuer", "fail", messageOf(error));
+  }
+  let userinfoEndpoint: string | null = null;
+  const issuer = tokens?.issuer ?? settings?.issuer;
+  if (issuer) {
+    try {
+      userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
+      add("issuer", "ok", `${issuer} reachable`);
+    } catch (error) {
+      add("issuer", "fail", `${issuer}: ${messageOf(error)}`);
+    }
+  }
+  checks.push(await serverCheck(env, tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null, userinfoEndpoint ?? settings?.resourcesUrl ?? null));
+
+  const status = await readAuthStatus(env).catch(() => null);
+  add(
+    "store",
+    status?.configWritable ? "ok" : "fail",
+    status?.configWritable
+      ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
+      : `${displayPath(paths.dir, env.homeDir)} is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
+  );
+  add("upkeep", "warn", "not set up");
+  const bitbucket = status?.bitbucketToken;
+  add("bitbucket", bitbucket ? "ok" : "warn", bitbucket === "env" ? "from TWG_BBC_TOKEN" : bitbucket === "store" ? "stored" : 'not set; "twg setup bitbucket"');
+  add("agent", "ok", status?.agent ?? "none detected");
+  add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
+  return checks;
+}
+
+async function serverCheck(env: Env, accessToken: string | null, probeUrl: string | null): Promise<Check> {
+  if (!accessToken) return { name: "server", status: "warn", detail: "no valid access token to present" };
+  if (!probeUrl) return { name: "server", status: "warn", detail: "no userinfo or resources endpoint to ask" };
+  try {
+    const response = await requestJson(env, probeUrl, {
+      headers: { authorization: `Bearer ${accessToken}` },
+      signal: env.interrupt,
+    });
+    if (response.ok) return { name: "server", status: "ok", detail: "the access token is accepted" };
+    return {
+      name: "server",
+      status: "fail",
+      detail: `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
+    };
+  } catch (error) {
+    return { name: "server", status: "fail", detail: messageOf(error) };
+  }
+}

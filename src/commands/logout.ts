@@ -1,0 +1,55 @@
+/**
+ * `twg logout`: revokes the refresh token and removes the OAuth credentials.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { configPaths } from "../config/paths.ts";
+import { acquireLock } from "../credentials/lock.ts";
+import { assertStoreWritable } from "../credentials/preflight.ts";
+import { readCredentials, saveCredentials } from "../credentials/store.ts";
+import type { Env } from "../env.ts";
+import { revokeToken } from "../oauth/revoke.ts";
+import { styleFor, warn } from "../ui/style.ts";
+
+/** Declares `twg logout`. */
+export function logoutCommand(env: Env) {
+  return new Command("logout")
+    .description("Revoke the refresh token and remove the stored sign-in")
+    .option("--all", "also remove the stored Bitbucket token")
+    .action(async (options) => {
+      await runLogout(env, { all: options.all ?? false });
+    });
+}
+
+/** Signs out. Revocation is best effort; the local removal always happens. */
+export async function runLogout(env: Env, options: { all: boolean }): Promise<void> {
+  const paths = configPaths(env);
+  const check = styleFor(env, env.stderr).success("✔");
+  const initial = await readCredentials(env, paths.authConf);
+  if (!initial?.oauth && !(options.all && initial?.bitbucketToken)) {
+    env.stderr.write("Not logged in; nothing to do.\n");
+    return;
+  }
+  await assertStoreWritable(env, paths.dir, paths.authConf);
+  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
+  try {
+    const stored = await readCredentials(env, paths.authConf);
+    if (!stored) return;
+    const tokens = stored.oauth;
+    if (tokens?.refreshToken && tokens.revocationEndpoint) {
+      const revoked = await revokeToken(env, tokens.revocationEndpoint, tokens.clientId, tokens.refreshToken, "refresh_token");
+      if (!revoked) warn(env, "Could not revoke the refresh token at the server; it was removed locally");
+    }
+    const bitbucketToken = options.all ? null : stored.bitbucketToken;
+    if (bitbucketToken) {
+      await saveCredentials(env, paths.authConf, { ...stored, oauth: null, user: null, site: null });
+    } else {
+      await env.fs.rm(paths.authConf, { force: true });
+    }
+    env.stderr.write(`${check} Logged out${tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""}\n`);
+    if (bitbucketToken) env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');
+  } finally {
+    await lock.release();
+  }
+}

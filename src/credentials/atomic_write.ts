@@ -1,0 +1,96 @@
+/**
+ * Atomic replacement of a file: a temporary file beside the target, written
+ * and flushed, then renamed over it, then the directory flushed. A reader sees
+ * the old file or the new one, never a mix, whatever is killed when.
+ *
+ * @module
+ */
+import { basename, dirname, join } from "node:path";
+import type { Env } from "../env.ts";
+
+/** A temporary file opened ahead of time, waiting for its content. */
+export interface PreparedWrite {
+  /** Writes `content`, flushes it, renames it over the target and flushes the directory. */
+  commit(content: string): Promise<void>;
+  /** Removes the temporary file if `commit` did not happen. Safe to call twice. */
+  discard(): Promise<void>;
+}
+
+const tempMarker = ".tmp-";
+
+/** The temporary name for `target` used by this process: `<target>.tmp-<pid>-<random>`. */
+export function tempPathFor(env: Env, target: string): string {
+  const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+  return `${target}${tempMarker}${env.pid}-${random}`;
+}
+
+/**
+ * Opens the temporary file for `target` now, so that the later `commit` does
+ * as little as possible (the refresh path calls this before the request).
+ */
+export async function prepareWrite(env: Env, target: string, mode: number): Promise<PreparedWrite> {
+  const tempPath = tempPathFor(env, target);
+  const handle = await env.fs.open(tempPath, "wx", mode);
+  let isSettled = false;
+  return {
+    async commit(content) {
+      try {
+        await handle.writeFile(content, "utf8");
+        // The mode given to open() is filtered by the umask; set it exactly.
+        if (env.os !== "windows") await handle.chmod(mode);
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+      await env.fs.rename(tempPath, target);
+      isSettled = true;
+      await syncDirectory(env, dirname(target));
+    },
+    async discard() {
+      if (isSettled) return;
+      isSettled = true;
+      await handle.close().catch(() => {});
+      await env.fs.rm(tempPath, { force: true }).catch(() => {});
+    },
+  };
+}
+
+/** Replaces `target` with `content` atomically. */
+export async function writeFileAtomic(env: Env, target: string, content: string, mode: number): Promise<void> {
+  const prepared = await prepareWrite(env, target, mode);
+  try {
+    await prepared.commit(content);
+  } finally {
+    await prepared.discard();
+  }
+}
+
+/** Flushes a directory entry change (the rename) to disk; not possible on Windows. */
+export async function syncDirectory(env: Env, dir: string): Promise<void> {
+  if (env.os === "windows") return;
+  const handle = await env.fs.open(dir, "r");
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
+/**
+ * Removes temporary files left beside `target` by processes that are gone
+ * (killed mid-write). Call it while holding the lock, so no live writer is
+ * mid-rename on a file it still needs.
+ */
+export async function removeOrphanedTempFiles(env: Env, target: string): Promise<number> {
+  const dir = dirname(target);
+  const prefix = basename(target) + tempMarker;
+  let removed = 0;
+  for (const name of await env.fs.readdir(dir)) {
+    if (!name.startsWith(prefix)) continue;
+    const pid = Number(name.slice(prefix.length).split("-")[0]);
+    if (pid === env.pid || (Number.isInteger(pid) && env.isProcessAlive(pid))) continue;
+    await env.fs.rm(join(dir, name), { force: true });
+    removed++;
+  }
+  return removed;
+}

@@ -1,0 +1,71 @@
+/**
+ * The shape of `auth.conf` and the token policy that reads it.
+ *
+ * @module
+ */
+
+/** Who is signed in. */
+export interface User {
+  id: string;
+  name: string | null;
+  email: string | null;
+}
+
+/** The site (cloud instance) the token reaches. */
+export interface Site {
+  id: string;
+  url: string;
+  name: string;
+}
+
+/** OAuth tokens and what is needed to refresh and revoke them. */
+export interface OAuthTokens {
+  accessToken: string;
+  refreshToken: string | null;
+  tokenType: string;
+  scope: string | null;
+  /** Local time the token response was received (ISO 8601). */
+  obtainedAt: string;
+  /** Lifetime in seconds, as the server said. */
+  expiresIn: number;
+  issuer: string;
+  clientId: string;
+  tokenEndpoint: string;
+  revocationEndpoint: string | null;
+  /** Set when the server rejected the refresh token: a new login is needed. */
+  rejectedAt: string | null;
+}
+
+/** The content of `auth.conf`. */
+export interface Credentials {
+  version: 1;
+  oauth: OAuthTokens | null;
+  user: User | null;
+  site: Site | null;
+  bitbucketToken: string | null;
+}
+
+/** Credentials with nothing stored. */
+export function emptyCredentials(): Credentials {
+  return { version: 1, oauth: null, user: null, site: null, bitbucketToken: null };
+}
+
+/** When the access token expires (ms since the epoch). */
+export function expiresAtMs(tokens: OAuthTokens): number {
+  return Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000;
+}
+
+/** When a refresh is due: 75% of the lifetime after it was received, no other margin. */
+export function refreshDueAtMs(tokens: OAuthTokens): number {
+  return Date.parse(tokens.obtainedAt) + 0.75 * tokens.expiresIn * 1000;
+}
+
+/** Whether the refresh is due at `now`. */
+export function isRefreshDue(tokens: OAuthTokens, now: number): boolean {
+  return now >= refreshDueAtMs(tokens);
+}
+
+/** Whether the access token has expired at `now`. */
+export function isExpired(tokens: OAuthTokens, now: number): boolean {
+  return now >= expiresAtMs(tokens);
+}

@@ -1,0 +1,169 @@
+/**
+ * A cross-process lock around the refresh transaction (re-read, decide,
+ * request, save), in plain files so that it behaves the same under Deno and
+ * Node and on every OS.
+ *
+ * The lock file is created complete and atomically: its content goes into a
+ * private file that is then hard-linked to `auth.lock`, which fails if the
+ * lock exists. The holder touches it every few seconds (a heartbeat). A lock
+ * is stale when its owner process is gone from this host, or its heartbeat is
+ * older than the stale limit (a stopped or hung owner). Taking over a stale
+ * lock happens under a second, short-lived guard file, and only after
+ * re-reading that the same stale lock is still there, so two waiters never
+ * both remove a lock and both believe they own the new one.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { TwgError } from "../errors.ts";
+
+/** Tunables; the defaults suit the refresh path. */
+export interface LockOptions {
+  /** How long to wait for another holder before giving up. */
+  timeoutMs?: number;
+  /** Heartbeat age after which a live-looking owner counts as gone. */
+  staleMs?: number;
+  signal?: AbortSignal;
+}
+
+/** A held lock. */
+export interface Lock {
+  /** Whether the lock file is still ours (a stopped holder may have lost it). */
+  isHeld(): Promise<boolean>;
+  release(): Promise<void>;
+}
+
+interface LockOwner {
+  pid: number;
+  hostname: string;
+  nonce: string;
+  acquiredAt: string;
+}
+
+/** Another process held the lock for longer than we were willing to wait (exit 1). */
+export class LockTimeoutError extends TwgError {
+  override name = "LockTimeoutError";
+}
+
+const defaultTimeoutMs = 30_000;
+// Longer than the worst-case refresh (three attempts with their timeouts and
+// backoff); a live owner heartbeats far more often than this.
+const defaultStaleMs = 60_000;
+const guardStaleMs = 10_000;
+
+/** Waits for and takes the lock at `path`. */
+export async function acquireLock(env: Env, path: string, options: LockOptions = {}): Promise<Lock> {
+  const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
+  const staleMs = options.staleMs ?? defaultStaleMs;
+  const owner: LockOwner = {
+    pid: env.pid,
+    hostname: env.hostname,
+    nonce: crypto.randomUUID(),
+    acquiredAt: new Date(env.now()).toISOString(),
+  };
+  const deadline = env.now() + timeoutMs;
+  let delay = 10;
+  for (;;) {
+    if (await tryCreate(env, path, owner)) return heldLock(env, path, owner, staleMs);
+    const holder = await readOwner(env, path);
+    if (holder && isStale(env, holder.owner, holder.mtimeMs, staleMs)) {
+      await takeOverStale(env, path, holder.owner.nonce, staleMs);
+      continue;
+    }
+    if (env.now() >= deadline) {
+      const who = holder ? ` (held by process ${holder.owner.pid} on ${holder.owner.hostname})` : "";
+      throw new LockTimeoutError(
+        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for another twg process${who}: ${path}`,
+        { hint: "Try again; if no other twg is running, the lock is released automatically within a minute" },
+      );
+    }
+    // Jitter keeps many waiters from polling in lockstep.
+    await env.sleep(delay + Math.random() * delay, options.signal);
+    delay = Math.min(delay * 2, 200);
+  }
+}
+
+async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
+  const staging = `${path}.${owner.pid}-${owner.nonce}`;
+  await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600 });
+  try {
+    await env.fs.link(staging, path);
+    return true;
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "EEXIST") return false;
+    throw error;
+  } finally {
+    await env.fs.rm(staging, { force: true });
+  }
+}
+
+async function readOwner(env: Env, path: string): Promise<{ owner: LockOwner; mtimeMs: number } | null> {
+  try {
+    const [text, info] = await Promise.all([env.fs.readFile(path, "utf8"), env.fs.stat(path)]);
+    const owner = JSON.parse(text) as LockOwner;
+    return { owner, mtimeMs: info.mtimeMs };
+  } catch (error) {
+    // Gone between our attempt and the read: simply try again.
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    // Unreadable content cannot come from tryCreate (it links a complete file);
+    // treat it as a foreign lock and let the heartbeat age decide.
+    const info = await env.fs.stat(path).catch(() => null);
+    if (!info) return null;
+    return { owner: { pid: -1, hostname: "", nonce: "", acquiredAt: "" }, mtimeMs: info.mtimeMs };
+  }
+}
+
+function isStale(env: Env, owner: LockOwner, mtimeMs: number, staleMs: number): boolean {
+  if (owner.hostname === env.hostname && owner.pid > 0 && !env.isProcessAlive(owner.pid)) return true;
+  return env.now() - mtimeMs > staleMs;
+}
+
+async function takeOverStale(env: Env, path: string, staleNonce: string, staleMs: number): Promise<void> {
+  const guard = `${path}.takeover`;
+  const guardOwner: LockOwner = {
+    pid: env.pid,
+    hostname: env.hostname,
+    nonce: crypto.randomUUID(),
+    acquiredAt: new Date(env.now()).toISOString(),
+  };
+  if (!(await tryCreate(env, guard, guardOwner))) {
+    // Someone else is taking over; a guard whose taker died is cleared by age.
+    const info = await env.fs.stat(guard).catch(() => null);
+    if (info && env.now() - info.mtimeMs > guardStaleMs) await env.fs.rm(guard, { force: true });
+    return;
+  }
+  try {
+    const current = await readOwner(env, path);
+    if (current && current.owner.nonce === staleNonce &&
+      isStale(env, current.owner, current.mtimeMs, staleMs)) {
+      await env.fs.rm(path, { force: true });
+    }
+  } finally {
+    await env.fs.rm(guard, { force: true });
+  }
+}
+
+function heldLock(env: Env, path: string, owner: LockOwner, staleMs: number): Lock {
+  const heartbeat = setInterval(() => {
+    const now = new Date(env.now());
+    env.fs.utimes(path, now, now).catch(() => {});
+  }, Math.max(250, Math.floor(staleMs / 6)));
+  let isReleased = false;
+  const isHeld = async () => {
+    try {
+      return (JSON.parse(await env.fs.readFile(path, "utf8")) as LockOwner).nonce === owner.nonce;
+    } catch {
+      return false;
+    }
+  };
+  return {
+    isHeld,
+    async release() {
+      if (isReleased) return;
+      isReleased = true;
+      clearInterval(heartbeat);
+      // Only remove the file if it is still ours: a peer may have taken over.
+      if (await isHeld()) await env.fs.rm(path, { force: true });
+    },
+  };
+}

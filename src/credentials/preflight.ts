@@ -1,0 +1,92 @@
+/**
+ * Proof, before any token request, that the credential store can be replaced
+ * atomically. A refresh token spent without this proof can be lost for good.
+ *
+ * @module
+ */
+import { constants } from "node:fs";
+import { dirname } from "node:path";
+import type { Env } from "../env.ts";
+import { ExitCode, TwgError } from "../errors.ts";
+import { tempPathFor } from "./atomic_write.ts";
+
+/** The config directory cannot be updated atomically (exit 4). */
+export class StoreNotWritableError extends TwgError {
+  override name = "StoreNotWritableError";
+  readonly configDir: string;
+  constructor(configDir: string, reason: string) {
+    super(`Cannot update the credentials in "${configDir}": ${reason}`, {
+      exitCode: ExitCode.storeNotWritable,
+    });
+    this.configDir = configDir;
+  }
+}
+
+/**
+ * Throws {@link StoreNotWritableError} unless `authConf` can be replaced by
+ * rename: the runtime's permission model must allow writing the directory
+ * (checked without ever prompting), and a real probe on the same path the
+ * save uses — create, write, flush, rename over an existing file, remove —
+ * must succeed.
+ */
+export async function assertStoreWritable(env: Env, dir: string, authConf: string): Promise<void> {
+  if (!(await env.canWriteByPermission(dir))) {
+    throw new StoreNotWritableError(dir, "the runtime's permissions do not allow writing there");
+  }
+  const source = tempPathFor(env, authConf);
+  const target = tempPathFor(env, authConf);
+  try {
+    for (const path of [source, target]) {
+      const handle = await env.fs.open(path, "wx", 0o600);
+      try {
+        await handle.writeFile("probe");
+        await handle.sync();
+      } finally {
+        await handle.close();
+      }
+    }
+    // Replacing an existing file is what the save does to auth.conf.
+    await env.fs.rename(source, target);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    throw new StoreNotWritableError(dir, describeWriteFailure(code, error));
+  } finally {
+    await env.fs.rm(source, { force: true }).catch(() => {});
+    await env.fs.rm(target, { force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Whether the store could be written, for reports (`auth status`, `doctor`):
+ * the real probe when the directory exists, else whether its closest existing
+ * ancestor lets it be created. Never creates the directory.
+ */
+export async function isStoreWritable(env: Env, dir: string, authConf: string): Promise<boolean> {
+  const exists = await env.fs.stat(dir).then(() => true, () => false);
+  if (exists) return await assertStoreWritable(env, dir, authConf).then(() => true, () => false);
+  let ancestor = dirname(dir);
+  while (!(await env.fs.stat(ancestor).then(() => true, () => false))) {
+    const parent = dirname(ancestor);
+    if (parent === ancestor) return false;
+    ancestor = parent;
+  }
+  if (!(await env.canWriteByPermission(dir))) return false;
+  return await env.fs.access(ancestor, constants.W_OK).then(() => true, () => false);
+}
+
+function describeWriteFailure(code: string | undefined, error: unknown): string {
+  switch (code) {
+    case "EROFS":
+      return "the file system is read-only here (a sandbox?)";
+    case "EACCES":
+    case "EPERM":
+    case "NotCapable":
+      return "permission denied";
+    case "ENOSPC":
+      return "the disk is full";
+    case "ENOENT":
+      return "the directory does not exist";
+    default:
+      return (error as Error).message;
+  }
+}

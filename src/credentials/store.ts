@@ -1,0 +1,157 @@
+/**
+ * The file credential store: `auth.conf`, 0600 in a 0700 directory, every
+ * write atomic, and a file that cannot be trusted refused without touching it.
+ *
+ * @module
+ */
+import { dirname } from "node:path";
+import type { Env } from "../env.ts";
+import { TwgError } from "../errors.ts";
+import { displayPath } from "../ui/style.ts";
+import { writeFileAtomic } from "./atomic_write.ts";
+import type { Credentials, OAuthTokens, Site, User } from "./credentials.ts";
+
+/** Mode of `auth.conf`. */
+export const authConfMode = 0o600;
+/** Mode of the config directory. */
+export const configDirMode = 0o700;
+
+/** `auth.conf` exists but cannot be trusted (exit 1, message names the fix). */
+export class UntrustedStoreError extends TwgError {
+  override name = "UntrustedStoreError";
+}
+
+/**
+ * Reads `auth.conf`: `null` when there is none; an {@link UntrustedStoreError}
+ * when it is unparseable, of the wrong shape, a symlink, not a regular file,
+ * or readable by group or others. Never follows, rewrites or deletes it.
+ */
+export async function readCredentials(env: Env, path: string): Promise<Credentials | null> {
+  const shown = displayPath(path, env.homeDir);
+  const forceHint = 'Run "twg login --force" to sign in again (the file is moved aside, not deleted)';
+  let info;
+  try {
+    info = await env.fs.lstat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
+  }
+  if (info.isSymbolicLink()) {
+    throw new UntrustedStoreError(`Refusing to use "${shown}": it is a symbolic link`, { hint: forceHint });
+  }
+  if (!info.isFile()) {
+    throw new UntrustedStoreError(`Refusing to use "${shown}": it is not a regular file`, { hint: forceHint });
+  }
+  if (env.os !== "windows" && (info.mode & 0o077) !== 0) {
+    const mode = (info.mode & 0o777).toString(8).padStart(3, "0");
+    throw new UntrustedStoreError(
+      `Refusing to use "${shown}": it is readable by other users (mode ${mode})`,
+      { hint: `Run "chmod 600 ${path}" if only you had access, otherwise "twg login --force"` },
+    );
+  }
+  let text: string;
+  try {
+    text = await env.fs.readFile(path, "utf8");
+  } catch (error) {
+    throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
+  }
+  try {
+    return parseCredentials(JSON.parse(text));
+  } catch (error) {
+    throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`, { hint: forceHint });
+  }
+}
+
+/** Saves credentials atomically with mode 0600, creating the 0700 directory if needed. */
+export async function saveCredentials(env: Env, path: string, credentials: Credentials): Promise<void> {
+  await ensureConfigDir(env, dirname(path));
+  await writeFileAtomic(env, path, serializeCredentials(credentials), authConfMode);
+}
+
+/** The exact bytes saved for `credentials`. */
+export function serializeCredentials(credentials: Credentials): string {
+  return JSON.stringify(credentials, null, 2) + "\n";
+}
+
+/** Creates the config directory with mode 0700 whatever the umask; an existing one is left as it is. */
+export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
+  const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
+  // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
+  if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+}
+
+/** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
+export async function moveAside(env: Env, path: string): Promise<string> {
+  const stamp = new Date(env.now()).toISOString().replace(/[:.]/g, "-");
+  const target = `${path}.bad-${stamp}`;
+  await env.fs.rename(path, target);
+  return target;
+}
+
+function parseCredentials(value: unknown): Credentials {
+  const record = asRecord(value, "the file");
+  if (record.version !== 1) throw new Error(`unsupported version ${JSON.stringify(record.version)}`);
+  return {
+    version: 1,
+    oauth: record.oauth == null ? null : parseTokens(asRecord(record.oauth, "oauth")),
+    user: record.user == null ? null : parseUser(asRecord(record.user, "user")),
+    site: record.site == null ? null : parseSite(asRecord(record.site, "site")),
+    bitbucketToken: optionalString(record, "bitbucketToken"),
+  };
+}
+
+function parseTokens(record: Record<string, unknown>): OAuthTokens {
+  const expiresIn = record.expiresIn;
+  if (typeof expiresIn !== "number" || !Number.isFinite(expiresIn) || expiresIn < 0) {
+    throw new Error("oauth.expiresIn is not a number of seconds");
+  }
+  const obtainedAt = requiredString(record, "obtainedAt", "oauth");
+  if (Number.isNaN(Date.parse(obtainedAt))) throw new Error("oauth.obtainedAt is not a date");
+  return {
+    accessToken: requiredString(record, "accessToken", "oauth"),
+    refreshToken: optionalString(record, "refreshToken"),
+    tokenType: requiredString(record, "tokenType", "oauth"),
+    scope: optionalString(record, "scope"),
+    obtainedAt,
+    expiresIn,
+    issuer: requiredString(record, "issuer", "oauth"),
+    clientId: requiredString(record, "clientId", "oauth"),
+    tokenEndpoint: requiredString(record, "tokenEndpoint", "oauth"),
+    revocationEndpoint: optionalString(record, "revocationEndpoint"),
+    rejectedAt: optionalString(record, "rejectedAt"),
+  };
+}
+
+function parseUser(record: Record<string, unknown>): User {
+  return {
+    id: requiredString(record, "id", "user"),
+    name: optionalString(record, "name"),
+    email: optionalString(record, "email"),
+  };
+}
+
+function parseSite(record: Record<string, unknown>): Site {
+  return {
+    id: requiredString(record, "id", "site"),
+    url: requiredString(record, "url", "site"),
+    name: requiredString(record, "name", "site"),
+  };
+}
+
+function asRecord(value: unknown, what: string): Record<string, unknown> {
+  if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  throw new Error(`${what} is not a JSON object`);
+}
+
+function requiredString(record: Record<string, unknown>, key: string, where: string): string {
+  const value = record[key];
+  if (typeof value === "string" && value !== "") return value;
+  throw new Error(`${where}.${key} is missing`);
+}
+
+function optionalString(record: Record<string, unknown>, key: string): string | null {
+  const value = record[key];
+  if (value == null) return null;
+  if (typeof value === "string") return value;
+  throw new Error(`${key} is not a string`);
+}

@@ -1,0 +1,83 @@
+/**
+ * Typed errors. Library code throws these; `src/main.ts` alone maps them to
+ * the exit codes of the contract.
+ *
+ * @module
+ */
+
+/** Exit codes from the CLI contract. */
+export const ExitCode = {
+  ok: 0,
+  failure: 1,
+  usage: 2,
+  authRequired: 3,
+  storeNotWritable: 4,
+  network: 5,
+  interrupted: 130,
+} as const;
+
+/** Any exit code the contract defines. */
+export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
+
+/** An expected failure: printed as a message, never as a stack trace. */
+export class TwgError extends Error {
+  override name = "TwgError";
+  readonly exitCode: ExitCodeValue;
+  /** The next step for the person, printed after the message. */
+  readonly hint: string | undefined;
+  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+    super(message, { cause: options.cause });
+    this.exitCode = options.exitCode ?? ExitCode.failure;
+    this.hint = options.hint;
+  }
+}
+
+/** The user typed something twg cannot act on (exit 2). */
+export class UsageError extends TwgError {
+  override name = "UsageError";
+  constructor(message: string, hint?: string) {
+    super(message, hint === undefined ? { exitCode: ExitCode.usage } : { exitCode: ExitCode.usage, hint });
+  }
+}
+
+/** Not logged in, or the server rejected the refresh token (exit 3). */
+export class AuthRequiredError extends TwgError {
+  override name = "AuthRequiredError";
+  constructor(message: string, hint = 'Run "twg login" to sign in') {
+    super(message, { exitCode: ExitCode.authRequired, hint });
+  }
+}
+
+/** A network failure or an unusable server answer; credentials unchanged (exit 5). */
+export class NetworkError extends TwgError {
+  override name = "NetworkError";
+  constructor(message: string, cause?: unknown) {
+    super(message, { exitCode: ExitCode.network, cause });
+  }
+}
+
+/** Ctrl-C or SIGTERM (exit 130). */
+export class InterruptedError extends TwgError {
+  override name = "InterruptedError";
+  constructor() {
+    super("Interrupted", { exitCode: ExitCode.interrupted });
+  }
+}
+
+/** The command already told the person what happened; only the exit code remains. */
+export class ReportedError extends TwgError {
+  override name = "ReportedError";
+  constructor(exitCode: ExitCodeValue) {
+    super("", { exitCode });
+  }
+}
+
+/** Whether an error is the abort raised by an interrupt or a cancelled wait. */
+export function isAbortError(error: unknown): boolean {
+  return error instanceof DOMException && (error.name === "AbortError");
+}
+
+/** The message of any thrown value. */
+export function messageOf(error: unknown): string {
+  return error instanceof Error ? error.message : String(error);
+}

@@ -1,0 +1,144 @@
+/**
+ * Requests to the authorization server: bounded in time and in size, and
+ * refusing insecure URLs.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { isAbortError, NetworkError, UsageError } from "../errors.ts";
+
+/** Largest response body twg reads from the authorization server (contract: 1 MiB). */
+export const maxResponseBytes = 1024 * 1024;
+const requestTimeoutMs = 15_000;
+
+/** Whether `host` is a loopback host name or address. */
+export function isLoopbackHost(host: string): boolean {
+  const bare = host.replace(/^\[|\]$/g, "");
+  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
+}
+
+/** Throws unless `url` is https, or http to a loopback host (RFC 8252 §8.3). */
+export function assertSecureUrl(url: string, what: string): URL {
+  let parsed: URL;
+  try {
+    parsed = new URL(url);
+  } catch {
+    throw new UsageError(`The ${what} is not a valid URL: ${url}`);
+  }
+  if (parsed.protocol === "https:") return parsed;
+  if (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname)) return parsed;
+  throw new UsageError(
+    `The ${what} must use https (plain http is accepted only for loopback hosts): ${url}`,
+  );
+}
+
+/** A response read completely, with its body parsed as JSON when it is JSON. */
+export interface JsonResponse {
+  status: number;
+  ok: boolean;
+  headers: Headers;
+  /** The parsed body, or `undefined` when it was not JSON. */
+  json: unknown;
+  text: string;
+}
+
+/** Options for {@link requestJson}. */
+export interface RequestOptions {
+  method?: string;
+  headers?: Record<string, string>;
+  form?: Record<string, string>;
+  signal?: AbortSignal;
+}
+
+/**
+ * Sends a request and reads at most {@link maxResponseBytes} of the answer.
+ * Network failures, time-outs and oversized bodies become {@link NetworkError};
+ * an interrupt propagates as an abort.
+ */
+export async function requestJson(env: Env, url: string, options: RequestOptions = {}): Promise<JsonResponse> {
+  const timeout = AbortSignal.timeout(requestTimeoutMs);
+  const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
+  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  let body: string | undefined;
+  if (options.form) {
+    headers["content-type"] = "application/x-www-form-urlencoded";
+    body = new URLSearchParams(options.form).toString();
+  }
+  const host = new URL(url).host;
+  let response: Response;
+  try {
+    response = await env.fetch(url, {
+      method: options.method ?? (body === undefined ? "GET" : "POST"),
+      headers,
+      ...(body === undefined ? {} : { body }),
+      signal,
+      redirect: "error",
+    });
+  } catch (error) {
+    if (options.signal?.aborted) throw options.signal.reason;
+    if (timeout.aborted) throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
+    throw new NetworkError(`Cannot reach ${host}: ${describeFetchError(error)}`, error);
+  }
+  const text = await readLimited(response, url, options.signal);
+  let json: unknown;
+  try {
+    json = JSON.parse(text);
+  } catch {
+    json = undefined;
+  }
+  return { status: response.status, ok: response.ok, headers: response.headers, json, text };
+}
+
+async function readLimited(response: Response, url: string, signal: AbortSignal | undefined): Promise<string> {
+  const declared = Number(response.headers.get("content-length"));
+  if (declared > maxResponseBytes) {
+    await response.body?.cancel();
+    throw new NetworkError(`The answer from ${new URL(url).host} is larger than 1 MiB`);
+  }
+  if (!response.body) return "";
+  const reader = response.body.getReader();
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  try {
+    for (;;) {
+      const { done, value } = await reader.read();
+      if (done) break;
+      size += value.byteLength;
+      if (size > maxResponseBytes) {
+        await reader.cancel();
+        throw new NetworkError(`The answer from ${new URL(url).host} is larger than 1 MiB`);
+      }
+      chunks.push(value);
+    }
+  } catch (error) {
+    if (error instanceof NetworkError) throw error;
+    if (signal?.aborted || isAbortError(error)) throw signal?.reason ?? error;
+    throw new NetworkError(`The connection to ${new URL(url).host} broke: ${describeFetchError(error)}`, error);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return new TextDecoder().decode(bytes);
+}
+
+function describeFetchError(error: unknown): string {
+  const cause = (error as { cause?: { code?: string; message?: string } }).cause;
+  if (cause?.code) return cause.code;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** The OAuth error code in a response body (RFC 6749 §5.2), if any. */
+export function oauthErrorOf(response: JsonResponse): { error: string; description: string | null } | null {
+  const body = response.json;
+  if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") {
+    const description = (body as { error_description?: unknown }).error_description;
+    return {
+      error: (body as { error: string }).error,
+      description: typeof description === "string" ? description : null,
+    };
+  }
+  return null;
+}

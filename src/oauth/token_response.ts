@@ -1,0 +1,51 @@
+/**
+ * Validation of token endpoint answers (RFC 6749 §5.1). Anything odd is an
+ * error that saves nothing.
+ *
+ * @module
+ */
+import { NetworkError } from "../errors.ts";
+import type { JsonResponse } from "./http.ts";
+
+/** A successful token response. */
+export interface TokenResponse {
+  accessToken: string;
+  refreshToken: string | null;
+  tokenType: string;
+  expiresIn: number;
+  scope: string | null;
+  idToken: string | null;
+}
+
+// RFC 6749 §4.2.2 only recommends expires_in; without it, assume an hour so
+// that the token is refreshed well before servers usually expire it.
+const assumedLifetimeSeconds = 3600;
+
+/** Parses a 2xx token response or throws {@link NetworkError} (exit 5). */
+export function parseTokenResponse(response: JsonResponse, host: string): TokenResponse {
+  const body = response.json;
+  if (!body || typeof body !== "object" || Array.isArray(body)) {
+    throw new NetworkError(`The token endpoint at ${host} answered with something that is not JSON`);
+  }
+  const record = body as Record<string, unknown>;
+  if (typeof record.access_token !== "string" || record.access_token === "") {
+    throw new NetworkError(`The token endpoint at ${host} answered without an access token`);
+  }
+  const tokenType = typeof record.token_type === "string" ? record.token_type : "Bearer";
+  if (tokenType.toLowerCase() !== "bearer") {
+    throw new NetworkError(`The token endpoint at ${host} issued a "${tokenType}" token; twg supports Bearer`);
+  }
+  const expiresIn = Number(record.expires_in ?? assumedLifetimeSeconds);
+  if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
+    throw new NetworkError(`The token endpoint at ${host} gave an invalid expires_in`);
+  }
+  const optional = (key: string) => (typeof record[key] === "string" && record[key] !== "" ? record[key] : null);
+  return {
+    accessToken: record.access_token,
+    refreshToken: optional("refresh_token"),
+    tokenType: "Bearer",
+    expiresIn,
+    scope: optional("scope"),
+    idToken: optional("id_token"),
+  };
+}

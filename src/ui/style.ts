@@ -1,0 +1,44 @@
+/**
+ * Terminal styling that respects `NO_COLOR` and non-terminal streams.
+ *
+ * @module
+ */
+import type { Env, Output } from "../env.ts";
+
+/** Colour helpers bound to one stream. */
+export interface Style {
+  success(text: string): string;
+  warn(text: string): string;
+  error(text: string): string;
+  dim(text: string): string;
+  bold(text: string): string;
+}
+
+/** Styles for `output`: plain when it is not a terminal or `NO_COLOR` is set (https://no-color.org). */
+export function styleFor(env: Env, output: Output): Style {
+  const noColor = env.getVar("NO_COLOR");
+  const enabled = output.isTerminal && (noColor === undefined || noColor === "") &&
+    env.getVar("TERM") !== "dumb";
+  const wrap = (open: number, close: number) => (text: string) =>
+    enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
+  return {
+    success: wrap(32, 39),
+    warn: wrap(33, 39),
+    error: wrap(31, 39),
+    dim: wrap(2, 22),
+    bold: wrap(1, 22),
+  };
+}
+
+/** Shows `path` with `~` for the home directory, as the contract asks for messages. */
+export function displayPath(path: string, homeDir: string): string {
+  if (homeDir && (path === homeDir || path.startsWith(homeDir + "/") || path.startsWith(homeDir + "\\"))) {
+    return "~" + path.slice(homeDir.length);
+  }
+  return path;
+}
+
+/** Prints a warning line on stderr. */
+export function warn(env: Env, message: string): void {
+  env.stderr.write(`${styleFor(env, env.stderr).warn("!")} ${message}\n`);
+}
