@@ -1,0 +1,120 @@
+import assert from "node:assert/strict";
+import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { createProcessEnv } from "../../src/env.ts";
+import { acquireLock, LockTimeoutError } from "../../src/credentials/lock.ts";
+
+async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
+  const dir = await mkdtemp(join(tmpdir(), "twg-lock-"));
+  try {
+    await run(dir);
+  } finally {
+    await rm(dir, { recursive: true, force: true });
+  }
+}
+
+async function deadPid(): Promise<number> {
+  const child = new Deno.Command("true").spawn();
+  await child.status;
+  return child.pid;
+}
+
+function lockContent(pid: number, hostname: string): string {
+  return JSON.stringify({ pid, hostname, nonce: crypto.randomUUID(), acquiredAt: new Date().toISOString() });
+}
+
+Deno.test("a second holder waits until the first releases", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    const first = await acquireLock(env, path);
+    let secondAcquired = false;
+    const second = acquireLock(env, path).then((lock) => {
+      secondAcquired = true;
+      return lock;
+    });
+    await new Promise((resolve) => setTimeout(resolve, 150));
+    assert.equal(secondAcquired, false);
+    await first.release();
+    const lock = await second;
+    assert.ok(await lock.isHeld());
+    await lock.release();
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+Deno.test("a lock left by a dead process on this host is taken over at once", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    await writeFile(path, lockContent(await deadPid(), env.hostname));
+    const started = Date.now();
+    const lock = await acquireLock(env, path, { timeoutMs: 2000 });
+    assert.ok(Date.now() - started < 1000);
+    await lock.release();
+  });
+});
+
+Deno.test("a live holder whose heartbeat stopped is taken over after the stale limit", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    // Our own parent is alive; only the age of the heartbeat can free this lock.
+    await writeFile(path, lockContent(Deno.ppid, env.hostname));
+    const old = new Date(Date.now() - 5000);
+    await utimes(path, old, old);
+    const lock = await acquireLock(env, path, { timeoutMs: 2000, staleMs: 3000 });
+    assert.ok(await lock.isHeld());
+    await lock.release();
+  });
+});
+
+Deno.test("waiting on a live, heartbeating holder ends with a clear time-out", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    await writeFile(path, lockContent(Deno.ppid, "another-host"));
+    await assert.rejects(acquireLock(env, path, { timeoutMs: 300, staleMs: 60_000 }), (error: unknown) => {
+      assert.ok(error instanceof LockTimeoutError);
+      assert.match(error.message, /Timed out.*another twg process.*another-host/);
+      return true;
+    });
+  });
+});
+
+Deno.test("many waiters on a stale lock: exactly one holds it at any moment", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    await writeFile(path, lockContent(await deadPid(), env.hostname));
+    let holders = 0;
+    let maxHolders = 0;
+    let completed = 0;
+    await Promise.all(Array.from({ length: 20 }, async () => {
+      const lock = await acquireLock(env, path, { timeoutMs: 10_000 });
+      holders++;
+      maxHolders = Math.max(maxHolders, holders);
+      await new Promise((resolve) => setTimeout(resolve, 5));
+      holders--;
+      completed++;
+      await lock.release();
+    }));
+    assert.equal(completed, 20);
+    assert.equal(maxHolders, 1);
+    assert.deepEqual(await readdir(dir), []);
+  });
+});
+
+Deno.test("a holder that lost the lock to a takeover does not remove the new owner's lock", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    const first = await acquireLock(env, path, { staleMs: 60_000 });
+    // Simulate a peer's takeover: the file now belongs to someone else.
+    await writeFile(path, lockContent(Deno.ppid, env.hostname));
+    assert.equal(await first.isHeld(), false);
+    await first.release();
+    assert.deepEqual(await readdir(dir), ["auth.lock"]);
+  });
+});

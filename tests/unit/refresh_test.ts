@@ -1,0 +1,207 @@
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { configPaths } from "../../src/config/paths.ts";
+import { type Credentials, emptyCredentials, isRefreshDue, type OAuthTokens } from "../../src/credentials/credentials.ts";
+import { saveCredentials } from "../../src/credentials/store.ts";
+import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
+import { runCli } from "../../src/main.ts";
+import { createTestEnv, jsonResponse, type TestEnv } from "../_test_env.ts";
+
+const tokenEndpoint = "https://auth.example.test/token";
+
+function tokens(obtainedAt: number, overrides: Partial<OAuthTokens> = {}): OAuthTokens {
+  return {
+    accessToken: "access-1",
+    refreshToken: "refresh-1",
+    tokenType: "Bearer",
+    scope: "openid offline_access",
+    obtainedAt: new Date(obtainedAt).toISOString(),
+    expiresIn: 1000,
+    issuer: "https://auth.example.test",
+    clientId: "client",
+    tokenEndpoint,
+    revocationEndpoint: null,
+    rejectedAt: null,
+    ...overrides,
+  };
+}
+
+async function signedIn(env: TestEnv, overrides: Partial<OAuthTokens> = {}): Promise<string> {
+  const credentials: Credentials = {
+    ...emptyCredentials(),
+    oauth: tokens(env.now(), overrides),
+    user: { id: "u", name: "Ada", email: null },
+  };
+  const path = configPaths(env).authConf;
+  await saveCredentials(env, path, credentials);
+  return await readFile(path, "utf8");
+}
+
+Deno.test("refresh is due at exactly 75% of the lifetime, not before", () => {
+  const start = Date.parse("2026-11-28T12:00:00Z");
+  const stored = tokens(start, { expiresIn: 1000 });
+  assert.equal(isRefreshDue(stored, start + 749_999), false);
+  assert.equal(isRefreshDue(stored, start + 750_000), true);
+  assert.equal(isRefreshDue(stored, start + 750_001), true);
+});
+
+Deno.test("a fresh token is returned without any request", async () => {
+  const env = await createTestEnv({ fetch: () => jsonResponse({}) });
+  await signedIn(env);
+  env.advance(749_000);
+  const result = await refreshIfDue(env, configPaths(env));
+  assert.equal(result.refreshed, false);
+  assert.equal(result.reason, "fresh");
+  assert.equal(env.requests.length, 0);
+  await env.cleanup();
+});
+
+Deno.test("a due token is rotated and saved with the local receipt time", async () => {
+  const env = await createTestEnv({
+    fetch: () => jsonResponse({ access_token: "access-2", refresh_token: "refresh-2", token_type: "bearer", expires_in: 600 }),
+  });
+  await signedIn(env);
+  env.advance(750_000);
+  const result = await refreshIfDue(env, configPaths(env));
+  assert.equal(result.refreshed, true);
+  assert.equal(result.reason, "due");
+  const body = new URLSearchParams(env.requests[0]!.body);
+  assert.equal(body.get("grant_type"), "refresh_token");
+  assert.equal(body.get("refresh_token"), "refresh-1");
+  const saved = JSON.parse(await readFile(configPaths(env).authConf, "utf8"));
+  assert.equal(saved.oauth.accessToken, "access-2");
+  assert.equal(saved.oauth.refreshToken, "refresh-2");
+  assert.equal(saved.oauth.expiresIn, 600);
+  assert.equal(saved.oauth.obtainedAt, new Date(env.now()).toISOString());
+  assert.deepEqual((await readdir(configPaths(env).dir)).sort(), ["auth.conf"], "no lock or temp file left");
+  await env.cleanup();
+});
+
+Deno.test("a token response without a refresh token keeps the old one", () => {
+  const next = rotatedTokens(tokens(0), {
+    accessToken: "a2",
+    refreshToken: null,
+    tokenType: "Bearer",
+    expiresIn: 60,
+    scope: null,
+    idToken: null,
+  }, 5000);
+  assert.equal(next.refreshToken, "refresh-1");
+  assert.equal(next.accessToken, "a2");
+});
+
+Deno.test("auth refresh sends no request when the runtime forbids writing the config dir", async () => {
+  const env = await createTestEnv({
+    fetch: () => jsonResponse({ access_token: "x" }),
+    overrides: { canWriteByPermission: () => Promise.resolve(false) },
+    vars: { CLAUDECODE: "1" },
+  });
+  const before = await signedIn(env);
+  env.advance(800_000);
+  const code = await runCli(env, ["auth", "refresh", "--json"]);
+  assert.equal(code, 4);
+  assert.equal(env.requests.length, 0);
+  const document = JSON.parse(env.out());
+  assert.deepEqual(document, {
+    refreshed: false,
+    reason: "store-not-writable",
+    configDir: configPaths(env).dir,
+    agent: "claude-code",
+  });
+  assert.match(env.err(), /allowWrite/);
+  assert.match(env.err(), /twg auth refresh/);
+  assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
+  await env.cleanup();
+});
+
+Deno.test("auth token prints a due but valid token with a warning when the store is not writable", async () => {
+  const env = await createTestEnv({
+    fetch: () => jsonResponse({ access_token: "x" }),
+    overrides: { canWriteByPermission: () => Promise.resolve(false) },
+  });
+  await signedIn(env);
+  env.advance(800_000);
+  assert.equal(await runCli(env, ["auth", "token"]), 0);
+  assert.equal(env.out(), "access-1\n");
+  assert.match(env.err(), /refresh is due but was not attempted/);
+  assert.equal(env.requests.length, 0);
+  env.advance(300_000);
+  assert.equal(await runCli(env, ["auth", "token"]), 4, "an expired token is an error");
+  assert.equal(env.requests.length, 0);
+  await env.cleanup();
+});
+
+const hostile: [string, () => Response, RegExp][] = [
+  ["a 500 answer", () => new Response("oops", { status: 500 }), /HTTP 500.*after 3 attempts/],
+  ["HTML instead of JSON", () => new Response("<html>hi</html>", { status: 200 }), /not JSON/],
+  ["JSON without access_token", () => jsonResponse({ token_type: "Bearer", refresh_token: "r9" }), /without an access token/],
+  ["a body over 1 MiB", () => jsonResponse({ access_token: "a", padding: "x".repeat(1024 * 1024 + 10) }), /larger than 1 MiB/],
+  ["a DPoP token", () => jsonResponse({ access_token: "a", token_type: "DPoP" }), /DPoP/],
+  ["a negative lifetime", () => jsonResponse({ access_token: "a", expires_in: -5 }), /expires_in/],
+  ["an unknown client", () => jsonResponse({ error: "invalid_client" }, 401), /invalid_client/],
+];
+
+for (const [what, answer, message] of hostile) {
+  Deno.test(`${what} from the token endpoint exits 5 and leaves auth.conf byte-identical`, async () => {
+    const env = await createTestEnv({ fetch: answer });
+    const before = await signedIn(env);
+    const code = await runCli(env, ["auth", "refresh", "--force"]);
+    assert.equal(code, 5, env.err());
+    assert.match(env.err(), message);
+    assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
+    assert.deepEqual(await readdir(configPaths(env).dir), ["auth.conf"]);
+    await env.cleanup();
+  });
+}
+
+Deno.test("a network failure is retried, then exits 5 with the credentials unchanged", async () => {
+  const env = await createTestEnv({
+    fetch: () => {
+      throw new TypeError("fetch failed");
+    },
+  });
+  const before = await signedIn(env);
+  assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 5);
+  assert.equal(env.requests.length, 3);
+  assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
+  await env.cleanup();
+});
+
+Deno.test("a transient 503 is retried and the refresh then succeeds", async () => {
+  let calls = 0;
+  const env = await createTestEnv({
+    fetch: () =>
+      ++calls === 1 ? new Response("busy", { status: 503 }) : jsonResponse({ access_token: "access-2", refresh_token: "refresh-2" }),
+  });
+  await signedIn(env);
+  assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 0);
+  assert.equal(calls, 2);
+  await env.cleanup();
+});
+
+for (const [status, body] of [[400, { error: "invalid_grant" }], [401, { error: "invalid_token" }], [404, null]] as const) {
+  Deno.test(`a rejected refresh token (${status}) exits 3 and marks the sign-in as needing login`, async () => {
+    const env = await createTestEnv({
+      fetch: () => body ? jsonResponse(body, status) : new Response("", { status }),
+    });
+    await signedIn(env);
+    assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 3);
+    assert.match(env.err(), /twg login/);
+    const saved = JSON.parse(await readFile(configPaths(env).authConf, "utf8"));
+    assert.equal(saved.oauth.refreshToken, "refresh-1", "kept for diagnosis");
+    assert.ok(saved.oauth.rejectedAt);
+    assert.equal(await runCli(env, ["auth", "status", "--json"]), 3);
+    assert.equal(JSON.parse(env.out()).needsLogin, true);
+    assert.equal(await runCli(env, ["auth", "token"]), 3);
+    assert.equal(env.requests.length, 1, "no further request once marked");
+    await env.cleanup();
+  });
+}
+
+Deno.test("not logged in: auth token exits 3 without a request", async () => {
+  const env = await createTestEnv({ fetch: () => jsonResponse({}) });
+  assert.equal(await runCli(env, ["auth", "token"]), 3);
+  assert.equal(env.out(), "");
+  assert.equal(env.requests.length, 0);
+  await env.cleanup();
+});
