@@ -18,7 +18,9 @@ import { version } from "./version.ts";
 /** Builds the whole `twg` command tree bound to `env`. */
 export function buildCli(env: Env): CommandUnknownOpts {
   const program = new Command("twg")
-    .description("Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents")
+    .description(
+      "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
+    )
     .version(`twg ${version} (${env.runtime})`, "-v, --version")
     .addHelpText(
       "after",
@@ -52,7 +54,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
 function configureTree(command: CommandUnknownOpts, env: Env): void {
   command
     .exitOverride()
-    .showHelpAfterError('(run with --help for usage)')
+    .showHelpAfterError("(run with --help for usage)")
     .configureOutput({
       writeOut: (text) => env.stdout.write(text),
       writeErr: (text) => env.stderr.write(text),

@@ -25,7 +25,10 @@ export class TwgError extends Error {
   readonly exitCode: ExitCodeValue;
   /** The next step for the person, printed after the message. */
   readonly hint: string | undefined;
-  constructor(message: string, options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {}) {
+  constructor(
+    message: string,
+    options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {},
+  ) {
     super(message, { cause: options.cause });
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.hint = options.hint;
@@ -36,7 +39,10 @@ export class TwgError extends Error {
 export class UsageError extends TwgError {
   override name = "UsageError";
   constructor(message: string, hint?: string) {
-    super(message, hint === undefined ? { exitCode: ExitCode.usage } : { exitCode: ExitCode.usage, hint });
+    super(
+      message,
+      hint === undefined ? { exitCode: ExitCode.usage } : { exitCode: ExitCode.usage, hint },
+    );
   }
 }
 

@@ -41,11 +41,15 @@ async function reportError(env: Env, error: unknown): Promise<number> {
       env.stderr.write(await storeNotWritableGuidance(env, error));
     }
     if (error.hint) env.stderr.write(`${error.hint}\n`);
-    if (isDebug(env) && error.cause) env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    if (isDebug(env) && error.cause) {
+      env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
+    }
     return error.exitCode;
   }
   // A programmer mistake: say so, with the stack only when asked.
-  env.stderr.write(`${style.error("✖")} Unexpected error: ${(error as Error)?.message ?? String(error)}\n`);
+  env.stderr.write(
+    `${style.error("✖")} Unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
+  );
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
   return ExitCode.failure;

@@ -70,7 +70,11 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
     },
     fetch: async (input, init) => {
       const request = new Request(input, init);
-      requests.push({ method: request.method, url: request.url, body: await request.clone().text() });
+      requests.push({
+        method: request.method,
+        url: request.url,
+        body: await request.clone().text(),
+      });
       if (!options.fetch) throw new TypeError("fetch failed: no network in unit tests");
       return await options.fetch(request);
     },
@@ -92,5 +96,8 @@ export async function createTestEnv(options: TestEnvOptions = {}): Promise<TestE
 
 /** A JSON response. */
 export function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 }

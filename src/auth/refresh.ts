@@ -13,7 +13,11 @@
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError } from "../errors.ts";
-import { prepareWrite, type PreparedWrite, removeOrphanedTempFiles } from "../credentials/atomic_write.ts";
+import {
+  type PreparedWrite,
+  prepareWrite,
+  removeOrphanedTempFiles,
+} from "../credentials/atomic_write.ts";
 import {
   type Credentials,
   expiresAtMs,
@@ -49,12 +53,18 @@ export interface RefreshOptions {
 const maxAttempts = 3;
 
 /** Reads the stored OAuth credentials or explains why there are none usable. */
-export async function readSignedIn(env: Env, paths: ConfigPaths): Promise<{ credentials: Credentials; tokens: OAuthTokens }> {
+export async function readSignedIn(
+  env: Env,
+  paths: ConfigPaths,
+): Promise<{ credentials: Credentials; tokens: OAuthTokens }> {
   const credentials = await readCredentials(env, paths.authConf);
   const tokens = credentials?.oauth;
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
   if (tokens.rejectedAt) {
-    throw new AuthRequiredError(`The server rejected the stored sign-in at ${tokens.rejectedAt}`, 'Sign in again: run "twg login"');
+    throw new AuthRequiredError(
+      `The server rejected the stored sign-in at ${tokens.rejectedAt}`,
+      'Sign in again: run "twg login"',
+    );
   }
   return { credentials, tokens };
 }
@@ -64,7 +74,11 @@ export async function readSignedIn(env: Env, paths: ConfigPaths): Promise<{ cred
  * is due (or forced). Throws `StoreNotWritableError` (exit 4) before any
  * request when the result could not be saved.
  */
-export async function refreshIfDue(env: Env, paths: ConfigPaths, options: RefreshOptions = {}): Promise<RefreshResult> {
+export async function refreshIfDue(
+  env: Env,
+  paths: ConfigPaths,
+  options: RefreshOptions = {},
+): Promise<RefreshResult> {
   const force = options.force ?? false;
   const initial = await readSignedIn(env, paths);
   if (!force && !isRefreshDue(initial.tokens, env.now())) {
@@ -100,7 +114,10 @@ async function rotateUnderLock(
 ): Promise<OAuthTokens> {
   const tokens = credentials.oauth!;
   if (!tokens.refreshToken) {
-    throw new AuthRequiredError("The stored sign-in has no refresh token", 'Sign in again: run "twg login"');
+    throw new AuthRequiredError(
+      "The stored sign-in has no refresh token",
+      'Sign in again: run "twg login"',
+    );
   }
   // Opened before the request so that the window between the token response
   // and the rename is only write + flush + rename.
@@ -121,7 +138,11 @@ async function rotateUnderLock(
 }
 
 /** The new tokens; a response without a refresh token keeps the old one (RFC 6749 §6). */
-export function rotatedTokens(previous: OAuthTokens, response: TokenResponse, obtainedAt: number): OAuthTokens {
+export function rotatedTokens(
+  previous: OAuthTokens,
+  response: TokenResponse,
+  obtainedAt: number,
+): OAuthTokens {
   return {
     ...previous,
     accessToken: response.accessToken,
@@ -150,14 +171,21 @@ async function requestRefresh(
     // A holder that was stopped past the stale limit has lost the lock to a
     // peer that may be rotating this very token: sending it would be reuse.
     if (!(await lock.isHeld())) {
-      throw new TwgError("Another twg process took over the credentials while this one was paused", {
-        hint: "Run the command again",
-      });
+      throw new TwgError(
+        "Another twg process took over the credentials while this one was paused",
+        {
+          hint: "Run the command again",
+        },
+      );
     }
     let response;
     try {
       response = await requestJson(env, tokens.tokenEndpoint, {
-        form: { grant_type: "refresh_token", refresh_token: refreshToken, client_id: tokens.clientId },
+        form: {
+          grant_type: "refresh_token",
+          refresh_token: refreshToken,
+          client_id: tokens.clientId,
+        },
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
@@ -171,16 +199,25 @@ async function requestRefresh(
     if (response.ok) return { kind: "ok", tokens: parseTokenResponse(response, host) };
     const oauthError = oauthErrorOf(response);
     if (isRejection(response.status, oauthError?.error)) {
-      return { kind: "rejected", detail: oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}` };
+      return {
+        kind: "rejected",
+        detail: oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`,
+      };
     }
     if (response.status >= 500 || response.status === 429) {
-      lastError = new NetworkError(`The token endpoint at ${host} answered HTTP ${response.status}`);
+      lastError = new NetworkError(
+        `The token endpoint at ${host} answered HTTP ${response.status}`,
+      );
       continue;
     }
     const detail = oauthError ? oauthError.error : `HTTP ${response.status}`;
     throw new NetworkError(`The token endpoint at ${host} refused the refresh: ${detail}`);
   }
-  throw new NetworkError(`${lastError?.message ?? "The refresh failed"} (after ${maxAttempts} attempts; credentials unchanged)`);
+  throw new NetworkError(
+    `${
+      lastError?.message ?? "The refresh failed"
+    } (after ${maxAttempts} attempts; credentials unchanged)`,
+  );
 }
 
 /** Whether an error answer means "this refresh token is no longer valid". */
@@ -200,13 +237,19 @@ async function handleRejection(
   // If the stored token changed since we read it, someone else rotated outside
   // our view (an older twg without the lock, a restore): adopt theirs.
   const stored = await readCredentials(env, paths.authConf);
-  if (stored?.oauth && stored.oauth.refreshToken !== sent.oauth!.refreshToken && !stored.oauth.rejectedAt) {
+  if (
+    stored?.oauth && stored.oauth.refreshToken !== sent.oauth!.refreshToken &&
+    !stored.oauth.rejectedAt
+  ) {
     return stored.oauth;
   }
   // Keep the file for diagnosis, but mark it so status and doctor say why.
   const rejectedAt = new Date(env.now()).toISOString();
   await prepared.commit(serializeCredentials({ ...sent, oauth: { ...sent.oauth!, rejectedAt } }));
-  throw new AuthRequiredError(`The server rejected the stored sign-in: ${detail}`, 'Sign in again: run "twg login"');
+  throw new AuthRequiredError(
+    `The server rejected the stored sign-in: ${detail}`,
+    'Sign in again: run "twg login"',
+  );
 }
 
 function lockOptions(env: Env, signal: AbortSignal | undefined) {

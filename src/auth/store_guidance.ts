@@ -12,7 +12,10 @@ import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 
 /** The guidance lines printed after the error message (each line ends with a newline). */
-export async function storeNotWritableGuidance(env: Env, error: StoreNotWritableError): Promise<string> {
+export async function storeNotWritableGuidance(
+  env: Env,
+  error: StoreNotWritableError,
+): Promise<string> {
   const agent = await detectAgentFromEnv(env);
   const codexConfigToml = agent === "codex" ? await readCodexConfigToml(env) : null;
   return "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n" +

@@ -28,7 +28,12 @@ export function apiCommand(env: Env) {
     .description("Make an authenticated request and print the response body")
     .argument("<path>", "path under the API base URL, e.g. /rest/api/3/myself")
     .option("-X, --method <method>", "HTTP method (default: GET, or POST with --data)")
-    .option("-H, --header <header>", "extra header 'Key: Value' (repeatable)", collect, [] as string[])
+    .option(
+      "-H, --header <header>",
+      "extra header 'Key: Value' (repeatable)",
+      collect,
+      [] as string[],
+    )
     .option("-d, --data <data>", "request body; JSON bodies get a JSON content type")
     .option("--bitbucket", "call the Bitbucket API with the Bitbucket token")
     .action(async (path, options) => {
@@ -54,10 +59,15 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   let token: string;
   if (options.bitbucket) {
     base = settings.bitbucketApiUrl;
-    const stored = env.getVar("TWG_BBC_TOKEN") ? null : (await readCredentials(env, paths.authConf))?.bitbucketToken;
+    const stored = env.getVar("TWG_BBC_TOKEN")
+      ? null
+      : (await readCredentials(env, paths.authConf))?.bitbucketToken;
     const bitbucketToken = env.getVar("TWG_BBC_TOKEN") || stored;
     if (!bitbucketToken) {
-      throw new AuthRequiredError("No Bitbucket token", 'Run "twg setup bitbucket", or set TWG_BBC_TOKEN');
+      throw new AuthRequiredError(
+        "No Bitbucket token",
+        'Run "twg setup bitbucket", or set TWG_BBC_TOKEN',
+      );
     }
     token = bitbucketToken;
   } else {
@@ -65,7 +75,10 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     if (!settings.apiUrl) throw new UsageError("No API base URL is configured", "Set TWG_API_URL");
     if (settings.apiUrl.includes("{siteId}")) {
       if (!credentials.site) {
-        throw new UsageError("No site is selected for this sign-in", 'Run "twg login --site <id>" to choose one');
+        throw new UsageError(
+          "No site is selected for this sign-in",
+          'Run "twg login --site <id>" to choose one',
+        );
       }
       base = settings.apiUrl.replaceAll("{siteId}", encodeURIComponent(credentials.site.id));
     } else {
@@ -82,7 +95,10 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   }
   headers.set("authorization", `Bearer ${token}`);
   if (options.data !== undefined && !headers.has("content-type")) {
-    headers.set("content-type", looksLikeJson(options.data) ? "application/json" : "text/plain;charset=utf-8");
+    headers.set(
+      "content-type",
+      looksLikeJson(options.data) ? "application/json" : "text/plain;charset=utf-8",
+    );
   }
   const method = (options.method ?? (options.data === undefined ? "GET" : "POST")).toUpperCase();
   let response: Response;
@@ -102,7 +118,11 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   const body = await response.text();
   env.stdout.write(body.length > 0 && !body.endsWith("\n") ? body + "\n" : body);
   if (!response.ok) {
-    throw new TwgError(`HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""} from ${url.host}${url.pathname}`);
+    throw new TwgError(
+      `HTTP ${response.status}${
+        response.statusText ? ` ${response.statusText}` : ""
+      } from ${url.host}${url.pathname}`,
+    );
   }
 }
 
@@ -111,7 +131,10 @@ export function requestUrl(base: string, path: string): URL {
   const baseUrl = assertSecureUrl(base, "API base URL");
   if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
     const absolute = new URL(path);
-    if (absolute.origin !== baseUrl.origin || !absolute.pathname.startsWith(baseUrl.pathname.replace(/\/$/, ""))) {
+    if (
+      absolute.origin !== baseUrl.origin ||
+      !absolute.pathname.startsWith(baseUrl.pathname.replace(/\/$/, ""))
+    ) {
       throw new UsageError(`Refusing to send the token outside ${base}: ${path}`);
     }
     return absolute;

@@ -92,11 +92,21 @@ function formatStatus(env: Env, status: AuthStatus): string {
   if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
   if (status.accessTokenExpiresAt) {
     const state = status.fresh ? "valid" : "refresh due";
-    lines.push(`  Token: ${state}, expires ${status.accessTokenExpiresAt}, refresh due ${status.refreshDueAt}`);
+    lines.push(
+      `  Token: ${state}, expires ${status.accessTokenExpiresAt}, refresh due ${status.refreshDueAt}`,
+    );
   }
   const writable = status.configWritable ? "writable" : style.warn("not writable");
   lines.push(`  Credentials: file, in ${displayPath(status.configDir, env.homeDir)} (${writable})`);
-  lines.push(`  Bitbucket token: ${{ env: "from TWG_BBC_TOKEN", store: "stored", none: "not set" }[status.bitbucketToken ?? "none"]}`);
+  lines.push(
+    `  Bitbucket token: ${
+      {
+        env: "from TWG_BBC_TOKEN",
+        store: "stored",
+        none: "not set",
+      }[status.bitbucketToken ?? "none"]
+    }`,
+  );
   if (status.agent) lines.push(`  Coding agent: ${status.agent}`);
   return lines.join("\n") + "\n";
 }

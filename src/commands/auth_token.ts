@@ -4,7 +4,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { refreshIfDue, readSignedIn } from "../auth/refresh.ts";
+import { readSignedIn, refreshIfDue } from "../auth/refresh.ts";
 import { configPaths } from "../config/paths.ts";
 import { isExpired } from "../credentials/credentials.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";

@@ -43,7 +43,9 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
   } else {
     const style = styleFor(env, env.stderr);
     const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
-    for (const check of checks) env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+    for (const check of checks) {
+      env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+    }
   }
   if (!ok) throw new ReportedError(ExitCode.failure);
 }
@@ -52,7 +54,8 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
 export async function collectChecks(env: Env): Promise<Check[]> {
   const paths = configPaths(env);
   const checks: Check[] = [];
-  const add = (name: string, status: Check["status"], detail: string) => checks.push({ name, status, detail });
+  const add = (name: string, status: Check["status"], detail: string) =>
+    checks.push({ name, status, detail });
   const shownAuthConf = displayPath(paths.authConf, env.homeDir);
 
   let credentials = null;
@@ -67,15 +70,25 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const tokens = credentials?.oauth ?? null;
   const now = env.now();
   if (!tokens) add("token", "fail", "none");
-  else if (tokens.rejectedAt) add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
-  else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
-  else if (isRefreshDue(tokens, now)) add("token", "warn", 'refresh due; "twg auth refresh" renews it');
-  else add("token", "ok", "valid");
+  else if (tokens.rejectedAt) {
+    add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
+  } else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
+  else if (isRefreshDue(tokens, now)) {
+    add("token", "warn", 'refresh due; "twg auth refresh" renews it');
+  } else add("token", "ok", "valid");
 
   const user = credentials?.user;
-  add("user", user ? "ok" : "warn", user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown");
+  add(
+    "user",
+    user ? "ok" : "warn",
+    user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown",
+  );
   const site = credentials?.site;
-  add("site", site ? "ok" : "warn", site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"');
+  add(
+    "site",
+    site ? "ok" : "warn",
+    site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"',
+  );
 
   let settings;
   try {
@@ -93,7 +106,13 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       add("issuer", "fail", `${issuer}: ${messageOf(error)}`);
     }
   }
-  checks.push(await serverCheck(env, tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null, userinfoEndpoint ?? settings?.resourcesUrl ?? null));
+  checks.push(
+    await serverCheck(
+      env,
+      tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
+      userinfoEndpoint ?? settings?.resourcesUrl ?? null,
+    ),
+  );
 
   const status = await readAuthStatus(env).catch(() => null);
   add(
@@ -101,29 +120,50 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     status?.configWritable ? "ok" : "fail",
     status?.configWritable
       ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
-      : `${displayPath(paths.dir, env.homeDir)} is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
+      : `${
+        displayPath(paths.dir, env.homeDir)
+      } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
   );
   add("upkeep", "warn", "not set up");
   const bitbucket = status?.bitbucketToken;
-  add("bitbucket", bitbucket ? "ok" : "warn", bitbucket === "env" ? "from TWG_BBC_TOKEN" : bitbucket === "store" ? "stored" : 'not set; "twg setup bitbucket"');
+  add(
+    "bitbucket",
+    bitbucket ? "ok" : "warn",
+    bitbucket === "env"
+      ? "from TWG_BBC_TOKEN"
+      : bitbucket === "store"
+      ? "stored"
+      : 'not set; "twg setup bitbucket"',
+  );
   add("agent", "ok", status?.agent ?? "none detected");
   add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
   return checks;
 }
 
-async function serverCheck(env: Env, accessToken: string | null, probeUrl: string | null): Promise<Check> {
-  if (!accessToken) return { name: "server", status: "warn", detail: "no valid access token to present" };
-  if (!probeUrl) return { name: "server", status: "warn", detail: "no userinfo or resources endpoint to ask" };
+async function serverCheck(
+  env: Env,
+  accessToken: string | null,
+  probeUrl: string | null,
+): Promise<Check> {
+  if (!accessToken) {
+    return { name: "server", status: "warn", detail: "no valid access token to present" };
+  }
+  if (!probeUrl) {
+    return { name: "server", status: "warn", detail: "no userinfo or resources endpoint to ask" };
+  }
   try {
     const response = await requestJson(env, probeUrl, {
       headers: { authorization: `Bearer ${accessToken}` },
       signal: env.interrupt,
     });
-    if (response.ok) return { name: "server", status: "ok", detail: "the access token is accepted" };
+    if (response.ok) {
+      return { name: "server", status: "ok", detail: "the access token is accepted" };
+    }
     return {
       name: "server",
       status: "fail",
-      detail: `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
+      detail:
+        `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
     };
   } catch (error) {
     return { name: "server", status: "fail", detail: messageOf(error) };

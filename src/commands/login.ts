@@ -70,11 +70,15 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const previous = options.force ? await discardStored(env, paths.authConf) : await readCredentials(env, paths.authConf);
+  const previous = options.force
+    ? await discardStored(env, paths.authConf)
+    : await readCredentials(env, paths.authConf);
 
   const metadata = await discover(env, settings.issuer, signal);
   if (!metadata.deviceAuthorizationEndpoint) {
-    throw new TwgError(`The authorization server at ${settings.issuer} does not offer device authorization`);
+    throw new TwgError(
+      `The authorization server at ${settings.issuer} does not offer device authorization`,
+    );
   }
   const authorization = await requestDeviceAuthorization(
     env,
@@ -92,9 +96,17 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       expiresAt: new Date(authorization.expiresAt).toISOString(),
     });
   }
-  await showCode(env, authorization.userCode, authorization.verificationUri, authorization.verificationUriComplete, options);
+  await showCode(
+    env,
+    authorization.userCode,
+    authorization.verificationUri,
+    authorization.verificationUriComplete,
+    options,
+  );
 
-  const spinner = options.json ? { update() {}, stop() {} } : startSpinner(env, "Waiting for approval in the browser…");
+  const spinner = options.json
+    ? { update() {}, stop() {} }
+    : startSpinner(env, "Waiting for approval in the browser…");
   let tokens: TokenResponse;
   try {
     tokens = await pollForToken(env, {
@@ -104,7 +116,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       signal,
       onWait: () => {
         const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
-        spinner.update(`Waiting for approval in the browser… (code expires in ${formatDuration(left)})`);
+        spinner.update(
+          `Waiting for approval in the browser… (code expires in ${formatDuration(left)})`,
+        );
       },
     });
   } finally {
@@ -112,11 +126,16 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   }
   const obtainedAt = env.now();
   if (!tokens.refreshToken) {
-    warn(env, "The server issued no refresh token: you will have to sign in again when the token expires");
+    warn(
+      env,
+      "The server issued no refresh token: you will have to sign in again when the token expires",
+    );
   }
 
   const user = await identify(env, metadata, clientId, tokens);
-  const site = settings.resourcesUrl ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options) : null;
+  const site = settings.resourcesUrl
+    ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
+    : null;
   const bitbucketToken = previous?.bitbucketToken ??
     (options.json ? null : await promptBitbucketToken(env, { optional: true }));
   const credentials: Credentials = {
@@ -160,7 +179,13 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
   }
   if (!stored) return null;
   if (stored.oauth?.refreshToken && stored.oauth.revocationEndpoint) {
-    await revokeToken(env, stored.oauth.revocationEndpoint, stored.oauth.clientId, stored.oauth.refreshToken, "refresh_token");
+    await revokeToken(
+      env,
+      stored.oauth.revocationEndpoint,
+      stored.oauth.clientId,
+      stored.oauth.refreshToken,
+      "refresh_token",
+    );
   }
   await env.fs.rm(authConf, { force: true });
   return null;
@@ -188,23 +213,43 @@ async function showCode(
   env.stderr.write(verificationUriComplete ? `, or open:\n  ${verificationUriComplete}\n` : ".\n");
 }
 
-async function chooseSite(env: Env, resourcesUrl: string, accessToken: string, options: LoginOptions): Promise<Site | null> {
+async function chooseSite(
+  env: Env,
+  resourcesUrl: string,
+  accessToken: string,
+  options: LoginOptions,
+): Promise<Site | null> {
   let sites: Site[];
   try {
     sites = await fetchSites(env, resourcesUrl, accessToken);
   } catch (error) {
-    warn(env, `Could not list the sites this account can reach (${messageOf(error)}); continuing without a site`);
+    warn(
+      env,
+      `Could not list the sites this account can reach (${
+        messageOf(error)
+      }); continuing without a site`,
+    );
     return null;
   }
   if (options.site) {
     const match = matchSite(sites, options.site);
     if (match) return match;
-    warn(env, `No site matches "${options.site}"; available: ${sites.map((site) => site.id).join(", ") || "none"}`);
+    warn(
+      env,
+      `No site matches "${options.site}"; available: ${
+        sites.map((site) => site.id).join(", ") || "none"
+      }`,
+    );
     return null;
   }
   if (sites.length <= 1) return sites[0] ?? null;
   if (!env.stdinIsTerminal || options.json) {
-    warn(env, `This account reaches ${sites.length} sites; choose one with "twg login --site <id>" (${sites.map((site) => site.id).join(", ")})`);
+    warn(
+      env,
+      `This account reaches ${sites.length} sites; choose one with "twg login --site <id>" (${
+        sites.map((site) => site.id).join(", ")
+      })`,
+    );
     return null;
   }
   env.stderr.write("This account reaches several sites:\n");
@@ -217,7 +262,12 @@ async function chooseSite(env: Env, resourcesUrl: string, accessToken: string, o
   }
 }
 
-function oauthTokens(tokens: TokenResponse, obtainedAt: number, metadata: ServerMetadata, clientId: string): OAuthTokens {
+function oauthTokens(
+  tokens: TokenResponse,
+  obtainedAt: number,
+  metadata: ServerMetadata,
+  clientId: string,
+): OAuthTokens {
   return {
     accessToken: tokens.accessToken,
     refreshToken: tokens.refreshToken,
@@ -234,10 +284,16 @@ function oauthTokens(tokens: TokenResponse, obtainedAt: number, metadata: Server
 }
 
 /** Re-login replaces the credentials; the old refresh token is revoked once the new ones are safe. */
-async function revokeReplaced(env: Env, previous: OAuthTokens | null, current: OAuthTokens): Promise<void> {
+async function revokeReplaced(
+  env: Env,
+  previous: OAuthTokens | null,
+  current: OAuthTokens,
+): Promise<void> {
   if (!previous?.refreshToken || previous.refreshToken === current.refreshToken) return;
   const endpoint = previous.revocationEndpoint ?? current.revocationEndpoint;
-  if (endpoint) await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  if (endpoint) {
+    await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  }
 }
 
 function printJsonLine(env: Env, value: unknown): void {

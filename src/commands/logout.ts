@@ -38,17 +38,36 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     if (!stored) return;
     const tokens = stored.oauth;
     if (tokens?.refreshToken && tokens.revocationEndpoint) {
-      const revoked = await revokeToken(env, tokens.revocationEndpoint, tokens.clientId, tokens.refreshToken, "refresh_token");
-      if (!revoked) warn(env, "Could not revoke the refresh token at the server; it was removed locally");
+      const revoked = await revokeToken(
+        env,
+        tokens.revocationEndpoint,
+        tokens.clientId,
+        tokens.refreshToken,
+        "refresh_token",
+      );
+      if (!revoked) {
+        warn(env, "Could not revoke the refresh token at the server; it was removed locally");
+      }
     }
     const bitbucketToken = options.all ? null : stored.bitbucketToken;
     if (bitbucketToken) {
-      await saveCredentials(env, paths.authConf, { ...stored, oauth: null, user: null, site: null });
+      await saveCredentials(env, paths.authConf, {
+        ...stored,
+        oauth: null,
+        user: null,
+        site: null,
+      });
     } else {
       await env.fs.rm(paths.authConf, { force: true });
     }
-    env.stderr.write(`${check} Logged out${tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""}\n`);
-    if (bitbucketToken) env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');
+    env.stderr.write(
+      `${check} Logged out${
+        tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""
+      }\n`,
+    );
+    if (bitbucketToken) {
+      env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');
+    }
   } finally {
     await lock.release();
   }

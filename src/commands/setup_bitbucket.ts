@@ -58,7 +58,9 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
   }
   if (env.getVar("TWG_BBC_TOKEN")) warn(env, "TWG_BBC_TOKEN is set and wins over the stored token");
   env.stderr.write(
-    `${styleFor(env, env.stderr).success("✔")} Bitbucket token saved to ${displayPath(paths.authConf, env.homeDir)}\n`,
+    `${styleFor(env, env.stderr).success("✔")} Bitbucket token saved to ${
+      displayPath(paths.authConf, env.homeDir)
+    }\n`,
   );
 }
 
@@ -66,7 +68,10 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
  * Asks for the Bitbucket token with hidden input, only on a terminal and only
  * when `TWG_BBC_TOKEN` does not already provide one. Enter skips when optional.
  */
-export async function promptBitbucketToken(env: Env, options: { optional: boolean }): Promise<string | null> {
+export async function promptBitbucketToken(
+  env: Env,
+  options: { optional: boolean },
+): Promise<string | null> {
   if (!env.stdinIsTerminal || env.getVar("TWG_BBC_TOKEN")) return null;
   const prompt = options.optional ? "Bitbucket token (Enter to skip): " : "Bitbucket token: ";
   const answer = await env.readLine(prompt, { hidden: true });

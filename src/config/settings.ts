@@ -35,8 +35,16 @@ const sources: SettingSource[] = [
     variable: "TWG_RESOURCES_URL",
     fallback: "https://api.atlassian.com/oauth/token/accessible-resources",
   },
-  { key: "apiUrl", variable: "TWG_API_URL", fallback: "https://api.atlassian.com/ex/jira/{siteId}" },
-  { key: "bitbucketApiUrl", variable: "TWG_BITBUCKET_API_URL", fallback: "https://api.bitbucket.org/2.0" },
+  {
+    key: "apiUrl",
+    variable: "TWG_API_URL",
+    fallback: "https://api.atlassian.com/ex/jira/{siteId}",
+  },
+  {
+    key: "bitbucketApiUrl",
+    variable: "TWG_BITBUCKET_API_URL",
+    fallback: "https://api.bitbucket.org/2.0",
+  },
   { key: "manifestUrl", variable: "TWG_UPDATE_MANIFEST_URL", fallback: null },
 ];
 

@@ -56,7 +56,12 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
 }
 
 /** Replaces `target` with `content` atomically. */
-export async function writeFileAtomic(env: Env, target: string, content: string, mode: number): Promise<void> {
+export async function writeFileAtomic(
+  env: Env,
+  target: string,
+  content: string,
+  mode: number,
+): Promise<void> {
   const prepared = await prepareWrite(env, target, mode);
   try {
     await prepared.commit(content);

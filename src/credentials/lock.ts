@@ -52,7 +52,11 @@ const defaultStaleMs = 60_000;
 const guardStaleMs = 10_000;
 
 /** Waits for and takes the lock at `path`. */
-export async function acquireLock(env: Env, path: string, options: LockOptions = {}): Promise<Lock> {
+export async function acquireLock(
+  env: Env,
+  path: string,
+  options: LockOptions = {},
+): Promise<Lock> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const staleMs = options.staleMs ?? defaultStaleMs;
   const owner: LockOwner = {
@@ -71,10 +75,17 @@ export async function acquireLock(env: Env, path: string, options: LockOptions =
       continue;
     }
     if (env.now() >= deadline) {
-      const who = holder ? ` (held by process ${holder.owner.pid} on ${holder.owner.hostname})` : "";
+      const who = holder
+        ? ` (held by process ${holder.owner.pid} on ${holder.owner.hostname})`
+        : "";
       throw new LockTimeoutError(
-        `Timed out after ${Math.round(timeoutMs / 1000)} s waiting for another twg process${who}: ${path}`,
-        { hint: "Try again; if no other twg is running, the lock is released automatically within a minute" },
+        `Timed out after ${
+          Math.round(timeoutMs / 1000)
+        } s waiting for another twg process${who}: ${path}`,
+        {
+          hint:
+            "Try again; if no other twg is running, the lock is released automatically within a minute",
+        },
       );
     }
     // Jitter keeps many waiters from polling in lockstep.
@@ -97,7 +108,10 @@ async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<bool
   }
 }
 
-async function readOwner(env: Env, path: string): Promise<{ owner: LockOwner; mtimeMs: number } | null> {
+async function readOwner(
+  env: Env,
+  path: string,
+): Promise<{ owner: LockOwner; mtimeMs: number } | null> {
   try {
     const [text, info] = await Promise.all([env.fs.readFile(path, "utf8"), env.fs.stat(path)]);
     const owner = JSON.parse(text) as LockOwner;
@@ -114,11 +128,18 @@ async function readOwner(env: Env, path: string): Promise<{ owner: LockOwner; mt
 }
 
 function isStale(env: Env, owner: LockOwner, mtimeMs: number, staleMs: number): boolean {
-  if (owner.hostname === env.hostname && owner.pid > 0 && !env.isProcessAlive(owner.pid)) return true;
+  if (owner.hostname === env.hostname && owner.pid > 0 && !env.isProcessAlive(owner.pid)) {
+    return true;
+  }
   return env.now() - mtimeMs > staleMs;
 }
 
-async function takeOverStale(env: Env, path: string, staleNonce: string, staleMs: number): Promise<void> {
+async function takeOverStale(
+  env: Env,
+  path: string,
+  staleNonce: string,
+  staleMs: number,
+): Promise<void> {
   const guard = `${path}.takeover`;
   const guardOwner: LockOwner = {
     pid: env.pid,
@@ -134,8 +155,10 @@ async function takeOverStale(env: Env, path: string, staleNonce: string, staleMs
   }
   try {
     const current = await readOwner(env, path);
-    if (current && current.owner.nonce === staleNonce &&
-      isStale(env, current.owner, current.mtimeMs, staleMs)) {
+    if (
+      current && current.owner.nonce === staleNonce &&
+      isStale(env, current.owner, current.mtimeMs, staleMs)
+    ) {
       await env.fs.rm(path, { force: true });
     }
   } finally {

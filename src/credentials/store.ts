@@ -28,7 +28,8 @@ export class UntrustedStoreError extends TwgError {
  */
 export async function readCredentials(env: Env, path: string): Promise<Credentials | null> {
   const shown = displayPath(path, env.homeDir);
-  const forceHint = 'Run "twg login --force" to sign in again (the file is moved aside, not deleted)';
+  const forceHint =
+    'Run "twg login --force" to sign in again (the file is moved aside, not deleted)';
   let info;
   try {
     info = await env.fs.lstat(path);
@@ -37,10 +38,14 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
     throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
   }
   if (info.isSymbolicLink()) {
-    throw new UntrustedStoreError(`Refusing to use "${shown}": it is a symbolic link`, { hint: forceHint });
+    throw new UntrustedStoreError(`Refusing to use "${shown}": it is a symbolic link`, {
+      hint: forceHint,
+    });
   }
   if (!info.isFile()) {
-    throw new UntrustedStoreError(`Refusing to use "${shown}": it is not a regular file`, { hint: forceHint });
+    throw new UntrustedStoreError(`Refusing to use "${shown}": it is not a regular file`, {
+      hint: forceHint,
+    });
   }
   if (env.os !== "windows" && (info.mode & 0o077) !== 0) {
     const mode = (info.mode & 0o777).toString(8).padStart(3, "0");
@@ -58,12 +63,18 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
   try {
     return parseCredentials(JSON.parse(text));
   } catch (error) {
-    throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`, { hint: forceHint });
+    throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`, {
+      hint: forceHint,
+    });
   }
 }
 
 /** Saves credentials atomically with mode 0600, creating the 0700 directory if needed. */
-export async function saveCredentials(env: Env, path: string, credentials: Credentials): Promise<void> {
+export async function saveCredentials(
+  env: Env,
+  path: string,
+  credentials: Credentials,
+): Promise<void> {
   await ensureConfigDir(env, dirname(path));
   await writeFileAtomic(env, path, serializeCredentials(credentials), authConfMode);
 }
@@ -90,7 +101,9 @@ export async function moveAside(env: Env, path: string): Promise<string> {
 
 function parseCredentials(value: unknown): Credentials {
   const record = asRecord(value, "the file");
-  if (record.version !== 1) throw new Error(`unsupported version ${JSON.stringify(record.version)}`);
+  if (record.version !== 1) {
+    throw new Error(`unsupported version ${JSON.stringify(record.version)}`);
+  }
   return {
     version: 1,
     oauth: record.oauth == null ? null : parseTokens(asRecord(record.oauth, "oauth")),
@@ -139,7 +152,9 @@ function parseSite(record: Record<string, unknown>): Site {
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
-  if (value && typeof value === "object" && !Array.isArray(value)) return value as Record<string, unknown>;
+  if (value && typeof value === "object" && !Array.isArray(value)) {
+    return value as Record<string, unknown>;
+  }
   throw new Error(`${what} is not a JSON object`);
 }
 

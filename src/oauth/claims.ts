@@ -14,7 +14,9 @@ export interface IdentityClaims {
 
 /** Reads the identity claims of a userinfo answer or ID token payload. */
 export function claimsOf(payload: Record<string, unknown>): IdentityClaims {
-  const text = (key: string) => (typeof payload[key] === "string" && payload[key] !== "" ? payload[key] : null);
+  const text = (
+    key: string,
+  ) => (typeof payload[key] === "string" && payload[key] !== "" ? payload[key] : null);
   return {
     sub: text("sub") ?? "",
     name: text("name"),

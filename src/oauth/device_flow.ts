@@ -48,7 +48,9 @@ export async function requestDeviceAuthorization(
       : `HTTP ${response.status}`;
     throw new TwgError(`The authorization server at ${host} refused to start a sign-in: ${detail}`);
   }
-  const text = (key: string) => (typeof body[key] === "string" && body[key] !== "" ? body[key] : null);
+  const text = (
+    key: string,
+  ) => (typeof body[key] === "string" && body[key] !== "" ? body[key] : null);
   const deviceCode = text("device_code");
   const userCode = text("user_code");
   const verificationUri = text("verification_uri");
@@ -136,9 +138,12 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
         const detail = oauthError
           ? `${oauthError.error}${oauthError.description ? `: ${oauthError.description}` : ""}`
           : `HTTP ${response.status}`;
-        throw new DeviceFlowError(`The authorization server at ${host} ended the sign-in: ${detail}`, {
-          hint: 'Run "twg login" to try again',
-        });
+        throw new DeviceFlowError(
+          `The authorization server at ${host} ended the sign-in: ${detail}`,
+          {
+            hint: 'Run "twg login" to try again',
+          },
+        );
       }
     }
   }

@@ -31,7 +31,11 @@ export function metadataUrls(issuer: string): string[] {
 }
 
 /** Fetches and checks the issuer's metadata. */
-export async function discover(env: Env, issuer: string, signal?: AbortSignal): Promise<ServerMetadata> {
+export async function discover(
+  env: Env,
+  issuer: string,
+  signal?: AbortSignal,
+): Promise<ServerMetadata> {
   assertSecureUrl(issuer, "issuer (TWG_ISSUER)");
   const failures: string[] = [];
   for (const url of metadataUrls(issuer)) {
@@ -41,7 +45,9 @@ export async function discover(env: Env, issuer: string, signal?: AbortSignal): 
     }
     failures.push(`${url}: HTTP ${response.status}`);
   }
-  throw new NetworkError(`Cannot find the authorization server's metadata (${failures.join("; ")})`);
+  throw new NetworkError(
+    `Cannot find the authorization server's metadata (${failures.join("; ")})`,
+  );
 }
 
 function parseMetadata(issuer: string, document: Record<string, unknown>): ServerMetadata {

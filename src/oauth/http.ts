@@ -11,7 +11,10 @@ import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 export const maxResponseBytes = 1024 * 1024;
 const requestTimeoutMs = 15_000;
 
-/** Whether `host` is a loopback host name or address. */
+/**
+ * Whether `host` (a parsed URL's hostname: lowercased, IPv6 bracketed, every
+ * IPv4 spelling already dotted decimal) is a loopback host.
+ */
 export function isLoopbackHost(host: string): boolean {
   const bare = host.replace(/^\[|\]$/g, "");
   return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
@@ -55,7 +58,11 @@ export interface RequestOptions {
  * Network failures, time-outs and oversized bodies become {@link NetworkError};
  * an interrupt propagates as an abort.
  */
-export async function requestJson(env: Env, url: string, options: RequestOptions = {}): Promise<JsonResponse> {
+export async function requestJson(
+  env: Env,
+  url: string,
+  options: RequestOptions = {},
+): Promise<JsonResponse> {
   const timeout = AbortSignal.timeout(requestTimeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
   const headers: Record<string, string> = { accept: "application/json", ...options.headers };
@@ -76,7 +83,9 @@ export async function requestJson(env: Env, url: string, options: RequestOptions
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
-    if (timeout.aborted) throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
+    if (timeout.aborted) {
+      throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
+    }
     throw new NetworkError(`Cannot reach ${host}: ${describeFetchError(error)}`, error);
   }
   const text = await readLimited(response, url, options.signal);
@@ -89,7 +98,11 @@ export async function requestJson(env: Env, url: string, options: RequestOptions
   return { status: response.status, ok: response.ok, headers: response.headers, json, text };
 }
 
-async function readLimited(response: Response, url: string, signal: AbortSignal | undefined): Promise<string> {
+async function readLimited(
+  response: Response,
+  url: string,
+  signal: AbortSignal | undefined,
+): Promise<string> {
   const declared = Number(response.headers.get("content-length"));
   if (declared > maxResponseBytes) {
     await response.body?.cancel();
@@ -113,7 +126,10 @@ async function readLimited(response: Response, url: string, signal: AbortSignal 
   } catch (error) {
     if (error instanceof NetworkError) throw error;
     if (signal?.aborted || isAbortError(error)) throw signal?.reason ?? error;
-    throw new NetworkError(`The connection to ${new URL(url).host} broke: ${describeFetchError(error)}`, error);
+    throw new NetworkError(
+      `The connection to ${new URL(url).host} broke: ${describeFetchError(error)}`,
+      error,
+    );
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -131,7 +147,9 @@ function describeFetchError(error: unknown): string {
 }
 
 /** The OAuth error code in a response body (RFC 6749 §5.2), if any. */
-export function oauthErrorOf(response: JsonResponse): { error: string; description: string | null } | null {
+export function oauthErrorOf(
+  response: JsonResponse,
+): { error: string; description: string | null } | null {
   const body = response.json;
   if (body && typeof body === "object" && typeof (body as { error?: unknown }).error === "string") {
     const description = (body as { error_description?: unknown }).error_description;

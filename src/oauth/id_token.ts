@@ -27,6 +27,9 @@ export async function verifyIdToken(
     });
     return claimsOf(payload);
   } catch (error) {
-    throw new NetworkError(`The ID token from ${options.issuer} is not valid: ${(error as Error).message}`, error);
+    throw new NetworkError(
+      `The ID token from ${options.issuer} is not valid: ${(error as Error).message}`,
+      error,
+    );
   }
 }

@@ -47,9 +47,15 @@ export async function identify(
   return { id: claims.sub, name: displayNameOf(claims), email: claims.email };
 }
 
-async function fetchUserinfo(env: Env, endpoint: string, accessToken: string): Promise<IdentityClaims | null> {
+async function fetchUserinfo(
+  env: Env,
+  endpoint: string,
+  accessToken: string,
+): Promise<IdentityClaims | null> {
   try {
-    const response = await requestJson(env, endpoint, { headers: { authorization: `Bearer ${accessToken}` } });
+    const response = await requestJson(env, endpoint, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    });
     if (!response.ok || !response.json || typeof response.json !== "object") return null;
     return claimsOf(response.json as Record<string, unknown>);
   } catch {
@@ -58,14 +64,24 @@ async function fetchUserinfo(env: Env, endpoint: string, accessToken: string): P
 }
 
 /** The sites the token reaches, from `TWG_RESOURCES_URL`. */
-export async function fetchSites(env: Env, resourcesUrl: string, accessToken: string): Promise<Site[]> {
-  const response = await requestJson(env, resourcesUrl, { headers: { authorization: `Bearer ${accessToken}` } });
+export async function fetchSites(
+  env: Env,
+  resourcesUrl: string,
+  accessToken: string,
+): Promise<Site[]> {
+  const response = await requestJson(env, resourcesUrl, {
+    headers: { authorization: `Bearer ${accessToken}` },
+  });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   if (!Array.isArray(response.json)) throw new Error("the answer is not a JSON array");
   return response.json.flatMap((entry: unknown) => {
     const record = entry as Record<string, unknown> | null;
     if (!record || typeof record.id !== "string" || typeof record.url !== "string") return [];
-    return [{ id: record.id, url: record.url, name: typeof record.name === "string" ? record.name : record.url }];
+    return [{
+      id: record.id,
+      url: record.url,
+      name: typeof record.name === "string" ? record.name : record.url,
+    }];
   });
 }
 
@@ -86,4 +102,3 @@ function safeHost(url: string): string | null {
     return null;
   }
 }
-

@@ -25,7 +25,9 @@ const assumedLifetimeSeconds = 3600;
 export function parseTokenResponse(response: JsonResponse, host: string): TokenResponse {
   const body = response.json;
   if (!body || typeof body !== "object" || Array.isArray(body)) {
-    throw new NetworkError(`The token endpoint at ${host} answered with something that is not JSON`);
+    throw new NetworkError(
+      `The token endpoint at ${host} answered with something that is not JSON`,
+    );
   }
   const record = body as Record<string, unknown>;
   if (typeof record.access_token !== "string" || record.access_token === "") {
@@ -33,13 +35,17 @@ export function parseTokenResponse(response: JsonResponse, host: string): TokenR
   }
   const tokenType = typeof record.token_type === "string" ? record.token_type : "Bearer";
   if (tokenType.toLowerCase() !== "bearer") {
-    throw new NetworkError(`The token endpoint at ${host} issued a "${tokenType}" token; twg supports Bearer`);
+    throw new NetworkError(
+      `The token endpoint at ${host} issued a "${tokenType}" token; twg supports Bearer`,
+    );
   }
   const expiresIn = Number(record.expires_in ?? assumedLifetimeSeconds);
   if (!Number.isFinite(expiresIn) || expiresIn <= 0) {
     throw new NetworkError(`The token endpoint at ${host} gave an invalid expires_in`);
   }
-  const optional = (key: string) => (typeof record[key] === "string" && record[key] !== "" ? record[key] : null);
+  const optional = (
+    key: string,
+  ) => (typeof record[key] === "string" && record[key] !== "" ? record[key] : null);
   return {
     accessToken: record.access_token,
     refreshToken: optional("refresh_token"),

@@ -32,7 +32,10 @@ export function styleFor(env: Env, output: Output): Style {
 
 /** Shows `path` with `~` for the home directory, as the contract asks for messages. */
 export function displayPath(path: string, homeDir: string): string {
-  if (homeDir && (path === homeDir || path.startsWith(homeDir + "/") || path.startsWith(homeDir + "\\"))) {
+  if (
+    homeDir &&
+    (path === homeDir || path.startsWith(homeDir + "/") || path.startsWith(homeDir + "\\"))
+  ) {
     return "~" + path.slice(homeDir.length);
   }
   return path;

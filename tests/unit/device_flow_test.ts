@@ -9,7 +9,10 @@ import { createTestEnv, jsonResponse } from "../_test_env.ts";
 
 const tokenEndpoint = "https://auth.example.test/token";
 
-function authorization(now: number, overrides: Partial<DeviceAuthorization> = {}): DeviceAuthorization {
+function authorization(
+  now: number,
+  overrides: Partial<DeviceAuthorization> = {},
+): DeviceAuthorization {
   return {
     deviceCode: "device-code",
     userCode: "ABCD-EFGH",
@@ -43,18 +46,34 @@ async function pollWith(answers: (() => Response)[], overrides: Partial<DeviceAu
     (error: unknown) => ({ error }),
   );
   await env.cleanup();
-  return { ...settled, gaps: pollTimes.map((time, index) => (time - (index ? pollTimes[index - 1]! : start)) / 1000), env };
+  return {
+    ...settled,
+    gaps: pollTimes.map((time, index) => (time - (index ? pollTimes[index - 1]! : start)) / 1000),
+    env,
+  };
 }
 
 const pending = () => jsonResponse({ error: "authorization_pending" }, 400);
 const slowDown = () => jsonResponse({ error: "slow_down" }, 400);
-const granted = () => jsonResponse({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 60 });
+const granted = () =>
+  jsonResponse({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 60 });
 
 Deno.test("the interval is 5 s when the server gives none", async () => {
   const env = await createTestEnv({
-    fetch: () => jsonResponse({ device_code: "d", user_code: "U", verification_uri: "https://x.test/d", expires_in: 300 }),
+    fetch: () =>
+      jsonResponse({
+        device_code: "d",
+        user_code: "U",
+        verification_uri: "https://x.test/d",
+        expires_in: 300,
+      }),
   });
-  const result = await requestDeviceAuthorization(env, "https://x.test/device", "client", "openid offline_access");
+  const result = await requestDeviceAuthorization(
+    env,
+    "https://x.test/device",
+    "client",
+    "openid offline_access",
+  );
   assert.equal(result.intervalSeconds, 5);
   assert.equal(result.expiresAt, env.now() + 300_000);
   assert.equal(new URLSearchParams(env.requests[0]!.body).get("scope"), "openid offline_access");
@@ -80,16 +99,28 @@ Deno.test("slow_down adds 5 s each time and the slower interval stays", async ()
 
 for (const error of ["expired_token", "access_denied", "invalid_grant"]) {
   Deno.test(`polling stops on ${error}`, async () => {
-    const { error: thrown, gaps } = await pollWith([pending, () => jsonResponse({ error }, 400), granted]);
+    const { error: thrown, gaps } = await pollWith([
+      pending,
+      () => jsonResponse({ error }, 400),
+      granted,
+    ]);
     assert.ok(thrown instanceof DeviceFlowError, String(thrown));
     assert.equal(gaps.length, 2, "no poll after the final answer");
   });
 }
 
 Deno.test("a 5xx answer backs off and keeps the code", async () => {
-  const { value, gaps } = await pollWith([() => new Response("oops", { status: 503 }), pending, granted]);
+  const { value, gaps } = await pollWith([
+    () => new Response("oops", { status: 503 }),
+    pending,
+    granted,
+  ]);
   assert.equal(value?.accessToken, "at");
-  assert.deepEqual(gaps, [5, 10, 5], "doubled after the 5xx, back to the interval after a real answer");
+  assert.deepEqual(
+    gaps,
+    [5, 10, 5],
+    "doubled after the 5xx, back to the interval after a real answer",
+  );
 });
 
 Deno.test("a network error backs off and keeps the code", async () => {
@@ -107,7 +138,9 @@ Deno.test("a network error backs off and keeps the code", async () => {
 });
 
 Deno.test("polling gives up when the code's own lifetime runs out", async () => {
-  const { error, gaps } = await pollWith([pending], { expiresAt: Date.parse("2026-11-28T12:00:12Z") });
+  const { error, gaps } = await pollWith([pending], {
+    expiresAt: Date.parse("2026-11-28T12:00:12Z"),
+  });
   assert.ok(error instanceof DeviceFlowError);
   assert.match((error as Error).message, /expired/);
   assert.deepEqual(gaps, [5, 5], "a third poll would land after the expiry");
@@ -123,7 +156,12 @@ Deno.test("an interrupt ends the wait", async () => {
   const env = await createTestEnv({ fetch: pending });
   controller.abort(new DOMException("Interrupted", "AbortError"));
   await assert.rejects(
-    pollForToken(env, { tokenEndpoint, clientId: "c", authorization: authorization(env.now()), signal: controller.signal }),
+    pollForToken(env, {
+      tokenEndpoint,
+      clientId: "c",
+      authorization: authorization(env.now()),
+      signal: controller.signal,
+    }),
     (error: unknown) => error instanceof DOMException && error.name === "AbortError",
   );
   assert.equal(env.requests.length, 0);

@@ -36,18 +36,24 @@ Deno.test("discovery falls back from RFC 8414 to OpenID discovery", async () => 
 });
 
 Deno.test("metadata naming another issuer is refused", async () => {
-  const env = await createTestEnv({ fetch: () => jsonResponse({ ...metadata, issuer: "https://evil.test" }) });
+  const env = await createTestEnv({
+    fetch: () => jsonResponse({ ...metadata, issuer: "https://evil.test" }),
+  });
   await assert.rejects(discover(env, issuer), /names issuer https:\/\/evil\.test/);
   await env.cleanup();
 });
 
 Deno.test("an insecure endpoint in the metadata is refused", async () => {
-  const env = await createTestEnv({ fetch: () => jsonResponse({ ...metadata, token_endpoint: "http://evil.test/token" }) });
+  const env = await createTestEnv({
+    fetch: () => jsonResponse({ ...metadata, token_endpoint: "http://evil.test/token" }),
+  });
   await assert.rejects(discover(env, issuer), /must use https/);
   await env.cleanup();
 });
 
-for (const insecure of ["http://auth.example.test", "http://10.0.0.5:8080", "ftp://auth.example.test"]) {
+for (
+  const insecure of ["http://auth.example.test", "http://10.0.0.5:8080", "ftp://auth.example.test"]
+) {
   Deno.test(`a non-https issuer other than loopback is refused: ${insecure}`, async () => {
     const env = await createTestEnv();
     await assert.rejects(discover(env, insecure), UsageError);
@@ -61,7 +67,8 @@ for (const insecure of ["http://auth.example.test", "http://10.0.0.5:8080", "ftp
 for (const loopback of ["http://127.0.0.1:4000", "http://localhost:4000", "http://[::1]:4000"]) {
   Deno.test(`plain http is accepted for the loopback issuer ${loopback}`, async () => {
     const env = await createTestEnv({
-      fetch: () => jsonResponse({ ...metadata, issuer: loopback, token_endpoint: `${loopback}/token` }),
+      fetch: () =>
+        jsonResponse({ ...metadata, issuer: loopback, token_endpoint: `${loopback}/token` }),
     });
     assert.equal((await discover(env, loopback)).tokenEndpoint, `${loopback}/token`);
     await env.cleanup();

@@ -21,7 +21,12 @@ async function deadPid(): Promise<number> {
 }
 
 function lockContent(pid: number, hostname: string): string {
-  return JSON.stringify({ pid, hostname, nonce: crypto.randomUUID(), acquiredAt: new Date().toISOString() });
+  return JSON.stringify({
+    pid,
+    hostname,
+    nonce: crypto.randomUUID(),
+    acquiredAt: new Date().toISOString(),
+  });
 }
 
 Deno.test("a second holder waits until the first releases", async () => {
@@ -75,11 +80,14 @@ Deno.test("waiting on a live, heartbeating holder ends with a clear time-out", a
     const env = createProcessEnv();
     const path = join(dir, "auth.lock");
     await writeFile(path, lockContent(Deno.ppid, "another-host"));
-    await assert.rejects(acquireLock(env, path, { timeoutMs: 300, staleMs: 60_000 }), (error: unknown) => {
-      assert.ok(error instanceof LockTimeoutError);
-      assert.match(error.message, /Timed out.*another twg process.*another-host/);
-      return true;
-    });
+    await assert.rejects(
+      acquireLock(env, path, { timeoutMs: 300, staleMs: 60_000 }),
+      (error: unknown) => {
+        assert.ok(error instanceof LockTimeoutError);
+        assert.match(error.message, /Timed out.*another twg process.*another-host/);
+        return true;
+      },
+    );
   });
 });
 

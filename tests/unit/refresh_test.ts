@@ -1,7 +1,12 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { configPaths } from "../../src/config/paths.ts";
-import { type Credentials, emptyCredentials, isRefreshDue, type OAuthTokens } from "../../src/credentials/credentials.ts";
+import {
+  type Credentials,
+  emptyCredentials,
+  isRefreshDue,
+  type OAuthTokens,
+} from "../../src/credentials/credentials.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
 import { runCli } from "../../src/main.ts";
@@ -58,7 +63,13 @@ Deno.test("a fresh token is returned without any request", async () => {
 
 Deno.test("a due token is rotated and saved with the local receipt time", async () => {
   const env = await createTestEnv({
-    fetch: () => jsonResponse({ access_token: "access-2", refresh_token: "refresh-2", token_type: "bearer", expires_in: 600 }),
+    fetch: () =>
+      jsonResponse({
+        access_token: "access-2",
+        refresh_token: "refresh-2",
+        token_type: "bearer",
+        expires_in: 600,
+      }),
   });
   await signedIn(env);
   env.advance(750_000);
@@ -73,7 +84,11 @@ Deno.test("a due token is rotated and saved with the local receipt time", async 
   assert.equal(saved.oauth.refreshToken, "refresh-2");
   assert.equal(saved.oauth.expiresIn, 600);
   assert.equal(saved.oauth.obtainedAt, new Date(env.now()).toISOString());
-  assert.deepEqual((await readdir(configPaths(env).dir)).sort(), ["auth.conf"], "no lock or temp file left");
+  assert.deepEqual(
+    (await readdir(configPaths(env).dir)).sort(),
+    ["auth.conf"],
+    "no lock or temp file left",
+  );
   await env.cleanup();
 });
 
@@ -134,8 +149,16 @@ Deno.test("auth token prints a due but valid token with a warning when the store
 const hostile: [string, () => Response, RegExp][] = [
   ["a 500 answer", () => new Response("oops", { status: 500 }), /HTTP 500.*after 3 attempts/],
   ["HTML instead of JSON", () => new Response("<html>hi</html>", { status: 200 }), /not JSON/],
-  ["JSON without access_token", () => jsonResponse({ token_type: "Bearer", refresh_token: "r9" }), /without an access token/],
-  ["a body over 1 MiB", () => jsonResponse({ access_token: "a", padding: "x".repeat(1024 * 1024 + 10) }), /larger than 1 MiB/],
+  [
+    "JSON without access_token",
+    () => jsonResponse({ token_type: "Bearer", refresh_token: "r9" }),
+    /without an access token/,
+  ],
+  [
+    "a body over 1 MiB",
+    () => jsonResponse({ access_token: "a", padding: "x".repeat(1024 * 1024 + 10) }),
+    /larger than 1 MiB/,
+  ],
   ["a DPoP token", () => jsonResponse({ access_token: "a", token_type: "DPoP" }), /DPoP/],
   ["a negative lifetime", () => jsonResponse({ access_token: "a", expires_in: -5 }), /expires_in/],
   ["an unknown client", () => jsonResponse({ error: "invalid_client" }, 401), /invalid_client/],
@@ -171,7 +194,9 @@ Deno.test("a transient 503 is retried and the refresh then succeeds", async () =
   let calls = 0;
   const env = await createTestEnv({
     fetch: () =>
-      ++calls === 1 ? new Response("busy", { status: 503 }) : jsonResponse({ access_token: "access-2", refresh_token: "refresh-2" }),
+      ++calls === 1
+        ? new Response("busy", { status: 503 })
+        : jsonResponse({ access_token: "access-2", refresh_token: "refresh-2" }),
   });
   await signedIn(env);
   assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 0);
@@ -179,7 +204,12 @@ Deno.test("a transient 503 is retried and the refresh then succeeds", async () =
   await env.cleanup();
 });
 
-for (const [status, body] of [[400, { error: "invalid_grant" }], [401, { error: "invalid_token" }], [404, null]] as const) {
+for (
+  const [status, body] of [[400, { error: "invalid_grant" }], [401, { error: "invalid_token" }], [
+    404,
+    null,
+  ]] as const
+) {
   Deno.test(`a rejected refresh token (${status}) exits 3 and marks the sign-in as needing login`, async () => {
     const env = await createTestEnv({
       fetch: () => body ? jsonResponse(body, status) : new Response("", { status }),

@@ -3,7 +3,11 @@ import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:
 import { join } from "node:path";
 import { configPaths } from "../../src/config/paths.ts";
 import { emptyCredentials } from "../../src/credentials/credentials.ts";
-import { readCredentials, saveCredentials, UntrustedStoreError } from "../../src/credentials/store.ts";
+import {
+  readCredentials,
+  saveCredentials,
+  UntrustedStoreError,
+} from "../../src/credentials/store.ts";
 import { runCli } from "../../src/main.ts";
 import { createTestEnv } from "../_test_env.ts";
 
@@ -30,8 +34,16 @@ Deno.test("a missing auth.conf reads as not logged in", async () => {
 });
 
 const untrusted: [string, (path: string, dir: string) => Promise<void>, RegExp][] = [
-  ["corrupt JSON", (path) => writeFile(path, "{ not json", { mode: 0o600 }), /Cannot read .*auth\.conf/],
-  ["the wrong shape", (path) => writeFile(path, '{"version":1,"oauth":{"accessToken":5}}', { mode: 0o600 }), /oauth/],
+  [
+    "corrupt JSON",
+    (path) => writeFile(path, "{ not json", { mode: 0o600 }),
+    /Cannot read .*auth\.conf/,
+  ],
+  [
+    "the wrong shape",
+    (path) => writeFile(path, '{"version":1,"oauth":{"accessToken":5}}', { mode: 0o600 }),
+    /oauth/,
+  ],
   ["an unknown version", (path) => writeFile(path, '{"version":9}', { mode: 0o600 }), /version/],
   ["a symbolic link", async (path, dir) => {
     await writeFile(join(dir, "elsewhere.json"), '{"version":1}', { mode: 0o600 });
@@ -89,7 +101,11 @@ async function snapshot(dir: string): Promise<Record<string, string>> {
   const result: Record<string, string> = {};
   for (const name of await readdir(dir)) {
     const info = await Deno.lstat(join(dir, name));
-    result[name] = info.isFile ? `${(info.mode ?? 0) & 0o777}:${await readFile(join(dir, name), "utf8")}` : info.isSymlink ? "link" : "dir";
+    result[name] = info.isFile
+      ? `${(info.mode ?? 0) & 0o777}:${await readFile(join(dir, name), "utf8")}`
+      : info.isSymlink
+      ? "link"
+      : "dir";
   }
   return result;
 }

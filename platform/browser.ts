@@ -1,0 +1,123 @@
+/**
+ * Opens a URL in the person's browser, safely: only `https` (or `http` to a
+ * loopback host), and never through a shell.
+ *
+ * @module
+ */
+import { win32 } from "node:path";
+import type { Env } from "../src/env.ts";
+import { isLoopbackHost } from "../src/oauth/http.ts";
+
+/** Whether the browser was started; `reason` is a short phrase for after a colon. */
+export type OpenResult = { opened: true } | { opened: false; reason: string };
+
+/** A program and its arguments, run directly. */
+interface Launcher {
+  command: string;
+  args: string[];
+}
+
+/**
+ * Whether `url` may be handed to a browser: `https:`, or `http:` to
+ * `localhost`, `127.0.0.0/8` or `[::1]`.
+ *
+ * @example
+ * ```ts
+ * isSafeBrowserUrl("https://auth.example.com/device"); // true
+ * isSafeBrowserUrl("http://127.0.0.1:8080/callback"); // true
+ * isSafeBrowserUrl("javascript:alert(1)"); // false
+ * ```
+ */
+export function isSafeBrowserUrl(url: string): boolean {
+  return safeBrowserUrl(url) !== null;
+}
+
+/**
+ * Opens `url` in a browser without waiting for it. Refuses unsafe URLs, and
+ * does nothing when `TWG_NO_BROWSER=1`, `BROWSER=none`, or there is no display;
+ * the caller then prints the URL for the person to open.
+ *
+ * @example
+ * ```ts
+ * const result = await openBrowser(env, "https://auth.example.com/device");
+ * if (!result.opened) env.stderr.write(`Could not open a browser: ${result.reason}\n`);
+ * ```
+ */
+export async function openBrowser(env: Env, url: string): Promise<OpenResult> {
+  const safeUrl = safeBrowserUrl(url);
+  if (safeUrl === null) {
+    return { opened: false, reason: "the URL is neither https nor http to a loopback host" };
+  }
+  // The normalized form percent-encodes spaces and quotes and always starts
+  // with "http", so no launcher can read it as an option or split it.
+  const launcher = browserLauncher(env, safeUrl.href);
+  if ("reason" in launcher) return { opened: false, reason: launcher.reason };
+  const result = await env.run(launcher.command, launcher.args, { detached: true });
+  if (result.code === 0) return { opened: true };
+  return {
+    opened: false,
+    reason: result.code === 127
+      ? `${launcher.command} was not found`
+      : `${launcher.command} failed (exit code ${result.code})`,
+  };
+}
+
+function browserLauncher(env: Env, url: string): Launcher | { reason: string } {
+  if (env.getVar("TWG_NO_BROWSER") === "1") return { reason: "TWG_NO_BROWSER is set" };
+  const browser = env.getVar("BROWSER");
+  if (browser === "none") return { reason: "BROWSER is none" };
+  if (browser) return browserVarLauncher(browser, url);
+  switch (env.os) {
+    case "darwin":
+      return { command: "/usr/bin/open", args: [url] };
+    case "windows":
+      return windowsLauncher(env, url);
+    case "linux":
+      return linuxLauncher(env, url);
+  }
+}
+
+// BROWSER is one program path (spaces allowed, as in "C:\Program Files\...")
+// given the URL as its argument. The older convention of a command line with
+// "%s" for the URL is honoured by splitting on whitespace: still no shell.
+function browserVarLauncher(browser: string, url: string): Launcher {
+  if (!browser.includes("%s")) return { command: browser, args: [url] };
+  const [command = "", ...args] = browser.trim().split(/\s+/);
+  return { command, args: args.map((arg) => arg.replaceAll("%s", url)) };
+}
+
+// Not `cmd /c start "" <url>`: cmd.exe parses the URL as a command line, so
+// "&" in a query string starts a second command and "^" and "%VAR%" are
+// rewritten. rundll32 hands the URL to the default-browser handler untouched.
+// The full path keeps a rundll32.exe in the current directory (searched before
+// PATH by CreateProcess and libuv) from running instead.
+function windowsLauncher(env: Env, url: string): Launcher {
+  const systemRoot = env.getVar("SystemRoot") || "C:\\Windows";
+  return {
+    command: win32.join(systemRoot, "System32", "rundll32.exe"),
+    args: ["url.dll,FileProtocolHandler", url],
+  };
+}
+
+function linuxLauncher(env: Env, url: string): Launcher | { reason: string } {
+  // Under WSL, xdg-open would look for a Linux browser; wslview (from wslu)
+  // opens the Windows one.
+  if (env.getVar("WSL_DISTRO_NAME") || env.getVar("WSL_INTEROP")) {
+    return { command: "wslview", args: [url] };
+  }
+  if (!env.getVar("DISPLAY") && !env.getVar("WAYLAND_DISPLAY")) return { reason: "no display" };
+  return { command: "xdg-open", args: [url] };
+}
+
+function safeBrowserUrl(url: string): URL | null {
+  let parsed: URL;
+  try {
+    // Not URL.parse: Node 20 lacks it.
+    parsed = new URL(url);
+  } catch {
+    return null;
+  }
+  const isSafe = parsed.protocol === "https:" ||
+    (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname));
+  return isSafe ? parsed : null;
+}
