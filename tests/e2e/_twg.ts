@@ -1,0 +1,153 @@
+/**
+ * Runs the real `twg` as a separate process, the way people and agents do.
+ * By default from the checkout under Deno; `TWG_E2E_COMMAND` (a JSON array,
+ * e.g. the npm build's installed bin) runs the same tests against another
+ * build.
+ *
+ * @module
+ */
+import { mkdtemp, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { fileURLToPath } from "node:url";
+import type { DevServer } from "../fixtures/dev_server_client.ts";
+
+/** What a finished `twg` left behind. */
+export interface TwgResult {
+  code: number;
+  stdout: string;
+  stderr: string;
+}
+
+export const projectRoot = fileURLToPath(new URL("../../", import.meta.url));
+const mainPath = join(projectRoot, "src", "main.ts");
+
+let denoDir: string | undefined;
+
+/** Deno's cache, so that a child with another HOME does not download everything again. */
+async function realDenoDir(): Promise<string> {
+  if (denoDir) return denoDir;
+  const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output();
+  denoDir = JSON.parse(new TextDecoder().decode(output.stdout)).denoDir as string;
+  return denoDir;
+}
+
+/**
+ * The argv that starts twg. `denoFlags` replace `-A` for the permission tests
+ * (they only apply to the Deno build).
+ */
+export function twgArgv(denoFlags: string[] = ["-A"]): string[] {
+  const custom = Deno.env.get("TWG_E2E_COMMAND");
+  if (custom) return JSON.parse(custom) as string[];
+  return [Deno.execPath(), "run", "--quiet", "--no-prompt", ...denoFlags, mainPath];
+}
+
+/** Whether the tests run against the Deno checkout (permission flags apply). */
+export const isDenoBuild = !Deno.env.get("TWG_E2E_COMMAND");
+
+/** A throwaway home directory for one test: twg's config dir is `<home>/.config/twg`. */
+export interface Home extends AsyncDisposable {
+  path: string;
+  configDir: string;
+  /** The environment every twg started in this home gets. */
+  env: Record<string, string>;
+}
+
+/** Makes a home directory whose environment points twg at `server`. */
+export async function makeHome(server?: DevServer, extra: Record<string, string> = {}): Promise<Home> {
+  const path = await mkdtemp(join(tmpdir(), "twg-home-"));
+  const env: Record<string, string> = {
+    HOME: path,
+    PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
+    DENO_DIR: await realDenoDir(),
+    NO_COLOR: "1",
+    LANG: "C.UTF-8",
+    ...(server?.env ?? {}),
+    ...extra,
+  };
+  return {
+    path,
+    configDir: join(path, ".config", "twg"),
+    env,
+    [Symbol.asyncDispose]: () => rm(path, { recursive: true, force: true }),
+  };
+}
+
+/** Options for {@link twg}. */
+export interface TwgOptions {
+  env?: Record<string, string>;
+  stdin?: string;
+  denoFlags?: string[];
+  /** Wraps the argv (e.g. in bwrap or script). */
+  wrap?: (argv: string[]) => string[];
+}
+
+/** Runs `twg args…` in `home` and waits for it. */
+export async function twg(home: Home, args: string[], options: TwgOptions = {}): Promise<TwgResult> {
+  const argv = (options.wrap ?? ((x) => x))([...twgArgv(options.denoFlags), ...args]);
+  const child = new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env: { ...home.env, ...options.env },
+    clearEnv: true,
+    stdin: options.stdin === undefined ? "null" : "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  if (options.stdin !== undefined) {
+    const writer = child.stdin.getWriter();
+    await writer.write(new TextEncoder().encode(options.stdin));
+    await writer.close();
+  }
+  const output = await child.output();
+  const decoder = new TextDecoder();
+  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+}
+
+/**
+ * `twg login --json --no-browser`, approving the code at the server as soon
+ * as twg prints it, as a person would in the browser.
+ */
+export async function login(
+  home: Home,
+  server: DevServer,
+  extraArgs: string[] = [],
+  options: { approve?: (userCode: string) => Promise<void> } = {},
+): Promise<TwgResult & { events: Record<string, unknown>[] }> {
+  const argv = [...twgArgv(), "login", "--json", "--no-browser", ...extraArgs];
+  const child = new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env: home.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const stderrText = new Response(child.stderr).text();
+  const events: Record<string, unknown>[] = [];
+  let stdout = "";
+  const decoder = new TextDecoder();
+  let buffered = "";
+  for await (const chunk of child.stdout) {
+    const text = decoder.decode(chunk, { stream: true });
+    stdout += text;
+    buffered += text;
+    let newline;
+    while ((newline = buffered.indexOf("\n")) >= 0) {
+      const event = JSON.parse(buffered.slice(0, newline)) as Record<string, unknown>;
+      buffered = buffered.slice(newline + 1);
+      events.push(event);
+      if (event.event === "device_authorization") {
+        await (options.approve ?? ((code) => server.approve(code)))(String(event.userCode));
+      }
+    }
+  }
+  const status = await child.status;
+  return { code: status.code, stdout, stderr: await stderrText, events };
+}
+
+/** Fails with the process output when `result` did not exit with `code`. */
+export function expectExit(result: TwgResult, code: number): void {
+  if (result.code !== code) {
+    throw new Error(`expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+  }
+}
