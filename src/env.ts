@@ -6,6 +6,7 @@
  *
  * @module
  */
+import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import { spawn } from "node:child_process";
 import os from "node:os";
@@ -34,23 +35,34 @@ export interface RunOptions {
   detached?: boolean;
 }
 
-/** The file-system calls twg uses: a subset of `node:fs/promises`. */
-export type FileSystem = Pick<
-  typeof fs,
-  | "readFile"
-  | "writeFile"
-  | "open"
-  | "rename"
-  | "stat"
-  | "lstat"
-  | "mkdir"
-  | "chmod"
-  | "rm"
-  | "readdir"
-  | "utimes"
-  | "link"
-  | "unlink"
-  | "access"
+/**
+ * The file-system calls twg uses: a subset of `node:fs/promises`, plus the
+ * few synchronous calls of the atomic save, whose window must be short.
+ */
+export type FileSystem =
+  & SyncFileSystem
+  & Pick<
+    typeof fs,
+    | "readFile"
+    | "writeFile"
+    | "open"
+    | "rename"
+    | "stat"
+    | "lstat"
+    | "mkdir"
+    | "chmod"
+    | "rm"
+    | "readdir"
+    | "utimes"
+    | "link"
+    | "unlink"
+    | "access"
+  >;
+
+/** Synchronous calls, used only between a token response and its rename. */
+export type SyncFileSystem = Pick<
+  typeof fsSync,
+  "openSync" | "writeSync" | "fchmodSync" | "fsyncSync" | "closeSync" | "renameSync"
 >;
 
 /** Operating systems twg knows how to integrate with. */
@@ -248,7 +260,15 @@ export function createProcessEnv(): Env {
         signal?.addEventListener("abort", onAbort, { once: true });
       }),
     fetch: (input, init) => globalThis.fetch(input, init),
-    fs,
+    fs: {
+      ...fs,
+      openSync: fsSync.openSync,
+      writeSync: fsSync.writeSync,
+      fchmodSync: fsSync.fchmodSync,
+      fsyncSync: fsSync.fsyncSync,
+      closeSync: fsSync.closeSync,
+      renameSync: fsSync.renameSync,
+    },
     run: runProcess,
     getVar: (name) => process.env[name],
     os: osName(),
@@ -273,4 +293,22 @@ export function createProcessEnv(): Env {
     mainPath: process.argv[1] ?? "",
     execPath: process.execPath,
   };
+}
+
+/**
+ * Ends the process with `code` once everything written to stdout and stderr
+ * has left. Node writes to a pipe asynchronously once the pipe is full, and
+ * `process.exit` drops what is still queued (`twg api … | less` would lose all
+ * past 64 KiB); Deno's writes above are synchronous, so there it exits at once.
+ */
+export async function exitProcess(code: number): Promise<never> {
+  if (!isDeno) {
+    // A write's callback runs once it and every earlier write are flushed.
+    await Promise.all(
+      [process.stdout, process.stderr].map((stream) =>
+        new Promise<void>((resolve) => stream.write("", () => resolve()))
+      ),
+    );
+  }
+  process.exit(code);
 }

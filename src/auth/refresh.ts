@@ -85,9 +85,28 @@ export async function refreshIfDue(
     return { ...initial, refreshed: false, reason: "fresh" };
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  for (let attempt = 1;; attempt++) {
+    try {
+      return await refreshUnderLock(env, paths, force, options);
+    } catch (error) {
+      // Paused past the stale limit, we lost the lock before sending anything;
+      // the peer that took over has probably rotated, so start again from the
+      // re-read, which will adopt its tokens.
+      if (!(error instanceof LockLostError) || attempt === maxAttempts) throw error;
+    }
+  }
+}
+
+async function refreshUnderLock(
+  env: Env,
+  paths: ConfigPaths,
+  force: boolean,
+  options: RefreshOptions,
+): Promise<RefreshResult> {
   const lock = await acquireLock(env, paths.lock, lockOptions(env, options.signal));
   try {
-    await removeOrphanedTempFiles(env, paths.authConf);
+    await removeOrphanedTempFiles(env, paths.dir);
+    await pauseForTests(env, options.signal);
     // Another process may have rotated while we waited for the lock.
     const current = await readSignedIn(env, paths);
     if (!force && !isRefreshDue(current.tokens, env.now())) {
@@ -103,6 +122,20 @@ export async function refreshIfDue(
   } finally {
     await lock.release();
   }
+}
+
+/** The lock was taken over by a peer while this process was paused. */
+class LockLostError extends TwgError {
+  override name = "LockLostError";
+}
+
+/**
+ * A fault-injection point for the lock-takeover tests: holds the lock for
+ * `TWG_TEST_PAUSE_AFTER_LOCK_MS` so that a test can stop the process there.
+ */
+async function pauseForTests(env: Env, signal: AbortSignal | undefined): Promise<void> {
+  const ms = Number(env.getVar("TWG_TEST_PAUSE_AFTER_LOCK_MS"));
+  if (ms > 0) await env.sleep(ms, signal);
 }
 
 async function rotateUnderLock(

@@ -16,6 +16,7 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError } from "../errors.ts";
+import { tempPathFor } from "./atomic_write.ts";
 
 /** Tunables; the defaults suit the refresh path. */
 export interface LockOptions {
@@ -95,7 +96,7 @@ export async function acquireLock(
 }
 
 async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
-  const staging = `${path}.${owner.pid}-${owner.nonce}`;
+  const staging = tempPathFor(env, path);
   await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600 });
   try {
     await env.fs.link(staging, path);

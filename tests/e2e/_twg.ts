@@ -27,7 +27,10 @@ let denoDir: string | undefined;
 /** Deno's cache, so that a child with another HOME does not download everything again. */
 async function realDenoDir(): Promise<string> {
   if (denoDir) return denoDir;
-  const output = await new Deno.Command(Deno.execPath(), { args: ["info", "--json"], stdout: "piped" }).output();
+  const output = await new Deno.Command(Deno.execPath(), {
+    args: ["info", "--json"],
+    stdout: "piped",
+  }).output();
   denoDir = JSON.parse(new TextDecoder().decode(output.stdout)).denoDir as string;
   return denoDir;
 }
@@ -54,7 +57,10 @@ export interface Home extends AsyncDisposable {
 }
 
 /** Makes a home directory whose environment points twg at `server`. */
-export async function makeHome(server?: DevServer, extra: Record<string, string> = {}): Promise<Home> {
+export async function makeHome(
+  server?: DevServer,
+  extra: Record<string, string> = {},
+): Promise<Home> {
   const path = await mkdtemp(join(tmpdir(), "twg-home-"));
   const env: Record<string, string> = {
     HOME: path,
@@ -83,7 +89,11 @@ export interface TwgOptions {
 }
 
 /** Runs `twg args…` in `home` and waits for it. */
-export async function twg(home: Home, args: string[], options: TwgOptions = {}): Promise<TwgResult> {
+export async function twg(
+  home: Home,
+  args: string[],
+  options: TwgOptions = {},
+): Promise<TwgResult> {
   const argv = (options.wrap ?? ((x) => x))([...twgArgv(options.denoFlags), ...args]);
   const child = new Deno.Command(argv[0]!, {
     args: argv.slice(1),
@@ -100,7 +110,11 @@ export async function twg(home: Home, args: string[], options: TwgOptions = {}):
   }
   const output = await child.output();
   const decoder = new TextDecoder();
-  return { code: output.code, stdout: decoder.decode(output.stdout), stderr: decoder.decode(output.stderr) };
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
 }
 
 /**
@@ -148,6 +162,25 @@ export async function login(
 /** Fails with the process output when `result` did not exit with `code`. */
 export function expectExit(result: TwgResult, code: number): void {
   if (result.code !== code) {
-    throw new Error(`expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`);
+    throw new Error(
+      `expected exit ${code}, got ${result.code}\nstdout: ${result.stdout}\nstderr: ${result.stderr}`,
+    );
   }
+}
+
+/** Moves the stored token's receipt time back so that `fraction` of its lifetime has passed. */
+export async function ageToken(home: Home, fraction: number): Promise<void> {
+  const path = join(home.configDir, "auth.conf");
+  const credentials = JSON.parse(await Deno.readTextFile(path));
+  credentials.oauth.obtainedAt = new Date(
+    Date.now() - fraction * credentials.oauth.expiresIn * 1000,
+  ).toISOString();
+  await Deno.writeTextFile(path, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
+}
+
+/** The stored credentials. */
+export async function storedCredentials(
+  home: Home,
+): Promise<{ oauth: { accessToken: string; refreshToken: string } }> {
+  return JSON.parse(await Deno.readTextFile(join(home.configDir, "auth.conf")));
 }

@@ -25,7 +25,10 @@ Deno.test("login, status, token, api, logout against the development server", as
     ),
     signIn.stderr,
   );
-  assert.ok(signIn.stderr.includes(String(signIn.events[0]?.userCode)), "the code is shown to the person");
+  assert.ok(
+    signIn.stderr.includes(String(signIn.events[0]?.userCode)),
+    "the code is shown to the person",
+  );
   assert.equal((await stat(home.configDir)).mode & 0o777, 0o700);
   assert.equal((await stat(join(home.configDir, "auth.conf"))).mode & 0o777, 0o600);
 
@@ -61,14 +64,18 @@ Deno.test("login, status, token, api, logout against the development server", as
   expectExit(posted, 0);
   assert.equal(JSON.parse(posted.stdout).method, "POST");
 
-  const bitbucket = await twg(home, ["api", "--bitbucket", "/user"], { env: { TWG_BBC_TOKEN: server.bitbucketToken } });
+  const bitbucket = await twg(home, ["api", "--bitbucket", "/user"], {
+    env: { TWG_BBC_TOKEN: server.bitbucketToken },
+  });
   expectExit(bitbucket, 0);
   assert.equal(JSON.parse(bitbucket.stdout).ok, true);
 
   const doctor = await twg(home, ["doctor", "--json"]);
   expectExit(doctor, 0);
   const checks = Object.fromEntries(
-    JSON.parse(doctor.stdout).checks.map((check: { name: string; status: string }) => [check.name, check.status]),
+    JSON.parse(doctor.stdout).checks.map((
+      check: { name: string; status: string },
+    ) => [check.name, check.status]),
   );
   assert.equal(checks.credentials, "ok");
   assert.equal(checks.token, "ok");
@@ -78,8 +85,19 @@ Deno.test("login, status, token, api, logout against the development server", as
   assert.equal(checks.upkeep, "warn");
 
   // Nothing printed or written outside auth.conf carries a token.
-  const secrets = [issued.accessToken, issued.refreshToken, server.bitbucketToken].filter(Boolean) as string[];
-  for (const output of [signIn.stdout, signIn.stderr, status.stdout, api.stdout, doctor.stdout, doctor.stderr]) {
+  const secrets = [issued.accessToken, issued.refreshToken, server.bitbucketToken].filter(
+    Boolean,
+  ) as string[];
+  for (
+    const output of [
+      signIn.stdout,
+      signIn.stderr,
+      status.stdout,
+      api.stdout,
+      doctor.stdout,
+      doctor.stderr,
+    ]
+  ) {
     for (const secret of secrets) assert.ok(!output.includes(secret), "no token in output");
   }
 
@@ -108,7 +126,9 @@ Deno.test("the Bitbucket token is kept across login and logout unless --force or
   expectExit(await login(home, server), 0);
   let status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
   assert.equal(status.bitbucketToken, "store");
-  status = JSON.parse((await twg(home, ["auth", "status", "--json"], { env: { TWG_BBC_TOKEN: "x" } })).stdout);
+  status = JSON.parse(
+    (await twg(home, ["auth", "status", "--json"], { env: { TWG_BBC_TOKEN: "x" } })).stdout,
+  );
   assert.equal(status.bitbucketToken, "env", "the environment wins");
   expectExit(await twg(home, ["logout"]), 0);
   const afterLogout = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
@@ -167,7 +187,14 @@ Deno.test({
     await using server = await startDevServer({ interval: 1 });
     await using home = await makeHome(server);
     const result = await twg(home, ["login", "--no-browser"], {
-      denoFlags: ["--allow-read", "--allow-net", "--allow-env", "--allow-run", "--allow-sys", "--allow-write=/nonexistent-elsewhere"],
+      denoFlags: [
+        "--allow-read",
+        "--allow-net",
+        "--allow-env",
+        "--allow-run",
+        "--allow-sys",
+        "--allow-write=/nonexistent-elsewhere",
+      ],
     });
     expectExit(result, 4);
     assert.match(result.stderr, /Cannot update the credentials/);

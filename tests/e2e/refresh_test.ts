@@ -1,0 +1,212 @@
+import assert from "node:assert/strict";
+import { readdir } from "node:fs/promises";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import {
+  ageToken,
+  expectExit,
+  isDenoBuild,
+  login,
+  makeHome,
+  storedCredentials,
+  twg,
+  twgArgv,
+} from "./_twg.ts";
+
+const hasBwrap = new Deno.Command("bwrap", { args: ["--version"], stdout: "null", stderr: "null" })
+  .output().then((output) => output.success, () => false);
+
+Deno.test("auth refresh is a no-op without any request while the token is fresh", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  await server.resetStats();
+  const result = await twg(home, ["auth", "refresh", "--json"]);
+  expectExit(result, 0);
+  const document = JSON.parse(result.stdout);
+  assert.equal(document.refreshed, false);
+  assert.equal(document.reason, "fresh");
+  const stats = await server.stats();
+  assert.equal(stats.tokenRequests + stats.userinfoRequests + stats.resourcesRequests, 0);
+});
+
+Deno.test("a due token is rotated by auth token and auth refresh; --force always rotates", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  const first = await storedCredentials(home);
+  await ageToken(home, 0.76);
+  const token = await twg(home, ["auth", "token"]);
+  expectExit(token, 0);
+  const second = await storedCredentials(home);
+  assert.notEqual(second.oauth.refreshToken, first.oauth.refreshToken);
+  assert.equal(token.stdout, `${second.oauth.accessToken}\n`);
+  const forced = await twg(home, ["auth", "refresh", "--force", "--json"]);
+  expectExit(forced, 0);
+  assert.equal(JSON.parse(forced.stdout).reason, "forced");
+  await ageToken(home, 0.9);
+  const due = await twg(home, ["auth", "refresh", "--json"]);
+  assert.equal(JSON.parse(due.stdout).reason, "due");
+  const stats = await server.stats();
+  assert.equal(stats.refreshRequests, 3);
+  assert.equal(stats.invalidGrants, 0);
+});
+
+Deno.test({
+  name: "a read-only sandbox (bwrap) gets exit 4, no token request, and the session survives",
+  ignore: !(await hasBwrap),
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const workspace = await Deno.makeTempDir({ prefix: "twg-workspace-" });
+    await server.resetStats();
+    const sandbox = (argv: string[]) => [
+      "bwrap",
+      "--ro-bind",
+      "/",
+      "/",
+      "--dev",
+      "/dev",
+      "--proc",
+      "/proc",
+      "--bind",
+      workspace,
+      workspace,
+      "--chdir",
+      workspace,
+      ...argv,
+    ];
+    const refused = await twg(home, ["auth", "refresh", "--force"], {
+      wrap: sandbox,
+      env: { CLAUDECODE: "1" },
+    });
+    expectExit(refused, 4);
+    assert.match(refused.stderr, /read-only/);
+    assert.match(refused.stderr, /No request was sent/);
+    assert.match(refused.stderr, new RegExp(`"allowWrite":\\["~/.config/twg"\\]`));
+    const json = await twg(home, ["auth", "refresh", "--force", "--json"], {
+      wrap: sandbox,
+      env: { CODEX_THREAD_ID: "t" },
+    });
+    expectExit(json, 4);
+    assert.deepEqual(JSON.parse(json.stdout), {
+      refreshed: false,
+      reason: "store-not-writable",
+      configDir: home.configDir,
+      agent: "codex",
+    });
+    assert.match(json.stderr, /writable|write/);
+    await ageToken(home, 0.8);
+    const token = await twg(home, ["auth", "token"], { wrap: sandbox });
+    expectExit(token, 0);
+    assert.match(token.stderr, /refresh is due but was not attempted/);
+    assert.equal((await server.stats()).tokenRequests, 0, "nothing reached the token endpoint");
+    expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+    assert.equal((await server.stats()).invalidGrants, 0, "the refresh token still works outside");
+    await Deno.remove(workspace, { recursive: true });
+  },
+});
+
+const deniedWrite = [
+  "--allow-read",
+  "--allow-net",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys",
+  "--allow-write=/tmp/twg-elsewhere",
+];
+
+Deno.test({
+  name:
+    "Deno --allow-write elsewhere: exit 4, no request, and no permission prompt even on a terminal",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    await server.resetStats();
+    const refused = await twg(home, ["auth", "refresh", "--force"], { denoFlags: deniedWrite });
+    expectExit(refused, 4);
+    assert.match(refused.stderr, /permissions do not allow/);
+    // Under a pseudo-terminal, without --no-prompt: a prompt would wait for an
+    // answer that never comes, and the run would time out instead of exiting 4.
+    const argv = twgArgv(deniedWrite).filter((arg) => arg !== "--no-prompt");
+    const quoted = [...argv, "auth", "refresh", "--force"].map((arg) =>
+      `'${arg.replaceAll("'", "'\\''")}'`
+    ).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qec", quoted, "/dev/null"],
+      env: home.env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
+    const output = await child.output();
+    clearTimeout(timer);
+    const screen = new TextDecoder().decode(output.stdout);
+    assert.equal(output.code, 4, screen);
+    assert.doesNotMatch(screen, /Allow\?|Granted|\[y\/n/i);
+    assert.equal((await server.stats()).tokenRequests, 0);
+  },
+});
+
+Deno.test("50 processes on a due token: one refresh, one token, no invalid_grant", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  await ageToken(home, 0.8);
+  await server.resetStats();
+  const results = await Promise.all(Array.from({ length: 50 }, () => twg(home, ["auth", "token"])));
+  for (const result of results) expectExit(result, 0);
+  const tokens = new Set(results.map((result) => result.stdout));
+  assert.equal(tokens.size, 1, "every process printed the same token");
+  assert.equal([...tokens][0], `${(await storedCredentials(home)).oauth.accessToken}\n`);
+  const stats = await server.stats();
+  assert.equal(stats.refreshRequests, 1);
+  assert.equal(stats.invalidGrants, 0);
+  assert.deepEqual(await readdir(home.configDir), ["auth.conf"], "no lock or temporary file left");
+});
+
+Deno.test("a lock holder stopped past the stale limit loses the lock without a double refresh", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server, { TWG_LOCK_STALE_MS: "1500" });
+  expectExit(await login(home, server), 0);
+  await ageToken(home, 0.8);
+  await server.resetStats();
+  const argv = twgArgv();
+  const holder = new Deno.Command(argv[0]!, {
+    args: [...argv.slice(1), "auth", "token"],
+    env: { ...home.env, TWG_TEST_PAUSE_AFTER_LOCK_MS: "2500" },
+    clearEnv: true,
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // Wait until it holds the lock, then freeze it so its heartbeat stops.
+  const lockPath = `${home.configDir}/auth.lock`;
+  for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
+  assert.ok(await exists(lockPath), "the holder took the lock");
+  Deno.kill(holder.pid, "SIGSTOP");
+  const peer = await twg(home, ["auth", "token"]);
+  expectExit(peer, 0);
+  assert.equal((await server.stats()).refreshRequests, 1, "the peer took over and refreshed once");
+  Deno.kill(holder.pid, "SIGCONT");
+  const held = await holder.output();
+  const holderStdout = new TextDecoder().decode(held.stdout);
+  assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
+  assert.equal(holderStdout, peer.stdout, "the resumed holder adopted the peer's token");
+  const stats = await server.stats();
+  assert.equal(stats.refreshRequests, 1, "no double refresh");
+  assert.equal(stats.invalidGrants, 0);
+  expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  assert.equal((await server.stats()).invalidGrants, 0, "no token was lost");
+});
+
+function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+function exists(path: string): Promise<boolean> {
+  return Deno.stat(path).then(() => true, () => false);
+}
