@@ -272,9 +272,13 @@ export function createProcessEnv(): Env {
     run: runProcess,
     getVar: (name) => process.env[name],
     os: osName(),
-    homeDir: os.homedir(),
+    // HOME first: os.homedir() and os.hostname() need Deno's --allow-sys,
+    // which most commands should not have to ask for.
+    homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
     pid: process.pid,
-    hostname: os.hostname(),
+    get hostname() {
+      return os.hostname();
+    },
     isProcessAlive(pid) {
       try {
         process.kill(pid, 0);

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { constants } from "node:fs";
 import { dirname } from "node:path";
 import type { Env } from "../env.ts";
 import { ExitCode, TwgError } from "../errors.ts";
@@ -57,21 +56,25 @@ export async function assertStoreWritable(env: Env, dir: string, authConf: strin
 }
 
 /**
- * Whether the store could be written, for reports (`auth status`, `doctor`):
- * the real probe when the directory exists, else whether its closest existing
- * ancestor lets it be created. Never creates the directory.
+ * Whether the store can be written, for reports (`auth status`, `doctor`):
+ * the real probe when the directory exists; before the first login, whether
+ * the runtime allows writing it and its closest existing ancestor is a
+ * directory (login creates it). Never creates anything outside the directory.
  */
 export async function isStoreWritable(env: Env, dir: string, authConf: string): Promise<boolean> {
-  const exists = await env.fs.stat(dir).then(() => true, () => false);
-  if (exists) return await assertStoreWritable(env, dir, authConf).then(() => true, () => false);
-  let ancestor = dirname(dir);
-  while (!(await env.fs.stat(ancestor).then(() => true, () => false))) {
-    const parent = dirname(ancestor);
-    if (parent === ancestor) return false;
-    ancestor = parent;
+  if (await isDirectory(env, dir)) {
+    return await assertStoreWritable(env, dir, authConf).then(() => true, () => false);
   }
   if (!(await env.canWriteByPermission(dir))) return false;
-  return await env.fs.access(ancestor, constants.W_OK).then(() => true, () => false);
+  for (let ancestor = dirname(dir);; ancestor = dirname(ancestor)) {
+    const info = await env.fs.stat(ancestor).catch(() => null);
+    if (info) return info.isDirectory();
+    if (dirname(ancestor) === ancestor) return false;
+  }
+}
+
+function isDirectory(env: Env, path: string): Promise<boolean> {
+  return env.fs.stat(path).then((info) => info.isDirectory(), () => false);
 }
 
 function describeWriteFailure(code: string | undefined, error: unknown): string {

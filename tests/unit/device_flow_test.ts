@@ -5,7 +5,7 @@ import {
   pollForToken,
   requestDeviceAuthorization,
 } from "../../src/oauth/device_flow.ts";
-import { createTestEnv, jsonResponse } from "../_test_env.ts";
+import { fakeEnv, jsonResponse } from "../_fake_env.ts";
 
 const tokenEndpoint = "https://auth.example.test/token";
 
@@ -28,8 +28,8 @@ function authorization(
 async function pollWith(answers: (() => Response)[], overrides: Partial<DeviceAuthorization> = {}) {
   const pollTimes: number[] = [];
   let next = 0;
-  const env = await createTestEnv({
-    fetch: () => {
+  await using env = fakeEnv({
+    respond: () => {
       pollTimes.push(env.now());
       const answer = answers[Math.min(next++, answers.length - 1)]!;
       return answer();
@@ -45,7 +45,6 @@ async function pollWith(answers: (() => Response)[], overrides: Partial<DeviceAu
     (value) => ({ value }),
     (error: unknown) => ({ error }),
   );
-  await env.cleanup();
   return {
     ...settled,
     gaps: pollTimes.map((time, index) => (time - (index ? pollTimes[index - 1]! : start)) / 1000),
@@ -59,8 +58,8 @@ const granted = () =>
   jsonResponse({ access_token: "at", refresh_token: "rt", token_type: "Bearer", expires_in: 60 });
 
 Deno.test("the interval is 5 s when the server gives none", async () => {
-  const env = await createTestEnv({
-    fetch: () =>
+  await using env = fakeEnv({
+    respond: () =>
       jsonResponse({
         device_code: "d",
         user_code: "U",
@@ -77,7 +76,6 @@ Deno.test("the interval is 5 s when the server gives none", async () => {
   assert.equal(result.intervalSeconds, 5);
   assert.equal(result.expiresAt, env.now() + 300_000);
   assert.equal(new URLSearchParams(env.requests[0]!.body).get("scope"), "openid offline_access");
-  await env.cleanup();
 });
 
 Deno.test("polling waits the interval between polls", async () => {
@@ -153,7 +151,7 @@ Deno.test("a token answer without access_token is refused", async () => {
 
 Deno.test("an interrupt ends the wait", async () => {
   const controller = new AbortController();
-  const env = await createTestEnv({ fetch: pending });
+  await using env = fakeEnv({ respond: pending });
   controller.abort(new DOMException("Interrupted", "AbortError"));
   await assert.rejects(
     pollForToken(env, {
@@ -165,5 +163,4 @@ Deno.test("an interrupt ends the wait", async () => {
     (error: unknown) => error instanceof DOMException && error.name === "AbortError",
   );
   assert.equal(env.requests.length, 0);
-  await env.cleanup();
 });

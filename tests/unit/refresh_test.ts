@@ -10,7 +10,7 @@ import {
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
 import { runCli } from "../../src/main.ts";
-import { createTestEnv, jsonResponse, type TestEnv } from "../_test_env.ts";
+import { type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
 
 const tokenEndpoint = "https://auth.example.test/token";
 
@@ -31,7 +31,7 @@ function tokens(obtainedAt: number, overrides: Partial<OAuthTokens> = {}): OAuth
   };
 }
 
-async function signedIn(env: TestEnv, overrides: Partial<OAuthTokens> = {}): Promise<string> {
+async function signedIn(env: FakeEnv, overrides: Partial<OAuthTokens> = {}): Promise<string> {
   const credentials: Credentials = {
     ...emptyCredentials(),
     oauth: tokens(env.now(), overrides),
@@ -51,19 +51,18 @@ Deno.test("refresh is due at exactly 75% of the lifetime, not before", () => {
 });
 
 Deno.test("a fresh token is returned without any request", async () => {
-  const env = await createTestEnv({ fetch: () => jsonResponse({}) });
+  await using env = fakeEnv({ respond: () => jsonResponse({}) });
   await signedIn(env);
   env.advance(749_000);
   const result = await refreshIfDue(env, configPaths(env));
   assert.equal(result.refreshed, false);
   assert.equal(result.reason, "fresh");
   assert.equal(env.requests.length, 0);
-  await env.cleanup();
 });
 
 Deno.test("a due token is rotated and saved with the local receipt time", async () => {
-  const env = await createTestEnv({
-    fetch: () =>
+  await using env = fakeEnv({
+    respond: () =>
       jsonResponse({
         access_token: "access-2",
         refresh_token: "refresh-2",
@@ -89,7 +88,6 @@ Deno.test("a due token is rotated and saved with the local receipt time", async 
     ["auth.conf"],
     "no lock or temp file left",
   );
-  await env.cleanup();
 });
 
 Deno.test("a token response without a refresh token keeps the old one", () => {
@@ -106,9 +104,9 @@ Deno.test("a token response without a refresh token keeps the old one", () => {
 });
 
 Deno.test("auth refresh sends no request when the runtime forbids writing the config dir", async () => {
-  const env = await createTestEnv({
-    fetch: () => jsonResponse({ access_token: "x" }),
-    overrides: { canWriteByPermission: () => Promise.resolve(false) },
+  await using env = fakeEnv({
+    respond: () => jsonResponse({ access_token: "x" }),
+    canWriteByPermission: () => Promise.resolve(false),
     vars: { CLAUDECODE: "1" },
   });
   const before = await signedIn(env);
@@ -116,34 +114,32 @@ Deno.test("auth refresh sends no request when the runtime forbids writing the co
   const code = await runCli(env, ["auth", "refresh", "--json"]);
   assert.equal(code, 4);
   assert.equal(env.requests.length, 0);
-  const document = JSON.parse(env.out());
+  const document = JSON.parse(env.stdoutText());
   assert.deepEqual(document, {
     refreshed: false,
     reason: "store-not-writable",
     configDir: configPaths(env).dir,
     agent: "claude-code",
   });
-  assert.match(env.err(), /allowWrite/);
-  assert.match(env.err(), /twg auth refresh/);
+  assert.match(env.stderrText(), /allowWrite/);
+  assert.match(env.stderrText(), /twg auth refresh/);
   assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
-  await env.cleanup();
 });
 
 Deno.test("auth token prints a due but valid token with a warning when the store is not writable", async () => {
-  const env = await createTestEnv({
-    fetch: () => jsonResponse({ access_token: "x" }),
-    overrides: { canWriteByPermission: () => Promise.resolve(false) },
+  await using env = fakeEnv({
+    respond: () => jsonResponse({ access_token: "x" }),
+    canWriteByPermission: () => Promise.resolve(false),
   });
   await signedIn(env);
   env.advance(800_000);
   assert.equal(await runCli(env, ["auth", "token"]), 0);
-  assert.equal(env.out(), "access-1\n");
-  assert.match(env.err(), /refresh is due but was not attempted/);
+  assert.equal(env.stdoutText(), "access-1\n");
+  assert.match(env.stderrText(), /refresh is due but was not attempted/);
   assert.equal(env.requests.length, 0);
   env.advance(300_000);
   assert.equal(await runCli(env, ["auth", "token"]), 4, "an expired token is an error");
   assert.equal(env.requests.length, 0);
-  await env.cleanup();
 });
 
 const hostile: [string, () => Response, RegExp][] = [
@@ -166,20 +162,19 @@ const hostile: [string, () => Response, RegExp][] = [
 
 for (const [what, answer, message] of hostile) {
   Deno.test(`${what} from the token endpoint exits 5 and leaves auth.conf byte-identical`, async () => {
-    const env = await createTestEnv({ fetch: answer });
+    await using env = fakeEnv({ respond: answer });
     const before = await signedIn(env);
     const code = await runCli(env, ["auth", "refresh", "--force"]);
-    assert.equal(code, 5, env.err());
-    assert.match(env.err(), message);
+    assert.equal(code, 5, env.stderrText());
+    assert.match(env.stderrText(), message);
     assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
     assert.deepEqual(await readdir(configPaths(env).dir), ["auth.conf"]);
-    await env.cleanup();
   });
 }
 
 Deno.test("a network failure is retried, then exits 5 with the credentials unchanged", async () => {
-  const env = await createTestEnv({
-    fetch: () => {
+  await using env = fakeEnv({
+    respond: () => {
       throw new TypeError("fetch failed");
     },
   });
@@ -187,13 +182,12 @@ Deno.test("a network failure is retried, then exits 5 with the credentials uncha
   assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 5);
   assert.equal(env.requests.length, 3);
   assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
-  await env.cleanup();
 });
 
 Deno.test("a transient 503 is retried and the refresh then succeeds", async () => {
   let calls = 0;
-  const env = await createTestEnv({
-    fetch: () =>
+  await using env = fakeEnv({
+    respond: () =>
       ++calls === 1
         ? new Response("busy", { status: 503 })
         : jsonResponse({ access_token: "access-2", refresh_token: "refresh-2" }),
@@ -201,7 +195,6 @@ Deno.test("a transient 503 is retried and the refresh then succeeds", async () =
   await signedIn(env);
   assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 0);
   assert.equal(calls, 2);
-  await env.cleanup();
 });
 
 for (
@@ -211,27 +204,25 @@ for (
   ]] as const
 ) {
   Deno.test(`a rejected refresh token (${status}) exits 3 and marks the sign-in as needing login`, async () => {
-    const env = await createTestEnv({
-      fetch: () => body ? jsonResponse(body, status) : new Response("", { status }),
+    await using env = fakeEnv({
+      respond: () => body ? jsonResponse(body, status) : new Response("", { status }),
     });
     await signedIn(env);
     assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 3);
-    assert.match(env.err(), /twg login/);
+    assert.match(env.stderrText(), /twg login/);
     const saved = JSON.parse(await readFile(configPaths(env).authConf, "utf8"));
     assert.equal(saved.oauth.refreshToken, "refresh-1", "kept for diagnosis");
     assert.ok(saved.oauth.rejectedAt);
     assert.equal(await runCli(env, ["auth", "status", "--json"]), 3);
-    assert.equal(JSON.parse(env.out()).needsLogin, true);
+    assert.equal(JSON.parse(env.stdoutText()).needsLogin, true);
     assert.equal(await runCli(env, ["auth", "token"]), 3);
     assert.equal(env.requests.length, 1, "no further request once marked");
-    await env.cleanup();
   });
 }
 
 Deno.test("not logged in: auth token exits 3 without a request", async () => {
-  const env = await createTestEnv({ fetch: () => jsonResponse({}) });
+  await using env = fakeEnv({ respond: () => jsonResponse({}) });
   assert.equal(await runCli(env, ["auth", "token"]), 3);
-  assert.equal(env.out(), "");
+  assert.equal(env.stdoutText(), "");
   assert.equal(env.requests.length, 0);
-  await env.cleanup();
 });

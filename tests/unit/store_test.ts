@@ -9,10 +9,10 @@ import {
   UntrustedStoreError,
 } from "../../src/credentials/store.ts";
 import { runCli } from "../../src/main.ts";
-import { createTestEnv } from "../_test_env.ts";
+import { fakeEnv } from "../_fake_env.ts";
 
 Deno.test("saved credentials are 0600 in a 0700 directory under umask 022", async () => {
-  const env = await createTestEnv();
+  await using env = fakeEnv();
   const previous = Deno.umask(0o022);
   try {
     const paths = configPaths(env);
@@ -23,14 +23,12 @@ Deno.test("saved credentials are 0600 in a 0700 directory under umask 022", asyn
     assert.equal((await readCredentials(env, paths.authConf))?.bitbucketToken, "bb");
   } finally {
     Deno.umask(previous);
-    await env.cleanup();
   }
 });
 
 Deno.test("a missing auth.conf reads as not logged in", async () => {
-  const env = await createTestEnv();
+  await using env = fakeEnv();
   assert.equal(await readCredentials(env, configPaths(env).authConf), null);
-  await env.cleanup();
 });
 
 const untrusted: [string, (path: string, dir: string) => Promise<void>, RegExp][] = [
@@ -58,7 +56,7 @@ const untrusted: [string, (path: string, dir: string) => Promise<void>, RegExp][
 
 for (const [what, make, message] of untrusted) {
   Deno.test(`auth.conf that is ${what} is refused and left byte-identical`, async () => {
-    const env = await createTestEnv();
+    await using env = fakeEnv();
     const paths = configPaths(env);
     await mkdir(paths.dir, { recursive: true, mode: 0o700 });
     await make(paths.authConf, paths.dir);
@@ -71,15 +69,18 @@ for (const [what, make, message] of untrusted) {
     });
     const code = await runCli(env, ["auth", "token"]);
     assert.equal(code, 1);
-    assert.match(env.err(), /auth\.conf/);
-    assert.doesNotMatch(env.err(), /at .*\.ts:\d+/, "no stack trace for an expected condition");
+    assert.match(env.stderrText(), /auth\.conf/);
+    assert.doesNotMatch(
+      env.stderrText(),
+      /at .*\.ts:\d+/,
+      "no stack trace for an expected condition",
+    );
     assert.deepEqual(await snapshot(paths.dir), before);
-    await env.cleanup();
   });
 }
 
 Deno.test("login --force moves an unusable auth.conf aside before signing in", async () => {
-  const env = await createTestEnv({
+  await using env = fakeEnv({
     vars: { TWG_CLIENT_ID: "client", TWG_ISSUER: "https://auth.example.test" },
   });
   const paths = configPaths(env);
@@ -93,8 +94,7 @@ Deno.test("login --force moves an unusable auth.conf aside before signing in", a
   const aside = names.find((name) => name.startsWith("auth.conf.bad-"));
   assert.ok(aside, `moved aside: ${names.join(", ")}`);
   assert.equal(await readFile(join(paths.dir, aside), "utf8"), "garbage");
-  assert.match(env.err(), /Moved the unusable credentials aside/);
-  await env.cleanup();
+  assert.match(env.stderrText(), /Moved the unusable credentials aside/);
 });
 
 async function snapshot(dir: string): Promise<Record<string, string>> {

@@ -1,0 +1,236 @@
+/**
+ * macOS: upkeep as a per-user LaunchAgent. {@link renderLaunchAgent} turns a
+ * spec into the plist; the installers only run `launchctl` through the
+ * injected {@link Env}.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import type { Env, RunResult } from "../src/env.ts";
+import {
+  assertSchedulable,
+  commandFailure,
+  escapeXml,
+  jobEnvironment,
+  removeFiles,
+  type RenderedFile,
+  type Scheduler,
+  type SchedulerStatus,
+  type ScheduleSpec,
+  upkeepCommand,
+  writeRenderedFile,
+} from "./schedule_spec.ts";
+
+/** The job's label, and the plist's file name without `.plist`. */
+export const LAUNCH_AGENT_LABEL = "dev.twg.upkeep";
+
+/** Where the LaunchAgent plist lives for the person whose home is `homeDir`. */
+export function launchAgentPath(homeDir: string): string {
+  return posix.join(homeDir, "Library", "LaunchAgents", `${LAUNCH_AGENT_LABEL}.plist`);
+}
+
+/** The directory that receives the job's stdout and stderr. */
+export function launchAgentLogDir(homeDir: string): string {
+  return posix.join(homeDir, "Library", "Logs", "twg");
+}
+
+/**
+ * Renders the LaunchAgent plist: `twg upkeep run` every `intervalMinutes`
+ * and once at load, as a low-priority background job, with its output in
+ * `~/Library/Logs/twg/upkeep.log`.
+ *
+ * @example
+ * ```ts
+ * const [plist] = renderLaunchAgent({
+ *   launcher: "/Users/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/Users/ada",
+ *   configDir: "/Users/ada/.config/twg", environment: {}, intervalMinutes: 12,
+ * });
+ * plist.path; // "/Users/ada/Library/LaunchAgents/dev.twg.upkeep.plist"
+ * ```
+ */
+export function renderLaunchAgent(spec: ScheduleSpec): RenderedFile[] {
+  assertSchedulable(spec, posix.isAbsolute);
+  const log = posix.join(launchAgentLogDir(spec.homeDir), "upkeep.log");
+  const environment = Object.entries(jobEnvironment(spec)).flatMap(([name, value]) => [
+    `\t\t<key>${escapeXml(name)}</key>`,
+    `\t\t${plistString(value)}`,
+  ]);
+  const content = [
+    `<?xml version="1.0" encoding="UTF-8"?>`,
+    `<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">`,
+    `<plist version="1.0">`,
+    `<dict>`,
+    `\t<key>Label</key>`,
+    `\t${plistString(LAUNCH_AGENT_LABEL)}`,
+    `\t<key>ProgramArguments</key>`,
+    `\t<array>`,
+    ...upkeepCommand(spec).map((arg) => `\t\t${plistString(arg)}`),
+    `\t</array>`,
+    `\t<key>EnvironmentVariables</key>`,
+    `\t<dict>`,
+    ...environment,
+    `\t</dict>`,
+    `\t<key>StartInterval</key>`,
+    `\t<integer>${spec.intervalMinutes * 60}</integer>`,
+    `\t<key>RunAtLoad</key>`,
+    `\t<true/>`,
+    `\t<key>ProcessType</key>`,
+    `\t<string>Background</string>`,
+    `\t<key>LowPriorityIO</key>`,
+    `\t<true/>`,
+    `\t<key>StandardOutPath</key>`,
+    `\t${plistString(log)}`,
+    `\t<key>StandardErrorPath</key>`,
+    `\t${plistString(log)}`,
+    `</dict>`,
+    `</plist>`,
+    ``,
+  ].join("\n");
+  return [{ path: launchAgentPath(spec.homeDir), content, encoding: "utf-8" }];
+}
+
+function plistString(text: string): string {
+  return `<string>${escapeXml(text)}</string>`;
+}
+
+/** `launchctl`'s name for the person's GUI session and for the job in it. */
+function domainTarget(uid: number): string {
+  return `gui/${uid}`;
+}
+
+function serviceTarget(uid: number): string {
+  return `${domainTarget(uid)}/${LAUNCH_AGENT_LABEL}`;
+}
+
+/**
+ * Whether a failed `launchctl bootout` only means the job was not loaded:
+ * "Boot-out failed: 3: No such process" (exit 3), or on newer macOS
+ * "Could not find specified service" (exit 113).
+ */
+function isNotLoaded(result: RunResult): boolean {
+  return result.code === 3 || result.code === 113 ||
+    /No such process|Could not find/i.test(result.stderr);
+}
+
+/**
+ * Writes the plist and loads it into the person's GUI domain, replacing a
+ * loaded copy. When `launchctl bootstrap` fails the plist is removed again and
+ * the error carries launchctl's stderr.
+ *
+ * @example
+ * ```ts
+ * await installLaunchAgent(env, spec, 501);
+ * // runs: launchctl bootout gui/501/dev.twg.upkeep
+ * //       launchctl bootstrap gui/501 ~/Library/LaunchAgents/dev.twg.upkeep.plist
+ * ```
+ */
+export async function installLaunchAgent(
+  env: Env,
+  spec: ScheduleSpec,
+  uid: number,
+): Promise<void> {
+  const [plist] = renderLaunchAgent(spec) as [RenderedFile];
+  await env.fs.mkdir(posix.dirname(plist.path), { recursive: true });
+  // launchd opens StandardOutPath itself and does not create its directory.
+  await env.fs.mkdir(launchAgentLogDir(spec.homeDir), { recursive: true });
+  await writeRenderedFile(env, plist);
+
+  const bootout = await bootoutAndWait(env, uid);
+  const bootstrap = await env.run("launchctl", ["bootstrap", domainTarget(uid), plist.path]);
+  if (bootstrap.code === 0) return;
+
+  await removeFiles(env, [plist.path]);
+  const earlier = bootout.code === 0 || isNotLoaded(bootout)
+    ? ""
+    : `\n(before that, "launchctl bootout ${serviceTarget(uid)}" failed with ${
+      commandFailure(bootout)
+    })`;
+  throw new Error(
+    `Cannot enable upkeep: "launchctl bootstrap ${domainTarget(uid)} ${plist.path}" failed with ${
+      commandFailure(bootstrap)
+    }${earlier}`,
+  );
+}
+
+/**
+ * Unloads the job and waits until launchd has let go of it: `bootout`
+ * returns before the job is gone, and a `bootstrap` in that window fails
+ * with "Bootstrap failed: 5: Input/output error".
+ */
+async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
+  const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid)]);
+  if (bootout.code !== 0) return bootout;
+  for (let attempt = 0; attempt < 20; attempt++) {
+    const print = await env.run("launchctl", ["print", serviceTarget(uid)]);
+    if (print.code !== 0) break;
+    await env.sleep(100);
+  }
+  return bootout;
+}
+
+/**
+ * Unloads the job and removes the plist. Succeeds when nothing is installed.
+ *
+ * @example
+ * ```ts
+ * await uninstallLaunchAgent(env, "/Users/ada", 501);
+ * ```
+ */
+export async function uninstallLaunchAgent(env: Env, homeDir: string, uid: number): Promise<void> {
+  const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid)]);
+  if (bootout.code !== 0 && !isNotLoaded(bootout)) {
+    throw new Error(
+      `Cannot disable upkeep: "launchctl bootout ${serviceTarget(uid)}" failed with ${
+        commandFailure(bootout)
+      }`,
+    );
+  }
+  await removeFiles(env, [launchAgentPath(homeDir)]);
+}
+
+/**
+ * Whether the plist is present and the job is loaded (`launchctl print`
+ * exits 0 only for a loaded job).
+ *
+ * @example
+ * ```ts
+ * await launchAgentStatus(env, "/Users/ada", 501);
+ * // { installed: true, active: true, detail: "dev.twg.upkeep is loaded in gui/501" }
+ * ```
+ */
+export async function launchAgentStatus(
+  env: Env,
+  homeDir: string,
+  uid: number,
+): Promise<SchedulerStatus> {
+  const installed = await env.fs.stat(launchAgentPath(homeDir)).then(() => true, () => false);
+  const print = await env.run("launchctl", ["print", serviceTarget(uid)]);
+  const active = print.code === 0;
+  const detail = active
+    ? `${LAUNCH_AGENT_LABEL} is loaded in ${domainTarget(uid)}`
+    : installed
+    ? `${launchAgentPath(homeDir)} exists but is not loaded`
+    : `${LAUNCH_AGENT_LABEL} is not installed`;
+  return { installed, active, detail };
+}
+
+/** The current user's id, which names the GUI domain (`gui/<uid>`). */
+async function currentUid(env: Env): Promise<number> {
+  const result = await env.run("id", ["-u"]);
+  const uid = result.stdout.trim();
+  if (result.code !== 0 || !/^\d+$/.test(uid)) {
+    throw new Error(
+      `Cannot find the current user id: "id -u" failed with ${commandFailure(result)}`,
+    );
+  }
+  return Number(uid);
+}
+
+/** The LaunchAgent as a {@link Scheduler}; the uid comes from `id -u`. */
+export const launchdScheduler: Scheduler = {
+  name: "launchd",
+  render: renderLaunchAgent,
+  install: async (env, spec) => installLaunchAgent(env, spec, await currentUid(env)),
+  uninstall: async (env, spec) => uninstallLaunchAgent(env, spec.homeDir, await currentUid(env)),
+  status: async (env, spec) => launchAgentStatus(env, spec.homeDir, await currentUid(env)),
+};

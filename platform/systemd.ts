@@ -1,0 +1,271 @@
+/**
+ * Linux: upkeep as a systemd user timer and the oneshot service it starts.
+ * {@link renderSystemdUnits} turns a spec into the two unit files; the
+ * installers only run `systemctl --user` through the injected {@link Env}.
+ *
+ * @module
+ */
+import { posix } from "node:path";
+import type { Env, RunResult } from "../src/env.ts";
+import {
+  assertSchedulable,
+  commandFailure,
+  jobEnvironment,
+  removeFiles,
+  type RenderedFile,
+  type Scheduler,
+  type SchedulerStatus,
+  type ScheduleSpec,
+  upkeepCommand,
+  writeRenderedFile,
+} from "./schedule_spec.ts";
+
+/** The service unit that runs `twg upkeep run` once. */
+export const SYSTEMD_SERVICE = "twg-upkeep.service";
+/** The timer unit that starts {@link SYSTEMD_SERVICE}. */
+export const SYSTEMD_TIMER = "twg-upkeep.timer";
+
+/** The user unit directory the files go to: `~/.config/systemd/user`. */
+export function systemdUnitDir(homeDir: string): string {
+  return posix.join(homeDir, ".config", "systemd", "user");
+}
+
+function unitPaths(homeDir: string): string[] {
+  return [SYSTEMD_SERVICE, SYSTEMD_TIMER].map((name) => posix.join(systemdUnitDir(homeDir), name));
+}
+
+/**
+ * Renders `twg-upkeep.service` (oneshot, low priority, `twg upkeep run`)
+ * and `twg-upkeep.timer` (two minutes after boot, then every
+ * `intervalMinutes` after the last run).
+ *
+ * @example
+ * ```ts
+ * const [service, timer] = renderSystemdUnits({
+ *   launcher: "/home/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/home/ada",
+ *   configDir: "/home/ada/.config/twg", environment: {}, intervalMinutes: 12,
+ * });
+ * service.path; // "/home/ada/.config/systemd/user/twg-upkeep.service"
+ * ```
+ */
+export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
+  assertSchedulable(spec, posix.isAbsolute);
+  // systemd refuses such an executable path however it is quoted
+  // ("Executable name contains special characters"; string_is_safe()).
+  if (/["'\\]/.test(spec.launcher)) {
+    throw new Error(
+      `Cannot schedule upkeep: systemd cannot run a launcher whose path contains a quote ` +
+        `or a backslash: ${spec.launcher}`,
+    );
+  }
+  const [serviceUnit, timerUnit] = unitPaths(spec.homeDir) as [string, string];
+  const environment = Object.entries(jobEnvironment(spec))
+    .map(([name, value]) => `Environment=${quoteWord(`${name}=${value}`)}`);
+  const service = [
+    `# Written by "twg upkeep enable"; "twg upkeep disable" removes it.`,
+    `[Unit]`,
+    `Description=twg upkeep: keep sign-in tokens fresh`,
+    ``,
+    `[Service]`,
+    `Type=oneshot`,
+    `ExecStart=${execStartLine(upkeepCommand(spec))}`,
+    ...environment,
+    `Nice=10`,
+    `IOSchedulingClass=idle`,
+    ``,
+  ].join("\n");
+  const timer = [
+    `# Written by "twg upkeep enable"; "twg upkeep disable" removes it.`,
+    `[Unit]`,
+    `Description=Run twg upkeep every ${spec.intervalMinutes} minutes`,
+    ``,
+    `[Timer]`,
+    `OnBootSec=2min`,
+    `OnUnitActiveSec=${spec.intervalMinutes}min`,
+    `RandomizedDelaySec=30s`,
+    `Unit=${SYSTEMD_SERVICE}`,
+    ``,
+    `[Install]`,
+    `WantedBy=timers.target`,
+    ``,
+  ].join("\n");
+  return [
+    { path: serviceUnit, content: service, encoding: "utf-8" },
+    { path: timerUnit, content: timer, encoding: "utf-8" },
+  ];
+}
+
+/**
+ * One word of a unit-file setting, per systemd.syntax(7) "Quoting": inside
+ * double quotes C escapes apply, so `\` and `"` are escaped; and `%` starts a
+ * specifier everywhere (systemd.unit(5) "Specifiers"), so it is written `%%`.
+ */
+function quoteWord(word: string): string {
+  return `"${word.replace(/[\\"]/g, "\\$&").replaceAll("%", "%%")}"`;
+}
+
+/**
+ * An `ExecStart=` value. systemd.service(5) "Command lines" also substitutes
+ * `$NAME` and `${NAME}` in the arguments, where `$$` is a literal `$`; the
+ * executable path is never substituted ("the first argument may not be a
+ * variable"), so its `$` stays single. The `:` prefix that turns
+ * substitution off would be simpler but needs systemd 242 or later.
+ */
+function execStartLine([executable, ...args]: string[]): string {
+  const escapedArgs = args.map((arg) => quoteWord(arg.replaceAll("$", () => "$$")));
+  return [quoteWord(executable ?? ""), ...escapedArgs].join(" ");
+}
+
+async function systemctl(env: Env, args: string[]): Promise<RunResult> {
+  return await env.run("systemctl", ["--user", ...args]);
+}
+
+const SESSION_GUIDANCE = `Log in through a session that starts your systemd user manager ` +
+  `(a desktop or SSH login; "su" and "sudo" do not), or run "loginctl enable-linger $USER" ` +
+  `and log in again; then run "twg upkeep enable"`;
+
+/**
+ * Fails with repair guidance unless `systemctl --user` can reach a user
+ * manager: without one (a `su` shell, a container, a login without
+ * lingering) the timer could be written but never started.
+ */
+async function assertUserManagerReachable(env: Env): Promise<void> {
+  const probe = await systemctl(env, ["show-environment"]);
+  if (probe.code === 127) {
+    throw new Error(
+      `Cannot enable upkeep: systemctl was not found, so this system does not run systemd; ` +
+        `schedule "twg upkeep run" every 12 minutes with another scheduler (cron, for example)`,
+    );
+  }
+  const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
+  const hasBusSocket = runtimeDir !== undefined && runtimeDir !== "" &&
+    await env.fs.stat(posix.join(runtimeDir, "bus")).then((stat) => stat.isSocket(), () => false);
+  if (!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) {
+    throw new Error(
+      `Cannot enable upkeep: no systemd user session is reachable: ` +
+        `$XDG_RUNTIME_DIR/bus does not exist and DBUS_SESSION_BUS_ADDRESS is not set\n` +
+        SESSION_GUIDANCE,
+    );
+  }
+  if (probe.code !== 0) {
+    throw new Error(
+      `Cannot enable upkeep: the systemd user manager did not answer: ` +
+        `"systemctl --user show-environment" failed with ${commandFailure(probe)}\n` +
+        SESSION_GUIDANCE,
+    );
+  }
+}
+
+/**
+ * Checks that a systemd user manager is reachable, writes both units,
+ * reloads the manager and enables and starts the timer. When a `systemctl`
+ * step fails, the timer is disabled, both files are removed and the manager
+ * reloaded again, and the error carries systemctl's stderr.
+ *
+ * @example
+ * ```ts
+ * await installSystemdTimer(env, spec);
+ * // runs: systemctl --user show-environment
+ * //       systemctl --user daemon-reload
+ * //       systemctl --user enable --now twg-upkeep.timer
+ * ```
+ */
+export async function installSystemdTimer(env: Env, spec: ScheduleSpec): Promise<void> {
+  const files = renderSystemdUnits(spec);
+  await assertUserManagerReachable(env);
+  await env.fs.mkdir(systemdUnitDir(spec.homeDir), { recursive: true });
+  try {
+    for (const file of files) await writeRenderedFile(env, file);
+    for (const step of [["daemon-reload"], ["enable", "--now", SYSTEMD_TIMER]]) {
+      const result = await systemctl(env, step);
+      if (result.code !== 0) {
+        throw new Error(
+          `Cannot enable upkeep: "systemctl --user ${step.join(" ")}" failed with ${
+            commandFailure(result)
+          }`,
+        );
+      }
+    }
+  } catch (error) {
+    // `enable --now` may have linked the timer into timers.target.wants
+    // before starting it failed; disabling first leaves no dangling link.
+    await systemctl(env, ["disable", SYSTEMD_TIMER]);
+    await removeFiles(env, files.map((file) => file.path));
+    await systemctl(env, ["daemon-reload"]);
+    throw error;
+  }
+}
+
+/** Whether `systemctl` failed only because the unit does not exist. */
+function isUnitMissing(result: RunResult): boolean {
+  return /does not exist|not loaded|not found/i.test(result.stderr);
+}
+
+/**
+ * Stops and disables the timer, removes both units and reloads the manager.
+ * Succeeds when nothing is installed.
+ *
+ * @example
+ * ```ts
+ * await uninstallSystemdTimer(env, "/home/ada");
+ * ```
+ */
+export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<void> {
+  const paths = unitPaths(homeDir);
+  const exists = (path: string) => env.fs.stat(path).then(() => true, () => false);
+  const hasFiles = (await Promise.all(paths.map(exists))).includes(true);
+  const disable = await systemctl(env, ["disable", "--now", SYSTEMD_TIMER]);
+  if (!hasFiles) return;
+  if (disable.code !== 0 && !isUnitMissing(disable)) {
+    throw new Error(
+      `Cannot disable upkeep: "systemctl --user disable --now ${SYSTEMD_TIMER}" failed with ${
+        commandFailure(disable)
+      }`,
+    );
+  }
+  await removeFiles(env, paths);
+  const reload = await systemctl(env, ["daemon-reload"]);
+  if (reload.code !== 0) {
+    throw new Error(
+      `Cannot disable upkeep: "systemctl --user daemon-reload" failed with ${
+        commandFailure(reload)
+      }`,
+    );
+  }
+}
+
+/**
+ * The timer's unit-file state (`is-enabled`) and activity (`is-active`).
+ *
+ * @example
+ * ```ts
+ * await systemdTimerStatus(env);
+ * // { installed: true, active: true, detail: "twg-upkeep.timer is enabled and active" }
+ * ```
+ */
+export async function systemdTimerStatus(env: Env): Promise<SchedulerStatus> {
+  const enabled = await systemctl(env, ["is-enabled", SYSTEMD_TIMER]);
+  const active = await systemctl(env, ["is-active", SYSTEMD_TIMER]);
+  const state = enabled.stdout.trim();
+  if (state === "") {
+    return {
+      installed: false,
+      active: false,
+      detail: `${SYSTEMD_TIMER}: ${commandFailure(enabled)}`,
+    };
+  }
+  return {
+    installed: state !== "not-found",
+    active: active.code === 0,
+    detail: `${SYSTEMD_TIMER} is ${state} and ${active.stdout.trim() || "inactive"}`,
+  };
+}
+
+/** The systemd user timer as a {@link Scheduler}. */
+export const systemdScheduler: Scheduler = {
+  name: "systemd",
+  render: renderSystemdUnits,
+  install: installSystemdTimer,
+  uninstall: (env, spec) => uninstallSystemdTimer(env, spec.homeDir),
+  status: (env) => systemdTimerStatus(env),
+};
