@@ -12,7 +12,8 @@ import { authTokenCommand } from "./commands/auth_token.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
-import { setupBitbucketCommand } from "./commands/setup_bitbucket.ts";
+import { setupCommand } from "./commands/setup.ts";
+import { upkeepCommand } from "./commands/upkeep.ts";
 import { version } from "./version.ts";
 
 /** Builds the whole `twg` command tree bound to `env`. */
@@ -43,9 +44,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authRefreshCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
-  const setup = new Command("setup").description("Finish installation");
-  setup.addCommand(setupBitbucketCommand(env));
-  program.addCommand(setup);
+  program.addCommand(setupCommand(env));
+  program.addCommand(upkeepCommand(env));
   configureTree(program, env);
   return program;
 }

@@ -46,6 +46,8 @@ export interface RefreshResult {
 export interface RefreshOptions {
   force?: boolean;
   signal?: AbortSignal;
+  /** Refresh when the due time is at most this far ahead (upkeep: 15 minutes). */
+  dueWithinMs?: number;
   /** Receives the time from the token response to the completed rename (ms). */
   onSaveWindow?: (ms: number) => void;
 }
@@ -81,13 +83,15 @@ export async function refreshIfDue(
 ): Promise<RefreshResult> {
   const force = options.force ?? false;
   const initial = await readSignedIn(env, paths);
-  if (!force && !isRefreshDue(initial.tokens, env.now())) {
+  const isDue = (tokens: OAuthTokens) =>
+    isRefreshDue(tokens, env.now() + (options.dueWithinMs ?? 0));
+  if (!force && !isDue(initial.tokens)) {
     return { ...initial, refreshed: false, reason: "fresh" };
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
   for (let attempt = 1;; attempt++) {
     try {
-      return await refreshUnderLock(env, paths, force, options);
+      return await refreshUnderLock(env, paths, force ? null : isDue, options);
     } catch (error) {
       // Paused past the stale limit, we lost the lock before sending anything;
       // the peer that took over has probably rotated, so start again from the
@@ -97,10 +101,11 @@ export async function refreshIfDue(
   }
 }
 
+/** `isDue` is null when forced. */
 async function refreshUnderLock(
   env: Env,
   paths: ConfigPaths,
-  force: boolean,
+  isDue: ((tokens: OAuthTokens) => boolean) | null,
   options: RefreshOptions,
 ): Promise<RefreshResult> {
   const lock = await acquireLock(env, paths.lock, lockOptions(env, options.signal));
@@ -109,15 +114,13 @@ async function refreshUnderLock(
     await pauseForTests(env, options.signal);
     // Another process may have rotated while we waited for the lock.
     const current = await readSignedIn(env, paths);
-    if (!force && !isRefreshDue(current.tokens, env.now())) {
-      return { ...current, refreshed: false, reason: "fresh" };
-    }
+    if (isDue && !isDue(current.tokens)) return { ...current, refreshed: false, reason: "fresh" };
     const tokens = await rotateUnderLock(env, paths, current.credentials, lock, options);
     return {
       credentials: { ...current.credentials, oauth: tokens },
       tokens,
       refreshed: true,
-      reason: force ? "forced" : "due",
+      reason: isDue ? "due" : "forced",
     };
   } finally {
     await lock.release();

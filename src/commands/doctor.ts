@@ -6,6 +6,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { readAuthStatus } from "./auth_status.ts";
+import { readUpkeepStatus } from "./upkeep.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/credentials.ts";
@@ -124,7 +125,23 @@ export async function collectChecks(env: Env): Promise<Check[]> {
         displayPath(paths.dir, env.homeDir)
       } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
   );
-  add("upkeep", "warn", "not set up");
+  const upkeep = await readUpkeepStatus(env).catch(() => null);
+  if (upkeep?.enabled) {
+    const last = upkeep.lastRun ? `; last run ${upkeep.lastRun} (${upkeep.lastResult})` : "";
+    add(
+      "upkeep",
+      upkeep.error && upkeep.lastResult?.startsWith("failed") ? "warn" : "ok",
+      `${upkeep.scheduler}: ${upkeep.detail}${last}`,
+    );
+  } else {
+    add(
+      "upkeep",
+      "warn",
+      `not enabled${
+        upkeep?.error ? ` (${upkeep.error})` : ""
+      }; "twg upkeep enable" keeps the sign-in fresh`,
+    );
+  }
   const bitbucket = status?.bitbucketToken;
   add(
     "bitbucket",

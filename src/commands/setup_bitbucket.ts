@@ -17,6 +17,8 @@ import { displayPath, styleFor, warn } from "../ui/style.ts";
 export interface SetupBitbucketOptions {
   /** Read the token from stdin instead of prompting (for scripts). */
   withToken: boolean;
+  /** Enter skips instead of failing (`twg setup`). */
+  optional?: boolean;
 }
 
 /** Declares `twg setup bitbucket`. */
@@ -43,7 +45,8 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
         'Pipe it in with "twg setup bitbucket --with-token", or set TWG_BBC_TOKEN',
       );
     }
-    token = await promptBitbucketToken(env, { optional: false });
+    token = await promptBitbucketToken(env, { optional: options.optional ?? false });
+    if (!token && options.optional) return;
     if (!token) throw new UsageError("No token entered");
   }
   const paths = configPaths(env);

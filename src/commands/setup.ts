@@ -1,0 +1,64 @@
+/**
+ * `twg setup`: finishes installation — login check, Bitbucket token, upkeep.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { configPaths } from "../config/paths.ts";
+import { readCredentials } from "../credentials/store.ts";
+import type { Env } from "../env.ts";
+import { messageOf } from "../errors.ts";
+import { styleFor, warn } from "../ui/style.ts";
+import { enableUpkeep, upkeepIntervalMinutes } from "../upkeep/schedule.ts";
+import { runSetupBitbucket, setupBitbucketCommand } from "./setup_bitbucket.ts";
+
+/** Declares `twg setup` and `twg setup bitbucket`. */
+export function setupCommand(env: Env) {
+  return new Command("setup")
+    .description("Finish installation: check the login, store the Bitbucket token, enable upkeep")
+    .option("--no-upkeep", "do not schedule the background helper")
+    .action(async (options) => await runSetup(env, { upkeep: options.upkeep }))
+    .addCommand(setupBitbucketCommand(env));
+}
+
+/** Each step reports what it did; a scheduling failure is guidance, not a failed setup. */
+export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<void> {
+  const paths = configPaths(env);
+  const style = styleFor(env, env.stderr);
+  const stored = await readCredentials(env, paths.authConf);
+  if (stored?.oauth && !stored.oauth.rejectedAt) {
+    env.stderr.write(
+      `${style.success("✔")} Logged in as ${stored.user?.name ?? stored.user?.id ?? "unknown"}\n`,
+    );
+  } else {
+    warn(env, 'Not logged in yet: run "twg login"');
+  }
+  if (env.getVar("TWG_BBC_TOKEN")) {
+    env.stderr.write(`${style.success("✔")} Bitbucket token from TWG_BBC_TOKEN\n`);
+  } else if (stored?.bitbucketToken) {
+    env.stderr.write(`${style.success("✔")} Bitbucket token stored\n`);
+  } else if (env.stdinIsTerminal) {
+    await runSetupBitbucket(env, { withToken: false, optional: true });
+  } else {
+    warn(
+      env,
+      'No Bitbucket token: run "twg setup bitbucket" in a terminal, or set TWG_BBC_TOKEN in CI',
+    );
+  }
+  if (!options.upkeep) return;
+  try {
+    const { scheduler, files } = await enableUpkeep(env, paths);
+    env.stderr.write(
+      `${
+        style.success("✔")
+      } Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
+    );
+    for (const file of files) env.stderr.write(`  ${file}\n`);
+  } catch (error) {
+    warn(env, messageOf(error));
+    env.stderr.write(
+      '  Setup is otherwise complete. Fix the above, then run "twg upkeep enable";\n' +
+        '  until then run "twg auth refresh" now and then outside any sandbox.\n',
+    );
+  }
+}

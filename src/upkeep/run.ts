@@ -1,0 +1,92 @@
+/**
+ * `twg upkeep run`: what the schedule starts every 12 minutes. Cheap when
+ * nothing is due (no network request at all), and the same preflight, lock
+ * and atomic save as the foreground commands when something is.
+ *
+ * @module
+ */
+import { refreshIfDue } from "../auth/refresh.ts";
+import type { ConfigPaths } from "../config/paths.ts";
+import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { readCredentials } from "../credentials/store.ts";
+import type { Env } from "../env.ts";
+import { AuthRequiredError, ExitCode, type ExitCodeValue, messageOf, TwgError } from "../errors.ts";
+import { readUpkeepState, type UpkeepState, writeUpkeepState } from "./state.ts";
+
+/** Upkeep refreshes when the due time is this close, so that no foreground command has to. */
+export const upkeepRefreshWindowMs = 15 * 60_000;
+/** The log is rotated past this size (one previous file is kept). */
+export const upkeepLogMaxBytes = 256 * 1024;
+
+/** What one run did, for the log and the state. */
+export interface UpkeepOutcome {
+  result: string;
+  exitCode: ExitCodeValue;
+  state: UpkeepState;
+}
+
+/** An optional step after the refresh (the update check plugs in here). */
+export type UpkeepStep = (env: Env, state: UpkeepState) => Promise<UpkeepState>;
+
+/** Runs one round of upkeep and records it in `upkeep.json` and the log. */
+export async function runUpkeep(
+  env: Env,
+  paths: ConfigPaths,
+  steps: UpkeepStep[] = [],
+): Promise<UpkeepOutcome> {
+  let state = await readUpkeepState(env, paths.upkeepJson);
+  const now = new Date(env.now()).toISOString();
+  let result: string;
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  let lastError: string | null = null;
+  try {
+    const stored = await readCredentials(env, paths.authConf);
+    if (!stored?.oauth || stored.oauth.rejectedAt) {
+      result = "skipped: not logged in";
+    } else {
+      const outcome = await refreshIfDue(env, paths, {
+        dueWithinMs: upkeepRefreshWindowMs,
+        signal: env.interrupt,
+      });
+      result = outcome.refreshed ? "refreshed" : "fresh";
+      if (outcome.refreshed) state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
+    }
+  } catch (error) {
+    lastError = messageOf(error);
+    exitCode = error instanceof TwgError ? error.exitCode : ExitCode.failure;
+    result = error instanceof StoreNotWritableError
+      ? "failed: store not writable"
+      : error instanceof AuthRequiredError
+      ? "failed: login needed"
+      : "failed";
+  }
+  state = { ...state, lastRun: now, lastResult: result, lastError };
+  for (const step of steps) state = await step(env, state);
+  try {
+    await writeUpkeepState(env, paths.upkeepJson, state);
+  } catch (error) {
+    // The same unwritable directory that failed the refresh: say it on
+    // stderr (the scheduler's log) rather than fail differently.
+    if (exitCode === ExitCode.ok) exitCode = ExitCode.storeNotWritable;
+    state = {
+      ...state,
+      lastError: `${lastError ?? ""}${lastError ? "; " : ""}cannot record upkeep state: ${
+        messageOf(error)
+      }`,
+    };
+  }
+  await appendLog(env, paths, `${now} ${result}${lastError ? `: ${lastError}` : ""}`);
+  return { result, exitCode, state };
+}
+
+/** Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past {@link upkeepLogMaxBytes}. */
+export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
+  const log = `${paths.dir}/upkeep.log`;
+  try {
+    const size = await env.fs.stat(log).then((info) => info.size, () => 0);
+    if (size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
+    await env.fs.writeFile(log, line + "\n", { flag: "a", mode: 0o644 });
+  } catch {
+    // The log is a convenience; a read-only config dir is already in the state.
+  }
+}

@@ -1,0 +1,87 @@
+/**
+ * `upkeep.json`: the helper's non-secret state. Never a token.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { ensureConfigDir } from "../credentials/store.ts";
+import { dirname } from "node:path";
+
+/** Which scheduler runs the helper. */
+export type SchedulerName = "launchd" | "systemd" | "task-scheduler";
+
+/** Update notifications sent for one version (see `src/update/cadence.ts`). */
+export interface NotificationState {
+  version: string;
+  firstSeenAt: string;
+  /** Times a notification for this version was shown. */
+  sentAt: string[];
+  /** A notification that could not be shown natively, waiting for the next interactive command. */
+  pendingNotice: string | null;
+}
+
+/** The content of `upkeep.json`. */
+export interface UpkeepState {
+  version: 1;
+  enabled: boolean;
+  scheduler: SchedulerName | null;
+  /** Why the last `upkeep enable` failed, verbatim from the scheduler tool. */
+  enableError: string | null;
+  lastRun: string | null;
+  lastResult: string | null;
+  lastRefresh: string | null;
+  lastError: string | null;
+  lastUpdateCheck: string | null;
+  nextUpdateCheckAfter: string | null;
+  latestVersion: string | null;
+  notifications: NotificationState | null;
+}
+
+/** State before anything has run. */
+export function initialUpkeepState(): UpkeepState {
+  return {
+    version: 1,
+    enabled: false,
+    scheduler: null,
+    enableError: null,
+    lastRun: null,
+    lastResult: null,
+    lastRefresh: null,
+    lastError: null,
+    lastUpdateCheck: null,
+    nextUpdateCheckAfter: null,
+    latestVersion: null,
+    notifications: null,
+  };
+}
+
+/** Reads `upkeep.json`; a missing or unreadable file is the initial state (it holds nothing irreplaceable). */
+export async function readUpkeepState(env: Env, path: string): Promise<UpkeepState> {
+  try {
+    const parsed = JSON.parse(await env.fs.readFile(path, "utf8"));
+    if (parsed && typeof parsed === "object" && parsed.version === 1) {
+      return { ...initialUpkeepState(), ...parsed };
+    }
+  } catch {
+    // Absent or corrupt: start over.
+  }
+  return initialUpkeepState();
+}
+
+/** Saves `upkeep.json` atomically, mode 0644. */
+export async function writeUpkeepState(env: Env, path: string, state: UpkeepState): Promise<void> {
+  await ensureConfigDir(env, dirname(path));
+  await writeFileAtomic(env, path, JSON.stringify(state, null, 2) + "\n", 0o644);
+}
+
+/** Reads, changes and saves the state. */
+export async function updateUpkeepState(
+  env: Env,
+  path: string,
+  change: (state: UpkeepState) => UpkeepState,
+): Promise<UpkeepState> {
+  const next = change(await readUpkeepState(env, path));
+  await writeUpkeepState(env, path, next);
+  return next;
+}
