@@ -140,10 +140,11 @@ async function readLineFromStdin(
   stderr: Output,
   hidden: boolean,
 ): Promise<string | null> {
-  stderr.write(prompt);
   const stdin = process.stdin;
   const raw = hidden && stdin.isTTY;
+  // Echo goes off before the prompt appears: anything typed after it is hidden.
   if (raw) stdin.setRawMode(true);
+  stderr.write(prompt);
   stdin.resume();
   try {
     return await new Promise<string | null>((resolve, reject) => {

@@ -125,7 +125,8 @@ export async function login(
   home: Home,
   server: DevServer,
   extraArgs: string[] = [],
-  options: { approve?: (userCode: string) => Promise<void> } = {},
+  /** Instead of approving: what the person does once the code is shown (gets twg's pid). */
+  options: { approve?: (userCode: string, pid: number) => Promise<void> } = {},
 ): Promise<TwgResult & { events: Record<string, unknown>[] }> {
   const argv = [...twgArgv(), "login", "--json", "--no-browser", ...extraArgs];
   const child = new Deno.Command(argv[0]!, {
@@ -151,7 +152,10 @@ export async function login(
       buffered = buffered.slice(newline + 1);
       events.push(event);
       if (event.event === "device_authorization") {
-        await (options.approve ?? ((code) => server.approve(code)))(String(event.userCode));
+        await (options.approve ?? ((code) => server.approve(code)))(
+          String(event.userCode),
+          child.pid,
+        );
       }
     }
   }

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, login, makeHome, twg } from "./_twg.ts";
+import { expectExit, isDenoBuild, login, makeHome, twg, twgArgv } from "./_twg.ts";
 
 Deno.test("login, status, token, api, logout against the development server", async () => {
   await using server = await startDevServer({ interval: 1 });
@@ -200,4 +200,67 @@ Deno.test({
     assert.match(result.stderr, /Cannot update the credentials/);
     assert.equal((await server.stats()).deviceAuthorizations, 0);
   },
+});
+
+Deno.test("Ctrl-C while waiting for approval exits 130 and saves nothing", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  const result = await login(home, server, [], {
+    // The person gives up instead of approving: SIGINT, as Ctrl-C sends.
+    approve: async (_code, pid) => {
+      await new Promise((resolve) => setTimeout(resolve, 300));
+      Deno.kill(pid, "SIGINT");
+    },
+  });
+  expectExit(result, 130);
+  assert.match(result.stderr, /Interrupted; nothing was saved/);
+  assert.ok(!(await readdir(home.configDir)).includes("auth.conf"));
+});
+
+Deno.test({
+  name: "setup bitbucket asks on a terminal with hidden input",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using home = await makeHome();
+    const quoted = [...twgArgv(), "setup", "bitbucket"].map((arg) =>
+      `'${arg.replaceAll("'", "'\\''")}'`
+    ).join(" ");
+    const child = new Deno.Command("script", {
+      args: ["-qec", quoted, "/dev/null"],
+      env: home.env,
+      clearEnv: true,
+      stdin: "piped",
+      stdout: "piped",
+      stderr: "piped",
+    }).spawn();
+    const writer = child.stdin.getWriter();
+    let screen = "";
+    const decoder = new TextDecoder();
+    const reader = child.stdout.getReader();
+    while (!screen.includes("Bitbucket token:")) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      screen += decoder.decode(value);
+    }
+    // Typed only once the prompt is up, so the terminal is already in no-echo mode.
+    await writer.write(new TextEncoder().encode("bb-typed-secret\r"));
+    await writer.close();
+    for (;;) {
+      const { value, done } = await reader.read();
+      if (done) break;
+      screen += decoder.decode(value);
+    }
+    assert.equal((await child.status).code, 0, screen);
+    assert.ok(!screen.includes("bb-typed-secret"), `the token is not echoed: ${screen}`);
+    assert.match(screen, /Bitbucket token saved/);
+    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    assert.equal(stored.bitbucketToken, "bb-typed-secret");
+  },
+});
+
+Deno.test("without a terminal, setup bitbucket refuses to prompt and says what to do", async () => {
+  await using home = await makeHome();
+  const result = await twg(home, ["setup", "bitbucket"]);
+  expectExit(result, 2);
+  assert.match(result.stderr, /--with-token|TWG_BBC_TOKEN/);
 });
