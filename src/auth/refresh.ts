@@ -45,6 +45,7 @@ export interface RefreshResult {
 /** Options for {@link refreshIfDue}. */
 export interface RefreshOptions {
   force?: boolean;
+  /** Aborts waiting for the lock and between retries, never a request already sent. */
   signal?: AbortSignal;
   /** Refresh when the due time is at most this far ahead (upkeep: 15 minutes). */
   dueWithinMs?: number;

@@ -136,23 +136,28 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const site = settings.resourcesUrl
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
     : null;
-  const bitbucketToken = previous?.bitbucketToken ??
-    (options.json ? null : await promptBitbucketToken(env, { optional: true }));
-  const credentials: Credentials = {
-    ...emptyCredentials(),
-    oauth: oauthTokens(tokens, obtainedAt, metadata, clientId),
-    user,
-    site,
-    bitbucketToken,
-  };
-
+  const promptedBitbucketToken = previous?.bitbucketToken || options.json
+    ? null
+    : await promptBitbucketToken(env, { optional: true });
+  const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
+  let replaced: OAuthTokens | null;
   const lock = await acquireLock(env, paths.lock, { signal });
   try {
-    await saveCredentials(env, paths.authConf, credentials);
+    // Re-read under the lock: a refresh may have rotated the old tokens since,
+    // and the one to revoke is the latest.
+    const current = options.force ? null : await readCredentials(env, paths.authConf);
+    replaced = current?.oauth ?? null;
+    await saveCredentials(env, paths.authConf, {
+      ...emptyCredentials(),
+      oauth,
+      user,
+      site,
+      bitbucketToken: current?.bitbucketToken ?? promptedBitbucketToken,
+    });
   } finally {
     await lock.release();
   }
-  await revokeReplaced(env, previous?.oauth ?? null, credentials.oauth!);
+  await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);
   if (options.json) {

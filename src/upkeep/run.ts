@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { join } from "node:path";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
@@ -81,7 +82,7 @@ export async function runUpkeep(
 
 /** Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past {@link upkeepLogMaxBytes}. */
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
-  const log = `${paths.dir}/upkeep.log`;
+  const log = join(paths.dir, "upkeep.log");
   try {
     const size = await env.fs.stat(log).then((info) => info.size, () => 0);
     if (size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
