@@ -217,13 +217,15 @@ async function requestRefresh(
     }
     let response;
     try {
+      // Deliberately not abortable: once the refresh token is sent, the server
+      // may already have rotated it, so an interrupt waits for the answer and
+      // the save (a second Ctrl-C still ends the process at once).
       response = await requestJson(env, tokens.tokenEndpoint, {
         form: {
           grant_type: "refresh_token",
           refresh_token: refreshToken,
           client_id: tokens.clientId,
         },
-        ...(signal ? { signal } : {}),
       });
     } catch (error) {
       // A body over 1 MiB is a hostile answer, not a network blip: no retry.
