@@ -210,3 +210,30 @@ function delay(ms: number): Promise<void> {
 function exists(path: string): Promise<boolean> {
   return Deno.stat(path).then(() => true, () => false);
 }
+
+Deno.test("Ctrl-C while a refresh request is in flight still saves the rotated token", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  await server.resetStats();
+  await server.setTokenMode("slow", 1500);
+  const argv = twgArgv();
+  const child = new Deno.Command(argv[0]!, {
+    args: [...argv.slice(1), "auth", "refresh", "--force"],
+    env: home.env,
+    clearEnv: true,
+    stdout: "null",
+    stderr: "piped",
+  }).spawn();
+  while ((await server.stats()).refreshRequests === 0) await delay(20);
+  Deno.kill(child.pid, "SIGINT");
+  const output = await child.output();
+  assert.equal(output.code, 0, new TextDecoder().decode(output.stderr));
+  assert.equal(
+    (await storedCredentials(home)).oauth.refreshToken,
+    (await server.lastTokens()).refreshToken,
+  );
+  await server.setTokenMode("normal");
+  expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  assert.equal((await server.stats()).invalidGrants, 0);
+});
