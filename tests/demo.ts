@@ -7,7 +7,7 @@
  */
 import { join } from "node:path";
 import { startDevServer } from "./fixtures/dev_server_client.ts";
-import { type Home, makeHome, twg, twgArgv } from "./e2e/_twg.ts";
+import { hasBwrap, type Home, makeHome, readOnlySandbox, twg, twgArgv } from "./e2e/_twg.ts";
 
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stdout.writeSync(encoder.encode(text + "\n"));
@@ -91,29 +91,18 @@ say(
 
 heading("A coding agent in a read-only sandbox asks for a refresh");
 await server.resetStats();
-const hasBwrap = await new Deno.Command("bwrap", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((output) => output.success, () => false);
-const sandboxed = hasBwrap
-  ? {
-    wrap: (
-      cmd: string[],
-    ) => ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...cmd],
-  }
-  : {
-    denoFlags: [
-      "--allow-read",
-      "--allow-net",
-      "--allow-env",
-      "--allow-sys",
-      "--allow-write=/nonexistent",
-    ],
-  };
+const isSandboxed = await hasBwrap;
+const sandboxed = isSandboxed ? { wrap: readOnlySandbox() } : {
+  denoFlags: [
+    "--allow-read",
+    "--allow-net",
+    "--allow-env",
+    "--allow-sys",
+    "--allow-write=/nonexistent",
+  ],
+};
 say(
-  hasBwrap
+  isSandboxed
     ? "  (running under bwrap with / mounted read-only, as Claude Code)"
     : "  (running with Deno --allow-write elsewhere)",
 );

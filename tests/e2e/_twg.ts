@@ -188,3 +188,35 @@ export async function storedCredentials(
 ): Promise<{ oauth: { accessToken: string; refreshToken: string } }> {
   return JSON.parse(await Deno.readTextFile(join(home.configDir, "auth.conf")));
 }
+
+/** Starts `argv` under a pseudo-terminal (util-linux `script`), as from a person's terminal. */
+export function spawnInTerminal(home: Home, argv: string[]): Deno.ChildProcess {
+  const quoted = argv.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+  return new Deno.Command("script", {
+    args: ["-qec", quoted, "/dev/null"],
+    env: home.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
+/** Whether `bwrap` runs here. */
+export const hasBwrap: Promise<boolean> = new Deno.Command("bwrap", {
+  args: ["--version"],
+  stdout: "null",
+  stderr: "null",
+})
+  .output().then((output) => output.success, () => false);
+
+/**
+ * Wraps an argv in bubblewrap with the whole file system read-only, as a
+ * coding agent's sandbox mounts it; `writable` paths stay writable.
+ */
+export function readOnlySandbox(...writable: string[]): (argv: string[]) => string[] {
+  const binds = writable.flatMap((path) => ["--bind", path, path]);
+  return (
+    argv,
+  ) => ["bwrap", "--ro-bind", "/", "/", "--dev", "/dev", "--proc", "/proc", ...binds, ...argv];
+}

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, login, makeHome, twg, twgArgv } from "./_twg.ts";
+import { expectExit, isDenoBuild, login, makeHome, spawnInTerminal, twg, twgArgv } from "./_twg.ts";
 
 Deno.test("login, status, token, api, logout against the development server", async () => {
   await using server = await startDevServer({ interval: 1 });
@@ -222,17 +222,7 @@ Deno.test({
   ignore: !isDenoBuild,
   async fn() {
     await using home = await makeHome();
-    const quoted = [...twgArgv(), "setup", "bitbucket"].map((arg) =>
-      `'${arg.replaceAll("'", "'\\''")}'`
-    ).join(" ");
-    const child = new Deno.Command("script", {
-      args: ["-qec", quoted, "/dev/null"],
-      env: home.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnInTerminal(home, [...twgArgv(), "setup", "bitbucket"]);
     const writer = child.stdin.getWriter();
     let screen = "";
     const decoder = new TextDecoder();

@@ -4,16 +4,16 @@ import { startDevServer } from "../fixtures/dev_server_client.ts";
 import {
   ageToken,
   expectExit,
+  hasBwrap,
   isDenoBuild,
   login,
   makeHome,
+  readOnlySandbox,
+  spawnInTerminal,
   storedCredentials,
   twg,
   twgArgv,
 } from "./_twg.ts";
-
-const hasBwrap = new Deno.Command("bwrap", { args: ["--version"], stdout: "null", stderr: "null" })
-  .output().then((output) => output.success, () => false);
 
 Deno.test("auth refresh is a no-op without any request while the token is fresh", async () => {
   await using server = await startDevServer({ interval: 1 });
@@ -60,22 +60,7 @@ Deno.test({
     expectExit(await login(home, server), 0);
     const workspace = await Deno.makeTempDir({ prefix: "twg-workspace-" });
     await server.resetStats();
-    const sandbox = (argv: string[]) => [
-      "bwrap",
-      "--ro-bind",
-      "/",
-      "/",
-      "--dev",
-      "/dev",
-      "--proc",
-      "/proc",
-      "--bind",
-      workspace,
-      workspace,
-      "--chdir",
-      workspace,
-      ...argv,
-    ];
+    const sandbox = readOnlySandbox(workspace);
     const refused = await twg(home, ["auth", "refresh", "--force"], {
       wrap: sandbox,
       env: { CLAUDECODE: "1" },
@@ -131,17 +116,7 @@ Deno.test({
     // Under a pseudo-terminal, without --no-prompt: a prompt would wait for an
     // answer that never comes, and the run would time out instead of exiting 4.
     const argv = twgArgv(deniedWrite).filter((arg) => arg !== "--no-prompt");
-    const quoted = [...argv, "auth", "refresh", "--force"].map((arg) =>
-      `'${arg.replaceAll("'", "'\\''")}'`
-    ).join(" ");
-    const child = new Deno.Command("script", {
-      args: ["-qec", quoted, "/dev/null"],
-      env: home.env,
-      clearEnv: true,
-      stdin: "piped",
-      stdout: "piped",
-      stderr: "piped",
-    }).spawn();
+    const child = spawnInTerminal(home, [...argv, "auth", "refresh", "--force"]);
     const timer = setTimeout(() => child.kill("SIGKILL"), 20_000);
     const output = await child.output();
     clearTimeout(timer);

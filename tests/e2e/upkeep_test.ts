@@ -14,6 +14,7 @@ import {
   type Home,
   login,
   makeHome,
+  readOnlySandbox,
   storedCredentials,
   twg,
 } from "./_twg.ts";
@@ -90,17 +91,7 @@ Deno.test("upkeep run with an unwritable store records it and sends nothing", as
   expectExit(await twg(home, ["upkeep", "run"]), 0);
   await ageToken(home, 0.8);
   await server.resetStats();
-  const sandbox = (argv: string[]) => [
-    "bwrap",
-    "--ro-bind",
-    "/",
-    "/",
-    "--dev",
-    "/dev",
-    "--proc",
-    "/proc",
-    ...argv,
-  ];
+  const sandbox = readOnlySandbox();
   const run = await twg(home, ["upkeep", "run"], { wrap: sandbox });
   expectExit(run, 4);
   assert.equal((await server.stats()).tokenRequests, 0);
