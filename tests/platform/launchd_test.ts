@@ -16,18 +16,7 @@ import {
 } from "../../platform/schedule_spec.ts";
 import { FAKE_NOW, fakeEnv } from "../_fake_env.ts";
 import { validatePlist, validationTest } from "./_schemas.ts";
-
-function specFor(homeDir: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
-  return {
-    launcher: `${homeDir}/.deno/bin/twg`,
-    launcherArgs: [],
-    homeDir,
-    configDir: `${homeDir}/.config/twg`,
-    environment: {},
-    intervalMinutes: 12,
-    ...overrides,
-  };
-}
+import { specFor } from "./_spec.ts";
 
 /** A file or directory name built from the characters that break naive quoting. */
 const hostileName = fc.array(

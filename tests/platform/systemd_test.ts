@@ -17,18 +17,7 @@ import {
 } from "../../platform/systemd.ts";
 import { type FakeEnv, fakeEnv } from "../_fake_env.ts";
 import { validationTest, verifySystemdUnits } from "./_schemas.ts";
-
-function specFor(homeDir: string, overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
-  return {
-    launcher: `${homeDir}/.deno/bin/twg`,
-    launcherArgs: [],
-    homeDir,
-    configDir: `${homeDir}/.config/twg`,
-    environment: {},
-    intervalMinutes: 12,
-    ...overrides,
-  };
-}
+import { specFor } from "./_spec.ts";
 
 /** Characters that break naive quoting and that systemd accepts in an executable path. */
 const PATH_PIECES = [" ", "%", "%%", "%n", "%h", "&", "<", ">", "$", "$$", "$HOME", "${X}", ";"];
