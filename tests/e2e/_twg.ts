@@ -202,13 +202,12 @@ export function spawnInTerminal(home: Home, argv: string[]): Deno.ChildProcess {
   }).spawn();
 }
 
-/** Whether `bwrap` runs here. */
-export const hasBwrap: Promise<boolean> = new Deno.Command("bwrap", {
-  args: ["--version"],
-  stdout: "null",
-  stderr: "null",
-})
-  .output().then((output) => output.success, () => false);
+/** Whether `bwrap` runs here (spawning a missing program throws at once, hence the outer promise). */
+export const hasBwrap: Promise<boolean> = Promise.resolve()
+  .then(() =>
+    new Deno.Command("bwrap", { args: ["--version"], stdout: "null", stderr: "null" }).output()
+  )
+  .then((output) => output.success, () => false);
 
 /**
  * Wraps an argv in bubblewrap with the whole file system read-only, as a
