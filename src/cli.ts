@@ -13,6 +13,8 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
 import { setupCommand } from "./commands/setup.ts";
+import { uninstallCommand } from "./commands/uninstall.ts";
+import { updateCommand } from "./commands/update.ts";
 import { upkeepCommand } from "./commands/upkeep.ts";
 import { version } from "./version.ts";
 
@@ -46,6 +48,8 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   program.addCommand(apiCommand(env));
   program.addCommand(setupCommand(env));
   program.addCommand(upkeepCommand(env));
+  program.addCommand(updateCommand(env));
+  program.addCommand(uninstallCommand(env));
   configureTree(program, env);
   return program;
 }

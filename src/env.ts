@@ -88,6 +88,8 @@ export interface Env {
   getVar(name: string): string | undefined;
   os: OsName;
   homeDir: string;
+  /** The working directory (a relative `TWG_CONFIG_DIR` is relative to it). */
+  cwd(): string;
   pid: number;
   hostname: string;
   /** Whether a process with this id exists on this host. */
@@ -203,6 +205,9 @@ function runProcess(command: string, args: string[], options: RunOptions = {}): 
     }
     child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk);
     child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+    // A child may exit without reading its input; Node reports the broken pipe
+    // as an "error" event, which unhandled would end twg. The exit code tells.
+    child.stdin?.on("error", () => {});
     child.stdin?.end(options.input ?? "");
     child.on("close", (code: number | null) => resolve({ code: code ?? 1, stdout, stderr }));
   });
@@ -235,6 +240,20 @@ function interruptSignal(): AbortSignal {
     process.on("SIGTERM", onSignal);
   }
   return controller.signal;
+}
+
+/**
+ * Node reports the script by the path it was started with: for `twg` on PATH,
+ * npm's bin symlink. Its target is what lies inside the installed package,
+ * where the upkeep launcher looks for it.
+ */
+function nodeMainPath(): string {
+  const started = process.argv[1] ?? "";
+  try {
+    return fsSync.realpathSync(started);
+  } catch {
+    return started;
+  }
 }
 
 /** The real environment of this process. */
@@ -276,6 +295,7 @@ export function createProcessEnv(): Env {
     // HOME first: os.homedir() and os.hostname() need Deno's --allow-sys,
     // which most commands should not have to ask for.
     homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
+    cwd: () => process.cwd(),
     pid: process.pid,
     get hostname() {
       return os.hostname();
@@ -295,7 +315,7 @@ export function createProcessEnv(): Env {
       return interrupt ??= interruptSignal();
     },
     runtime: isDeno ? `deno ${Deno.version.deno}` : `node ${process.versions.node}`,
-    mainPath: process.argv[1] ?? "",
+    mainPath: isDeno ? process.argv[1] ?? "" : nodeMainPath(),
     execPath: process.execPath,
   };
 }
@@ -305,6 +325,14 @@ export function createProcessEnv(): Env {
  * has left. Node writes to a pipe asynchronously once the pipe is full, and
  * `process.exit` drops what is still queued (`twg api … | less` would lose all
  * past 64 KiB); Deno's writes above are synchronous, so there it exits at once.
+ *
+ * @example
+ * ```ts
+ * import { createProcessEnv, exitProcess } from "./env.ts";
+ *
+ * createProcessEnv().stdout.write("done\n");
+ * await exitProcess(0);
+ * ```
  */
 export async function exitProcess(code: number): Promise<never> {
   if (!isDeno) {

@@ -5,30 +5,67 @@
  * @module
  */
 import process from "node:process";
-import { CommanderError } from "commander";
-import { buildCli } from "./cli.ts";
+import { runAuthToken } from "./auth/token.ts";
 import { createProcessEnv, type Env } from "./env.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 
+/**
+ * Commands run without loading the parser and the command tree: `auth token`
+ * is in the hot path of every script and agent, and the parser is most of its
+ * start-up (see bench/). Only the exact argv matches; anything else, flags
+ * and `--help` included, goes through the full tree.
+ */
+const fastPaths: Record<string, (env: Env) => Promise<void>> = {
+  "auth token": runAuthToken,
+};
+
 /** Runs `args` and returns the exit code; prints errors on stderr. */
 export async function runCli(env: Env, args: string[]): Promise<number> {
   try {
-    await buildCli(env).parseAsync(args, { from: "user" });
+    const fastPath = fastPaths[args.join(" ")];
+    if (fastPath) {
+      await fastPath(env);
+    } else {
+      const { buildCli } = await import("./cli.ts");
+      await buildCli(env).parseAsync(args, { from: "user" });
+    }
     return ExitCode.ok;
   } catch (error) {
     return await reportError(env, error);
+  } finally {
+    await showPendingUpdateNotice(env, args);
   }
 }
 
+/**
+ * An update notification that upkeep could not show natively is shown once,
+ * here, on a person's terminal (the module checks agents, `--json` and
+ * `NO_UPDATE_NOTIFIER`); scripts never load it.
+ */
+async function showPendingUpdateNotice(env: Env, args: string[]): Promise<void> {
+  if (
+    !env.stdout.isTerminal || !env.stderr.isTerminal ||
+    ["update", "uninstall"].includes(args[0] ?? "")
+  ) return;
+  const { pendingUpdateNotice } = await import("./update/notice.ts");
+  const notice = await pendingUpdateNotice(env, { json: args.includes("--json") });
+  if (notice) env.stderr.write(`${notice}\n`);
+}
+
+/** commander's own errors (unknown option, help shown, …) carry a `commander.*` code. */
+function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
+  return error instanceof Error &&
+    String((error as { code?: unknown }).code).startsWith("commander.");
+}
+
 async function reportError(env: Env, error: unknown): Promise<number> {
-  if (error instanceof CommanderError) {
+  if (isCommanderError(error)) {
     // Help and version end here too, successfully.
-    if (error.exitCode === 0) return ExitCode.ok;
-    return ExitCode.usage;
+    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
   }
-  if (isAbortError(error) || env.interrupt.aborted) {
+  if (isAbortError(error)) {
     env.stderr.write("\nInterrupted; nothing was saved.\n");
     return ExitCode.interrupted;
   }

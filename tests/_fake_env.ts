@@ -97,7 +97,8 @@ function scriptedRun(commands: ScriptedCommand[]) {
  * temporary directory.
  */
 export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
-  const { vars = {}, commands = [], run: answer = scriptedRun(commands), respond, ...members } = overrides;
+  const { vars = {}, commands = [], run: answer = scriptedRun(commands), respond, ...members } =
+    overrides;
   const tempDir = Deno.makeTempDirSync({ prefix: "twg-test-" });
   const homeDir = `${tempDir}/home`;
   Deno.mkdirSync(homeDir);
@@ -119,7 +120,11 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     },
     async fetch(input, init) {
       const request = new Request(input, init);
-      requests.push({ method: request.method, url: request.url, body: await request.clone().text() });
+      requests.push({
+        method: request.method,
+        url: request.url,
+        body: await request.clone().text(),
+      });
       if (!respond) throw new TypeError(`fetch failed: no network in this test (${request.url})`);
       return await respond(request);
     },
@@ -131,6 +136,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     getVar: (name) => vars[name],
     os: "linux",
     homeDir,
+    cwd: () => tempDir,
     pid: 4242,
     hostname: "test-host",
     isProcessAlive: (pid) => pid === 4242,
@@ -156,5 +162,8 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
 
 /** A JSON response, for `respond`. */
 export function jsonResponse(body: unknown, status = 200): Response {
-  return new Response(JSON.stringify(body), { status, headers: { "content-type": "application/json" } });
+  return new Response(JSON.stringify(body), {
+    status,
+    headers: { "content-type": "application/json" },
+  });
 }

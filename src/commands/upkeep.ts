@@ -21,6 +21,7 @@ import {
 } from "../upkeep/schedule.ts";
 import { readUpkeepState } from "../upkeep/state.ts";
 import { runUpkeep } from "../upkeep/run.ts";
+import { updateCheckStep } from "../update/check.ts";
 
 const osNames: Record<string, OsName> = { macos: "darwin", linux: "linux", windows: "windows" };
 
@@ -74,7 +75,7 @@ export function upkeepCommand(env: Env) {
   upkeep.addCommand(
     new Command("run").description("Run one round now (what the schedule does)").action(
       async () => {
-        const outcome = await runUpkeep(env, configPaths(env));
+        const outcome = await runUpkeep(env, configPaths(env), [updateCheckStep]);
         if (outcome.exitCode !== 0) {
           env.stderr.write(`twg upkeep: ${outcome.result}: ${outcome.state.lastError}\n`);
           throw new ReportedError(outcome.exitCode);

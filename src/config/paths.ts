@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { join, posix, win32 } from "node:path";
+import { isAbsolutePath, joinPath } from "../path.ts";
 import type { Env } from "../env.ts";
 
 /** The paths twg reads and writes inside the config directory. */
@@ -20,17 +20,17 @@ export interface ConfigPaths {
  * else `~/.config/twg` (macOS, Linux) or `%APPDATA%\twg` (Windows).
  */
 export function configDir(env: Env): string {
-  const path = env.os === "windows" ? win32 : posix;
   const explicit = env.getVar("TWG_CONFIG_DIR");
-  if (explicit) return path.resolve(explicit);
+  if (explicit) return isAbsolutePath(explicit, env.os) ? explicit : joinPath(env.cwd(), explicit);
   const xdg = env.getVar("XDG_CONFIG_HOME");
-  if (xdg && path.isAbsolute(xdg)) return path.join(xdg, "twg");
+  // The XDG spec: a relative XDG_CONFIG_HOME is invalid and ignored.
+  if (xdg && isAbsolutePath(xdg, env.os)) return joinPath(xdg, "twg");
   if (env.os === "windows") {
     const appData = env.getVar("APPDATA");
-    if (appData) return path.join(appData, "twg");
-    return path.join(env.homeDir, "AppData", "Roaming", "twg");
+    if (appData) return joinPath(appData, "twg");
+    return joinPath(env.homeDir, "AppData", "Roaming", "twg");
   }
-  return path.join(env.homeDir, ".config", "twg");
+  return joinPath(env.homeDir, ".config", "twg");
 }
 
 /** Every path in the config directory. */
@@ -38,9 +38,9 @@ export function configPaths(env: Env): ConfigPaths {
   const dir = configDir(env);
   return {
     dir,
-    authConf: join(dir, "auth.conf"),
-    configJson: join(dir, "config.json"),
-    upkeepJson: join(dir, "upkeep.json"),
-    lock: join(dir, "auth.lock"),
+    authConf: joinPath(dir, "auth.conf"),
+    configJson: joinPath(dir, "config.json"),
+    upkeepJson: joinPath(dir, "upkeep.json"),
+    lock: joinPath(dir, "auth.lock"),
   };
 }

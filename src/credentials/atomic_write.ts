@@ -5,8 +5,8 @@
  *
  * @module
  */
-import { dirname, join } from "node:path";
 import type { Env } from "../env.ts";
+import { joinPath, parentDir } from "../path.ts";
 
 /** A temporary file opened ahead of time, waiting for its content. */
 export interface PreparedWrite {
@@ -57,7 +57,7 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
       }
       env.fs.renameSync(tempPath, target);
       isRenamed = true;
-      await syncDirectory(env, dirname(target));
+      await syncDirectory(env, parentDir(target));
     },
     async discard() {
       if (isRenamed) return;
@@ -109,7 +109,7 @@ export async function removeOrphanedTempFiles(env: Env, dir: string): Promise<nu
     if (marker <= 0) continue;
     const pid = Number(name.slice(marker + tempMarker.length).split("-")[0]);
     if (!Number.isInteger(pid) || pid === env.pid || env.isProcessAlive(pid)) continue;
-    await env.fs.rm(join(dir, name), { force: true });
+    await env.fs.rm(joinPath(dir, name), { force: true });
     removed++;
   }
   return removed;

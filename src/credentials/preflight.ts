@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import type { Env } from "../env.ts";
+import { parentDir } from "../path.ts";
 import { ExitCode, TwgError } from "../errors.ts";
 import { tempPathFor } from "./atomic_write.ts";
 
@@ -66,10 +66,10 @@ export async function isStoreWritable(env: Env, dir: string, authConf: string): 
     return await assertStoreWritable(env, dir, authConf).then(() => true, () => false);
   }
   if (!(await env.canWriteByPermission(dir))) return false;
-  for (let ancestor = dirname(dir);; ancestor = dirname(ancestor)) {
+  for (let ancestor = parentDir(dir);; ancestor = parentDir(ancestor)) {
     const info = await env.fs.stat(ancestor).catch(() => null);
     if (info) return info.isDirectory();
-    if (dirname(ancestor) === ancestor) return false;
+    if (parentDir(ancestor) === ancestor) return false;
   }
 }
 

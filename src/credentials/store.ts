@@ -4,8 +4,8 @@
  *
  * @module
  */
-import { dirname } from "node:path";
 import type { Env } from "../env.ts";
+import { parentDir } from "../path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
@@ -75,7 +75,7 @@ export async function saveCredentials(
   path: string,
   credentials: Credentials,
 ): Promise<void> {
-  await ensureConfigDir(env, dirname(path));
+  await ensureConfigDir(env, parentDir(path));
   await writeFileAtomic(env, path, serializeCredentials(credentials), authConfMode);
 }
 

@@ -26,9 +26,13 @@ export async function scheduleSpecFor(
     configDir: paths.dir,
     netHosts: await knownHosts(env, paths),
   });
+  // The job sees only these (never secrets): where updates are announced,
+  // and whether the person asked for no update notifications.
   const environment: Record<string, string> = {};
-  const manifest = env.getVar("TWG_UPDATE_MANIFEST_URL");
-  if (manifest) environment.TWG_UPDATE_MANIFEST_URL = manifest;
+  for (const name of ["TWG_UPDATE_MANIFEST_URL", "NO_UPDATE_NOTIFIER"]) {
+    const value = env.getVar(name);
+    if (value) environment[name] = value;
+  }
   return {
     launcher,
     spec: {

@@ -34,6 +34,8 @@ export interface UpkeepState {
   lastError: string | null;
   lastUpdateCheck: string | null;
   nextUpdateCheckAfter: string | null;
+  /** Why the last update check failed; `null` after one that succeeded. */
+  updateCheckError: string | null;
   latestVersion: string | null;
   notifications: NotificationState | null;
 }
@@ -51,6 +53,7 @@ export function initialUpkeepState(): UpkeepState {
     lastError: null,
     lastUpdateCheck: null,
     nextUpdateCheckAfter: null,
+    updateCheckError: null,
     latestVersion: null,
     notifications: null,
   };

@@ -1,0 +1,285 @@
+/**
+ * `twg uninstall [--yes]`: removes the schedule, revokes the stored sign-in,
+ * deletes twg's files and finally twg itself, reporting each step. A step
+ * that fails is reported and the others still run; running it again is
+ * harmless.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { join } from "node:path";
+import { commandFailure } from "../../platform/schedule_spec.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import type { OAuthTokens } from "../credentials/credentials.ts";
+import { acquireLock } from "../credentials/lock.ts";
+import { readCredentials } from "../credentials/store.ts";
+import type { Env } from "../env.ts";
+import {
+  ExitCode,
+  isAbortError,
+  messageOf,
+  ReportedError,
+  TwgError,
+  UsageError,
+} from "../errors.ts";
+import { revokeToken } from "../oauth/revoke.ts";
+import { displayPath, styleFor } from "../ui/style.ts";
+import { removeInstalledBinary } from "../update/binary.ts";
+import { checkoutRootOf } from "../update/checkout.ts";
+import { denoUninstallArgs } from "../update/deno_install.ts";
+import { npmInvocation, npmPackageOf } from "../update/npm.ts";
+import { type Launcher, resolveLauncher } from "../upkeep/launcher.ts";
+import { disableUpkeep } from "../upkeep/schedule.ts";
+
+/** Options of `twg uninstall`. */
+export interface UninstallOptions {
+  /** Uninstall without asking. Required when stdin is not a terminal. */
+  yes: boolean;
+}
+
+/** One reported line: `✔`, `!` or `✖`. */
+interface StepLine {
+  status: "ok" | "warn" | "fail";
+  text: string;
+}
+
+/** How this copy of twg itself is removed. */
+interface CliRemoval {
+  /** For the confirmation prompt. */
+  summary: string;
+  remove(): Promise<StepLine>;
+}
+
+/**
+ * Files twg writes in its config directory, with the suffixes its atomic
+ * writes, lock and log rotation add (`.tmp-…`, `.bad-…`, `.takeover`, `.1`,
+ * `.cmd`). Only these are deleted: `TWG_CONFIG_DIR` may point at a directory
+ * that holds other things too.
+ */
+const TWG_FILE =
+  /^(?:auth\.conf|auth\.lock|config\.json|upkeep\.json|upkeep\.log|twg-launcher)(?:\..+)?$/;
+
+/** Declares `twg uninstall`. */
+export function uninstallCommand(env: Env) {
+  return new Command("uninstall")
+    .description(
+      "Remove the upkeep schedule, revoke the stored sign-in, delete twg's files and twg itself",
+    )
+    .option("-y, --yes", "do not ask for confirmation (required without a terminal)")
+    .action(async (options) => await runUninstall(env, { yes: options.yes ?? false }));
+}
+
+/**
+ * Uninstalls twg: asks first on a terminal and refuses without `yes`
+ * elsewhere (exit 2); then each step, in an order where a later one never
+ * needs what an earlier one removed. Exits 1 when any step failed.
+ */
+export async function runUninstall(env: Env, options: UninstallOptions): Promise<void> {
+  const paths = configPaths(env);
+  const launcher = await resolveLauncher(env, { configDir: paths.dir, netHosts: [] });
+  const cli = cliRemoval(env, launcher);
+  const shownDir = displayPath(paths.dir, env.homeDir);
+  if (!options.yes) await confirm(env, shownDir, cli.summary);
+  const steps: { failure: string; run: () => Promise<StepLine[]> }[] = [
+    { failure: "Cannot remove the upkeep schedule", run: () => removeSchedule(env, paths) },
+    { failure: "Cannot revoke the stored sign-in", run: () => revokeStoredSignIn(env, paths) },
+    { failure: `Cannot remove ${shownDir}`, run: () => removeConfigFiles(env, paths.dir) },
+    // Last: an npm uninstall deletes files this process might still load.
+    { failure: "Cannot remove twg", run: async () => [await cli.remove()] },
+  ];
+  const style = styleFor(env, env.stderr);
+  const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
+  let hasFailed = false;
+  for (const step of steps) {
+    let lines: StepLine[];
+    try {
+      lines = await step.run();
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      lines = [{ status: "fail", text: `${step.failure}: ${messageOf(error)}` }];
+    }
+    for (const line of lines) {
+      hasFailed ||= line.status === "fail";
+      env.stderr.write(`${marks[line.status]} ${line.text}\n`);
+    }
+  }
+  if (hasFailed) throw new ReportedError(ExitCode.failure);
+}
+
+async function confirm(env: Env, shownDir: string, cliSummary: string): Promise<void> {
+  if (!env.stdinIsTerminal) {
+    throw new UsageError(
+      "Refusing to uninstall without confirmation: there is no terminal to ask on",
+      'Run "twg uninstall --yes" to uninstall without being asked',
+    );
+  }
+  env.stderr.write(
+    [
+      "twg uninstall will:",
+      "  - remove the upkeep schedule",
+      "  - revoke the stored sign-in at the server",
+      `  - delete twg's files in ${shownDir} (credentials, settings, state, logs)`,
+      `  - ${cliSummary}`,
+      "",
+    ].join("\n"),
+  );
+  const answer = await env.readLine("Uninstall twg? [y/N] ");
+  if (!/^\s*y(es)?\s*$/i.test(answer ?? "")) {
+    throw new TwgError("Uninstall cancelled; nothing was removed");
+  }
+}
+
+async function removeSchedule(env: Env, paths: ConfigPaths): Promise<StepLine[]> {
+  const scheduler = await disableUpkeep(env, paths);
+  return [{ status: "ok", text: `Upkeep schedule removed (${scheduler.name})` }];
+}
+
+async function revokeStoredSignIn(env: Env, paths: ConfigPaths): Promise<StepLine[]> {
+  if (!(await readCredentials(env, paths.authConf))?.oauth) {
+    return [{ status: "ok", text: "No stored sign-in to revoke" }];
+  }
+  // Under the lock, so that a refresh running right now cannot rotate the
+  // tokens between reading them and revoking them. A store the lock cannot
+  // be taken in (read-only) is revoked without it.
+  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt }).catch((error) => {
+    if (isAbortError(error)) throw error;
+    return null;
+  });
+  try {
+    const stored = await readCredentials(env, paths.authConf);
+    const lines = stored?.oauth ? [await revokeTokens(env, stored.oauth)] : [];
+    if (stored?.bitbucketToken) {
+      lines.push({
+        status: "warn",
+        text:
+          "The Bitbucket token is only deleted here; revoke it in Bitbucket's settings if it is no longer needed",
+      });
+    }
+    return lines;
+  } finally {
+    await lock?.release();
+  }
+}
+
+async function revokeTokens(env: Env, tokens: OAuthTokens): Promise<StepLine> {
+  const endpoint = tokens.revocationEndpoint;
+  if (!endpoint) {
+    return {
+      status: "warn",
+      text: "The server offers no token revocation (RFC 7009); the tokens are only deleted here",
+    };
+  }
+  // The refresh token first: revoking it may end the whole grant (RFC 7009 §2.1).
+  const candidates = [
+    { token: tokens.refreshToken, hint: "refresh_token", label: "refresh token" },
+    { token: tokens.accessToken, hint: "access_token", label: "access token" },
+  ] as const;
+  const revoked: string[] = [];
+  const failed: string[] = [];
+  for (const { token, hint, label } of candidates) {
+    if (!token) continue;
+    const isRevoked = await revokeToken(env, endpoint, tokens.clientId, token, hint);
+    (isRevoked ? revoked : failed).push(label);
+  }
+  const host = new URL(endpoint).host;
+  if (failed.length > 0) {
+    return {
+      status: "fail",
+      text: `Could not revoke the ${failed.join(" and the ")} at ${host}: ` +
+        "end twg's access in your account's security settings",
+    };
+  }
+  return { status: "ok", text: `Revoked the ${revoked.join(" and the ")} at ${host}` };
+}
+
+async function removeConfigFiles(env: Env, dir: string): Promise<StepLine[]> {
+  const shown = displayPath(dir, env.homeDir);
+  let names: string[];
+  try {
+    names = await env.fs.readdir(dir);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") {
+      return [{ status: "ok", text: `Nothing to delete: ${shown} does not exist` }];
+    }
+    throw error;
+  }
+  for (const name of names.filter((name) => TWG_FILE.test(name))) {
+    await env.fs.rm(join(dir, name), { force: true });
+  }
+  const others = names.filter((name) => !TWG_FILE.test(name));
+  if (others.length > 0) {
+    return [
+      { status: "ok", text: `Deleted twg's files in ${shown}` },
+      {
+        status: "warn",
+        text: `Left ${shown} in place: it also holds files twg did not write (${
+          others.join(", ")
+        })`,
+      },
+    ];
+  }
+  await env.fs.rm(dir, { recursive: true, force: true });
+  return [{ status: "ok", text: `Deleted ${shown}` }];
+}
+
+function cliRemoval(env: Env, launcher: Launcher): CliRemoval {
+  switch (launcher.kind) {
+    case "npm": {
+      // The package is the directory under node_modules that holds this
+      // script: no network, no manifest needed to remove it.
+      const npmPackage = npmPackageOf(env.mainPath);
+      const npm = npmInvocation(env);
+      const shown = `npm uninstall -g ${npmPackage ?? "<package>"}`;
+      return {
+        summary: `remove twg itself: ${shown}`,
+        async remove() {
+          if (!npmPackage) throw new Error(`no npm package holds ${env.mainPath}`);
+          await runRemover(env, npm.command, [...npm.args, "uninstall", "-g", npmPackage], shown);
+          return { status: "ok", text: `Removed twg (${shown})` };
+        },
+      };
+    }
+    case "deno-install": {
+      const shown = `deno ${denoUninstallArgs.join(" ")}`;
+      return {
+        summary: `remove twg itself: ${shown}`,
+        async remove() {
+          await runRemover(env, "deno", [...denoUninstallArgs], shown);
+          return { status: "ok", text: `Removed twg (${shown})` };
+        },
+      };
+    }
+    case "compiled": {
+      const shown = displayPath(env.execPath, env.homeDir);
+      return {
+        summary: `delete twg itself: ${shown}`,
+        async remove() {
+          const outcome = await removeInstalledBinary(env, env.execPath);
+          return {
+            status: "ok",
+            text: outcome === "removed"
+              ? `Deleted ${shown}`
+              : `Deleted ${shown} (the file goes once this twg has exited)`,
+          };
+        },
+      };
+    }
+    case "checkout": {
+      const root = displayPath(checkoutRootOf(env.mainPath), env.homeDir);
+      return {
+        summary: `leave the checkout at ${root} alone`,
+        remove: () =>
+          Promise.resolve({
+            status: "warn",
+            text:
+              `twg runs from the checkout at ${root}, which is left alone; delete it yourself if it is no longer needed`,
+          }),
+      };
+    }
+  }
+}
+
+async function runRemover(env: Env, command: string, args: string[], shown: string): Promise<void> {
+  const result = await env.run(command, args);
+  if (result.code !== 0) throw new Error(`"${shown}" failed with ${commandFailure(result)}`);
+}

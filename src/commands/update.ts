@@ -1,0 +1,194 @@
+/**
+ * `twg update [--check] [--json]`: compares this version with the release
+ * manifest and, unless `--check`, installs the new one the way this copy was
+ * installed. Only ever run by the person; upkeep never updates.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { arch } from "node:os";
+import { fileURLToPath } from "node:url";
+import { commandFailure } from "../../platform/schedule_spec.ts";
+import { configPaths } from "../config/paths.ts";
+import type { Env } from "../env.ts";
+import { messageOf, TwgError, UsageError } from "../errors.ts";
+import { displayPath, styleFor } from "../ui/style.ts";
+import { installBinaryUpdate } from "../update/binary.ts";
+import { checkoutRootOf } from "../update/checkout.ts";
+import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../update/deno_install.ts";
+import {
+  artifactKey,
+  fetchManifest,
+  manifestUrlFor,
+  type ReleaseManifest,
+} from "../update/manifest.ts";
+import { npmInvocation } from "../update/npm.ts";
+import { isNewerVersion } from "../update/semver.ts";
+import { type Launcher, resolveLauncher } from "../upkeep/launcher.ts";
+import { version } from "../version.ts";
+
+/** Options of `twg update`. */
+export interface UpdateOptions {
+  /** Only report whether a newer version exists. */
+  check: boolean;
+  /** With `check`: print {@link UpdateCheckResult} on stdout. */
+  json: boolean;
+  /** This machine's CPU architecture, Node's name for it (`x64`, `arm64`). */
+  arch: string;
+  /** The running version (default: `src/version.ts`). */
+  currentVersion?: string;
+}
+
+/** `twg update --check --json`. */
+export interface UpdateCheckResult {
+  current: string;
+  latest: string;
+  updateAvailable: boolean;
+  released: string | null;
+  notes: string | null;
+}
+
+/** Declares `twg update`. */
+export function updateCommand(env: Env) {
+  return new Command("update")
+    .description("Install the newest twg, the same way this copy was installed")
+    .option("--check", "only say whether a newer version exists")
+    .option("--json", "with --check: print the result as JSON on stdout")
+    .action(async (options) => {
+      await runUpdate(env, {
+        check: options.check ?? false,
+        json: options.json ?? false,
+        // The architecture is a fact of this build, not of the outside
+        // world that Env stands for; node:os reads it without a permission.
+        arch: arch(),
+      });
+    });
+}
+
+/**
+ * Checks the manifest and, unless `check`, updates: npm global, `deno
+ * install`, or the compiled binary in place. A checkout is left to `git pull`
+ * (exit 1: nothing was installed, so a script must not go on as if it had).
+ */
+export async function runUpdate(env: Env, options: UpdateOptions): Promise<void> {
+  if (options.json && !options.check) {
+    throw new UsageError("--json applies only with --check", 'Run "twg update --check --json"');
+  }
+  const current = options.currentVersion ?? version;
+  const paths = configPaths(env);
+  const url = await manifestUrlFor(env, paths);
+  if (!url) {
+    throw new TwgError("No release manifest is configured", {
+      hint: 'Set TWG_UPDATE_MANIFEST_URL (or "updateManifestUrl" in config.json) to its URL',
+    });
+  }
+  const manifest = await fetchManifest(env, url, { signal: env.interrupt });
+  const isAvailable = isNewerVersion(manifest.version, current);
+  // --json comes only with --check (refused above otherwise).
+  if (options.json) {
+    const result: UpdateCheckResult = {
+      current,
+      latest: manifest.version,
+      updateAvailable: isAvailable,
+      released: manifest.released,
+      notes: manifest.notes,
+    };
+    env.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    return;
+  }
+  const style = styleFor(env, env.stderr);
+  if (!isAvailable) {
+    env.stderr.write(`${style.success("✔")} twg ${current} is up to date\n`);
+    return;
+  }
+  if (options.check) {
+    env.stderr.write(`twg ${current} → ${manifest.version} available: run "twg update"\n`);
+    return;
+  }
+  const launcher = await resolveLauncher(env, { configDir: paths.dir, netHosts: [] });
+  await installUpdate(env, launcher, manifest, { current, arch: options.arch });
+  env.stderr.write(`${style.success("✔")} Updated twg ${current} → ${manifest.version}\n`);
+}
+
+async function installUpdate(
+  env: Env,
+  launcher: Launcher,
+  manifest: ReleaseManifest,
+  context: { current: string; arch: string },
+): Promise<void> {
+  switch (launcher.kind) {
+    case "npm":
+      return await updateWithNpm(env, manifest);
+    case "deno-install":
+      return await updateWithDeno(env, launcher.path, manifest, context.current);
+    case "compiled":
+      return await updateCompiled(env, manifest, context.arch);
+    case "checkout":
+      throw checkoutError(env, checkoutRootOf(env.mainPath), manifest.version);
+  }
+}
+
+async function updateWithNpm(env: Env, manifest: ReleaseManifest): Promise<void> {
+  if (!manifest.npm) {
+    throw new TwgError(`The release manifest names no npm package for twg ${manifest.version}`);
+  }
+  const npm = npmInvocation(env);
+  const args = ["install", "-g", `${manifest.npm}@${manifest.version}`];
+  await runInstaller(env, npm.command, [...npm.args, ...args], `npm ${args.join(" ")}`);
+}
+
+async function updateWithDeno(
+  env: Env,
+  shimPath: string,
+  manifest: ReleaseManifest,
+  current: string,
+): Promise<void> {
+  let shim;
+  try {
+    shim = parseDenoShim(await env.fs.readFile(shimPath, "utf8"), env.os);
+  } catch (error) {
+    const shown = displayPath(shimPath, env.homeDir);
+    throw new TwgError(`Cannot read the "deno install" shim "${shown}": ${messageOf(error)}`, {
+      cause: error,
+    });
+  }
+  if (isLocalModule(shim.module)) {
+    throw checkoutError(env, checkoutRootOf(fileURLToPath(shim.module)), manifest.version);
+  }
+  const args = denoReinstallArgs(shim, { fromVersion: current, toVersion: manifest.version });
+  await runInstaller(env, "deno", args, `deno ${args.join(" ")}`);
+}
+
+async function updateCompiled(env: Env, manifest: ReleaseManifest, cpu: string): Promise<void> {
+  const key = artifactKey(env.os, cpu);
+  const artifact = manifest.artifacts[key];
+  if (!artifact) {
+    throw new TwgError(`The release manifest has no ${key} binary for twg ${manifest.version}`, {
+      hint: "Download it from the release notes, or install twg with npm or deno instead",
+    });
+  }
+  env.stderr.write(`Downloading twg ${manifest.version} (${key})…\n`);
+  await installBinaryUpdate(env, { artifact, binaryPath: env.execPath, version: manifest.version });
+}
+
+async function runInstaller(
+  env: Env,
+  command: string,
+  args: string[],
+  shown: string,
+): Promise<void> {
+  env.stderr.write(`Running "${shown}"…\n`);
+  const result = await env.run(command, args);
+  if (result.code !== 0) {
+    throw new TwgError(`"${shown}" failed with ${commandFailure(result)}`, {
+      hint: `Run "${shown}" yourself to see what went wrong`,
+    });
+  }
+}
+
+function checkoutError(env: Env, root: string, latest: string): TwgError {
+  return new TwgError(
+    `This twg runs from a checkout (${displayPath(root, env.homeDir)}), which twg does not change`,
+    { hint: `Update the checkout to ${latest} with "git -C ${root} pull"` },
+  );
+}

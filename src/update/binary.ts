@@ -1,0 +1,205 @@
+/**
+ * Updating and removing a compiled twg binary. An update replaces nothing
+ * until the new file is complete, matches the manifest's SHA-256 and starts
+ * as the expected version; then one rename puts it in place.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { messageOf, NetworkError, TwgError } from "../errors.ts";
+import { tempPathFor } from "../credentials/atomic_write.ts";
+import { assertSecureUrl } from "../oauth/http.ts";
+import { commandFailure } from "../../platform/schedule_spec.ts";
+import type { ReleaseArtifact } from "./manifest.ts";
+import { powerShellArgs } from "./powershell.ts";
+
+/** The largest binary twg downloads (a compiled twg is around 100 MiB). */
+export const maxBinaryBytes = 512 * 1024 * 1024;
+const downloadTimeoutMs = 10 * 60_000;
+
+/** What {@link installBinaryUpdate} installs, and where. */
+export interface BinaryUpdate {
+  artifact: ReleaseArtifact;
+  /** The running binary, replaced in place. */
+  binaryPath: string;
+  /** The version the new binary must report (`--version`). */
+  version: string;
+}
+
+/**
+ * Downloads the artifact, verifies its SHA-256, writes it beside the binary,
+ * checks that it starts and reports `version`, and renames it over the
+ * binary (on Windows, which cannot replace a running executable, the old one
+ * is first renamed to `<binary>.old`). A failed download or a checksum
+ * mismatch is a {@link NetworkError} (exit 5); in every failure the old
+ * binary stays and no temporary file is left.
+ *
+ * @example
+ * ```ts
+ * await installBinaryUpdate(env, {
+ *   artifact: manifest.artifacts["linux-x64"]!,
+ *   binaryPath: env.execPath,
+ *   version: manifest.version,
+ * });
+ * ```
+ */
+export async function installBinaryUpdate(env: Env, update: BinaryUpdate): Promise<void> {
+  const { artifact, binaryPath, version } = update;
+  const bytes = await download(env, artifact.url);
+  const actual = await sha256Hex(bytes);
+  if (actual !== artifact.sha256) {
+    throw new NetworkError(
+      `The download from ${
+        new URL(artifact.url).host
+      } does not match the release manifest: SHA-256 ${actual}, expected ${artifact.sha256}`,
+    );
+  }
+  // A temporary name beside the binary: same file system, so the final
+  // rename is atomic. Windows runs only files that end in .exe.
+  const staged = tempPathFor(env, binaryPath) + (env.os === "windows" ? ".exe" : "");
+  try {
+    try {
+      await env.fs.writeFile(staged, bytes, { mode: 0o755, flag: "wx" });
+      if (env.os !== "windows") await env.fs.chmod(staged, 0o755);
+    } catch (error) {
+      throw new TwgError(`Cannot write beside "${binaryPath}": ${messageOf(error)}`, {
+        hint: "Run the update as the user who owns that directory",
+        cause: error,
+      });
+    }
+    await assertStartsAs(env, staged, version);
+    await swapInto(env, staged, binaryPath);
+  } finally {
+    await env.fs.rm(staged, { force: true }).catch(() => {});
+  }
+}
+
+/**
+ * Removes the binary at `binaryPath`. Returns `"removed"`, or on Windows,
+ * where a running executable cannot be deleted, `"after-exit"`: the binary
+ * is renamed to `<binary>.old` at once and a hidden PowerShell deletes that
+ * file once this process has exited. Harmless when the binary is gone.
+ */
+export async function removeInstalledBinary(
+  env: Env,
+  binaryPath: string,
+): Promise<"removed" | "after-exit"> {
+  if (env.os !== "windows") {
+    await env.fs.rm(binaryPath, { force: true });
+    return "removed";
+  }
+  const aside = `${binaryPath}.old`;
+  await env.fs.rm(aside, { force: true }).catch(() => {});
+  try {
+    await env.fs.rename(binaryPath, aside);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return "removed";
+    throw error;
+  }
+  const result = await env.run("powershell.exe", powerShellArgs(DELETE_AFTER_EXIT_SCRIPT), {
+    detached: true,
+    env: { TWG_WAIT_PID: String(env.pid), TWG_DELETE_PATH: aside },
+  });
+  if (result.code !== 0) {
+    throw new Error(`Cannot schedule the deletion of "${aside}": ${commandFailure(result)}`);
+  }
+  return "after-exit";
+}
+
+/** Waits for twg to exit, then deletes the renamed binary; the paths come from the environment. */
+const DELETE_AFTER_EXIT_SCRIPT = [
+  "$ErrorActionPreference = 'SilentlyContinue'",
+  "Wait-Process -Id ([int]$env:TWG_WAIT_PID) -Timeout 60",
+  "Remove-Item -LiteralPath $env:TWG_DELETE_PATH -Force",
+].join("\n");
+
+async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>> {
+  assertSecureUrl(url, "download URL");
+  const host = new URL(url).host;
+  const signal = AbortSignal.any([env.interrupt, AbortSignal.timeout(downloadTimeoutMs)]);
+  try {
+    // Redirects are followed (release hosts redirect to storage): integrity
+    // comes from the manifest's SHA-256, not from where the bytes came from.
+    const response = await env.fetch(url, { signal, redirect: "follow" });
+    if (!response.ok) {
+      await response.body?.cancel();
+      throw new NetworkError(
+        `Cannot download the new version from ${host}: HTTP ${response.status}`,
+      );
+    }
+    return await readAtMost(response, maxBinaryBytes, host);
+  } catch (error) {
+    if (env.interrupt.aborted) throw env.interrupt.reason;
+    if (error instanceof NetworkError) throw error;
+    throw new NetworkError(
+      `Cannot download the new version from ${host}: ${messageOf(error)}`,
+      error,
+    );
+  }
+}
+
+async function readAtMost(
+  response: Response,
+  limit: number,
+  host: string,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () =>
+    new NetworkError(`The download from ${host} is larger than ${limit / 1024 / 1024} MiB`);
+  if (Number(response.headers.get("content-length")) > limit) {
+    await response.body?.cancel();
+    throw tooLarge();
+  }
+  const chunks: Uint8Array[] = [];
+  let size = 0;
+  for await (const chunk of response.body ?? []) {
+    size += chunk.byteLength;
+    if (size > limit) throw tooLarge();
+    chunks.push(chunk);
+  }
+  const bytes = new Uint8Array(size);
+  let offset = 0;
+  for (const chunk of chunks) {
+    bytes.set(chunk, offset);
+    offset += chunk.byteLength;
+  }
+  return bytes;
+}
+
+async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
+
+// The checksum proves the bytes are the ones published; this proves they are
+// a twg that runs on this machine (a manifest may list a binary under the
+// wrong platform), before the working one is replaced.
+async function assertStartsAs(env: Env, path: string, version: string): Promise<void> {
+  const result = await env.run(path, ["--version"]);
+  if (result.code !== 0 || !result.stdout.includes(version)) {
+    throw new TwgError(
+      `The downloaded twg ${version} does not start on this system: ${commandFailure(result)}`,
+      { hint: 'Nothing was replaced; report this with the output of "twg doctor"' },
+    );
+  }
+}
+
+async function swapInto(env: Env, staged: string, binaryPath: string): Promise<void> {
+  try {
+    if (env.os !== "windows") {
+      await env.fs.rename(staged, binaryPath);
+      return;
+    }
+    const aside = `${binaryPath}.old`;
+    // The previous update's leftover; still locked if that twg still runs.
+    await env.fs.rm(aside, { force: true }).catch(() => {});
+    await env.fs.rename(binaryPath, aside);
+    try {
+      await env.fs.rename(staged, binaryPath);
+    } catch (error) {
+      await env.fs.rename(aside, binaryPath);
+      throw error;
+    }
+  } catch (error) {
+    throw new TwgError(`Cannot replace "${binaryPath}": ${messageOf(error)}`, { cause: error });
+  }
+}

@@ -1,0 +1,51 @@
+/**
+ * A local release server for update tests: `Deno.serve` on 127.0.0.1:0
+ * serving `/manifest.json` and artifact files, recording every request path.
+ *
+ * @example
+ * ```ts
+ * await using server = serveRelease({ "/twg-linux-x64": bytes });
+ * server.setManifest({ version: "0.2.0", npm: "@twg/cli", artifacts: {} });
+ * server.url("/manifest.json"); // "http://127.0.0.1:<port>/manifest.json"
+ * ```
+ *
+ * @module
+ */
+
+/** A running release server. */
+export interface ReleaseServer extends AsyncDisposable {
+  /** The absolute URL of `path` on this server. */
+  url(path: string): string;
+  /** What `/manifest.json` answers from now on. */
+  setManifest(manifest: unknown): void;
+  /** The paths requested so far, in order. */
+  requested: string[];
+}
+
+/** Starts a server answering `/manifest.json` and each path in `files`; anything else is 404. */
+export function serveRelease(files: Record<string, Uint8Array> = {}): ReleaseServer {
+  let manifest: unknown = { version: "0.1.0", artifacts: {} };
+  const requested: string[] = [];
+  const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
+    const path = new URL(request.url).pathname;
+    requested.push(path);
+    if (path === "/manifest.json") return Response.json(manifest);
+    const file = files[path];
+    return file ? new Response(file.slice()) : new Response("not found", { status: 404 });
+  });
+  const base = `http://127.0.0.1:${server.addr.port}`;
+  return {
+    url: (path) => `${base}${path}`,
+    setManifest(value) {
+      manifest = value;
+    },
+    requested,
+    [Symbol.asyncDispose]: () => server.shutdown(),
+  };
+}
+
+/** Lowercase hex SHA-256 of `bytes`. */
+export async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
+  const digest = new Uint8Array(await crypto.subtle.digest("SHA-256", bytes));
+  return Array.from(digest, (byte) => byte.toString(16).padStart(2, "0")).join("");
+}
