@@ -219,7 +219,6 @@ Deno.test("Ctrl-C while waiting for approval exits 130 and saves nothing", async
 
 Deno.test({
   name: "setup bitbucket asks on a terminal with hidden input",
-  ignore: !isDenoBuild,
   async fn() {
     await using home = await makeHome();
     const child = spawnInTerminal(home, [...twgArgv(), "setup", "bitbucket"]);

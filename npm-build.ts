@@ -1,0 +1,270 @@
+/**
+ * Builds the npm package from the same sources as the Deno CLI:
+ *
+ * ```sh
+ * deno run -A npm-build.ts [version] [--out-dir <dir>]   # or: deno task build:npm
+ * ```
+ *
+ * The output (default `npm/`, emptied first) holds `package.json`, the CLI
+ * bundled by esbuild into `dist/twg.js`, the library (`mod.ts`) into
+ * `dist/mod.js` with declarations in `types/`, the chunks both share or load
+ * lazily in `dist/chunks/`, and README.md and LICENSE when the checkout has
+ * them. `version` defaults to `deno.json`'s.
+ *
+ * The npm packages twg imports are taken from Deno's own cache, at the
+ * versions `deno.lock` resolved: the Node build runs the very code the Deno
+ * build runs, and bundling needs no network.
+ *
+ * @module
+ */
+import * as esbuild from "esbuild";
+import { chmod, copyFile, mkdir, mkdtemp, rm, stat, symlink, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { dirname, join, relative, resolve } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parseArgs } from "node:util";
+
+const projectRoot = dirname(fileURLToPath(import.meta.url));
+const cliMain = join(projectRoot, "src", "main.ts");
+const libraryEntry = join(projectRoot, "mod.ts");
+
+/** The bin file, relative to the package root. */
+const BIN = "dist/twg.js";
+/** Only for the library's declarations; pinned so that a build is repeatable. */
+const DECLARATION_TOOLS = ["typescript@5.9.3", "@types/node@20.19.43"];
+
+/** Options for {@link buildNpmPackage}. */
+interface BuildNpmOptions {
+  /** Where the package is written; emptied first. */
+  outDir: string;
+  /** The package version (default: `deno.json`'s). */
+  version?: string;
+}
+
+/** What {@link buildNpmPackage} wrote. */
+interface NpmBuildResult {
+  /** The bin file, relative to the package root. */
+  bin: string;
+  /** Bytes of every JavaScript file, by path relative to the package root. */
+  files: Record<string, number>;
+  /** Those of `files` that Node loads to start the CLI. */
+  startupFiles: string[];
+}
+
+/**
+ * The bin's source. `src/main.ts` starts itself only when
+ * `import.meta.main`, which Node lacks before 24.2 and which the bundle
+ * defines false; this entry starts the CLI on every Node instead, and exits
+ * only once piped output is flushed.
+ */
+function cliEntrySource(): string {
+  const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
+  return [
+    "#!/usr/bin/env node",
+    'import process from "node:process";',
+    `import { createProcessEnv, exitProcess } from ${source("env.ts")};`,
+    `import { runCli } from ${source("main.ts")};`,
+    "await exitProcess(await runCli(createProcessEnv(), process.argv.slice(2)));",
+    "",
+  ].join("\n");
+}
+
+async function exists(path: string): Promise<boolean> {
+  return await stat(path).then(() => true, () => false);
+}
+
+async function run(command: string, args: string[]): Promise<string> {
+  const output = await new Deno.Command(command, { args, cwd: projectRoot, stderr: "inherit" })
+    .output();
+  if (!output.success) {
+    throw new Error(`"${command} ${args.join(" ")}" failed: exit ${output.code}`);
+  }
+  return new TextDecoder().decode(output.stdout);
+}
+
+/** The part of `deno info --json` that names the npm packages of a module graph. */
+interface DenoInfo {
+  modules: { npmPackage?: string }[];
+  npmPackages: Record<string, { name: string; dependencies: string[]; localPath: string }>;
+}
+
+/**
+ * A `node_modules` directory of links into Deno's npm cache, for every npm
+ * package the `entries` need, directly or not. esbuild and tsc then resolve
+ * them by Node's own rules (`exports`, conditions), as from an install.
+ */
+async function linkNpmPackages(entries: string[], into: string): Promise<string> {
+  const linked = new Map<string, string>();
+  for (const entry of entries) {
+    const info: DenoInfo = JSON.parse(await run(Deno.execPath(), ["info", "--json", entry]));
+    const wanted = info.modules.flatMap((module) => module.npmPackage ? [module.npmPackage] : []);
+    for (let id = wanted.pop(); id !== undefined; id = wanted.pop()) {
+      const npmPackage = info.npmPackages[id];
+      if (!npmPackage) throw new Error(`Deno reported no npm package "${id}"`);
+      const seen = linked.get(npmPackage.name);
+      if (seen === npmPackage.localPath) continue;
+      // A flat directory holds one version of each name; the graph has no
+      // clash today, and picking one silently would bundle code Deno never runs.
+      if (seen) {
+        throw new Error(
+          `Two versions of "${npmPackage.name}" are needed: ${seen}, ${npmPackage.localPath}`,
+        );
+      }
+      linked.set(npmPackage.name, npmPackage.localPath);
+      wanted.push(...npmPackage.dependencies);
+    }
+  }
+  const nodeModules = join(into, "node_modules");
+  for (const [name, localPath] of linked) {
+    await mkdir(dirname(join(nodeModules, name)), { recursive: true });
+    await symlink(localPath, join(nodeModules, name), "dir");
+  }
+  return nodeModules;
+}
+
+/** The outputs Node loads to start `entry`: it and its static imports, transitively. */
+function startupOutputs(metafile: esbuild.Metafile, entry: string): string[] {
+  const pending = [entry];
+  const loaded = new Set<string>();
+  for (let path = pending.pop(); path !== undefined; path = pending.pop()) {
+    if (loaded.has(path)) continue;
+    loaded.add(path);
+    const output = metafile.outputs[path];
+    if (!output) throw new Error(`esbuild reported no output "${path}"`);
+    for (const imported of output.imports) {
+      if (imported.kind === "import-statement" && !imported.external) pending.push(imported.path);
+    }
+  }
+  return [...loaded];
+}
+
+/**
+ * Declarations for the library entry, by tsc: `deno bundle --declaration`
+ * (Deno 2.9) fails on Deno's own Node type definitions. `deno types` supplies
+ * the `Deno` namespace that `src/env.ts` refers to.
+ */
+async function emitDeclarations(workDir: string, nodeModules: string, typesDir: string) {
+  const tools = join(workDir, "tools");
+  const npmFlags = ["--no-save", "--no-audit", "--no-fund", "--loglevel=error"];
+  await run("npm", ["install", "--prefix", tools, ...npmFlags, ...DECLARATION_TOOLS]);
+  const denoTypes = join(workDir, "deno.d.ts");
+  await writeFile(denoTypes, await run(Deno.execPath(), ["types"]));
+  const tsconfig = {
+    compilerOptions: {
+      declaration: true,
+      emitDeclarationOnly: true,
+      allowImportingTsExtensions: true,
+      rootDir: projectRoot,
+      outDir: typesDir,
+      module: "esnext",
+      moduleResolution: "bundler",
+      target: "es2022",
+      lib: ["es2023"],
+      strict: true,
+      skipLibCheck: true,
+      typeRoots: [join(tools, "node_modules", "@types")],
+      types: ["node"],
+      paths: { "*": [join(nodeModules, "*")] },
+    },
+    files: [libraryEntry, denoTypes],
+  };
+  const tsconfigPath = join(workDir, "tsconfig.json");
+  await writeFile(tsconfigPath, JSON.stringify(tsconfig));
+  await run(join(tools, "node_modules", ".bin", "tsc"), ["-p", tsconfigPath]);
+}
+
+/** Builds the npm package into `options.outDir`. */
+async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult> {
+  const denoJson = JSON.parse(await Deno.readTextFile(join(projectRoot, "deno.json")));
+  const outDir = resolve(options.outDir);
+  if (!relative(outDir, projectRoot).startsWith("..")) {
+    throw new Error(`Refusing to empty "${outDir}": the project is inside it`);
+  }
+  await rm(outDir, { recursive: true, force: true });
+  await mkdir(outDir, { recursive: true });
+
+  const workDir = await mkdtemp(join(tmpdir(), "twg-npm-build-"));
+  try {
+    const nodeModules = await linkNpmPackages([cliMain, libraryEntry], workDir);
+    const cliEntry = join(workDir, "twg.ts");
+    await writeFile(cliEntry, cliEntrySource());
+    const { metafile } = await esbuild.build({
+      absWorkingDir: projectRoot,
+      entryPoints: [{ in: cliEntry, out: "twg" }, { in: libraryEntry, out: "mod" }],
+      outdir: join(outDir, dirname(BIN)),
+      chunkNames: "chunks/[name]-[hash]",
+      // Dependencies are bundled, not declared: one download, no install-time
+      // resolution that could pick versions Deno never ran, and a start-up
+      // that reads a few files instead of walking node_modules.
+      bundle: true,
+      nodePaths: [nodeModules],
+      // Splitting keeps each dynamic import() (the command tree with commander,
+      // jose for ID tokens, the sandbox guidance) in chunks of its own, loaded
+      // only by the commands that need them.
+      splitting: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      define: { "import.meta.main": "false" },
+      // commander is CommonJS and require()s Node's built-ins; an ES module
+      // has no `require` of its own.
+      banner: {
+        js: 'import { createRequire as __createRequire } from "node:module"; ' +
+          "const require = __createRequire(import.meta.url);",
+      },
+      metafile: true,
+      logLevel: "warning",
+    });
+    const startup = startupOutputs(metafile, relative(projectRoot, join(outDir, BIN)));
+    // `auth token` with a fresh token starts without the parser (the fast path
+    // in src/main.ts) and without jose (ID tokens are verified at login only).
+    const eager = startup.flatMap((output) => Object.keys(metafile.outputs[output]!.inputs))
+      .find((input) => /\/(commander|jose)\//.test(input));
+    if (eager) throw new Error(`Starting ${BIN} loads ${eager}; import it lazily`);
+    await chmod(join(outDir, BIN), 0o755);
+    await emitDeclarations(workDir, nodeModules, join(outDir, "types"));
+
+    const packageJson = {
+      name: denoJson.name,
+      version: options.version ?? denoJson.version,
+      type: "module",
+      bin: { twg: BIN },
+      exports: { ".": { types: "./types/mod.d.ts", default: "./dist/mod.js" } },
+      engines: { node: ">=20" },
+    };
+    await writeFile(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
+    for (const name of ["README.md", "LICENSE"]) {
+      const source = join(projectRoot, name);
+      if (await exists(source)) await copyFile(source, join(outDir, name));
+    }
+    const packagePath = (output: string) => relative(outDir, resolve(projectRoot, output));
+    const files = Object.fromEntries(
+      Object.entries(metafile.outputs).map(([output, { bytes }]) => [packagePath(output), bytes]),
+    );
+    return { bin: BIN, files, startupFiles: startup.map(packagePath) };
+  } finally {
+    await esbuild.stop();
+    await rm(workDir, { recursive: true, force: true });
+  }
+}
+
+if (import.meta.main) {
+  const { values, positionals } = parseArgs({
+    args: Deno.args,
+    options: { "out-dir": { type: "string", default: join(projectRoot, "npm") } },
+    allowPositionals: true,
+  });
+  const outDir = values["out-dir"];
+  const version = positionals[0];
+  const built = await buildNpmPackage({ outDir, ...(version ? { version } : {}) });
+  const kib = (paths: string[]) =>
+    `${(paths.reduce((sum, path) => sum + built.files[path]!, 0) / 1024).toFixed(1)} KiB`;
+  const lines = [
+    `Built ${outDir}`,
+    `  JavaScript loaded to start ${built.bin}: ${kib(built.startupFiles)}`,
+    `  all JavaScript: ${kib(Object.keys(built.files))}`,
+    ...Object.keys(built.files).map((path) => `    ${path.padEnd(40)} ${kib([path])}`),
+  ];
+  // deno-lint-ignore no-console -- reporting what was built is this script's output
+  console.error(lines.join("\n"));
+}

