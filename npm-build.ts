@@ -61,13 +61,31 @@ function cliEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
     "#!/usr/bin/env node",
-    'import process from "node:process";',
-    `import { createProcessEnv, exitProcess } from ${source("env.ts")};`,
+    `import { createProcessEnv, exitProcess, processArgs } from ${source("env.ts")};`,
     `import { runCli } from ${source("main.ts")};`,
-    "await exitProcess(await runCli(createProcessEnv(), process.argv.slice(2)));",
+    "await exitProcess(await runCli(createProcessEnv(), processArgs()));",
     "",
   ].join("\n");
 }
+
+/**
+ * The runtime swap, as dnt does with its shims: every import of `src/env.ts`
+ * (Deno's APIs) resolves to its Node twin, `src/env_node.ts`, which has the
+ * same exports. Nothing else in the sources differs between the builds.
+ */
+const nodeEnvironment: esbuild.Plugin = {
+  name: "twg-node-environment",
+  setup(build) {
+    const denoEnv = join(projectRoot, "src", "env.ts");
+    build.onResolve(
+      { filter: /(^|[\\/])env\.ts$/ },
+      (args) =>
+        resolve(args.resolveDir, args.path) === denoEnv
+          ? { path: join(projectRoot, "src", "env_node.ts") }
+          : undefined,
+    );
+  },
+};
 
 async function exists(path: string): Promise<boolean> {
   return await stat(path).then(() => true, () => false);
@@ -212,6 +230,7 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
         js: 'import { createRequire as __createRequire } from "node:module"; ' +
           "const require = __createRequire(import.meta.url);",
       },
+      plugins: [nodeEnvironment],
       metafile: true,
       logLevel: "warning",
     });

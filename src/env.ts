@@ -1,16 +1,15 @@
 /**
- * The one place twg touches the outside world. Every command receives an
- * {@link Env}; tests build their own with {@link createTestEnv}-style fakes.
- * Only this module reads `Deno.*` or `process.*`, so the npm build runs the
- * same code under Node.
+ * The one place twg touches the outside world, and its Deno implementation.
+ * Every command receives an {@link Env}; unit tests build a fake one
+ * (`tests/_fake_env.ts`). Only this module and its Node twin, `env_node.ts`
+ * (which the npm build puts in its place), read `Deno.*` or `process.*`.
+ *
+ * This module uses Deno's own APIs rather than `node:` modules: importing any
+ * `node:` module starts Deno's Node compatibility layer, which cost more than
+ * the rest of a fresh `twg auth token` (bench/).
  *
  * @module
  */
-import * as fsSync from "node:fs";
-import * as fs from "node:fs/promises";
-import { spawn } from "node:child_process";
-import os from "node:os";
-import process from "node:process";
 
 /** A stream a command writes to. */
 export interface Output {
@@ -35,35 +34,65 @@ export interface RunOptions {
   detached?: boolean;
 }
 
-/**
- * The file-system calls twg uses: a subset of `node:fs/promises`, plus the
- * few synchronous calls of the atomic save, whose window must be short.
- */
-export type FileSystem =
-  & SyncFileSystem
-  & Pick<
-    typeof fs,
-    | "readFile"
-    | "writeFile"
-    | "open"
-    | "rename"
-    | "stat"
-    | "lstat"
-    | "mkdir"
-    | "chmod"
-    | "rm"
-    | "readdir"
-    | "utimes"
-    | "link"
-    | "unlink"
-    | "access"
-  >;
+/** File metadata, as `stat` and `lstat` report it. */
+export interface FileStats {
+  isFile(): boolean;
+  isDirectory(): boolean;
+  isSymbolicLink(): boolean;
+  isSocket(): boolean;
+  /** Permission bits and file type, as `st_mode` (0 where the OS has none). */
+  mode: number;
+  mtimeMs: number;
+  size: number;
+}
 
-/** Synchronous calls, used only between a token response and its rename. */
-export type SyncFileSystem = Pick<
-  typeof fsSync,
-  "openSync" | "writeSync" | "fchmodSync" | "fsyncSync" | "closeSync" | "renameSync"
->;
+/** A file opened with `open`. */
+export interface FileHandle {
+  writeFile(data: string): Promise<void>;
+  /** Flushes the file (or a directory's entries) to disk. */
+  sync(): Promise<void>;
+  close(): Promise<void>;
+}
+
+/** A file opened with `openSync`, for the few steps between a token response and its rename. */
+export interface SyncFile {
+  /** Writes all of `bytes`. */
+  write(bytes: Uint8Array): void;
+  sync(): void;
+  close(): void;
+}
+
+/**
+ * The file-system calls twg uses, shaped like `node:fs/promises` so that the
+ * Node twin is that module itself; errors carry Node's `code` (`ENOENT`,
+ * `EEXIST`, `EROFS`, …) on both runtimes.
+ */
+export interface FileSystem {
+  readFile(path: string, encoding: "utf8"): Promise<string>;
+  writeFile(
+    path: string,
+    data: string | Uint8Array,
+    options?: { mode?: number; flag?: "w" | "wx" | "a" },
+  ): Promise<void>;
+  /** `"wx"` creates a new file for writing; `"r"` opens for reading (directories too). */
+  open(path: string, flags: "wx" | "r", mode?: number): Promise<FileHandle>;
+  rename(from: string, to: string): Promise<void>;
+  stat(path: string): Promise<FileStats>;
+  lstat(path: string): Promise<FileStats>;
+  /** Resolves to the path when the directory was created, `undefined` when it existed. */
+  mkdir(
+    path: string,
+    options?: { recursive?: boolean; mode?: number },
+  ): Promise<string | undefined>;
+  chmod(path: string, mode: number): Promise<void>;
+  rm(path: string, options?: { force?: boolean; recursive?: boolean }): Promise<void>;
+  readdir(path: string): Promise<string[]>;
+  utimes(path: string, atime: Date, mtime: Date): Promise<void>;
+  link(existing: string, created: string): Promise<void>;
+  openSync(path: string, flags: "wx", mode: number): SyncFile;
+  chmodSync(path: string, mode: number): void;
+  renameSync(from: string, to: string): void;
+}
 
 /** Operating systems twg knows how to integrate with. */
 export type OsName = "linux" | "darwin" | "windows";
@@ -93,7 +122,7 @@ export interface Env {
   pid: number;
   hostname: string;
   /** Whether a process with this id exists on this host. */
-  isProcessAlive(pid: number): boolean;
+  isProcessAlive(pid: number): Promise<boolean>;
   /**
    * Whether the runtime's permission model allows writing `path`, without ever
    * showing a permission prompt (Deno `--allow-write`, Node `--permission`).
@@ -109,162 +138,206 @@ export interface Env {
   execPath: string;
 }
 
-const isDeno = typeof (globalThis as { Deno?: unknown }).Deno !== "undefined";
+const encoder = new TextEncoder();
 
 function osName(): OsName {
-  const platform = process.platform;
-  if (platform === "win32") return "windows";
-  if (platform === "darwin") return "darwin";
-  return "linux";
+  const os = Deno.build.os;
+  return os === "windows" ? "windows" : os === "darwin" ? "darwin" : "linux";
 }
 
-function makeOutput(stream: NodeJS.WriteStream, fd: number): Output {
+function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
   return {
+    // Synchronous, so that everything is out before the process exits.
     write(text: string) {
-      if (isDeno) {
-        // Synchronous so that output is complete before an exit.
-        const bytes = new TextEncoder().encode(text);
-        let written = 0;
-        const file = fd === 1 ? Deno.stdout : Deno.stderr;
-        while (written < bytes.length) written += file.writeSync(bytes.subarray(written));
-      } else {
-        stream.write(text);
+      const bytes = encoder.encode(text);
+      for (let written = 0; written < bytes.length;) {
+        written += file.writeSync(bytes.subarray(written));
       }
     },
     get isTerminal() {
-      return isDeno ? (fd === 1 ? Deno.stdout : Deno.stderr).isTerminal() : Boolean(stream.isTTY);
+      return file.isTerminal();
     },
   };
 }
 
-async function readLineFromStdin(
-  prompt: string,
-  stderr: Output,
-  hidden: boolean,
-): Promise<string | null> {
-  const stdin = process.stdin;
-  const raw = hidden && stdin.isTTY;
+async function readLine(prompt: string, stderr: Output, hidden: boolean): Promise<string | null> {
+  const raw = hidden && Deno.stdin.isTerminal();
   // Echo goes off before the prompt appears: anything typed after it is hidden.
-  if (raw) stdin.setRawMode(true);
+  if (raw) Deno.stdin.setRaw(true);
   stderr.write(prompt);
-  stdin.resume();
   try {
-    return await new Promise<string | null>((resolve, reject) => {
-      let line = "";
-      const finish = (value: string | null) => {
-        stdin.off("data", onData);
-        stdin.off("end", onEnd);
-        resolve(value);
-      };
-      const onEnd = () => finish(line.length > 0 ? line : null);
-      const onData = (chunk: Buffer) => {
-        for (const char of chunk.toString("utf8")) {
-          if (char === "\u0003") {
-            stdin.off("data", onData);
-            stdin.off("end", onEnd);
-            reject(new DOMException("Interrupted", "AbortError"));
-            return;
-          }
-          if (char === "\r" || char === "\n") return finish(line);
-          if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
-          else line += char;
-        }
-      };
-      stdin.on("data", onData);
-      stdin.on("end", onEnd);
-    });
+    const decoder = new TextDecoder();
+    const buffer = new Uint8Array(1024);
+    let line = "";
+    for (;;) {
+      const count = await Deno.stdin.read(buffer);
+      if (count === null) return line.length > 0 ? line : null;
+      for (const char of decoder.decode(buffer.subarray(0, count), { stream: true })) {
+        // In raw mode Ctrl-C arrives as a character, not as a signal.
+        if (char === "\u0003") throw new DOMException("Interrupted", "AbortError");
+        if (char === "\r" || char === "\n") return line;
+        if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
+        else line += char;
+      }
+    }
   } finally {
     if (raw) {
-      stdin.setRawMode(false);
+      Deno.stdin.setRaw(false);
       stderr.write("\n");
     }
-    stdin.pause();
   }
 }
 
-function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
-    const child = spawn(command, args, {
-      shell: false,
-      windowsHide: true,
-      env: { ...process.env, ...options.env },
-      stdio: options.detached ? "ignore" : ["pipe", "pipe", "pipe"],
-      detached: options.detached ?? false,
+async function run(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args,
+      ...(options.env ? { env: options.env } : {}),
+      stdin: options.detached ? "null" : "piped",
+      stdout: options.detached ? "null" : "piped",
+      stderr: options.detached ? "null" : "piped",
+    }).spawn();
+  } catch (error) {
+    const code = error instanceof Deno.errors.NotFound ? 127 : 126;
+    return { code, stdout: "", stderr: (error as Error).message };
+  }
+  if (options.detached) {
+    child.unref();
+    return { code: 0, stdout: "", stderr: "" };
+  }
+  const writer = child.stdin.getWriter();
+  // A child may exit without reading its input; its exit code tells.
+  await writer.write(encoder.encode(options.input ?? "")).catch(() => {});
+  await writer.close().catch(() => {});
+  const result = await child.output();
+  const decoder = new TextDecoder();
+  return {
+    code: result.code,
+    stdout: decoder.decode(result.stdout),
+    stderr: decoder.decode(result.stderr),
+  };
+}
+
+function stats(info: Deno.FileInfo): FileStats {
+  return {
+    isFile: () => info.isFile,
+    isDirectory: () => info.isDirectory,
+    isSymbolicLink: () => info.isSymlink,
+    isSocket: () => info.isSocket ?? false,
+    mode: info.mode ?? 0,
+    mtimeMs: info.mtime?.getTime() ?? 0,
+    size: info.size,
+  };
+}
+
+async function writeAll(file: Deno.FsFile, bytes: Uint8Array): Promise<void> {
+  for (let written = 0; written < bytes.length;) {
+    written += await file.write(bytes.subarray(written));
+  }
+}
+
+/** The real file system through Deno's APIs, in the shape of {@link FileSystem}. */
+export const fileSystem: FileSystem = {
+  readFile: (path) => Deno.readTextFile(path),
+  async writeFile(path, data, options = {}) {
+    const bytes = typeof data === "string" ? encoder.encode(data) : data;
+    await Deno.writeFile(path, bytes, {
+      ...(options.mode === undefined ? {} : { mode: options.mode }),
+      append: options.flag === "a",
+      createNew: options.flag === "wx",
     });
-    let stdout = "";
-    let stderr = "";
-    child.on("error", (error: NodeJS.ErrnoException) => {
-      resolve({ code: error.code === "ENOENT" ? 127 : 126, stdout, stderr: error.message });
-    });
-    if (options.detached) {
-      child.on("spawn", () => {
-        child.unref();
-        resolve({ code: 0, stdout: "", stderr: "" });
-      });
-      return;
+  },
+  async open(path, flags, mode) {
+    const file = await Deno.open(
+      path,
+      flags === "r"
+        ? { read: true }
+        : { write: true, createNew: true, ...(mode === undefined ? {} : { mode }) },
+    );
+    return {
+      writeFile: (data) => writeAll(file, encoder.encode(data)),
+      sync: () => file.sync(),
+      close: () => Promise.resolve(file.close()),
+    };
+  },
+  rename: (from, to) => Deno.rename(from, to),
+  stat: async (path) => stats(await Deno.stat(path)),
+  lstat: async (path) => stats(await Deno.lstat(path)),
+  async mkdir(path, options = {}) {
+    const existed = await Deno.stat(path).then(() => true, () => false);
+    await Deno.mkdir(path, options);
+    return existed ? undefined : path;
+  },
+  chmod: (path, mode) => Deno.chmod(path, mode),
+  async rm(path, options = {}) {
+    try {
+      await Deno.remove(path, { recursive: options.recursive ?? false });
+    } catch (error) {
+      if (!(options.force && error instanceof Deno.errors.NotFound)) throw error;
     }
-    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk);
-    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
-    // A child may exit without reading its input; Node reports the broken pipe
-    // as an "error" event, which unhandled would end twg. The exit code tells.
-    child.stdin?.on("error", () => {});
-    child.stdin?.end(options.input ?? "");
-    child.on("close", (code: number | null) => resolve({ code: code ?? 1, stdout, stderr }));
-  });
-}
-
-async function permissionAllowsWrite(path: string): Promise<boolean> {
-  if (isDeno) {
-    // query() never prompts; "prompt" means the write would have to ask, which
-    // a sandboxed or non-interactive run can never answer, so it counts as no.
-    const status = await Deno.permissions.query({ name: "write", path });
-    return status.state === "granted";
-  }
-  const permission = (process as unknown as {
-    permission?: { has(scope: string, reference?: string): boolean };
-  }).permission;
-  return permission ? permission.has("fs.write", path) : true;
-}
+  },
+  async readdir(path) {
+    const names: string[] = [];
+    for await (const entry of Deno.readDir(path)) names.push(entry.name);
+    return names;
+  },
+  utimes: (path, atime, mtime) => Deno.utime(path, atime, mtime),
+  link: (existing, created) => Deno.link(existing, created),
+  openSync(path, _flags, mode) {
+    const file = Deno.openSync(path, { write: true, createNew: true, mode });
+    return {
+      write(bytes) {
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written));
+        }
+      },
+      sync: () => file.syncSync(),
+      close: () => file.close(),
+    };
+  },
+  chmodSync: (path, mode) => Deno.chmodSync(path, mode),
+  renameSync: (from, to) => Deno.renameSync(from, to),
+};
 
 function interruptSignal(): AbortSignal {
   const controller = new AbortController();
   const onSignal = () => {
-    if (controller.signal.aborted) process.exit(130);
+    // A second Ctrl-C ends the process at once.
+    if (controller.signal.aborted) Deno.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  if (isDeno) {
-    Deno.addSignalListener("SIGINT", onSignal);
-    if (osName() !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
-  } else {
-    process.on("SIGINT", onSignal);
-    process.on("SIGTERM", onSignal);
-  }
+  Deno.addSignalListener("SIGINT", onSignal);
+  if (osName() !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
   return controller.signal;
 }
 
-/**
- * Node reports the script by the path it was started with: for `twg` on PATH,
- * npm's bin symlink. Its target is what lies inside the installed package,
- * where the upkeep launcher looks for it.
- */
-function nodeMainPath(): string {
-  const started = process.argv[1] ?? "";
+function getVar(name: string): string | undefined {
   try {
-    return fsSync.realpathSync(started);
+    return Deno.env.get(name);
   } catch {
-    return started;
+    // Without --allow-env for it, a variable is simply not set for twg.
+    return undefined;
   }
+}
+
+/** The file path of a `file:` URL (a compiled binary's main module is one too). */
+function pathOfFileUrl(url: string): string {
+  if (!url.startsWith("file:")) return url;
+  const path = decodeURIComponent(new URL(url).pathname);
+  return osName() === "windows" ? path.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\") : path;
 }
 
 /** The real environment of this process. */
 export function createProcessEnv(): Env {
-  const stderr = makeOutput(process.stderr, 2);
+  const stderr = output(Deno.stderr);
+  const os = osName();
   let interrupt: AbortSignal | undefined;
   return {
-    stdout: makeOutput(process.stdout, 1),
+    stdout: output(Deno.stdout),
     stderr,
-    stdinIsTerminal: isDeno ? Deno.stdin.isTerminal() : Boolean(process.stdin.isTTY),
-    readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
+    stdinIsTerminal: Deno.stdin.isTerminal(),
+    readLine: (prompt, options) => readLine(prompt, stderr, options?.hidden ?? false),
     now: () => Date.now(),
     sleep: (ms, signal) =>
       new Promise((resolve, reject) => {
@@ -280,68 +353,52 @@ export function createProcessEnv(): Env {
         signal?.addEventListener("abort", onAbort, { once: true });
       }),
     fetch: (input, init) => globalThis.fetch(input, init),
-    fs: {
-      ...fs,
-      openSync: fsSync.openSync,
-      writeSync: fsSync.writeSync,
-      fchmodSync: fsSync.fchmodSync,
-      fsyncSync: fsSync.fsyncSync,
-      closeSync: fsSync.closeSync,
-      renameSync: fsSync.renameSync,
-    },
-    run: runProcess,
-    getVar: (name) => process.env[name],
-    os: osName(),
-    // HOME first: os.homedir() and os.hostname() need Deno's --allow-sys,
-    // which most commands should not have to ask for.
-    homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
-    cwd: () => process.cwd(),
-    pid: process.pid,
+    fs: fileSystem,
+    run,
+    getVar,
+    os,
+    homeDir: getVar(os === "windows" ? "USERPROFILE" : "HOME") ?? "",
+    cwd: () => Deno.cwd(),
+    pid: Deno.pid,
+    // Lazy: it needs --allow-sys=hostname, and only the lock asks for it.
     get hostname() {
-      return os.hostname();
+      return Deno.hostname();
     },
-    isProcessAlive(pid) {
+    async isProcessAlive(pid) {
+      // Rare (a lock or a temporary file left behind), so the Node
+      // compatibility layer's signal-0 probe is loaded only then.
+      const { default: process } = await import("node:process");
       try {
         process.kill(pid, 0);
         return true;
       } catch (error) {
-        return (error as NodeJS.ErrnoException).code === "EPERM";
+        return (error as { code?: string }).code === "EPERM";
       }
     },
-    canWriteByPermission: permissionAllowsWrite,
-    // Installed lazily: a listener keeps nothing alive, but there is no need
-    // to install one for commands that never wait.
+    async canWriteByPermission(path) {
+      // query() never prompts; "prompt" means the write would have to ask,
+      // which a sandboxed or non-interactive run can never answer: a no.
+      return (await Deno.permissions.query({ name: "write", path })).state === "granted";
+    },
+    // Installed lazily: commands that never wait need no signal handlers.
     get interrupt() {
       return interrupt ??= interruptSignal();
     },
-    runtime: isDeno ? `deno ${Deno.version.deno}` : `node ${process.versions.node}`,
-    mainPath: isDeno ? process.argv[1] ?? "" : nodeMainPath(),
-    execPath: process.execPath,
+    runtime: `deno ${Deno.version.deno}`,
+    mainPath: pathOfFileUrl(Deno.mainModule),
+    // Lazy: Deno.execPath() needs read permission, and only upkeep asks.
+    get execPath() {
+      return Deno.execPath();
+    },
   };
 }
 
-/**
- * Ends the process with `code` once everything written to stdout and stderr
- * has left. Node writes to a pipe asynchronously once the pipe is full, and
- * `process.exit` drops what is still queued (`twg api … | less` would lose all
- * past 64 KiB); Deno's writes above are synchronous, so there it exits at once.
- *
- * @example
- * ```ts
- * import { createProcessEnv, exitProcess } from "./env.ts";
- *
- * createProcessEnv().stdout.write("done\n");
- * await exitProcess(0);
- * ```
- */
-export async function exitProcess(code: number): Promise<never> {
-  if (!isDeno) {
-    // A write's callback runs once it and every earlier write are flushed.
-    await Promise.all(
-      [process.stdout, process.stderr].map((stream) =>
-        new Promise<void>((resolve) => stream.write("", () => resolve()))
-      ),
-    );
-  }
-  process.exit(code);
+/** The command-line arguments after the program. */
+export function processArgs(): string[] {
+  return [...Deno.args];
+}
+
+/** Ends the process with `code` (Deno's writes above are synchronous: nothing is left queued). */
+export function exitProcess(code: number): never {
+  Deno.exit(code);
 }

@@ -4,9 +4,8 @@
  *
  * @module
  */
-import process from "node:process";
 import { runAuthToken } from "./auth/token.ts";
-import { createProcessEnv, type Env } from "./env.ts";
+import { createProcessEnv, type Env, exitProcess, processArgs } from "./env.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
@@ -98,6 +97,5 @@ function isDebug(env: Env): boolean {
 
 if (import.meta.main) {
   const env = createProcessEnv();
-  const code = await runCli(env, process.argv.slice(2));
-  process.exit(code);
+  await exitProcess(await runCli(env, processArgs()));
 }

@@ -17,9 +17,8 @@
  *
  * @module
  */
-import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
-import type { Env, FileSystem, Output, RunOptions, RunResult } from "../src/env.ts";
+import { type Env, fileSystem, type Output, type RunOptions, type RunResult } from "../src/env.ts";
 
 /** One recorded call of {@link Env.run}. */
 export interface RunCall {
@@ -66,9 +65,6 @@ export interface FakeEnv extends Env, AsyncDisposable {
   /** Moves the fake clock forward. */
   advance(ms: number): void;
 }
-
-/** The real file system: every `node:fs` call, with `node:fs/promises` for the async ones. */
-const realFs: FileSystem = { ...fsSync, ...fs };
 
 /** 2026-11-28T12:00:00Z, the fixed start of every fake clock. */
 export const FAKE_NOW = Date.UTC(2026, 10, 28, 12, 0, 0);
@@ -128,7 +124,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
       if (!respond) throw new TypeError(`fetch failed: no network in this test (${request.url})`);
       return await respond(request);
     },
-    fs: realFs,
+    fs: fileSystem,
     run(command, args, options) {
       calls.push(options === undefined ? { command, args } : { command, args, options });
       return answer(command, args, options);
@@ -139,7 +135,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     cwd: () => tempDir,
     pid: 4242,
     hostname: "test-host",
-    isProcessAlive: (pid) => pid === 4242,
+    isProcessAlive: (pid) => Promise.resolve(pid === 4242),
     canWriteByPermission: () => Promise.resolve(true),
     interrupt: new AbortController().signal,
     runtime: "deno test",

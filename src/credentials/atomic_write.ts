@@ -33,25 +33,22 @@ export function tempPathFor(env: Env, target: string): string {
 // deno-lint-ignore require-await -- async so that a failed open is a rejection, like every other step
 export async function prepareWrite(env: Env, target: string, mode: number): Promise<PreparedWrite> {
   const tempPath = tempPathFor(env, target);
-  const fd = env.fs.openSync(tempPath, "wx", mode);
+  const file = env.fs.openSync(tempPath, "wx", mode);
   let isOpen = true;
   let isRenamed = false;
   const close = () => {
     if (isOpen) {
       isOpen = false;
-      env.fs.closeSync(fd);
+      file.close();
     }
   };
   return {
     async commit(content) {
       try {
-        const bytes = new TextEncoder().encode(content);
-        for (let written = 0; written < bytes.length;) {
-          written += env.fs.writeSync(fd, bytes, written, bytes.length - written);
-        }
+        file.write(new TextEncoder().encode(content));
         // The mode given to open() is filtered by the umask; set it exactly.
-        if (env.os !== "windows") env.fs.fchmodSync(fd, mode);
-        env.fs.fsyncSync(fd);
+        if (env.os !== "windows") env.fs.chmodSync(tempPath, mode);
+        file.sync();
       } finally {
         close();
       }
@@ -108,7 +105,7 @@ export async function removeOrphanedTempFiles(env: Env, dir: string): Promise<nu
     const marker = name.lastIndexOf(tempMarker);
     if (marker <= 0) continue;
     const pid = Number(name.slice(marker + tempMarker.length).split("-")[0]);
-    if (!Number.isInteger(pid) || pid === env.pid || env.isProcessAlive(pid)) continue;
+    if (!Number.isInteger(pid) || pid === env.pid || await env.isProcessAlive(pid)) continue;
     await env.fs.rm(joinPath(dir, name), { force: true });
     removed++;
   }

@@ -71,7 +71,7 @@ export async function acquireLock(
   for (;;) {
     if (await tryCreate(env, path, owner)) return heldLock(env, path, owner, staleMs);
     const holder = await readOwner(env, path);
-    if (holder && isStale(env, holder.owner, holder.mtimeMs, staleMs)) {
+    if (holder && await isStale(env, holder.owner, holder.mtimeMs, staleMs)) {
       await takeOverStale(env, path, holder.owner.nonce, staleMs);
       continue;
     }
@@ -128,8 +128,13 @@ async function readOwner(
   }
 }
 
-function isStale(env: Env, owner: LockOwner, mtimeMs: number, staleMs: number): boolean {
-  if (owner.hostname === env.hostname && owner.pid > 0 && !env.isProcessAlive(owner.pid)) {
+async function isStale(
+  env: Env,
+  owner: LockOwner,
+  mtimeMs: number,
+  staleMs: number,
+): Promise<boolean> {
+  if (owner.hostname === env.hostname && owner.pid > 0 && !(await env.isProcessAlive(owner.pid))) {
     return true;
   }
   return env.now() - mtimeMs > staleMs;
@@ -158,7 +163,7 @@ async function takeOverStale(
     const current = await readOwner(env, path);
     if (
       current && current.owner.nonce === staleNonce &&
-      isStale(env, current.owner, current.mtimeMs, staleMs)
+      await isStale(env, current.owner, current.mtimeMs, staleMs)
     ) {
       await env.fs.rm(path, { force: true });
     }

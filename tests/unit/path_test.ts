@@ -3,16 +3,28 @@ import { posix, win32 } from "node:path";
 import { isAbsolutePath, joinPath, parentDir } from "../../src/path.ts";
 
 Deno.test("parentDir agrees with node:path on POSIX and Windows paths", () => {
-  for (const path of ["/home/ada/.config/twg/auth.conf", "/home/ada/.config/twg/", "/auth.conf", "/"]) {
+  for (
+    const path of ["/home/ada/.config/twg/auth.conf", "/home/ada/.config/twg/", "/auth.conf", "/"]
+  ) {
     assert.equal(parentDir(path), posix.dirname(path), path);
   }
-  for (const path of ["C:\\Users\\ada\\AppData\\Roaming\\twg\\auth.conf", "C:\\auth.conf", "C:\\", "\\\\server\\share\\twg\\auth.conf"]) {
+  for (
+    const path of [
+      "C:\\Users\\ada\\AppData\\Roaming\\twg\\auth.conf",
+      "C:\\auth.conf",
+      "C:\\",
+      "\\\\server\\share\\twg\\auth.conf",
+    ]
+  ) {
     assert.equal(parentDir(path), win32.dirname(path), path);
   }
 });
 
 Deno.test("joinPath agrees with node:path and keeps the base's separator", () => {
-  assert.equal(joinPath("/home/ada/.config/twg", "auth.conf"), posix.join("/home/ada/.config/twg", "auth.conf"));
+  assert.equal(
+    joinPath("/home/ada/.config/twg", "auth.conf"),
+    posix.join("/home/ada/.config/twg", "auth.conf"),
+  );
   assert.equal(joinPath("/home/ada/.config/twg/", "auth.conf"), "/home/ada/.config/twg/auth.conf");
   assert.equal(joinPath("/", "auth.conf"), "/auth.conf");
   assert.equal(joinPath("/home/ada", ".config", "twg"), "/home/ada/.config/twg");

@@ -1,0 +1,245 @@
+/**
+ * The Node twin of `env.ts`: the same exports, on Node's APIs. The npm build
+ * puts it in place of `env.ts` (see `npm-build.ts`); nothing imports it
+ * directly.
+ *
+ * @module
+ */
+import * as fsSync from "node:fs";
+import * as fs from "node:fs/promises";
+import { spawn } from "node:child_process";
+import os from "node:os";
+import process from "node:process";
+import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
+
+function osName(): OsName {
+  const platform = process.platform;
+  if (platform === "win32") return "windows";
+  if (platform === "darwin") return "darwin";
+  return "linux";
+}
+
+function makeOutput(stream: NodeJS.WriteStream): Output {
+  return {
+    // Asynchronous once a pipe is full: exitProcess waits for it to drain.
+    write(text: string) {
+      stream.write(text);
+    },
+    get isTerminal() {
+      return Boolean(stream.isTTY);
+    },
+  };
+}
+
+async function readLineFromStdin(
+  prompt: string,
+  stderr: Output,
+  hidden: boolean,
+): Promise<string | null> {
+  const stdin = process.stdin;
+  const raw = hidden && stdin.isTTY;
+  // Echo goes off before the prompt appears: anything typed after it is hidden.
+  if (raw) stdin.setRawMode(true);
+  stderr.write(prompt);
+  stdin.resume();
+  try {
+    return await new Promise<string | null>((resolve, reject) => {
+      let line = "";
+      const finish = (value: string | null) => {
+        stdin.off("data", onData);
+        stdin.off("end", onEnd);
+        resolve(value);
+      };
+      const onEnd = () => finish(line.length > 0 ? line : null);
+      const onData = (chunk: Buffer) => {
+        for (const char of chunk.toString("utf8")) {
+          if (char === "\u0003") {
+            stdin.off("data", onData);
+            stdin.off("end", onEnd);
+            reject(new DOMException("Interrupted", "AbortError"));
+            return;
+          }
+          if (char === "\r" || char === "\n") return finish(line);
+          if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
+          else line += char;
+        }
+      };
+      stdin.on("data", onData);
+      stdin.on("end", onEnd);
+    });
+  } finally {
+    if (raw) {
+      stdin.setRawMode(false);
+      stderr.write("\n");
+    }
+    stdin.pause();
+  }
+}
+
+function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
+  return new Promise((resolve) => {
+    const child = spawn(command, args, {
+      shell: false,
+      windowsHide: true,
+      env: { ...process.env, ...options.env },
+      stdio: options.detached ? "ignore" : ["pipe", "pipe", "pipe"],
+      detached: options.detached ?? false,
+    });
+    let stdout = "";
+    let stderr = "";
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      resolve({ code: error.code === "ENOENT" ? 127 : 126, stdout, stderr: error.message });
+    });
+    if (options.detached) {
+      child.on("spawn", () => {
+        child.unref();
+        resolve({ code: 0, stdout: "", stderr: "" });
+      });
+      return;
+    }
+    child.stdout?.setEncoding("utf8").on("data", (chunk: string) => stdout += chunk);
+    child.stderr?.setEncoding("utf8").on("data", (chunk: string) => stderr += chunk);
+    // A child may exit without reading its input; Node reports the broken pipe
+    // as an "error" event, which unhandled would end twg. The exit code tells.
+    child.stdin?.on("error", () => {});
+    child.stdin?.end(options.input ?? "");
+    child.on("close", (code: number | null) => resolve({ code: code ?? 1, stdout, stderr }));
+  });
+}
+
+// deno-lint-ignore require-await -- the interface is async, as Deno's query is
+async function permissionAllowsWrite(path: string): Promise<boolean> {
+  // Present only under --permission (Node 20: --experimental-permission).
+  const permission = (process as unknown as {
+    permission?: { has(scope: string, reference?: string): boolean };
+  }).permission;
+  return permission ? permission.has("fs.write", path) : true;
+}
+
+function interruptSignal(): AbortSignal {
+  const controller = new AbortController();
+  const onSignal = () => {
+    if (controller.signal.aborted) process.exit(130);
+    controller.abort(new DOMException("Interrupted", "AbortError"));
+  };
+  process.on("SIGINT", onSignal);
+  process.on("SIGTERM", onSignal);
+  return controller.signal;
+}
+
+/**
+ * Node reports the script by the path it was started with: for `twg` on PATH,
+ * npm's bin symlink. Its target is what lies inside the installed package,
+ * where the upkeep launcher looks for it.
+ */
+function nodeMainPath(): string {
+  const started = process.argv[1] ?? "";
+  try {
+    return fsSync.realpathSync(started);
+  } catch {
+    return started;
+  }
+}
+
+/** The real file system: `node:fs/promises`, with the synchronous calls of the atomic save. */
+export const fileSystem: FileSystem = {
+  ...fs,
+  readFile: (path) => fs.readFile(path, "utf8"),
+  openSync(path, flags, mode) {
+    const fd = fsSync.openSync(path, flags, mode);
+    return {
+      write(bytes) {
+        for (let written = 0; written < bytes.length;) {
+          written += fsSync.writeSync(fd, bytes, written, bytes.length - written);
+        }
+      },
+      sync: () => fsSync.fsyncSync(fd),
+      close: () => fsSync.closeSync(fd),
+    };
+  },
+  chmodSync: fsSync.chmodSync,
+  renameSync: fsSync.renameSync,
+};
+
+/** The real environment of this process. */
+export function createProcessEnv(): Env {
+  const stderr = makeOutput(process.stderr);
+  let interrupt: AbortSignal | undefined;
+  return {
+    stdout: makeOutput(process.stdout),
+    stderr,
+    stdinIsTerminal: Boolean(process.stdin.isTTY),
+    readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
+    now: () => Date.now(),
+    sleep: (ms, signal) =>
+      new Promise((resolve, reject) => {
+        if (signal?.aborted) return reject(signal.reason);
+        const timer = setTimeout(() => {
+          signal?.removeEventListener("abort", onAbort);
+          resolve();
+        }, ms);
+        const onAbort = () => {
+          clearTimeout(timer);
+          reject(signal?.reason);
+        };
+        signal?.addEventListener("abort", onAbort, { once: true });
+      }),
+    fetch: (input, init) => globalThis.fetch(input, init),
+    fs: fileSystem,
+    run: runProcess,
+    getVar: (name) => process.env[name],
+    os: osName(),
+    homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
+    cwd: () => process.cwd(),
+    pid: process.pid,
+    get hostname() {
+      return os.hostname();
+    },
+    isProcessAlive(pid) {
+      try {
+        process.kill(pid, 0);
+        return Promise.resolve(true);
+      } catch (error) {
+        return Promise.resolve((error as NodeJS.ErrnoException).code === "EPERM");
+      }
+    },
+    canWriteByPermission: permissionAllowsWrite,
+    // Installed lazily: a listener keeps nothing alive, but there is no need
+    // to install one for commands that never wait.
+    get interrupt() {
+      return interrupt ??= interruptSignal();
+    },
+    runtime: `node ${process.versions.node}`,
+    mainPath: nodeMainPath(),
+    execPath: process.execPath,
+  };
+}
+
+/**
+ * Ends the process with `code` once everything written to stdout and stderr
+ * has left. Node writes to a pipe asynchronously once the pipe is full, and
+ * `process.exit` drops what is still queued (`twg api … | less` would lose all
+ * past 64 KiB).
+ *
+ * @example
+ * ```ts
+ * import { createProcessEnv, exitProcess } from "./env.ts";
+ *
+ * createProcessEnv().stdout.write("done\n");
+ * await exitProcess(0);
+ * ```
+ */
+export async function exitProcess(code: number): Promise<never> {
+  // A write's callback runs once it and every earlier write are flushed.
+  await Promise.all(
+    [process.stdout, process.stderr].map((stream) =>
+      new Promise<void>((resolve) => stream.write("", () => resolve()))
+    ),
+  );
+  process.exit(code);
+}
+
+/** The command-line arguments after the program and script. */
+export function processArgs(): string[] {
+  return process.argv.slice(2);
+}
