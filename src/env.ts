@@ -365,8 +365,10 @@ export function createProcessEnv(): Env {
       return Deno.hostname();
     },
     async isProcessAlive(pid) {
-      // Rare (a lock or a temporary file left behind), so the Node
-      // compatibility layer's signal-0 probe is loaded only then.
+      // Linux lists live processes (zombies included) in /proc. Elsewhere the
+      // signal-0 probe comes from the Node compatibility layer, loaded only
+      // here: a lock or temporary file was left behind.
+      if (os === "linux") return await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
       const { default: process } = await import("node:process");
       try {
         process.kill(pid, 0);

@@ -7,7 +7,6 @@
  */
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
-import { spawn } from "node:child_process";
 import os from "node:os";
 import process from "node:process";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
@@ -76,8 +75,15 @@ async function readLineFromStdin(
   }
 }
 
-function runProcess(command: string, args: string[], options: RunOptions = {}): Promise<RunResult> {
-  return new Promise((resolve) => {
+async function runProcess(
+  command: string,
+  args: string[],
+  options: RunOptions = {},
+): Promise<RunResult> {
+  // Loaded on first use: node:child_process pulls in the network and stream
+  // modules, a few milliseconds of start-up that most commands never need.
+  const { spawn } = await import("node:child_process");
+  return await new Promise((resolve) => {
     const child = spawn(command, args, {
       shell: false,
       windowsHide: true,

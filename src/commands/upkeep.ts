@@ -10,7 +10,6 @@ import { encodeRenderedFile } from "../../platform/schedule_spec.ts";
 import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
-import { ReportedError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import {
   disableUpkeep,
@@ -20,8 +19,7 @@ import {
   upkeepIntervalMinutes,
 } from "../upkeep/schedule.ts";
 import { readUpkeepState } from "../upkeep/state.ts";
-import { runUpkeep } from "../upkeep/run.ts";
-import { updateCheckStep } from "../update/check.ts";
+import { runScheduledUpkeep } from "../upkeep/run.ts";
 
 const osNames: Record<string, OsName> = { macos: "darwin", linux: "linux", windows: "windows" };
 
@@ -74,13 +72,7 @@ export function upkeepCommand(env: Env) {
   );
   upkeep.addCommand(
     new Command("run").description("Run one round now (what the schedule does)").action(
-      async () => {
-        const outcome = await runUpkeep(env, configPaths(env), [updateCheckStep]);
-        if (outcome.exitCode !== 0) {
-          env.stderr.write(`twg upkeep: ${outcome.result}: ${outcome.state.lastError}\n`);
-          throw new ReportedError(outcome.exitCode);
-        }
-      },
+      async () => await runScheduledUpkeep(env),
     ),
   );
   return upkeep;

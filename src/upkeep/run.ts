@@ -5,13 +5,22 @@
  *
  * @module
  */
-import { join } from "node:path";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { AuthRequiredError, ExitCode, type ExitCodeValue, messageOf, TwgError } from "../errors.ts";
+import { joinPath } from "../path.ts";
+import { configPaths } from "../config/paths.ts";
+import { updateCheckStep } from "../update/check.ts";
+import {
+  AuthRequiredError,
+  ExitCode,
+  type ExitCodeValue,
+  messageOf,
+  ReportedError,
+  TwgError,
+} from "../errors.ts";
 import { readUpkeepState, type UpkeepState, writeUpkeepState } from "./state.ts";
 
 /** Upkeep refreshes when the due time is this close, so that no foreground command has to. */
@@ -80,9 +89,23 @@ export async function runUpkeep(
   return { result, exitCode, state };
 }
 
+/**
+ * `twg upkeep run`, as the schedule starts it: one round with the update
+ * check; failures go to stderr (the scheduler's log) and the exit code. Free
+ * of the command-line parser, so `src/main.ts` runs it directly: it runs 120
+ * times a day.
+ */
+export async function runScheduledUpkeep(env: Env): Promise<void> {
+  const outcome = await runUpkeep(env, configPaths(env), [updateCheckStep]);
+  if (outcome.exitCode !== ExitCode.ok) {
+    env.stderr.write(`twg upkeep: ${outcome.result}: ${outcome.state.lastError}\n`);
+    throw new ReportedError(outcome.exitCode);
+  }
+}
+
 /** Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past {@link upkeepLogMaxBytes}. */
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
-  const log = join(paths.dir, "upkeep.log");
+  const log = joinPath(paths.dir, "upkeep.log");
   try {
     const size = await env.fs.stat(log).then((info) => info.size, () => 0);
     if (size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);

@@ -4,9 +4,9 @@
  * @module
  */
 import type { Env } from "../env.ts";
+import { parentDir } from "../path.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir } from "../credentials/store.ts";
-import { dirname } from "node:path";
 
 /** Which scheduler runs the helper. */
 export type SchedulerName = "launchd" | "systemd" | "task-scheduler";
@@ -74,7 +74,7 @@ export async function readUpkeepState(env: Env, path: string): Promise<UpkeepSta
 
 /** Saves `upkeep.json` atomically, mode 0644. */
 export async function writeUpkeepState(env: Env, path: string, state: UpkeepState): Promise<void> {
-  await ensureConfigDir(env, dirname(path));
+  await ensureConfigDir(env, parentDir(path));
   await writeFileAtomic(env, path, JSON.stringify(state, null, 2) + "\n", 0o644);
 }
 
