@@ -138,6 +138,8 @@ export interface Env {
   execPath: string;
 }
 
+import { abortableSleep, typeInto } from "./env_shared.ts";
+
 const encoder = new TextEncoder();
 
 function osName(): OsName {
@@ -172,13 +174,9 @@ async function readLine(prompt: string, stderr: Output, hidden: boolean): Promis
     for (;;) {
       const count = await Deno.stdin.read(buffer);
       if (count === null) return line.length > 0 ? line : null;
-      for (const char of decoder.decode(buffer.subarray(0, count), { stream: true })) {
-        // In raw mode Ctrl-C arrives as a character, not as a signal.
-        if (char === "\u0003") throw new DOMException("Interrupted", "AbortError");
-        if (char === "\r" || char === "\n") return line;
-        if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
-        else line += char;
-      }
+      const typed = typeInto(line, decoder.decode(buffer.subarray(0, count), { stream: true }));
+      if (typed.isComplete) return typed.line;
+      line = typed.line;
     }
   } finally {
     if (raw) {
@@ -339,19 +337,7 @@ export function createProcessEnv(): Env {
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readLine: (prompt, options) => readLine(prompt, stderr, options?.hidden ?? false),
     now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
+    sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run,

@@ -10,6 +10,7 @@ import * as fs from "node:fs/promises";
 import os from "node:os";
 import process from "node:process";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
+import { abortableSleep, typeInto } from "./env_shared.ts";
 
 function osName(): OsName {
   const platform = process.platform;
@@ -44,23 +45,24 @@ async function readLineFromStdin(
   try {
     return await new Promise<string | null>((resolve, reject) => {
       let line = "";
-      const finish = (value: string | null) => {
+      const stop = () => {
         stdin.off("data", onData);
         stdin.off("end", onEnd);
-        resolve(value);
       };
-      const onEnd = () => finish(line.length > 0 ? line : null);
+      const onEnd = () => {
+        stop();
+        resolve(line.length > 0 ? line : null);
+      };
       const onData = (chunk: Buffer) => {
-        for (const char of chunk.toString("utf8")) {
-          if (char === "\u0003") {
-            stdin.off("data", onData);
-            stdin.off("end", onEnd);
-            reject(new DOMException("Interrupted", "AbortError"));
-            return;
-          }
-          if (char === "\r" || char === "\n") return finish(line);
-          if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
-          else line += char;
+        try {
+          const typed = typeInto(line, chunk.toString("utf8"));
+          line = typed.line;
+          if (!typed.isComplete) return;
+          stop();
+          resolve(line);
+        } catch (error) {
+          stop();
+          reject(error);
         }
       };
       stdin.on("data", onData);
@@ -177,19 +179,7 @@ export function createProcessEnv(): Env {
     stdinIsTerminal: Boolean(process.stdin.isTTY),
     readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
     now: () => Date.now(),
-    sleep: (ms, signal) =>
-      new Promise((resolve, reject) => {
-        if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms);
-        const onAbort = () => {
-          clearTimeout(timer);
-          reject(signal?.reason);
-        };
-        signal?.addEventListener("abort", onAbort, { once: true });
-      }),
+    sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run: runProcess,

@@ -7,7 +7,15 @@
  */
 import { join } from "node:path";
 import { startDevServer } from "./fixtures/dev_server_client.ts";
-import { hasBwrap, type Home, makeHome, readOnlySandbox, twg, twgArgv } from "./e2e/_twg.ts";
+import {
+  hasBwrap,
+  type Home,
+  makeHome,
+  readOnlySandbox,
+  spawnIn,
+  twg,
+  twgArgv,
+} from "./e2e/_twg.ts";
 
 const encoder = new TextEncoder();
 const say = (text: string) => Deno.stdout.writeSync(encoder.encode(text + "\n"));
@@ -45,14 +53,7 @@ say(`Throwaway home: ${home.path}`);
 heading("Sign in with the device authorization grant");
 say("$ twg login --no-browser");
 const argv = twgArgv();
-const login = new Deno.Command(argv[0]!, {
-  args: [...argv.slice(1), "login", "--no-browser"],
-  env: home.env,
-  clearEnv: true,
-  stdin: "null",
-  stdout: "piped",
-  stderr: "piped",
-}).spawn();
+const login = spawnIn(home, [...argv, "login", "--no-browser"]);
 let approved = false;
 const decoder = new TextDecoder();
 for await (const chunk of login.stderr) {
@@ -65,6 +66,7 @@ for await (const chunk of login.stderr) {
     await server.approve(code);
   }
 }
+await login.stdout.cancel();
 say(`  (exit ${(await login.status).code})`);
 let tokens = await server.lastTokens();
 const secrets = () =>

@@ -88,6 +88,25 @@ export interface TwgOptions {
   wrap?: (argv: string[]) => string[];
 }
 
+/**
+ * Starts `argv` (a program and its arguments) with `home`'s environment and
+ * nothing else, output piped: read it, or end with `output()`.
+ */
+export function spawnIn(
+  home: Home,
+  argv: string[],
+  options: { env?: Record<string, string>; stdin?: "null" | "piped" } = {},
+): Deno.ChildProcess {
+  return new Deno.Command(argv[0]!, {
+    args: argv.slice(1),
+    env: { ...home.env, ...options.env },
+    clearEnv: true,
+    stdin: options.stdin ?? "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+}
+
 /** Runs `twg args…` in `home` and waits for it. */
 export async function twg(
   home: Home,
@@ -95,14 +114,10 @@ export async function twg(
   options: TwgOptions = {},
 ): Promise<TwgResult> {
   const argv = (options.wrap ?? ((x) => x))([...twgArgv(options.denoFlags), ...args]);
-  const child = new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    env: { ...home.env, ...options.env },
-    clearEnv: true,
+  const child = spawnIn(home, argv, {
+    ...(options.env ? { env: options.env } : {}),
     stdin: options.stdin === undefined ? "null" : "piped",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  });
   if (options.stdin !== undefined) {
     const writer = child.stdin.getWriter();
     await writer.write(new TextEncoder().encode(options.stdin));
@@ -128,15 +143,7 @@ export async function login(
   /** Instead of approving: what the person does once the code is shown (gets twg's pid). */
   options: { approve?: (userCode: string, pid: number) => Promise<void> } = {},
 ): Promise<TwgResult & { events: Record<string, unknown>[] }> {
-  const argv = [...twgArgv(), "login", "--json", "--no-browser", ...extraArgs];
-  const child = new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    env: home.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIn(home, [...twgArgv(), "login", "--json", "--no-browser", ...extraArgs]);
   const stderrText = new Response(child.stderr).text();
   const events: Record<string, unknown>[] = [];
   let stdout = "";

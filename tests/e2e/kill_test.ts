@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, login, makeHome, storedCredentials, twg, twgArgv } from "./_twg.ts";
+import { expectExit, login, makeHome, spawnIn, storedCredentials, twg, twgArgv } from "./_twg.ts";
 
 const trials = Number(Deno.env.get("TWG_KILL_TRIALS") ?? 200);
 
@@ -40,13 +40,7 @@ Deno.test(`${trials} refreshes killed with SIGKILL at random moments never leave
   for (let trial = 0; trial < trials; trial++) {
     const before = (await storedCredentials(home)).oauth.refreshToken;
     const issuedBefore = (await server.lastTokens()).refreshToken;
-    const child = new Deno.Command(argv[0]!, {
-      args: [...argv.slice(1), "auth", "refresh", "--force"],
-      env: home.env,
-      clearEnv: true,
-      stdout: "null",
-      stderr: "null",
-    }).spawn();
+    const child = spawnIn(home, [...argv, "auth", "refresh", "--force"]);
     // Half the kills anywhere in the run, half in its second half, where the
     // request and the save are (start-up takes most of a run).
     const moment = trial % 2 === 0 ? Math.random() * 1.1 : 0.5 + Math.random() * 0.6;
@@ -56,7 +50,7 @@ Deno.test(`${trials} refreshes killed with SIGKILL at random moments never leave
     } catch {
       // Already exited.
     }
-    const status = await child.status;
+    const status = await child.output();
     await serverSettled(server);
 
     // Whatever the moment, the file is whole and trusted.

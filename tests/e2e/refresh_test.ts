@@ -9,6 +9,7 @@ import {
   login,
   makeHome,
   readOnlySandbox,
+  spawnIn,
   spawnInTerminal,
   storedCredentials,
   twg,
@@ -151,13 +152,9 @@ Deno.test("a lock holder stopped past the stale limit loses the lock without a d
   await ageToken(home, 0.8);
   await server.resetStats();
   const argv = twgArgv();
-  const holder = new Deno.Command(argv[0]!, {
-    args: [...argv.slice(1), "auth", "token"],
-    env: { ...home.env, TWG_TEST_PAUSE_AFTER_LOCK_MS: "2500" },
-    clearEnv: true,
-    stdout: "piped",
-    stderr: "piped",
-  }).spawn();
+  const holder = spawnIn(home, [...argv, "auth", "token"], {
+    env: { TWG_TEST_PAUSE_AFTER_LOCK_MS: "2500" },
+  });
   // Wait until it holds the lock, then freeze it so its heartbeat stops.
   const lockPath = `${home.configDir}/auth.lock`;
   for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
@@ -193,13 +190,7 @@ Deno.test("Ctrl-C while a refresh request is in flight still saves the rotated t
   await server.resetStats();
   await server.setTokenMode("slow", 1500);
   const argv = twgArgv();
-  const child = new Deno.Command(argv[0]!, {
-    args: [...argv.slice(1), "auth", "refresh", "--force"],
-    env: home.env,
-    clearEnv: true,
-    stdout: "null",
-    stderr: "piped",
-  }).spawn();
+  const child = spawnIn(home, [...argv, "auth", "refresh", "--force"]);
   while ((await server.stats()).refreshRequests === 0) await delay(20);
   Deno.kill(child.pid, "SIGINT");
   const output = await child.output();

@@ -21,6 +21,7 @@ import {
   login,
   makeHome,
   projectRoot,
+  spawnIn,
   type TwgResult,
 } from "../e2e/_twg.ts";
 
@@ -113,14 +114,7 @@ async function installNpmPackage(): Promise<InstalledPackage> {
 
 /** Runs `argv` in `home`'s environment only, as the e2e harness runs twg. */
 async function runIn(home: Home, argv: string[]): Promise<TwgResult> {
-  const output = await new Deno.Command(argv[0]!, {
-    args: argv.slice(1),
-    env: home.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
+  const output = await spawnIn(home, argv).output();
   return {
     code: output.code,
     stdout: decoder.decode(output.stdout),
@@ -236,14 +230,13 @@ Deno.test({
           await using server = await startDevServer({ interval: 1 });
           await using home = await makeHome(server);
           for (const signal of ["SIGINT", "SIGTERM"] as const) {
-            const child = new Deno.Command(node.path, {
-              args: [installed.bin, "login", "--no-browser", "--json"],
-              env: home.env,
-              clearEnv: true,
-              stdin: "null",
-              stdout: "piped",
-              stderr: "piped",
-            }).spawn();
+            const child = spawnIn(home, [
+              node.path,
+              installed.bin,
+              "login",
+              "--no-browser",
+              "--json",
+            ]);
             const stdout = child.stdout.getReader();
             await stdout.read(); // the device code is shown: login now polls
             stdout.releaseLock();
