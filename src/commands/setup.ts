@@ -9,7 +9,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { messageOf } from "../errors.ts";
 import { styleFor, warn } from "../ui/style.ts";
-import { enableUpkeep, upkeepIntervalMinutes } from "../upkeep/schedule.ts";
+import { runUpkeepEnable } from "./upkeep.ts";
 import { runSetupBitbucket, setupBitbucketCommand } from "./setup_bitbucket.ts";
 
 /** Declares `twg setup` and `twg setup bitbucket`. */
@@ -47,13 +47,7 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
   }
   if (!options.upkeep) return;
   try {
-    const { scheduler, files } = await enableUpkeep(env, paths);
-    env.stderr.write(
-      `${
-        style.success("✔")
-      } Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
-    );
-    for (const file of files) env.stderr.write(`  ${file}\n`);
+    await runUpkeepEnable(env);
   } catch (error) {
     warn(env, messageOf(error));
     env.stderr.write(

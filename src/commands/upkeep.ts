@@ -10,7 +10,7 @@ import { encodeRenderedFile } from "../../platform/schedule_spec.ts";
 import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
-import { displayPath, styleFor } from "../ui/style.ts";
+import { displayPath, styleFor, warn } from "../ui/style.ts";
 import {
   disableUpkeep,
   enableUpkeep,
@@ -81,7 +81,7 @@ export function upkeepCommand(env: Env) {
 /** Installs the schedule and says what was written where. */
 export async function runUpkeepEnable(env: Env): Promise<void> {
   const paths = configPaths(env);
-  const { scheduler, files } = await enableUpkeep(env, paths);
+  const { scheduler, files, launcher } = await enableUpkeep(env, paths);
   const check = styleFor(env, env.stderr).success("✔");
   env.stderr.write(
     `${check} Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
@@ -90,6 +90,14 @@ export async function runUpkeepEnable(env: Env): Promise<void> {
   env.stderr.write(
     '  "twg upkeep status" shows what it last did; "twg upkeep disable" removes it.\n',
   );
+  // npx keeps its packages in a cache it may clean: a schedule that starts
+  // Deno from there stops working one day, silently.
+  if (launcher.kind === "checkout" && /[\\/]_npx[\\/]/.test(env.execPath)) {
+    warn(
+      env,
+      `The schedule starts Deno from npx's cache (${env.execPath}); install Deno (npm install -g deno) and run "twg upkeep enable" again`,
+    );
+  }
 }
 
 /** Renders the files for `os` and prints or writes them; installs nothing. */

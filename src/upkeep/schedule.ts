@@ -61,7 +61,7 @@ export async function renderSchedule(
 export async function enableUpkeep(
   env: Env,
   paths: ConfigPaths,
-): Promise<{ scheduler: Scheduler; files: string[] }> {
+): Promise<{ scheduler: Scheduler; files: string[]; launcher: Launcher }> {
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
   try {
@@ -88,7 +88,7 @@ export async function enableUpkeep(
     enableError: null,
   }));
   const files = scheduler.render(spec).map((file) => file.path);
-  return { scheduler, files: launcher.script ? [launcher.script.path, ...files] : files };
+  return { scheduler, files: launcher.script ? [launcher.script.path, ...files] : files, launcher };
 }
 
 /** Removes the schedule and the launcher script; harmless when nothing is installed. */

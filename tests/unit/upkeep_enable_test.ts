@@ -1,0 +1,31 @@
+import assert from "node:assert/strict";
+import { runCli } from "../../src/main.ts";
+import { fakeEnv } from "../_fake_env.ts";
+
+const systemdSession = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" };
+
+Deno.test("upkeep enable from a checkout run through npx warns that npx's cache is not a stable launcher", async () => {
+  await using env = fakeEnv({
+    vars: systemdSession,
+    runtime: "deno 2.9.6",
+    execPath: "/home/ada/.npm/_npx/4f1c/node_modules/deno/deno",
+  });
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 0);
+  assert.match(env.stderrText(), /npx's cache/);
+  assert.deepEqual(env.calls.map((call) => call.args.join(" ")).slice(0, 3), [
+    "--user show-environment",
+    "--user daemon-reload",
+    "--user enable --now twg-upkeep.timer",
+  ]);
+});
+
+Deno.test("upkeep enable with a stable Deno says nothing about npx", async () => {
+  await using env = fakeEnv({
+    vars: systemdSession,
+    runtime: "deno 2.9.6",
+    execPath: "/usr/bin/deno",
+  });
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 0);
+  assert.doesNotMatch(env.stderrText(), /npx/);
+  assert.match(env.stderrText(), /every 12 minutes/);
+});
