@@ -148,12 +148,20 @@ function osName(): OsName {
 }
 
 function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
+  let isClosed = false;
   return {
     // Synchronous, so that everything is out before the process exits.
     write(text: string) {
+      if (isClosed) return;
       const bytes = encoder.encode(text);
-      for (let written = 0; written < bytes.length;) {
-        written += file.writeSync(bytes.subarray(written));
+      try {
+        for (let written = 0; written < bytes.length;) {
+          written += file.writeSync(bytes.subarray(written));
+        }
+      } catch (error) {
+        // The reader is gone (`twg api … | head`): the rest has nowhere to go.
+        if (!(error instanceof Deno.errors.BrokenPipe)) throw error;
+        isClosed = true;
       }
     },
     get isTerminal() {

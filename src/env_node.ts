@@ -20,10 +20,17 @@ function osName(): OsName {
 }
 
 function makeOutput(stream: NodeJS.WriteStream): Output {
+  let isClosed = false;
+  // The reader is gone (`twg api … | head`): the rest has nowhere to go. Node
+  // reports it as an "error" event, which unhandled would end the process.
+  stream.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    isClosed = true;
+  });
   return {
     // Asynchronous once a pipe is full: exitProcess waits for it to drain.
     write(text: string) {
-      stream.write(text);
+      if (!isClosed) stream.write(text);
     },
     get isTerminal() {
       return Boolean(stream.isTTY);

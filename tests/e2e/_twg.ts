@@ -196,9 +196,14 @@ export async function storedCredentials(
   return JSON.parse(await Deno.readTextFile(join(home.configDir, "auth.conf")));
 }
 
+/** `argv` as one POSIX shell command line. */
+export function shellQuote(argv: string[]): string {
+  return argv.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+}
+
 /** Starts `argv` under a pseudo-terminal (util-linux `script`), as from a person's terminal. */
 export function spawnInTerminal(home: Home, argv: string[]): Deno.ChildProcess {
-  const quoted = argv.map((arg) => `'${arg.replaceAll("'", "'\\''")}'`).join(" ");
+  const quoted = shellQuote(argv);
   return new Deno.Command("script", {
     args: ["-qec", quoted, "/dev/null"],
     env: home.env,

@@ -2,7 +2,17 @@ import assert from "node:assert/strict";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, login, makeHome, spawnInTerminal, twg, twgArgv } from "./_twg.ts";
+import {
+  expectExit,
+  isDenoBuild,
+  login,
+  makeHome,
+  shellQuote,
+  spawnIn,
+  spawnInTerminal,
+  twg,
+  twgArgv,
+} from "./_twg.ts";
 
 Deno.test("login, status, token, api, logout against the development server", async () => {
   await using server = await startDevServer({ interval: 1 });
@@ -252,4 +262,22 @@ Deno.test("without a terminal, setup bitbucket refuses to prompt and says what t
   const result = await twg(home, ["setup", "bitbucket"]);
   expectExit(result, 2);
   assert.match(result.stderr, /--with-token|TWG_BBC_TOKEN/);
+});
+
+Deno.test("a reader that stops early (twg api … | head -c 1) ends twg quietly", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  const body = JSON.stringify({ text: "x".repeat(120_000) });
+  const quoted = shellQuote([...twgArgv(), "api", "/echo", "-d", body]);
+  // A real shell pipe: head exits after one byte and closes it.
+  const result = await twg(home, [], {
+    wrap: () => [
+      "bash",
+      "-c",
+      `${quoted} | head -c 1 >/dev/null; echo "twg exit $\{PIPESTATUS[0]}" >&2`,
+    ],
+  });
+  assert.match(result.stderr, /twg exit 0\n$/);
+  assert.equal(result.stderr, "twg exit 0\n", "nothing but the exit status on stderr");
 });
