@@ -208,7 +208,7 @@ async function requestRefresh(
     // A holder that was stopped past the stale limit has lost the lock to a
     // peer that may be rotating this very token: sending it would be reuse.
     if (!(await lock.isHeld())) {
-      throw new TwgError(
+      throw new LockLostError(
         "Another twg process took over the credentials while this one was paused",
         {
           hint: "Run the command again",

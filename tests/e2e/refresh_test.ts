@@ -175,6 +175,30 @@ Deno.test("a lock holder stopped past the stale limit loses the lock without a d
   assert.equal((await server.stats()).invalidGrants, 0, "no token was lost");
 });
 
+Deno.test("a forced refresh that lost the lock while stopped starts over and rotates the peer's token", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server, { TWG_LOCK_STALE_MS: "1500" });
+  expectExit(await login(home, server), 0);
+  await server.resetStats();
+  const holder = spawnIn(home, [...twgArgv(), "auth", "refresh", "--force"], {
+    env: { TWG_TEST_PAUSE_AFTER_LOCK_MS: "2500" },
+  });
+  const lockPath = `${home.configDir}/auth.lock`;
+  for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
+  Deno.kill(holder.pid, "SIGSTOP");
+  expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  Deno.kill(holder.pid, "SIGCONT");
+  const held = await holder.output();
+  assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
+  const stats = await server.stats();
+  assert.equal(stats.refreshRequests, 2, "the peer's rotation, then the holder's own, in turn");
+  assert.equal(stats.invalidGrants, 0, "the holder never sent the token the peer had spent");
+  assert.equal(
+    (await storedCredentials(home)).oauth.refreshToken,
+    (await server.lastTokens()).refreshToken,
+  );
+});
+
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
 }
