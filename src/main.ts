@@ -5,7 +5,6 @@
  * @module
  */
 import { runAuthToken } from "./auth/token.ts";
-import { runScheduledUpkeep } from "./upkeep/run.ts";
 import { createProcessEnv, type Env, exitProcess, processArgs } from "./env.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
@@ -14,12 +13,14 @@ import { styleFor } from "./ui/style.ts";
 /**
  * Commands run without loading the parser and the command tree: `auth token`
  * is in the hot path of every script and agent, `upkeep run` runs 120 times a
- * day, and the parser is most of their start-up (see bench/). Only the exact argv matches; anything else, flags
- * and `--help` included, goes through the full tree.
+ * day, and the parser is most of their start-up (see bench/). Only the exact
+ * argv matches; anything else, flags and `--help` included, goes through the
+ * full tree. `upkeep run` is imported when run, keeping the update check's
+ * modules off the token path.
  */
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
-  "upkeep run": runScheduledUpkeep,
+  "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
 };
 
 /** Runs `args` and returns the exit code; prints errors on stderr. */
