@@ -8,7 +8,6 @@ import {
   login,
   makeHome,
   shellQuote,
-  spawnIn,
   spawnInTerminal,
   twg,
   twgArgv,
