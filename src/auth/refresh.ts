@@ -28,7 +28,7 @@ import {
 import { acquireLock, type Lock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
-import { oauthErrorOf, requestJson } from "../oauth/http.ts";
+import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
@@ -229,7 +229,7 @@ async function requestRefresh(
       });
     } catch (error) {
       // A body over 1 MiB is a hostile answer, not a network blip: no retry.
-      if (error instanceof NetworkError && !/larger than/.test(error.message)) {
+      if (error instanceof NetworkError && !(error instanceof ResponseTooLargeError)) {
         lastError = error;
         continue;
       }

@@ -88,7 +88,9 @@ export async function requestJson(
     }
     throw new NetworkError(`Cannot reach ${host}: ${describeFetchError(error)}`, error);
   }
-  const text = await readLimited(response, url, options.signal);
+  const text = new TextDecoder().decode(
+    await readBodyAtMost(response, maxResponseBytes, host, options.signal),
+  );
   let json: unknown;
   try {
     json = JSON.parse(text);
@@ -98,38 +100,53 @@ export async function requestJson(
   return { status: response.status, ok: response.ok, headers: response.headers, json, text };
 }
 
-async function readLimited(
+/** An answer over the size limit: hostile, not a network blip, so never retried. */
+export class ResponseTooLargeError extends NetworkError {
+  override name = "ResponseTooLargeError";
+}
+
+/**
+ * Reads a response body, refusing more than `limitBytes` (declared or
+ * actually sent) with {@link ResponseTooLargeError}; a broken connection is a
+ * {@link NetworkError}, an abort propagates.
+ */
+export async function readBodyAtMost(
   response: Response,
-  url: string,
-  signal: AbortSignal | undefined,
-): Promise<string> {
-  const declared = Number(response.headers.get("content-length"));
-  if (declared > maxResponseBytes) {
+  limitBytes: number,
+  host: string,
+  signal?: AbortSignal,
+): Promise<Uint8Array<ArrayBuffer>> {
+  const tooLarge = () =>
+    new ResponseTooLargeError(
+      `The answer from ${host} is larger than ${limitBytes / 1024 / 1024} MiB`,
+    );
+  if (Number(response.headers.get("content-length")) > limitBytes) {
     await response.body?.cancel();
-    throw new NetworkError(`The answer from ${new URL(url).host} is larger than 1 MiB`);
+    throw tooLarge();
   }
-  if (!response.body) return "";
-  const reader = response.body.getReader();
   const chunks: Uint8Array[] = [];
   let size = 0;
-  try {
-    for (;;) {
-      const { done, value } = await reader.read();
-      if (done) break;
-      size += value.byteLength;
-      if (size > maxResponseBytes) {
-        await reader.cancel();
-        throw new NetworkError(`The answer from ${new URL(url).host} is larger than 1 MiB`);
+  if (response.body) {
+    const reader = response.body.getReader();
+    try {
+      for (;;) {
+        const { done, value } = await reader.read();
+        if (done) break;
+        size += value.byteLength;
+        if (size > limitBytes) {
+          await reader.cancel();
+          throw tooLarge();
+        }
+        chunks.push(value);
       }
-      chunks.push(value);
+    } catch (error) {
+      if (error instanceof NetworkError) throw error;
+      if (signal?.aborted || isAbortError(error)) throw signal?.reason ?? error;
+      throw new NetworkError(
+        `The connection to ${host} broke: ${describeFetchError(error)}`,
+        error,
+      );
     }
-  } catch (error) {
-    if (error instanceof NetworkError) throw error;
-    if (signal?.aborted || isAbortError(error)) throw signal?.reason ?? error;
-    throw new NetworkError(
-      `The connection to ${new URL(url).host} broke: ${describeFetchError(error)}`,
-      error,
-    );
   }
   const bytes = new Uint8Array(size);
   let offset = 0;
@@ -137,7 +154,7 @@ async function readLimited(
     bytes.set(chunk, offset);
     offset += chunk.byteLength;
   }
-  return new TextDecoder().decode(bytes);
+  return bytes;
 }
 
 function describeFetchError(error: unknown): string {

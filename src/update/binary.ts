@@ -8,7 +8,7 @@
 import type { Env } from "../env.ts";
 import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
-import { assertSecureUrl } from "../oauth/http.ts";
+import { assertSecureUrl, readBodyAtMost } from "../oauth/http.ts";
 import { commandFailure } from "../../platform/schedule_spec.ts";
 import type { ReleaseArtifact } from "./manifest.ts";
 import { powerShellArgs } from "./powershell.ts";
@@ -127,7 +127,7 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
         `Cannot download the new version from ${host}: HTTP ${response.status}`,
       );
     }
-    return await readAtMost(response, maxBinaryBytes, host);
+    return await readBodyAtMost(response, maxBinaryBytes, host, signal);
   } catch (error) {
     if (env.interrupt.aborted) throw env.interrupt.reason;
     if (error instanceof NetworkError) throw error;
@@ -136,33 +136,6 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
       error,
     );
   }
-}
-
-async function readAtMost(
-  response: Response,
-  limit: number,
-  host: string,
-): Promise<Uint8Array<ArrayBuffer>> {
-  const tooLarge = () =>
-    new NetworkError(`The download from ${host} is larger than ${limit / 1024 / 1024} MiB`);
-  if (Number(response.headers.get("content-length")) > limit) {
-    await response.body?.cancel();
-    throw tooLarge();
-  }
-  const chunks: Uint8Array[] = [];
-  let size = 0;
-  for await (const chunk of response.body ?? []) {
-    size += chunk.byteLength;
-    if (size > limit) throw tooLarge();
-    chunks.push(chunk);
-  }
-  const bytes = new Uint8Array(size);
-  let offset = 0;
-  for (const chunk of chunks) {
-    bytes.set(chunk, offset);
-    offset += chunk.byteLength;
-  }
-  return bytes;
 }
 
 async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
