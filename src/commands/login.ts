@@ -47,7 +47,7 @@ export function loginCommand(env: Env) {
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
     .action(async (options) => {
       await runLogin(env, {
-        browser: options.browser && env.getVar("TWG_NO_BROWSER") !== "1",
+        browser: options.browser,
         force: options.force ?? false,
         site: options.site,
         json: options.json ?? false,
@@ -206,13 +206,15 @@ async function showCode(
   const style = styleFor(env, env.stderr);
   env.stderr.write(`${style.warn("!")} Your one-time code: ${style.bold(userCode)}\n`);
   const target = verificationUriComplete ?? verificationUri;
-  if (options.browser && env.getVar("BROWSER") !== "none") {
+  // openBrowser itself honours TWG_NO_BROWSER, BROWSER=none and headless
+  // systems, and says which applied.
+  if (options.browser) {
     const result = await openBrowser(env, target);
     if (result.opened) {
       env.stderr.write(`Opened ${verificationUri} in your browser; confirm the code there.\n`);
       return;
     }
-    env.stderr.write(style.dim(`Could not open a browser (${result.reason}).\n`));
+    env.stderr.write(style.dim(`No browser opened (${result.reason}).\n`));
   }
   env.stderr.write(`Open ${verificationUri} in a browser and enter the code`);
   env.stderr.write(verificationUriComplete ? `, or open:\n  ${verificationUriComplete}\n` : ".\n");

@@ -141,9 +141,14 @@ export async function login(
   server: DevServer,
   extraArgs: string[] = [],
   /** Instead of approving: what the person does once the code is shown (gets twg's pid). */
-  options: { approve?: (userCode: string, pid: number) => Promise<void> } = {},
+  options: {
+    approve?: (userCode: string, pid: number) => Promise<void>;
+    /** Leave out --no-browser (the environment decides whether one opens). */
+    browser?: boolean;
+  } = {},
 ): Promise<TwgResult & { events: Record<string, unknown>[] }> {
-  const child = spawnIn(home, [...twgArgv(), "login", "--json", "--no-browser", ...extraArgs]);
+  const browserFlag = options.browser ? [] : ["--no-browser"];
+  const child = spawnIn(home, [...twgArgv(), "login", "--json", ...browserFlag, ...extraArgs]);
   const stderrText = new Response(child.stderr).text();
   const events: Record<string, unknown>[] = [];
   let stdout = "";

@@ -280,3 +280,34 @@ Deno.test("a reader that stops early (twg api … | head -c 1) ends twg quietly"
   assert.match(result.stderr, /twg exit 0\n$/);
   assert.equal(result.stderr, "twg exit 0\n", "nothing but the exit status on stderr");
 });
+
+/** A fake `xdg-open` first on PATH that records the URL it was given. */
+async function fakeBrowser(home: Awaited<ReturnType<typeof makeHome>>): Promise<string> {
+  const bin = join(home.path, "bin");
+  await Deno.mkdir(bin, { recursive: true });
+  const log = join(home.path, "browser.log");
+  await Deno.writeTextFile(join(bin, "xdg-open"), `#!/bin/sh\nprintf '%s\\n' "$1" >> '${log}'\n`, {
+    mode: 0o755,
+  });
+  home.env.PATH = `${bin}:${home.env.PATH}`;
+  home.env.DISPLAY = ":0";
+  return log;
+}
+
+Deno.test("login opens the verification page in the browser, unless TWG_NO_BROWSER or BROWSER=none", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  const log = await fakeBrowser(home);
+  const opened = await login(home, server, [], { browser: true });
+  expectExit(opened, 0);
+  const urls = (await readFile(log, "utf8")).trim().split("\n");
+  assert.deepEqual(urls, [String(opened.events[0]?.verificationUriComplete)]);
+  for (const optOut of [{ TWG_NO_BROWSER: "1" }, { BROWSER: "none" }]) {
+    Object.assign(home.env, optOut);
+    const result = await login(home, server, [], { browser: true });
+    expectExit(result, 0);
+    assert.match(result.stderr, /No browser opened/);
+    assert.equal((await readFile(log, "utf8")).trim().split("\n").length, 1, "not opened again");
+    for (const name of Object.keys(optOut)) delete home.env[name];
+  }
+});
