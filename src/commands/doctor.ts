@@ -5,7 +5,9 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { readAuthStatus } from "./auth_status.ts";
+import { detectAgentFromEnv } from "../agents/detect.ts";
+import { isStoreWritable } from "../credentials/preflight.ts";
+import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
@@ -115,11 +117,11 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     ),
   );
 
-  const status = await readAuthStatus(env).catch(() => null);
+  const isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   add(
     "store",
-    status?.configWritable ? "ok" : "fail",
-    status?.configWritable
+    isWritable ? "ok" : "fail",
+    isWritable
       ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
       : `${
         displayPath(paths.dir, env.homeDir)
@@ -142,7 +144,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       }; "twg upkeep enable" keeps the sign-in fresh`,
     );
   }
-  const bitbucket = status?.bitbucketToken;
+  const bitbucket = bitbucketTokenSource(env, credentials?.bitbucketToken ?? null);
   add(
     "bitbucket",
     bitbucket ? "ok" : "warn",
@@ -152,7 +154,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       ? "stored"
       : 'not set; "twg setup bitbucket"',
   );
-  add("agent", "ok", status?.agent ?? "none detected");
+  add("agent", "ok", (await detectAgentFromEnv(env)) ?? "none detected");
   add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
   return checks;
 }

@@ -86,6 +86,18 @@ Deno.test({
     const token = await twg(home, ["auth", "token"], { wrap: sandbox });
     expectExit(token, 0);
     assert.match(token.stderr, /refresh is due but was not attempted/);
+    const doctor = await twg(home, ["doctor", "--json"], {
+      wrap: sandbox,
+      env: { CLAUDECODE: "1" },
+    });
+    expectExit(doctor, 1);
+    const checks = Object.fromEntries(
+      JSON.parse(doctor.stdout).checks.map((
+        check: { name: string; status: string; detail: string },
+      ) => [check.name, check]),
+    );
+    assert.equal(checks.store.status, "fail");
+    assert.equal(checks.agent.detail, "claude-code");
     assert.equal((await server.stats()).tokenRequests, 0, "nothing reached the token endpoint");
     expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
     assert.equal((await server.stats()).invalidGrants, 0, "the refresh token still works outside");
