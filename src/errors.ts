@@ -62,14 +62,6 @@ export class NetworkError extends TwgError {
   }
 }
 
-/** Ctrl-C or SIGTERM (exit 130). */
-export class InterruptedError extends TwgError {
-  override name = "InterruptedError";
-  constructor() {
-    super("Interrupted", { exitCode: ExitCode.interrupted });
-  }
-}
-
 /** The command already told the person what happened; only the exit code remains. */
 export class ReportedError extends TwgError {
   override name = "ReportedError";
