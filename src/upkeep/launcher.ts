@@ -8,6 +8,7 @@
  */
 import { basename, dirname, join, posix, sep, win32 } from "node:path";
 import { pathToFileURL } from "node:url";
+import { notifierCommands } from "../../platform/notify.ts";
 import type { Env } from "../env.ts";
 
 /** What the schedule runs, and the script to write first when there is one. */
@@ -108,16 +109,9 @@ export function checkoutLauncherScript(
   };
 }
 
-/** The programs upkeep may start to show an update notification. */
-export function notifierPrograms(env: Env): string[] {
-  switch (env.os) {
-    case "darwin":
-      return ["osascript"];
-    case "windows":
-      return ["powershell.exe"];
-    case "linux":
-      return ["notify-send", "gdbus"];
-  }
+/** The programs upkeep may start to show an update notification: exactly those `platform/notify.ts` runs. */
+function notifierPrograms(env: Env): string[] {
+  return notifierCommands(env.os, { title: "", body: "" }).map((notifier) => notifier.command);
 }
 
 function shellQuote(arg: string): string {
