@@ -34,10 +34,14 @@ import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
 export type RefreshReason = "fresh" | "due" | "forced";
 
-/** The outcome of {@link refreshIfDue}. */
-export interface RefreshResult {
+/** Stored credentials that hold OAuth tokens. */
+export interface SignedIn {
   credentials: Credentials;
   tokens: OAuthTokens;
+}
+
+/** The outcome of {@link refreshIfDue}. */
+export interface RefreshResult extends SignedIn {
   refreshed: boolean;
   reason: RefreshReason;
 }
@@ -59,7 +63,7 @@ const maxAttempts = 3;
 export async function readSignedIn(
   env: Env,
   paths: ConfigPaths,
-): Promise<{ credentials: Credentials; tokens: OAuthTokens }> {
+): Promise<SignedIn> {
   const credentials = await readCredentials(env, paths.authConf);
   const tokens = credentials?.oauth;
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");

@@ -5,29 +5,33 @@
  *
  * @module
  */
-import { configPaths } from "../config/paths.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { isExpired } from "../credentials/credentials.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 import { warn } from "../ui/style.ts";
-import { readSignedIn, refreshIfDue } from "./refresh.ts";
+import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 
 /**
- * Prints the access token. When a refresh is due but the store cannot be
- * updated, a still-valid token is printed with a warning and nothing is sent;
- * only an expired one is an error (exit 4).
+ * Credentials with a usable access token, refreshed first when due. When a
+ * refresh is due but the store cannot be updated, a still-valid token is
+ * used with a warning and nothing is sent; only an expired one is an error
+ * (exit 4). `auth token` and `api` both rely on this.
  */
-export async function runAuthToken(env: Env): Promise<void> {
-  const paths = configPaths(env);
-  let accessToken: string;
+export async function usableCredentials(env: Env, paths: ConfigPaths): Promise<SignedIn> {
   try {
-    accessToken = (await refreshIfDue(env, paths, { signal: env.interrupt })).tokens.accessToken;
+    return await refreshIfDue(env, paths, { signal: env.interrupt });
   } catch (error) {
     if (!(error instanceof StoreNotWritableError)) throw error;
-    const { tokens } = await readSignedIn(env, paths);
-    if (isExpired(tokens, env.now())) throw error;
+    const signedIn = await readSignedIn(env, paths);
+    if (isExpired(signedIn.tokens, env.now())) throw error;
     warn(env, `A refresh is due but was not attempted: ${error.message}`);
-    accessToken = tokens.accessToken;
+    return signedIn;
   }
-  env.stdout.write(accessToken + "\n");
+}
+
+/** Prints a usable access token on stdout, and nothing else there. */
+export async function runAuthToken(env: Env): Promise<void> {
+  const { tokens } = await usableCredentials(env, configPaths(env));
+  env.stdout.write(tokens.accessToken + "\n");
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { refreshIfDue } from "../auth/refresh.ts";
+import { usableCredentials } from "../auth/token.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -71,7 +71,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     }
     token = bitbucketToken;
   } else {
-    const { credentials, tokens } = await refreshIfDue(env, paths, { signal: env.interrupt });
+    const { credentials, tokens } = await usableCredentials(env, paths);
     if (!settings.apiUrl) throw new UsageError("No API base URL is configured", "Set TWG_API_URL");
     if (settings.apiUrl.includes("{siteId}")) {
       if (!credentials.site) {

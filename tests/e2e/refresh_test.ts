@@ -86,6 +86,10 @@ Deno.test({
     const token = await twg(home, ["auth", "token"], { wrap: sandbox });
     expectExit(token, 0);
     assert.match(token.stderr, /refresh is due but was not attempted/);
+    const api = await twg(home, ["api", "/rest/api/3/myself"], { wrap: sandbox });
+    expectExit(api, 0);
+    assert.equal(JSON.parse(api.stdout).ok, true, "api uses the still-valid token too");
+    assert.match(api.stderr, /refresh is due but was not attempted/);
     const doctor = await twg(home, ["doctor", "--json"], {
       wrap: sandbox,
       env: { CLAUDECODE: "1" },
