@@ -59,10 +59,9 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   let token: string;
   if (options.bitbucket) {
     base = settings.bitbucketApiUrl;
-    const stored = env.getVar("TWG_BBC_TOKEN")
-      ? null
-      : (await readCredentials(env, paths.authConf))?.bitbucketToken;
-    const bitbucketToken = env.getVar("TWG_BBC_TOKEN") || stored;
+    // TWG_BBC_TOKEN wins; auth.conf is read only without it (CI has no store).
+    const bitbucketToken = env.getVar("TWG_BBC_TOKEN") ||
+      (await readCredentials(env, paths.authConf))?.bitbucketToken;
     if (!bitbucketToken) {
       throw new AuthRequiredError(
         "No Bitbucket token",
