@@ -7,7 +7,7 @@
  * @module
  */
 import type { Env, OsName, RunOptions } from "../src/env.ts";
-import { powerShellArgs } from "../src/update/powershell.ts";
+import { powerShellArgs } from "./powershell.ts";
 
 /** What a notification says. */
 export interface NotificationMessage {

@@ -24,7 +24,7 @@ import {
   isRefreshDue,
   type OAuthTokens,
   refreshDueAtMs,
-} from "../credentials/credentials.ts";
+} from "../credentials/auth_conf.ts";
 import { acquireLock, type Lock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";

@@ -6,7 +6,7 @@
  * @module
  */
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
-import { isExpired } from "../credentials/credentials.ts";
+import { isExpired } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 import { warn } from "../ui/style.ts";

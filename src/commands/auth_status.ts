@@ -7,7 +7,7 @@ import { Command } from "@commander-js/extra-typings";
 import { detectAgentFromEnv } from "../agents/detect.ts";
 import { tokenTimes } from "../auth/refresh.ts";
 import { configPaths } from "../config/paths.ts";
-import { isRefreshDue } from "../credentials/credentials.ts";
+import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";

@@ -11,7 +11,7 @@ import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
-import { isExpired, isRefreshDue } from "../credentials/credentials.ts";
+import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";

@@ -7,8 +7,8 @@ import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
-import type { Credentials, OAuthTokens, Site } from "../credentials/credentials.ts";
-import { emptyCredentials } from "../credentials/credentials.ts";
+import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
+import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import {

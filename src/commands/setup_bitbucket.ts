@@ -5,7 +5,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import { emptyCredentials } from "../credentials/credentials.ts";
+import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { ensureConfigDir, readCredentials, saveCredentials } from "../credentials/store.ts";

@@ -10,7 +10,7 @@ import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { commandFailure } from "../../platform/schedule_spec.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
-import type { OAuthTokens } from "../credentials/credentials.ts";
+import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
@@ -24,11 +24,11 @@ import {
 } from "../errors.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
-import { removeInstalledBinary } from "../update/binary.ts";
-import { checkoutRootOf } from "../update/checkout.ts";
-import { denoUninstallArgs } from "../update/deno_install.ts";
-import { npmInvocation, npmPackageOf } from "../update/npm.ts";
-import { type Launcher, resolveLauncher } from "../upkeep/launcher.ts";
+import { removeInstalledBinary } from "../install/compiled.ts";
+import { checkoutRootOf } from "../install/checkout.ts";
+import { denoUninstallArgs } from "../install/deno_install.ts";
+import { npmInvocation, npmPackageOf } from "../install/npm.ts";
+import { type Launcher, resolveLauncher } from "../install/detect.ts";
 import { disableUpkeep } from "../upkeep/schedule.ts";
 
 /** Options of `twg uninstall`. */

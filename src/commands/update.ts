@@ -13,18 +13,18 @@ import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { messageOf, TwgError, UsageError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
-import { installBinaryUpdate } from "../update/binary.ts";
-import { checkoutRootOf } from "../update/checkout.ts";
-import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../update/deno_install.ts";
+import { installBinaryUpdate } from "../install/compiled.ts";
+import { checkoutRootOf } from "../install/checkout.ts";
+import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../install/deno_install.ts";
 import {
   artifactKey,
   fetchManifest,
   manifestUrlFor,
   type ReleaseManifest,
 } from "../update/manifest.ts";
-import { npmInvocation } from "../update/npm.ts";
+import { npmInvocation } from "../install/npm.ts";
 import { isNewerVersion } from "../update/semver.ts";
-import { type Launcher, resolveLauncher } from "../upkeep/launcher.ts";
+import { type Launcher, resolveLauncher } from "../install/detect.ts";
 import { version } from "../version.ts";
 
 /** Options of `twg update`. */

@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { isAbsolutePath, joinPath } from "../path.ts";
+import { isAbsolutePath, joinPath } from "../lean_path.ts";
 import type { Env } from "../env.ts";
 
 /** The paths twg reads and writes inside the config directory. */

@@ -6,7 +6,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { joinPath, parentDir } from "../path.ts";
+import { joinPath, parentDir } from "../lean_path.ts";
 
 /** A temporary file opened ahead of time, waiting for its content. */
 export interface PreparedWrite {

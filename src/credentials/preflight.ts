@@ -5,7 +5,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { parentDir } from "../path.ts";
+import { parentDir } from "../lean_path.ts";
 import { ExitCode, TwgError } from "../errors.ts";
 import { tempPathFor } from "./atomic_write.ts";
 

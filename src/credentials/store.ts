@@ -5,11 +5,11 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { parentDir } from "../path.ts";
+import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
-import type { Credentials, OAuthTokens, Site, User } from "./credentials.ts";
+import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 
 /** Mode of `auth.conf`. */
 export const authConfMode = 0o600;

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import type { Site, User } from "../credentials/credentials.ts";
+import type { Site, User } from "../credentials/auth_conf.ts";
 import type { ServerMetadata } from "./discovery.ts";
 import { requestJson } from "./http.ts";
 import type { TokenResponse } from "./token_response.ts";

@@ -10,7 +10,7 @@ import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { joinPath } from "../path.ts";
+import { joinPath } from "../lean_path.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckStep } from "../update/check.ts";
 import {

@@ -4,7 +4,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { parentDir } from "../path.ts";
+import { parentDir } from "../lean_path.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir } from "../credentials/store.ts";
 

@@ -6,7 +6,7 @@ import {
   emptyCredentials,
   isRefreshDue,
   type OAuthTokens,
-} from "../../src/credentials/credentials.ts";
+} from "../../src/credentials/auth_conf.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
 import { runCli } from "../../src/main.ts";

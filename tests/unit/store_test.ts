@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { chmod, mkdir, readdir, readFile, stat, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { configPaths } from "../../src/config/paths.ts";
-import { emptyCredentials } from "../../src/credentials/credentials.ts";
+import { emptyCredentials } from "../../src/credentials/auth_conf.ts";
 import {
   readCredentials,
   saveCredentials,

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
-import { installBinaryUpdate, removeInstalledBinary } from "../../src/update/binary.ts";
+import { installBinaryUpdate, removeInstalledBinary } from "../../src/install/compiled.ts";
 import { fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
 import { realRun } from "./_fake_programs.ts";
 import { type ReleaseServer, serveRelease, sha256Hex } from "./_release_server.ts";

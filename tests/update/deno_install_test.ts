@@ -3,7 +3,7 @@ import { mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { pathToFileURL } from "node:url";
-import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../../src/update/deno_install.ts";
+import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../../src/install/deno_install.ts";
 
 Deno.test("a shim written by the real deno install parses back to its flags and module", async () => {
   const dir = await mkdtemp(join(tmpdir(), "twg-shim-"));

@@ -3,7 +3,7 @@ import { mkdir, readdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runUninstall } from "../../src/commands/uninstall.ts";
 import { configPaths } from "../../src/config/paths.ts";
-import { emptyCredentials, type OAuthTokens } from "../../src/credentials/credentials.ts";
+import { emptyCredentials, type OAuthTokens } from "../../src/credentials/auth_conf.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { systemdUnitDir } from "../../platform/systemd.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";

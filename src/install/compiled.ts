@@ -10,8 +10,8 @@ import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
 import { assertSecureUrl, readBodyAtMost } from "../oauth/http.ts";
 import { commandFailure } from "../../platform/schedule_spec.ts";
-import type { ReleaseArtifact } from "./manifest.ts";
-import { powerShellArgs } from "./powershell.ts";
+import type { ReleaseArtifact } from "../update/manifest.ts";
+import { powerShellArgs } from "../../platform/powershell.ts";
 
 /** The largest binary twg downloads (a compiled twg is around 100 MiB). */
 export const maxBinaryBytes = 512 * 1024 * 1024;
