@@ -19,7 +19,7 @@ import { readUpkeepState } from "../../src/upkeep/state.ts";
 import { version } from "../../src/version.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { fakeProgram, loggedCalls, realRun } from "../update/_fake_programs.ts";
+import { fakeProgram, loggedCalls, realRun } from "../_fake_programs.ts";
 import { expectExit, type Home, login, makeHome, projectRoot, twg } from "./_twg.ts";
 
 /** Puts a bin dir first on the home's PATH; fake programs go there. */

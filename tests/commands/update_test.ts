@@ -3,8 +3,8 @@ import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runUpdate, type UpdateOptions } from "../../src/commands/update.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
-import { type FakeAnswer, fakeProgram, loggedCalls, realRun } from "./_fake_programs.ts";
-import { type ReleaseServer, serveRelease, sha256Hex } from "./_release_server.ts";
+import { type FakeAnswer, fakeProgram, loggedCalls, realRun } from "../_fake_programs.ts";
+import { type ReleaseServer, serveRelease, sha256Hex } from "../_release_server.ts";
 
 const NEW_BINARY = "#!/bin/sh\necho 'twg 0.2.0 (deno 2.9.6)'\n";
 const OLD_BINARY = "#!/bin/sh\necho 'twg 0.1.0 (deno 2.9.6)'\n";

@@ -3,8 +3,8 @@ import { readdir, readFile, stat, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { installBinaryUpdate, removeInstalledBinary } from "../../src/install/compiled.ts";
 import { fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
-import { realRun } from "./_fake_programs.ts";
-import { type ReleaseServer, serveRelease, sha256Hex } from "./_release_server.ts";
+import { realRun } from "../_fake_programs.ts";
+import { type ReleaseServer, serveRelease, sha256Hex } from "../_release_server.ts";
 
 const OLD_BINARY = "#!/bin/sh\necho 'twg 0.1.0 (deno 2.9.6)'\n";
 const NEW_BINARY = "#!/bin/sh\necho 'twg 0.2.0 (deno 2.9.6)'\n";

@@ -1,5 +1,5 @@
 import assert from "node:assert/strict";
-import { abortableSleep, typeInto } from "../../src/env_shared.ts";
+import { abortableSleep, typeInto } from "../src/env_shared.ts";
 
 Deno.test("typed text: Enter ends the line, Backspace deletes, the rest is kept for the next chunk", () => {
   assert.deepEqual(typeInto("", "secr"), { line: "secr", isComplete: false });

@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import { posix, win32 } from "node:path";
-import { isAbsolutePath, joinPath, parentDir } from "../../src/lean_path.ts";
+import { isAbsolutePath, joinPath, parentDir } from "../src/lean_path.ts";
 
 Deno.test("parentDir agrees with node:path on POSIX and Windows paths", () => {
   for (

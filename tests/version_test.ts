@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
-import { version } from "../../src/version.ts";
-import { runCli } from "../../src/main.ts";
-import { fakeEnv } from "../_fake_env.ts";
+import { version } from "../src/version.ts";
+import { runCli } from "../src/main.ts";
+import { fakeEnv } from "./_fake_env.ts";
 
 Deno.test("the version in src/version.ts is the one in deno.json", async () => {
-  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../../deno.json", import.meta.url)));
+  const denoJson = JSON.parse(await Deno.readTextFile(new URL("../deno.json", import.meta.url)));
   assert.equal(version, denoJson.version);
 });
 

@@ -6,7 +6,7 @@
  * @module
  */
 import { join } from "node:path";
-import { createProcessEnv, type Env } from "../../src/env.ts";
+import { createProcessEnv, type Env } from "../src/env.ts";
 
 /** How a fake program answers. */
 export interface FakeAnswer {
