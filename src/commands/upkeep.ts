@@ -18,7 +18,7 @@ import {
   scheduleSpecFor,
   upkeepIntervalMinutes,
 } from "../upkeep/schedule.ts";
-import { readUpkeepState } from "../upkeep/state.ts";
+import { readUpkeepState } from "../config/upkeep_state.ts";
 import { runScheduledUpkeep } from "../upkeep/run.ts";
 
 const osNames: Record<string, OsName> = { macos: "darwin", linux: "linux", windows: "windows" };

@@ -14,7 +14,7 @@
  *
  * @module
  */
-import type { NotificationState, UpkeepState } from "../upkeep/state.ts";
+import type { NotificationState, UpkeepState } from "../config/upkeep_state.ts";
 import { compareSemVer, isNewerVersion, isSemVer } from "./semver.ts";
 
 const hourMs = 60 * 60_000;

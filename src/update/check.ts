@@ -10,7 +10,7 @@ import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { isAbortError, messageOf } from "../errors.ts";
 import type { UpkeepStep } from "../upkeep/run.ts";
-import type { UpkeepState } from "../upkeep/state.ts";
+import type { UpkeepState } from "../config/upkeep_state.ts";
 import { version } from "../version.ts";
 import {
   isUpdateCheckDue,

@@ -51,7 +51,7 @@ export async function pendingUpdateNotice(
   if (isUpdateNotifierDisabled(env)) return null;
   try {
     if (await detectAgentFromEnv(env) !== null) return null;
-    const { readUpkeepState, writeUpkeepState } = await import("../upkeep/state.ts");
+    const { readUpkeepState, writeUpkeepState } = await import("../config/upkeep_state.ts");
     const path = configPaths(env).upkeepJson;
     const state = await readUpkeepState(env, path);
     const notifications = state.notifications;

@@ -21,7 +21,7 @@ import {
   ReportedError,
   TwgError,
 } from "../errors.ts";
-import { readUpkeepState, type UpkeepState, writeUpkeepState } from "./state.ts";
+import { readUpkeepState, type UpkeepState, writeUpkeepState } from "../config/upkeep_state.ts";
 
 /** Upkeep refreshes when the due time is this close, so that no foreground command has to. */
 export const upkeepRefreshWindowMs = 15 * 60_000;

@@ -12,7 +12,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { type Launcher, resolveLauncher } from "../install/detect.ts";
-import { updateUpkeepState } from "./state.ts";
+import { updateUpkeepState } from "../config/upkeep_state.ts";
 
 /** Every 12 minutes: 5 runs an hour keep a 75%-due token from ever expiring unseen. */
 export const upkeepIntervalMinutes = 12;

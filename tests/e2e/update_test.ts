@@ -15,7 +15,7 @@ import type { Output } from "../../src/env.ts";
 import { updateCheckStep } from "../../src/update/check.ts";
 import { pendingUpdateNotice } from "../../src/update/notice.ts";
 import { runUpkeep } from "../../src/upkeep/run.ts";
-import { readUpkeepState } from "../../src/upkeep/state.ts";
+import { readUpkeepState } from "../../src/config/upkeep_state.ts";
 import { version } from "../../src/version.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";

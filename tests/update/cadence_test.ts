@@ -7,7 +7,7 @@ import {
   updateCheckJitterMs,
   updateNoticeText,
 } from "../../src/update/cadence.ts";
-import type { NotificationState } from "../../src/upkeep/state.ts";
+import type { NotificationState } from "../../src/config/upkeep_state.ts";
 
 const minute = 60_000;
 const hour = 60 * minute;

@@ -3,7 +3,7 @@ import { configPaths } from "../../src/config/paths.ts";
 import { runUpdateCheck, updateCheckStep } from "../../src/update/check.ts";
 import { fetchManifest, parseManifest } from "../../src/update/manifest.ts";
 import { runUpkeep } from "../../src/upkeep/run.ts";
-import { initialUpkeepState, readUpkeepState, type UpkeepState } from "../../src/upkeep/state.ts";
+import { initialUpkeepState, readUpkeepState, type UpkeepState } from "../../src/config/upkeep_state.ts";
 import { FAKE_NOW, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
 
 const MANIFEST_URL = "https://releases.example.test/manifest.json";
