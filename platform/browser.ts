@@ -6,13 +6,14 @@
  */
 import { win32 } from "node:path";
 import type { Env } from "../src/env.ts";
-import { isLoopbackHost } from "../src/oauth/http.ts";
+import { messageOf } from "../src/errors.ts";
+import { isLoopbackHost } from "./loopback.ts";
 
 /** Whether the browser was started; `reason` is a short phrase for after a colon. */
 export type OpenResult = { opened: true } | { opened: false; reason: string };
 
-/** A program and its arguments, run directly. */
-interface Launcher {
+/** The program that opens the browser and its arguments, run directly. */
+interface BrowserCommand {
   command: string;
   args: string[];
 }
@@ -49,38 +50,45 @@ export async function openBrowser(env: Env, url: string): Promise<OpenResult> {
     return { opened: false, reason: "the URL is neither https nor http to a loopback host" };
   }
   // The normalized form percent-encodes spaces and quotes and always starts
-  // with "http", so no launcher can read it as an option or split it.
-  const launcher = browserLauncher(env, safeUrl.href);
-  if ("reason" in launcher) return { opened: false, reason: launcher.reason };
-  const result = await env.run(launcher.command, launcher.args, { detached: true });
+  // with "http", so no opener can read it as an option or split it.
+  const opener = browserCommand(env, safeUrl.href);
+  if ("reason" in opener) return { opened: false, reason: opener.reason };
+  let result;
+  try {
+    result = await env.run(opener.command, opener.args, { detached: true });
+  } catch (error) {
+    // Starting it was refused (Deno's --allow-run, a sandbox): the caller
+    // prints the URL instead, as for any browser that did not open.
+    return { opened: false, reason: `${opener.command} could not be started: ${messageOf(error)}` };
+  }
   if (result.code === 0) return { opened: true };
   return {
     opened: false,
     reason: result.code === 127
-      ? `${launcher.command} was not found`
-      : `${launcher.command} failed (exit code ${result.code})`,
+      ? `${opener.command} was not found`
+      : `${opener.command} failed (exit code ${result.code})`,
   };
 }
 
-function browserLauncher(env: Env, url: string): Launcher | { reason: string } {
+function browserCommand(env: Env, url: string): BrowserCommand | { reason: string } {
   if (env.getVar("TWG_NO_BROWSER") === "1") return { reason: "TWG_NO_BROWSER is set" };
   const browser = env.getVar("BROWSER");
   if (browser === "none") return { reason: "BROWSER is none" };
-  if (browser) return browserVarLauncher(browser, url);
+  if (browser) return browserVarCommand(browser, url);
   switch (env.os) {
     case "darwin":
       return { command: "/usr/bin/open", args: [url] };
     case "windows":
-      return windowsLauncher(env, url);
+      return windowsCommand(env, url);
     case "linux":
-      return linuxLauncher(env, url);
+      return linuxCommand(env, url);
   }
 }
 
 // BROWSER is one program path (spaces allowed, as in "C:\Program Files\...")
 // given the URL as its argument. The older convention of a command line with
 // "%s" for the URL is honoured by splitting on whitespace: still no shell.
-function browserVarLauncher(browser: string, url: string): Launcher {
+function browserVarCommand(browser: string, url: string): BrowserCommand {
   if (!browser.includes("%s")) return { command: browser, args: [url] };
   const [command = "", ...args] = browser.trim().split(/\s+/);
   return { command, args: args.map((arg) => arg.replaceAll("%s", url)) };
@@ -91,7 +99,7 @@ function browserVarLauncher(browser: string, url: string): Launcher {
 // rewritten. rundll32 hands the URL to the default-browser handler untouched.
 // The full path keeps a rundll32.exe in the current directory (searched before
 // PATH by CreateProcess and libuv) from running instead.
-function windowsLauncher(env: Env, url: string): Launcher {
+function windowsCommand(env: Env, url: string): BrowserCommand {
   const systemRoot = env.getVar("SystemRoot") || "C:\\Windows";
   return {
     command: win32.join(systemRoot, "System32", "rundll32.exe"),
@@ -99,7 +107,7 @@ function windowsLauncher(env: Env, url: string): Launcher {
   };
 }
 
-function linuxLauncher(env: Env, url: string): Launcher | { reason: string } {
+function linuxCommand(env: Env, url: string): BrowserCommand | { reason: string } {
   // Under WSL, xdg-open would look for a Linux browser; wslview (from wslu)
   // opens the Windows one.
   if (env.getVar("WSL_DISTRO_NAME") || env.getVar("WSL_INTEROP")) {

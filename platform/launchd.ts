@@ -7,18 +7,16 @@
  */
 import { posix } from "node:path";
 import type { Env, RunResult } from "../src/env.ts";
+import { escapeXml } from "./_xml.ts";
+import { commandFailure, PlatformError } from "./failure.ts";
+import { removeFiles, type RenderedFile, writeRenderedFile } from "./rendered_file.ts";
 import {
   assertSchedulable,
-  commandFailure,
-  escapeXml,
   jobEnvironment,
-  removeFiles,
-  type RenderedFile,
   type Scheduler,
   type SchedulerStatus,
   type ScheduleSpec,
-  upkeepCommand,
-  writeRenderedFile,
+  upkeepArgv,
 } from "./schedule_spec.ts";
 
 /** The job's label, and the plist's file name without `.plist`. */
@@ -64,7 +62,7 @@ export function renderLaunchAgent(spec: ScheduleSpec): RenderedFile[] {
     `\t${plistString(LAUNCH_AGENT_LABEL)}`,
     `\t<key>ProgramArguments</key>`,
     `\t<array>`,
-    ...upkeepCommand(spec).map((arg) => `\t\t${plistString(arg)}`),
+    ...upkeepArgv(spec).map((arg) => `\t\t${plistString(arg)}`),
     `\t</array>`,
     `\t<key>EnvironmentVariables</key>`,
     `\t<dict>`,
@@ -145,10 +143,11 @@ export async function installLaunchAgent(
     : `\n(before that, "launchctl bootout ${serviceTarget(uid)}" failed with ${
       commandFailure(bootout)
     })`;
-  throw new Error(
+  throw new PlatformError(
     `Cannot enable upkeep: "launchctl bootstrap ${domainTarget(uid)} ${plist.path}" failed with ${
       commandFailure(bootstrap)
     }${earlier}`,
+    `Run "launchctl print ${domainTarget(uid)}" to see why, then "twg upkeep enable" again`,
   );
 }
 
@@ -179,10 +178,11 @@ async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
 export async function uninstallLaunchAgent(env: Env, homeDir: string, uid: number): Promise<void> {
   const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid)]);
   if (bootout.code !== 0 && !isNotLoaded(bootout)) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot disable upkeep: "launchctl bootout ${serviceTarget(uid)}" failed with ${
         commandFailure(bootout)
       }`,
+      `Run "launchctl print ${serviceTarget(uid)}" to see why, then "twg upkeep disable" again`,
     );
   }
   await removeFiles(env, [launchAgentPath(homeDir)]);
@@ -219,8 +219,9 @@ async function currentUid(env: Env): Promise<number> {
   const result = await env.run("id", ["-u"]);
   const uid = result.stdout.trim();
   if (result.code !== 0 || !/^\d+$/.test(uid)) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot find the current user id: "id -u" failed with ${commandFailure(result)}`,
+      'Check that "id -u" works in this shell, then run the twg command again',
     );
   }
   return Number(uid);

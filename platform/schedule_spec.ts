@@ -1,11 +1,13 @@
 /**
  * What every scheduler integration shares: the spec of the upkeep job, the
- * files a renderer returns, the {@link Scheduler} each OS module provides, and
- * the small helpers their renderers and installers have in common.
+ * {@link Scheduler} each OS module provides, the argv and environment every
+ * one of them runs, and the check that a spec can be written at all.
  *
  * @module
  */
-import type { Env, RunResult } from "../src/env.ts";
+import type { Env } from "../src/env.ts";
+import { UsageError } from "../src/errors.ts";
+import type { RenderedFile } from "./rendered_file.ts";
 
 /** The upkeep job to schedule: which program to start, for whom, how often. */
 export interface ScheduleSpec {
@@ -21,12 +23,8 @@ export interface ScheduleSpec {
   intervalMinutes: number; // 12
 }
 
-/** A file a renderer produced: where it goes, its text, and how to encode it. */
-export interface RenderedFile {
-  path: string;
-  content: string;
-  encoding: "utf-8" | "utf-16le-bom";
-}
+/** The scheduler that runs the upkeep job: one per operating system. */
+export type SchedulerName = "launchd" | "systemd" | "task-scheduler";
 
 /** What a scheduler reports about the upkeep job. */
 export interface SchedulerStatus {
@@ -40,7 +38,7 @@ export interface SchedulerStatus {
 
 /** One operating system's way of running `twg upkeep run` on a schedule. */
 export interface Scheduler {
-  name: "launchd" | "systemd" | "task-scheduler";
+  name: SchedulerName;
   /** The files {@link Scheduler.install} would write, without touching anything. */
   render(spec: ScheduleSpec): RenderedFile[];
   /** Writes the files and registers the job; leaves nothing behind when that fails. */
@@ -50,8 +48,20 @@ export interface Scheduler {
   status(env: Env, spec: ScheduleSpec): Promise<SchedulerStatus>;
 }
 
-/** The argv that every scheduler finally runs: `<launcher> ...launcherArgs upkeep run`. */
-export function upkeepCommand(spec: ScheduleSpec): string[] {
+/**
+ * The argv that every scheduler finally runs: `<launcher> ...launcherArgs upkeep run`.
+ *
+ * @example
+ * ```ts
+ * import { upkeepArgv } from "./schedule_spec.ts";
+ *
+ * upkeepArgv({
+ *   launcher: "/home/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/home/ada",
+ *   configDir: "/home/ada/.config/twg", environment: {}, intervalMinutes: 12,
+ * }); // ["/home/ada/.deno/bin/twg", "upkeep", "run"]
+ * ```
+ */
+export function upkeepArgv(spec: ScheduleSpec): string[] {
   return [spec.launcher, ...spec.launcherArgs, "upkeep", "run"];
 }
 
@@ -64,22 +74,29 @@ export function jobEnvironment(spec: ScheduleSpec): Record<string, string> {
 }
 
 /**
- * Throws when `spec` cannot be written faithfully into a scheduler file: a
- * relative path; a line break, NUL or other control character (a unit file
- * is line-based and systemd.service(5) allows no control characters in the
- * command, XML 1.0 cannot represent most C0 controls, a Windows command line
- * ends at NUL); a lone surrogate or U+FFFE/U+FFFF (not XML characters); an
- * invalid variable name; or an interval that is not whole minutes.
+ * Throws a usage error (exit 2) when `spec` cannot be written faithfully
+ * into any scheduler file: a relative path; a line break, NUL or other
+ * control character (a unit file is line-based and systemd refuses control
+ * characters in an executable path, `string_is_safe()` in systemd's
+ * src/basic/string-util.c; XML 1.0 cannot represent most C0 controls, §2.2;
+ * a Windows command line ends at NUL); a lone surrogate or U+FFFE/U+FFFF
+ * (not XML characters); an invalid variable name; or an interval that is
+ * not whole minutes. Quotes, `%`, `$`, spaces, `&`, `<` and non-ASCII are
+ * not refused here: each renderer escapes them for its format.
  *
  * @example
  * ```ts
  * import { posix } from "node:path";
+ * import { assertSchedulable } from "./schedule_spec.ts";
  * const spec = {
  *   launcher: "/opt/twg\n", launcherArgs: [], homeDir: "/home/ada",
  *   configDir: "/home/ada/.config/twg", environment: {}, intervalMinutes: 12,
  * };
- * assertSchedulable(spec, posix.isAbsolute);
- * // Error: Cannot schedule upkeep: the launcher path contains a line break
+ * try {
+ *   assertSchedulable(spec, posix.isAbsolute);
+ * } catch (error) {
+ *   (error as Error).message; // "Cannot schedule upkeep: the launcher path contains a line break"
+ * }
  * ```
  */
 export function assertSchedulable(
@@ -92,17 +109,21 @@ export function assertSchedulable(
     ["the config directory path", spec.configDir],
   ];
   for (const [what, path] of paths) {
-    assertRepresentable(what, path);
+    assertRepresentable(what, path, PATH_HINT);
     if (!isAbsolute(path)) fail(`${what} is not absolute: ${path}`);
   }
   spec.launcherArgs.forEach((arg, index) =>
-    assertRepresentable(`launcher argument ${index + 1}`, arg)
+    assertRepresentable(`launcher argument ${index + 1}`, arg, PATH_HINT)
   );
   for (const [name, value] of Object.entries(spec.environment)) {
     if (!/^[A-Za-z_][A-Za-z0-9_]*$/.test(name)) {
       fail(`the environment variable name ${JSON.stringify(name)} is not valid`);
     }
-    assertRepresentable(`the value of ${name}`, value);
+    assertRepresentable(
+      `the value of ${name}`,
+      value,
+      `Set ${name} without it, then run "twg upkeep enable" again`,
+    );
   }
   const minutes = spec.intervalMinutes;
   if (!Number.isInteger(minutes) || minutes < 1 || minutes > 24 * 60) {
@@ -110,77 +131,20 @@ export function assertSchedulable(
   }
 }
 
-function assertRepresentable(what: string, value: string): void {
-  if (/[\n\r]/.test(value)) fail(`${what} contains a line break`);
-  if (value.includes("\0")) fail(`${what} contains a NUL character`);
+const PATH_HINT = "Move twg, or set TWG_CONFIG_DIR, to a path without it, " +
+  'then run "twg upkeep enable" again';
+
+function assertRepresentable(what: string, value: string, hint: string): void {
+  if (/[\n\r]/.test(value)) fail(`${what} contains a line break`, hint);
+  if (value.includes("\0")) fail(`${what} contains a NUL character`, hint);
   // Control characters are exactly what this looks for.
   // deno-lint-ignore no-control-regex
-  if (/[\x01-\x1F\x7F]/.test(value)) fail(`${what} contains a control character`);
+  if (/[\x01-\x1F\x7F]/.test(value)) fail(`${what} contains a control character`, hint);
   if (/[\uFFFE\uFFFF]/.test(value) || !value.isWellFormed()) {
-    fail(`${what} contains a character that XML cannot hold`);
+    fail(`${what} contains a character that XML cannot hold`, hint);
   }
 }
 
-function fail(detail: string): never {
-  throw new Error(`Cannot schedule upkeep: ${detail}`);
-}
-
-/**
- * Escapes text for XML character data and attribute values (both quote
- * kinds, so it is safe in either).
- *
- * @example
- * ```ts
- * escapeXml(`a<b & "c"`); // "a&lt;b &amp; &quot;c&quot;"
- * ```
- */
-export function escapeXml(text: string): string {
-  return text.replace(/[&<>"']/g, (char) => XML_ENTITIES[char] ?? char);
-}
-
-const XML_ENTITIES: Record<string, string> = {
-  "&": "&amp;",
-  "<": "&lt;",
-  ">": "&gt;",
-  '"': "&quot;",
-  "'": "&apos;",
-};
-
-/**
- * The bytes of a rendered file in its declared encoding.
- *
- * @example
- * ```ts
- * encodeRenderedFile({ path: "t.xml", content: "<a/>", encoding: "utf-16le-bom" });
- * // Uint8Array [0xFF, 0xFE, 0x3C, 0x00, 0x61, 0x00, ...]
- * ```
- */
-export function encodeRenderedFile(file: RenderedFile): Uint8Array {
-  if (file.encoding === "utf-8") return new TextEncoder().encode(file.content);
-  const bytes = new Uint8Array(2 + file.content.length * 2);
-  const view = new DataView(bytes.buffer);
-  view.setUint16(0, 0xFEFF, true);
-  for (let index = 0; index < file.content.length; index++) {
-    view.setUint16(2 + index * 2, file.content.charCodeAt(index), true);
-  }
-  return bytes;
-}
-
-/** Writes `file` in its encoding; the directory must exist. */
-export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  await env.fs.writeFile(file.path, encodeRenderedFile(file), { mode: 0o644 });
-}
-
-/** Removes files that may or may not exist. */
-export async function removeFiles(env: Env, paths: string[]): Promise<void> {
-  for (const path of paths) await env.fs.rm(path, { force: true });
-}
-
-/**
- * What a failed command said, for an error message: its stderr verbatim
- * (only trailing whitespace trimmed), else its stdout, else its exit code.
- */
-export function commandFailure(result: RunResult): string {
-  const said = result.stderr.trimEnd() || result.stdout.trimEnd();
-  return said === "" ? `exit code ${result.code}` : `exit code ${result.code}: ${said}`;
+function fail(detail: string, hint = 'Run "twg upkeep enable" again'): never {
+  throw new UsageError(`Cannot schedule upkeep: ${detail}`, hint);
 }

@@ -7,17 +7,15 @@
  */
 import { posix } from "node:path";
 import type { Env, RunResult } from "../src/env.ts";
+import { commandFailure, PlatformError } from "./failure.ts";
+import { removeFiles, type RenderedFile, writeRenderedFile } from "./rendered_file.ts";
 import {
   assertSchedulable,
-  commandFailure,
   jobEnvironment,
-  removeFiles,
-  type RenderedFile,
   type Scheduler,
   type SchedulerStatus,
   type ScheduleSpec,
-  upkeepCommand,
-  writeRenderedFile,
+  upkeepArgv,
 } from "./schedule_spec.ts";
 
 /** The service unit that runs `twg upkeep run` once. */
@@ -50,14 +48,6 @@ function unitPaths(homeDir: string): string[] {
  */
 export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
   assertSchedulable(spec, posix.isAbsolute);
-  // systemd refuses such an executable path however it is quoted
-  // ("Executable name contains special characters"; string_is_safe()).
-  if (/["'\\]/.test(spec.launcher)) {
-    throw new Error(
-      `Cannot schedule upkeep: systemd cannot run a launcher whose path contains a quote ` +
-        `or a backslash: ${spec.launcher}`,
-    );
-  }
   const [serviceUnit, timerUnit] = unitPaths(spec.homeDir) as [string, string];
   const environment = Object.entries(jobEnvironment(spec))
     .map(([name, value]) => `Environment=${quoteWord(`${name}=${value}`)}`);
@@ -68,7 +58,7 @@ export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
     ``,
     `[Service]`,
     `Type=oneshot`,
-    `ExecStart=${execStartLine(upkeepCommand(spec))}`,
+    `ExecStart=${execStartLine(upkeepArgv(spec))}`,
     ...environment,
     `Nice=10`,
     `IOSchedulingClass=idle`,
@@ -96,12 +86,34 @@ export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
 }
 
 /**
- * One word of a unit-file setting, per systemd.syntax(7) "Quoting": inside
- * double quotes C escapes apply, so `\` and `"` are escaped; and `%` starts a
- * specifier everywhere (systemd.unit(5) "Specifiers"), so it is written `%%`.
+ * One word of a unit-file setting, per systemd.syntax(7) "Quoting"
+ * (https://man7.org/linux/man-pages/man7/systemd.syntax.7.html): inside
+ * double quotes C escapes apply, so `\` and `"` are escaped and a `'` is
+ * literal; and `%` starts a specifier everywhere, quoted or not
+ * (systemd.unit(5) "Specifiers"), so it is written `%%`. Spaces, `&`, `<`
+ * and non-ASCII (the file is UTF-8) need nothing.
  */
 function quoteWord(word: string): string {
   return `"${word.replace(/[\\"]/g, "\\$&").replaceAll("%", "%%")}"`;
+}
+
+/**
+ * The program that starts a launcher systemd would refuse as an executable:
+ * `env`, at this path on every systemd distribution (coreutils; NixOS keeps
+ * exactly this one file in /usr/bin).
+ */
+const ENV_PROGRAM = "/usr/bin/env";
+
+/**
+ * Whether systemd accepts `path` as the executable of `ExecStart=`. After
+ * unquoting it refuses any `"`, `'`, `\` or control character there, however
+ * the word was quoted ("Executable name contains special characters":
+ * `string_is_safe()` in systemd's src/basic/string-util.c, called from
+ * `config_parse_exec()` in src/core/load-fragment.c; seen with
+ * `systemd-analyze verify`, systemd 252). Arguments may hold them.
+ */
+function isSafeExecutable(path: string): boolean {
+  return !/["'\\]/.test(path);
 }
 
 /**
@@ -109,16 +121,26 @@ function quoteWord(word: string): string {
  * `$NAME` and `${NAME}` in the arguments, where `$$` is a literal `$`; the
  * executable path is never substituted ("the first argument may not be a
  * variable"), so its `$` stays single. The `:` prefix that turns
- * substitution off would be simpler but needs systemd 242 or later.
+ * substitution off would be simpler but needs systemd 242 or later. A
+ * launcher path systemd refuses as the executable (a home such as
+ * `/home/o'brien`) becomes the first argument of `env`, which runs it.
  */
-function execStartLine([executable, ...args]: string[]): string {
+function execStartLine(argv: string[]): string {
+  const [executable = "", ...args] = isSafeExecutable(argv[0] ?? "")
+    ? argv
+    : [ENV_PROGRAM, ...argv];
   const escapedArgs = args.map((arg) => quoteWord(arg.replaceAll("$", () => "$$")));
-  return [quoteWord(executable ?? ""), ...escapedArgs].join(" ");
+  return [quoteWord(executable), ...escapedArgs].join(" ");
 }
 
 async function systemctl(env: Env, args: string[]): Promise<RunResult> {
   return await env.run("systemctl", ["--user", ...args]);
 }
+
+const ENABLE_HINT =
+  'Run "systemctl --user status twg-upkeep.timer" to see why, then "twg upkeep enable" again';
+const DISABLE_HINT =
+  'Run "systemctl --user status twg-upkeep.timer" to see why, then "twg upkeep disable" again';
 
 const SESSION_GUIDANCE = `Log in through a session that starts your systemd user manager ` +
   `(a desktop or SSH login; "su" and "sudo" do not), or run "loginctl enable-linger $USER" ` +
@@ -132,26 +154,26 @@ const SESSION_GUIDANCE = `Log in through a session that starts your systemd user
 async function assertUserManagerReachable(env: Env): Promise<void> {
   const probe = await systemctl(env, ["show-environment"]);
   if (probe.code === 127) {
-    throw new Error(
-      `Cannot enable upkeep: systemctl was not found, so this system does not run systemd; ` +
-        `schedule "twg upkeep run" every 12 minutes with another scheduler (cron, for example)`,
+    throw new PlatformError(
+      "Cannot enable upkeep: systemctl was not found, so this system does not run systemd",
+      'Schedule "twg upkeep run" every 12 minutes with another scheduler (cron, for example)',
     );
   }
   const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
   const hasBusSocket = runtimeDir !== undefined && runtimeDir !== "" &&
     await env.fs.stat(posix.join(runtimeDir, "bus")).then((stat) => stat.isSocket(), () => false);
   if (!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot enable upkeep: no systemd user session is reachable: ` +
-        `$XDG_RUNTIME_DIR/bus does not exist and DBUS_SESSION_BUS_ADDRESS is not set\n` +
-        SESSION_GUIDANCE,
+        `$XDG_RUNTIME_DIR/bus does not exist and DBUS_SESSION_BUS_ADDRESS is not set`,
+      SESSION_GUIDANCE,
     );
   }
   if (probe.code !== 0) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot enable upkeep: the systemd user manager did not answer: ` +
-        `"systemctl --user show-environment" failed with ${commandFailure(probe)}\n` +
-        SESSION_GUIDANCE,
+        `"systemctl --user show-environment" failed with ${commandFailure(probe)}`,
+      SESSION_GUIDANCE,
     );
   }
 }
@@ -179,10 +201,11 @@ export async function installSystemdTimer(env: Env, spec: ScheduleSpec): Promise
     for (const step of [["daemon-reload"], ["enable", "--now", SYSTEMD_TIMER]]) {
       const result = await systemctl(env, step);
       if (result.code !== 0) {
-        throw new Error(
+        throw new PlatformError(
           `Cannot enable upkeep: "systemctl --user ${step.join(" ")}" failed with ${
             commandFailure(result)
           }`,
+          ENABLE_HINT,
         );
       }
     }
@@ -217,19 +240,21 @@ export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<
   const disable = await systemctl(env, ["disable", "--now", SYSTEMD_TIMER]);
   if (!hasFiles) return;
   if (disable.code !== 0 && !isUnitMissing(disable)) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot disable upkeep: "systemctl --user disable --now ${SYSTEMD_TIMER}" failed with ${
         commandFailure(disable)
       }`,
+      DISABLE_HINT,
     );
   }
   await removeFiles(env, paths);
   const reload = await systemctl(env, ["daemon-reload"]);
   if (reload.code !== 0) {
-    throw new Error(
+    throw new PlatformError(
       `Cannot disable upkeep: "systemctl --user daemon-reload" failed with ${
         commandFailure(reload)
       }`,
+      DISABLE_HINT,
     );
   }
 }

@@ -17,18 +17,17 @@
  */
 import { win32 } from "node:path";
 import type { Env } from "../src/env.ts";
+import { UsageError } from "../src/errors.ts";
+import { escapeXml } from "./_xml.ts";
+import { commandFailure, PlatformError } from "./failure.ts";
+import { removeFiles, type RenderedFile, writeRenderedFile } from "./rendered_file.ts";
 import {
   assertSchedulable,
-  commandFailure,
-  escapeXml,
   jobEnvironment,
-  removeFiles,
-  type RenderedFile,
   type Scheduler,
   type SchedulerStatus,
   type ScheduleSpec,
-  upkeepCommand,
-  writeRenderedFile,
+  upkeepArgv,
 } from "./schedule_spec.ts";
 
 /** The task's name in the Task Scheduler library root. */
@@ -40,6 +39,29 @@ export function scheduledTaskPaths(configDir: string): { task: string; script: s
     // Exists only while `schtasks /Create` reads it.
     task: win32.join(configDir, `${SCHEDULED_TASK_NAME}.xml`),
     script: win32.join(configDir, `${SCHEDULED_TASK_NAME}.js`),
+  };
+}
+
+/**
+ * Where the script goes instead when the config directory holds a `%`:
+ * Task Scheduler expands `%NAME%` in an Exec action's Arguments ("If
+ * environment variables are used in the Command, Arguments, or
+ * WorkingDirectory elements…",
+ * https://learn.microsoft.com/en-us/windows/win32/taskschd/taskschedulerschema-exec-actiongroup-element)
+ * and has no escape for a literal one. So the task names this script as
+ * `%USERPROFILE%\AppData\Local\twg\twg-upkeep.js`: the one variable it
+ * expands is the home directory itself, and an expanded value is not
+ * expanded again, whatever it holds.
+ */
+const HOME_SCRIPT = ["AppData", "Local", "twg", `${SCHEDULED_TASK_NAME}.js`];
+
+/** The script's path, and how the task's Arguments name it. */
+function scriptLocation(spec: ScheduleSpec): { path: string; argument: string } {
+  const { script } = scheduledTaskPaths(spec.configDir);
+  if (!script.includes("%")) return { path: script, argument: script };
+  return {
+    path: win32.join(spec.homeDir, ...HOME_SCRIPT),
+    argument: ["%USERPROFILE%", ...HOME_SCRIPT].join("\\"),
   };
 }
 
@@ -76,20 +98,18 @@ export function renderScheduledTask(
   options: ScheduledTaskOptions = {},
 ): RenderedFile[] {
   assertSchedulable(spec, win32.isAbsolute);
-  const argv = upkeepCommand(spec);
+  const argv = upkeepArgv(spec);
   assertWindowsCommandLine(argv);
   const paths = scheduledTaskPaths(spec.configDir);
-  // Task Scheduler expands %NAME% in Arguments too, and there is no escape.
-  if ((paths.script.match(/%/g) ?? []).length >= 2) {
-    throw new Error(
-      `Cannot schedule upkeep: Task Scheduler would expand the "%" signs in ${paths.script}: ` +
-        `set TWG_CONFIG_DIR to a directory without "%"`,
-    );
-  }
+  const script = scriptLocation(spec);
   return [
-    { path: paths.task, content: taskXml(spec, options, paths.script), encoding: "utf-16le-bom" },
     {
-      path: paths.script,
+      path: paths.task,
+      content: taskXml(spec, options, script.argument),
+      encoding: "utf-16le-bom",
+    },
+    {
+      path: script.path,
       content: launcherScript(jobEnvironment(spec), windowsCommandLine(argv)),
       encoding: "utf-8",
     },
@@ -195,12 +215,17 @@ function jscriptString(text: string): string {
 function assertWindowsCommandLine(argv: string[]): void {
   const [program = ""] = argv;
   if (program.includes('"')) {
-    throw new Error(`Cannot schedule upkeep: the launcher path contains a double quote`);
+    throw new UsageError(
+      "Cannot schedule upkeep: the launcher path contains a double quote",
+      "Windows file names cannot hold one: check the path of twg",
+    );
   }
   if (/\.(bat|cmd)$/i.test(program) && argv.some((arg) => /[%!"]/.test(arg))) {
-    throw new Error(
+    throw new UsageError(
       `Cannot schedule upkeep: the command line of the batch-file launcher ${program} ` +
-        `contains %, ! or ", which cmd.exe would change: use an .exe launcher`,
+        `contains %, ! or ", which cmd.exe would change`,
+      'Install twg as a compiled .exe, or set TWG_CONFIG_DIR to a directory without %, ! or ", ' +
+        'then run "twg upkeep enable" again',
     );
   }
 }
@@ -250,14 +275,16 @@ export async function installScheduledTask(env: Env, spec: ScheduleSpec): Promis
     RenderedFile,
   ];
   await env.fs.mkdir(spec.configDir, { recursive: true, mode: 0o700 });
+  await env.fs.mkdir(win32.dirname(script.path), { recursive: true, mode: 0o700 });
   try {
     await writeRenderedFile(env, script);
     await writeRenderedFile(env, task);
     const args = ["/Create", "/TN", SCHEDULED_TASK_NAME, "/XML", task.path, "/F"];
     const created = await env.run("schtasks", args);
     if (created.code !== 0) {
-      throw new Error(
+      throw new PlatformError(
         `Cannot enable upkeep: "schtasks ${args.join(" ")}" failed with ${commandFailure(created)}`,
+        `Run "schtasks /Query /TN ${SCHEDULED_TASK_NAME} /V" to see why, then "twg upkeep enable" again`,
       );
     }
   } catch (error) {
@@ -269,7 +296,8 @@ export async function installScheduledTask(env: Env, spec: ScheduleSpec): Promis
 }
 
 /**
- * Deletes the task and removes the launcher script. Succeeds when nothing is
+ * Deletes the task and removes the launcher script (with `homeDir`, also the
+ * one a config directory with a `%` puts there). Succeeds when nothing is
  * installed: the task is looked up first, because schtasks' "not found"
  * message is localized and cannot be told apart from other failures.
  *
@@ -278,20 +306,26 @@ export async function installScheduledTask(env: Env, spec: ScheduleSpec): Promis
  * await uninstallScheduledTask(env, "C:\\Users\\ada\\AppData\\Roaming\\twg");
  * ```
  */
-export async function uninstallScheduledTask(env: Env, configDir: string): Promise<void> {
+export async function uninstallScheduledTask(
+  env: Env,
+  configDir: string,
+  homeDir?: string,
+): Promise<void> {
   const query = await env.run("schtasks", ["/Query", "/TN", SCHEDULED_TASK_NAME]);
   if (query.code === 0) {
     const args = ["/Delete", "/TN", SCHEDULED_TASK_NAME, "/F"];
     const deleted = await env.run("schtasks", args);
     if (deleted.code !== 0) {
-      throw new Error(
+      throw new PlatformError(
         `Cannot disable upkeep: "schtasks ${args.join(" ")}" failed with ${
           commandFailure(deleted)
         }`,
+        `Run "schtasks /Query /TN ${SCHEDULED_TASK_NAME} /V" to see why, then "twg upkeep disable" again`,
       );
     }
   }
-  await removeFiles(env, [scheduledTaskPaths(configDir).script]);
+  const homeScript = homeDir === undefined ? [] : [win32.join(homeDir, ...HOME_SCRIPT)];
+  await removeFiles(env, [scheduledTaskPaths(configDir).script, ...homeScript]);
 }
 
 /**
@@ -327,6 +361,6 @@ export const taskScheduler: Scheduler = {
   name: "task-scheduler",
   render: (spec) => renderScheduledTask(spec),
   install: installScheduledTask,
-  uninstall: (env, spec) => uninstallScheduledTask(env, spec.configDir),
+  uninstall: (env, spec) => uninstallScheduledTask(env, spec.configDir, spec.homeDir),
   status: (env) => scheduledTaskStatus(env),
 };

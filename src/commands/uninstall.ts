@@ -8,7 +8,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { commandFailure } from "../../platform/schedule_spec.ts";
+import { commandFailure } from "../../platform/failure.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";

@@ -8,7 +8,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { arch } from "node:os";
 import { fileURLToPath } from "node:url";
-import { commandFailure } from "../../platform/schedule_spec.ts";
+import { commandFailure } from "../../platform/failure.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { messageOf, TwgError, UsageError } from "../errors.ts";

@@ -6,7 +6,7 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { encodeRenderedFile } from "../../platform/schedule_spec.ts";
+import { encodeRenderedFile } from "../../platform/rendered_file.ts";
 import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";

@@ -9,7 +9,7 @@ import type { Env } from "../env.ts";
 import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
 import { assertSecureUrl, readBodyAtMost } from "../oauth/http.ts";
-import { commandFailure } from "../../platform/schedule_spec.ts";
+import { commandFailure } from "../../platform/failure.ts";
 import type { ReleaseArtifact } from "../update/manifest.ts";
 import { powerShellArgs } from "../../platform/powershell.ts";
 

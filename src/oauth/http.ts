@@ -6,19 +6,11 @@
  */
 import type { Env } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
+import { isLoopbackHost } from "../../platform/loopback.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
 export const maxResponseBytes = 1024 * 1024;
 const requestTimeoutMs = 15_000;
-
-/**
- * Whether `host` (a parsed URL's hostname: lowercased, IPv6 bracketed, every
- * IPv4 spelling already dotted decimal) is a loopback host.
- */
-export function isLoopbackHost(host: string): boolean {
-  const bare = host.replace(/^\[|\]$/g, "");
-  return bare === "localhost" || bare === "::1" || /^127(\.\d{1,3}){3}$/.test(bare);
-}
 
 /** Throws unless `url` is https, or http to a loopback host (RFC 8252 §8.3). */
 export function assertSecureUrl(url: string, what: string): URL {

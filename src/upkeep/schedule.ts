@@ -5,7 +5,8 @@
  * @module
  */
 import { schedulerFor } from "../../platform/mod.ts";
-import type { RenderedFile, Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
+import type { RenderedFile } from "../../platform/rendered_file.ts";
+import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { readCredentials } from "../credentials/store.ts";

@@ -8,12 +8,12 @@ import {
   renderLaunchAgent,
   uninstallLaunchAgent,
 } from "../../platform/launchd.ts";
-import { schedulerFor } from "../../platform/mod.ts";
 import {
   encodeRenderedFile,
   type RenderedFile,
+  schedulerFor,
   type ScheduleSpec,
-} from "../../platform/schedule_spec.ts";
+} from "../../platform/mod.ts";
 import { FAKE_NOW, fakeEnv } from "../_fake_env.ts";
 import { validatePlist, validationTest } from "./_schemas.ts";
 import { specFor } from "./_spec.ts";
@@ -366,7 +366,8 @@ Deno.test("launchAgentStatus reports the plist and whether launchctl print finds
 });
 
 Deno.test("schedulerFor darwin is launchd and finds the GUI domain with id -u", async () => {
-  assert.equal(schedulerFor("darwin"), launchdScheduler);
+  assert.equal(schedulerFor("darwin").name, launchdScheduler.name);
+  assert.equal(schedulerFor("darwin").render, launchdScheduler.render);
   await using env = fakeEnv({
     os: "darwin",
     commands: [

@@ -1,12 +1,13 @@
 import { strict as assert } from "node:assert";
 import fc from "fast-check";
-import { schedulerFor } from "../../platform/mod.ts";
 import {
   encodeRenderedFile,
+  PlatformError,
   type RenderedFile,
+  schedulerFor,
   type ScheduleSpec,
-  upkeepCommand,
-} from "../../platform/schedule_spec.ts";
+  upkeepArgv,
+} from "../../platform/mod.ts";
 import {
   installSystemdTimer,
   renderSystemdUnits,
@@ -15,13 +16,15 @@ import {
   systemdUnitDir,
   uninstallSystemdTimer,
 } from "../../platform/systemd.ts";
+import { fileSystem } from "../../src/env.ts";
+import { UsageError } from "../../src/errors.ts";
 import { type FakeEnv, fakeEnv } from "../_fake_env.ts";
 import { validationTest, verifySystemdUnits } from "./_schemas.ts";
 import { specFor } from "./_spec.ts";
 
 /** Characters that break naive quoting and that systemd accepts in an executable path. */
 const PATH_PIECES = [" ", "%", "%%", "%n", "%h", "&", "<", ">", "$", "$$", "$HOME", "${X}", ";"];
-/** Quote characters and backslash sequences: fine in arguments, refused in the executable path. */
+/** Quote characters and backslash sequences: fine in arguments, refused by systemd in the executable path. */
 const QUOTING_PIECES = ['"', "'", "\\", '\\"', "\\n"];
 
 function hostileName(pieces: string[]): fc.Arbitrary<string> {
@@ -38,6 +41,8 @@ function hostileName(pieces: string[]): fc.Arbitrary<string> {
 
 const hostilePathName = hostileName(PATH_PIECES);
 const hostileArgument = hostileName([...PATH_PIECES, ...QUOTING_PIECES]);
+/** A directory name with quotes and backslashes too (never "/", which would split it). */
+const hostileQuotedPathName = hostileArgument;
 
 const C_ESCAPES: Record<string, string> = {
   "\\": "\\",
@@ -193,15 +198,24 @@ Deno.test("renderSystemdUnits refuses a line break anywhere in the spec", () => 
   });
 });
 
-Deno.test("renderSystemdUnits refuses a launcher path with a quote or backslash, which systemd cannot run", () => {
+Deno.test("renderSystemdUnits starts a launcher whose path holds a quote or backslash through env", () => {
   fc.assert(
     fc.property(hostilePathName, fc.constantFrom(...QUOTING_PIECES), (name, quoting) => {
-      const launcher = `/home/ada/${name}${quoting}/twg`;
-      assert.throws(() => renderSystemdUnits(specFor("/home/ada", { launcher })), {
-        message: "Cannot schedule upkeep: systemd cannot run a launcher whose path contains " +
-          `a quote or a backslash: ${launcher}`,
-      });
+      const launcher = `/home/o'brien/${name}${quoting}/twg`;
+      const { service } = units(specFor("/home/o'brien", { launcher }));
+      assert.match(service, /^ExecStart="\/usr\/bin\/env" "\/home\/o'brien\//m);
+      assert.deepEqual(execStartArgv(service), ["/usr/bin/env", launcher, "upkeep", "run"]);
     }),
+  );
+});
+
+Deno.test("renderSystemdUnits refuses a line break in the config directory with a usage error", () => {
+  assert.throws(
+    () => renderSystemdUnits(specFor("/home/ada", { configDir: "/home/ada/con\nfig" })),
+    (error: unknown) =>
+      error instanceof UsageError && error.exitCode === 2 &&
+      error.message === "Cannot schedule upkeep: the config directory path contains a line break" &&
+      /TWG_CONFIG_DIR/.test(error.hint ?? ""),
   );
 });
 
@@ -230,7 +244,7 @@ validationTest(
 );
 
 validationTest(
-  "units for hostile launcher and home paths pass verify and run the same program",
+  "units for launcher and home paths with quotes, %, $, &, < and non-ASCII pass verify and run the same program",
   ["systemd-analyze"],
   async () => {
     const root = await Deno.makeTempDir({ prefix: "twg-units-" });
@@ -238,8 +252,8 @@ validationTest(
     try {
       await fc.assert(
         fc.asyncProperty(
-          hostilePathName,
-          hostilePathName,
+          hostileQuotedPathName,
+          hostileQuotedPathName,
           hostileArgument,
           async (home, bin, arg) => {
             const homeDir = `${root}/${run++}-${home}`;
@@ -250,7 +264,9 @@ validationTest(
             });
             const files = renderSystemdUnits(spec);
             const { service } = units(spec);
-            assert.deepEqual(execStartArgv(service), upkeepCommand(spec));
+            const argv = upkeepArgv(spec);
+            const isDirect = !/["'\\]/.test(spec.launcher);
+            assert.deepEqual(execStartArgv(service), isDirect ? argv : ["/usr/bin/env", ...argv]);
             assert.deepEqual(environmentOf(service), {
               TWG_NOTE: arg,
               TWG_CONFIG_DIR: spec.configDir,
@@ -336,11 +352,11 @@ Deno.test("installSystemdTimer without a user D-Bus session explains how to get 
       },
     }],
   });
-  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: Error) => {
+  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.match(error.message, /^Cannot enable upkeep: no systemd user session is reachable: /);
-    assert.ok(error.message.includes('"loginctl enable-linger $USER"'));
+    assert.ok(error.hint?.includes('"loginctl enable-linger $USER"'));
     assert.ok(
-      error.message.includes("Log in through a session that starts your systemd user manager"),
+      error.hint?.startsWith("Log in through a session that starts your systemd user manager"),
     );
     return true;
   });
@@ -356,12 +372,13 @@ Deno.test("installSystemdTimer reports systemctl's stderr when the user manager 
     }],
   });
   using _bus = withUserBus(env);
-  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: Error) => {
-    assert.ok(error.message.startsWith(
+  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
+    assert.equal(
+      error.message,
       'Cannot enable upkeep: the systemd user manager did not answer: "systemctl --user show-environment" ' +
-        "failed with exit code 1: Failed to connect to bus: Connection refused\n",
-    ));
-    assert.ok(error.message.includes("loginctl enable-linger $USER"));
+        "failed with exit code 1: Failed to connect to bus: Connection refused",
+    );
+    assert.ok(error.hint?.includes("loginctl enable-linger $USER"));
     return true;
   });
   assert.deepEqual(await unitFilesIn(env.homeDir), []);
@@ -502,6 +519,28 @@ Deno.test("systemdTimerStatus reads is-enabled and is-active", async () => {
 });
 
 Deno.test("schedulerFor linux is the systemd user timer", () => {
-  assert.equal(schedulerFor("linux"), systemdScheduler);
-  assert.equal(systemdScheduler.name, "systemd");
+  const scheduler = schedulerFor("linux");
+  assert.equal(scheduler.name, "systemd");
+  assert.equal(scheduler.render, systemdScheduler.render);
+});
+
+Deno.test("schedulerFor linux turns a refused unit directory into a typed error with a next step", async () => {
+  await using env = fakeEnv({
+    vars: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" },
+    fs: {
+      ...fileSystem,
+      mkdir: () =>
+        Promise.reject(new Error("EACCES: permission denied, mkdir '~/.config/systemd'")),
+    },
+  });
+  await assert.rejects(schedulerFor("linux").install(env, specFor(env.homeDir)), (error) => {
+    assert.ok(error instanceof PlatformError);
+    assert.equal(
+      error.message,
+      "Cannot enable upkeep: EACCES: permission denied, mkdir '~/.config/systemd'",
+    );
+    assert.equal(error.exitCode, 1);
+    assert.match(error.hint ?? "", /"twg upkeep enable" again/);
+    return true;
+  });
 });

@@ -2,13 +2,14 @@ import { strict as assert } from "node:assert";
 import { win32 } from "node:path";
 import fc from "fast-check";
 import type { FileSystem } from "../../src/env.ts";
-import { schedulerFor } from "../../platform/mod.ts";
+import { UsageError } from "../../src/errors.ts";
 import {
   encodeRenderedFile,
   type RenderedFile,
+  schedulerFor,
   type ScheduleSpec,
-  upkeepCommand,
-} from "../../platform/schedule_spec.ts";
+  upkeepArgv,
+} from "../../platform/mod.ts";
 import {
   installScheduledTask,
   renderScheduledTask,
@@ -41,6 +42,7 @@ const WINDOWS_VARIABLES: Record<string, string> = {
   SystemRoot: "C:\\Windows",
   USERNAME: "ada",
   APPDATA: `${ADA}\\AppData\\Roaming`,
+  USERPROFILE: ADA,
   X: "expanded-x",
 };
 
@@ -217,7 +219,7 @@ Deno.test("renderScheduledTask quotes arguments with blanks, quotes, backslashes
     launcherArgs: ["run", "-A", 'C:\\a "b"\\', "%USERNAME%", "x&y", ""],
   });
   const files = renderScheduledTask(spec);
-  assert.deepEqual(executedArgv(files).twg, upkeepCommand(spec));
+  assert.deepEqual(executedArgv(files).twg, upkeepArgv(spec));
   assert.match(files[1]?.content ?? "", /environment\("TWG_PERCENT_SIGN"\) = "%";/);
 });
 
@@ -228,21 +230,32 @@ Deno.test("renderScheduledTask refuses what Windows cannot run faithfully", () =
     [{ launcher: `${ADA}\\"bin"\\twg.exe` }, "the launcher path contains a double quote"],
     [{ launcher: "bin\\twg.exe" }, "the launcher path is not absolute: bin\\twg.exe"],
     [
-      { configDir: `${ADA}\\%APPDATA%\\twg` },
-      `Task Scheduler would expand the "%" signs in ${ADA}\\%APPDATA%\\twg\\twg-upkeep.js: ` +
-      `set TWG_CONFIG_DIR to a directory without "%"`,
-    ],
-    [
       { launcher: `${ADA}\\.deno\\bin\\twg.cmd`, launcherArgs: ["--note=100%"] },
       `the command line of the batch-file launcher ${ADA}\\.deno\\bin\\twg.cmd contains %, ! or ", ` +
-      "which cmd.exe would change: use an .exe launcher",
+      "which cmd.exe would change",
     ],
   ];
   for (const [overrides, detail] of cases) {
-    assert.throws(() => renderScheduledTask(specFor(overrides)), {
-      message: `Cannot schedule upkeep: ${detail}`,
-    });
+    assert.throws(
+      () => renderScheduledTask(specFor(overrides)),
+      (error: unknown) =>
+        error instanceof UsageError && error.message === `Cannot schedule upkeep: ${detail}` &&
+        error.hint !== undefined,
+    );
   }
+});
+
+Deno.test("renderScheduledTask names a script under a config directory with %NAME% through %USERPROFILE%", () => {
+  const configDir = `${ADA}\\%APPDATA%\\twg`;
+  const files = renderScheduledTask(specFor({ configDir }));
+  const home = `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`;
+  assert.equal(files[1]?.path, home);
+  assert.deepEqual(elements(files[0]?.content ?? "", "Arguments"), [
+    '//B //NoLogo //E:JScript "%USERPROFILE%\\AppData\\Local\\twg\\twg-upkeep.js"',
+  ]);
+  const { wscript, variables } = executedArgv(files);
+  assert.equal(wscript.at(-1), home);
+  assert.equal(variables.TWG_CONFIG_DIR, configDir);
 });
 
 Deno.test("a batch-file launcher gets every cmd.exe metacharacter inside quotes", () => {
@@ -309,7 +322,7 @@ async function validateRendered(file: RenderedFile) {
 }
 
 validationTest(
-  "tasks for hostile launcher and config paths stay valid and run the same program",
+  "tasks for launcher and config paths with quotes, %, &, < and non-ASCII stay valid and run the same program",
   ["schemas", "xmllint"],
   async () => {
     await fc.assert(
@@ -326,17 +339,14 @@ validationTest(
             configDir,
             environment: { TWG_NOTE: arg },
           });
-          const script = win32.join(configDir, "twg-upkeep.js");
-          if ((script.match(/%/g) ?? []).length >= 2) {
-            assert.throws(() => renderScheduledTask(spec), {
-              message: /would expand the "%" signs/,
-            });
-            return;
-          }
+          const script = configDir.includes("%")
+            ? `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`
+            : win32.join(configDir, "twg-upkeep.js");
           const files = renderScheduledTask(spec, { userId });
           const { wscript, twg, variables } = executedArgv(files);
           assert.deepEqual(wscript.slice(1), ["//B", "//NoLogo", "//E:JScript", script]);
-          assert.deepEqual(twg, upkeepCommand(spec));
+          assert.equal(files[1]?.path, script);
+          assert.deepEqual(twg, upkeepArgv(spec));
           assert.deepEqual(variables.TWG_CONFIG_DIR, configDir);
           assert.deepEqual(variables.TWG_NOTE, arg);
           assert.deepEqual(elements(files[0]?.content ?? "", "UserId"), [userId, userId]);
@@ -512,6 +522,7 @@ Deno.test("scheduledTaskStatus reads the registered task's XML", async () => {
 });
 
 Deno.test("schedulerFor windows is the Task Scheduler", () => {
-  assert.equal(schedulerFor("windows"), taskScheduler);
+  assert.equal(schedulerFor("windows").name, taskScheduler.name);
+  assert.equal(schedulerFor("windows").render, taskScheduler.render);
   assert.equal(taskScheduler.name, "task-scheduler");
 });
