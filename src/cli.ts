@@ -13,6 +13,7 @@ import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
 import { setupCommand } from "./commands/setup.ts";
+import { setupBitbucketCommand } from "./commands/setup_bitbucket.ts";
 import { uninstallCommand } from "./commands/uninstall.ts";
 import { updateCommand } from "./commands/update.ts";
 import { upkeepCommand } from "./commands/upkeep.ts";
@@ -46,7 +47,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authRefreshCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
-  program.addCommand(setupCommand(env));
+  program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));
   program.addCommand(uninstallCommand(env));

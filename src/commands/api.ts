@@ -8,7 +8,7 @@ import { Command } from "@commander-js/extra-typings";
 import { usableCredentials } from "../auth/token.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
-import { readCredentials } from "../credentials/store.ts";
+import { bitbucketToken } from "../credentials/bitbucket_token.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
 import { assertSecureUrl } from "../oauth/http.ts";
@@ -59,16 +59,14 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   let token: string;
   if (options.bitbucket) {
     base = settings.bitbucketApiUrl;
-    // TWG_BBC_TOKEN wins; auth.conf is read only without it (CI has no store).
-    const bitbucketToken = env.getVar("TWG_BBC_TOKEN") ||
-      (await readCredentials(env, paths.authConf))?.bitbucketToken;
-    if (!bitbucketToken) {
+    const bitbucketTokenInUse = await bitbucketToken(env, paths);
+    if (!bitbucketTokenInUse) {
       throw new AuthRequiredError(
         "No Bitbucket token",
         'Run "twg setup bitbucket", or set TWG_BBC_TOKEN',
       );
     }
-    token = bitbucketToken;
+    token = bitbucketTokenInUse;
   } else {
     const { credentials, tokens } = await usableCredentials(env, paths);
     if (!settings.apiUrl) throw new UsageError("No API base URL is configured", "Set TWG_API_URL");

@@ -13,7 +13,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { ExitCode, ReportedError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
-import { bitbucketTokenSource } from "./setup_bitbucket.ts";
+import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {

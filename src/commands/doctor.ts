@@ -7,8 +7,8 @@
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentFromEnv } from "../agents/detect.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
-import { bitbucketTokenSource } from "./setup_bitbucket.ts";
-import { readUpkeepStatus } from "./upkeep.ts";
+import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
+import { readUpkeepStatus } from "../upkeep/status.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";

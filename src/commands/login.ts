@@ -9,6 +9,7 @@ import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
 import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
+import { promptBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import {
@@ -27,7 +28,6 @@ import { revokeToken } from "../oauth/revoke.ts";
 import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
-import { promptBitbucketToken } from "./setup_bitbucket.ts";
 
 /** Options of `twg login`. */
 export interface LoginOptions {

@@ -5,20 +5,23 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
+import {
+  bitbucketTokenSource,
+  promptBitbucketToken,
+  saveBitbucketToken,
+} from "../credentials/bitbucket_token.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { messageOf } from "../errors.ts";
-import { styleFor, warn } from "../ui/style.ts";
-import { runUpkeepEnable } from "./upkeep.ts";
-import { runSetupBitbucket, setupBitbucketCommand } from "./setup_bitbucket.ts";
+import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { enableUpkeepAndReport } from "../upkeep/schedule.ts";
 
-/** Declares `twg setup` and `twg setup bitbucket`. */
+/** Declares `twg setup` (`src/cli.ts` mounts `twg setup bitbucket` under it). */
 export function setupCommand(env: Env) {
   return new Command("setup")
     .description("Finish installation: check the login, store the Bitbucket token, enable upkeep")
     .option("--no-upkeep", "do not schedule the background helper")
-    .action(async (options) => await runSetup(env, { upkeep: options.upkeep }))
-    .addCommand(setupBitbucketCommand(env));
+    .action(async (options) => await runSetup(env, { upkeep: options.upkeep }));
 }
 
 /** Each step reports what it did; a scheduling failure is guidance, not a failed setup. */
@@ -33,12 +36,21 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
   } else {
     warn(env, 'Not logged in yet: run "twg login"');
   }
-  if (env.getVar("TWG_BBC_TOKEN")) {
+  const source = bitbucketTokenSource(env, stored?.bitbucketToken ?? null);
+  if (source === "env") {
     env.stderr.write(`${style.success("✔")} Bitbucket token from TWG_BBC_TOKEN\n`);
-  } else if (stored?.bitbucketToken) {
+  } else if (source === "store") {
     env.stderr.write(`${style.success("✔")} Bitbucket token stored\n`);
   } else if (env.stdinIsTerminal) {
-    await runSetupBitbucket(env, { withToken: false, optional: true });
+    const token = await promptBitbucketToken(env, { optional: true });
+    if (token) {
+      await saveBitbucketToken(env, paths, token);
+      env.stderr.write(
+        `${style.success("✔")} Bitbucket token saved to ${
+          displayPath(paths.authConf, env.homeDir)
+        }\n`,
+      );
+    }
   } else {
     warn(
       env,
@@ -47,7 +59,7 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
   }
   if (!options.upkeep) return;
   try {
-    await runUpkeepEnable(env);
+    await enableUpkeepAndReport(env);
   } catch (error) {
     warn(env, messageOf(error));
     env.stderr.write(

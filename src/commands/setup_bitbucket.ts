@@ -5,10 +5,11 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import { emptyCredentials } from "../credentials/auth_conf.ts";
-import { acquireLock } from "../credentials/lock.ts";
-import { assertStoreWritable } from "../credentials/preflight.ts";
-import { ensureConfigDir, readCredentials, saveCredentials } from "../credentials/store.ts";
+import {
+  BITBUCKET_TOKEN_VAR,
+  promptBitbucketToken,
+  saveBitbucketToken,
+} from "../credentials/bitbucket_token.ts";
 import type { Env } from "../env.ts";
 import { UsageError } from "../errors.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
@@ -50,39 +51,13 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
     if (!token) throw new UsageError("No token entered");
   }
   const paths = configPaths(env);
-  await ensureConfigDir(env, paths.dir);
-  await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const stored = (await readCredentials(env, paths.authConf)) ?? emptyCredentials();
-    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: token });
-  } finally {
-    await lock.release();
+  await saveBitbucketToken(env, paths, token);
+  if (env.getVar(BITBUCKET_TOKEN_VAR)) {
+    warn(env, `${BITBUCKET_TOKEN_VAR} is set and wins over the stored token`);
   }
-  if (env.getVar("TWG_BBC_TOKEN")) warn(env, "TWG_BBC_TOKEN is set and wins over the stored token");
   env.stderr.write(
     `${styleFor(env, env.stderr).success("✔")} Bitbucket token saved to ${
       displayPath(paths.authConf, env.homeDir)
     }\n`,
   );
-}
-
-/**
- * Asks for the Bitbucket token with hidden input, only on a terminal and only
- * when `TWG_BBC_TOKEN` does not already provide one. Enter skips when optional.
- */
-export async function promptBitbucketToken(
-  env: Env,
-  options: { optional: boolean },
-): Promise<string | null> {
-  if (!env.stdinIsTerminal || env.getVar("TWG_BBC_TOKEN")) return null;
-  const prompt = options.optional ? "Bitbucket token (Enter to skip): " : "Bitbucket token: ";
-  const answer = await env.readLine(prompt, { hidden: true });
-  return answer?.trim() || null;
-}
-
-/** Where the Bitbucket token comes from: the environment wins over the store. */
-export function bitbucketTokenSource(env: Env, stored: string | null): "env" | "store" | null {
-  if (env.getVar("TWG_BBC_TOKEN")) return "env";
-  return stored ? "store" : null;
 }

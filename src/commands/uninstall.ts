@@ -8,7 +8,6 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { commandFailure } from "../../platform/failure.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
@@ -24,11 +23,8 @@ import {
 } from "../errors.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
-import { removeInstalledBinary } from "../install/compiled.ts";
-import { checkoutRootOf } from "../install/checkout.ts";
-import { denoUninstallArgs } from "../install/deno_install.ts";
-import { npmInvocation, npmPackageOf } from "../install/npm.ts";
-import { type Launcher, resolveLauncher } from "../install/detect.ts";
+import { detectInstallation } from "../install/detect.ts";
+import { removalFor } from "../install/remove.ts";
 import { disableUpkeep } from "../upkeep/schedule.ts";
 
 /** Options of `twg uninstall`. */
@@ -41,13 +37,6 @@ export interface UninstallOptions {
 interface StepLine {
   status: "ok" | "warn" | "fail";
   text: string;
-}
-
-/** How this copy of twg itself is removed. */
-interface CliRemoval {
-  /** For the confirmation prompt. */
-  summary: string;
-  remove(): Promise<StepLine>;
 }
 
 /**
@@ -76,8 +65,7 @@ export function uninstallCommand(env: Env) {
  */
 export async function runUninstall(env: Env, options: UninstallOptions): Promise<void> {
   const paths = configPaths(env);
-  const launcher = await resolveLauncher(env, { configDir: paths.dir, netHosts: [] });
-  const cli = cliRemoval(env, launcher);
+  const cli = removalFor(env, await detectInstallation(env));
   const shownDir = displayPath(paths.dir, env.homeDir);
   if (!options.yes) await confirm(env, shownDir, cli.summary);
   const steps: { failure: string; run: () => Promise<StepLine[]> }[] = [
@@ -220,66 +208,4 @@ async function removeConfigFiles(env: Env, dir: string): Promise<StepLine[]> {
   }
   await env.fs.rm(dir, { recursive: true, force: true });
   return [{ status: "ok", text: `Deleted ${shown}` }];
-}
-
-function cliRemoval(env: Env, launcher: Launcher): CliRemoval {
-  switch (launcher.kind) {
-    case "npm": {
-      // The package is the directory under node_modules that holds this
-      // script: no network, no manifest needed to remove it.
-      const npmPackage = npmPackageOf(env.mainPath);
-      const npm = npmInvocation(env);
-      const shown = `npm uninstall -g ${npmPackage ?? "<package>"}`;
-      return {
-        summary: `remove twg itself: ${shown}`,
-        async remove() {
-          if (!npmPackage) throw new Error(`no npm package holds ${env.mainPath}`);
-          await runRemover(env, npm.command, [...npm.args, "uninstall", "-g", npmPackage], shown);
-          return { status: "ok", text: `Removed twg (${shown})` };
-        },
-      };
-    }
-    case "deno-install": {
-      const shown = `deno ${denoUninstallArgs.join(" ")}`;
-      return {
-        summary: `remove twg itself: ${shown}`,
-        async remove() {
-          await runRemover(env, "deno", [...denoUninstallArgs], shown);
-          return { status: "ok", text: `Removed twg (${shown})` };
-        },
-      };
-    }
-    case "compiled": {
-      const shown = displayPath(env.execPath, env.homeDir);
-      return {
-        summary: `delete twg itself: ${shown}`,
-        async remove() {
-          const outcome = await removeInstalledBinary(env, env.execPath);
-          return {
-            status: "ok",
-            text: outcome === "removed"
-              ? `Deleted ${shown}`
-              : `Deleted ${shown} (the file goes once this twg has exited)`,
-          };
-        },
-      };
-    }
-    case "checkout": {
-      const root = displayPath(checkoutRootOf(env.mainPath), env.homeDir);
-      return {
-        summary: `leave the checkout at ${root} alone`,
-        remove: () =>
-          Promise.resolve({
-            status: "warn",
-            text:
-              `twg runs from the checkout at ${root}, which is left alone; delete it yourself if it is no longer needed`,
-          }),
-      };
-    }
-  }
-}
-
-async function runRemover(env: Env, command: string, args: string[], shown: string): Promise<void> {
-  const result = await env.run(command, args);
-  if (result.code !== 0) throw new Error(`"${shown}" failed with ${commandFailure(result)}`);
 }

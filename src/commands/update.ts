@@ -7,24 +7,14 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { arch } from "node:os";
-import { fileURLToPath } from "node:url";
-import { commandFailure } from "../../platform/failure.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { messageOf, TwgError, UsageError } from "../errors.ts";
-import { displayPath, styleFor } from "../ui/style.ts";
-import { installBinaryUpdate } from "../install/compiled.ts";
-import { checkoutRootOf } from "../install/checkout.ts";
-import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../install/deno_install.ts";
-import {
-  artifactKey,
-  fetchManifest,
-  manifestUrlFor,
-  type ReleaseManifest,
-} from "../update/manifest.ts";
-import { npmInvocation } from "../install/npm.ts";
+import { TwgError, UsageError } from "../errors.ts";
+import { detectInstallation } from "../install/detect.ts";
+import { updateInstallation } from "../install/update.ts";
+import { styleFor } from "../ui/style.ts";
+import { fetchManifest, manifestUrlFor } from "../update/manifest.ts";
 import { isNewerVersion } from "../update/semver.ts";
-import { type Launcher, resolveLauncher } from "../install/detect.ts";
 import { version } from "../version.ts";
 
 /** Options of `twg update`. */
@@ -105,90 +95,9 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
     env.stderr.write(`twg ${current} → ${manifest.version} available: run "twg update"\n`);
     return;
   }
-  const launcher = await resolveLauncher(env, { configDir: paths.dir, netHosts: [] });
-  await installUpdate(env, launcher, manifest, { current, arch: options.arch });
+  await updateInstallation(env, await detectInstallation(env), manifest, {
+    currentVersion: current,
+    arch: options.arch,
+  });
   env.stderr.write(`${style.success("✔")} Updated twg ${current} → ${manifest.version}\n`);
-}
-
-async function installUpdate(
-  env: Env,
-  launcher: Launcher,
-  manifest: ReleaseManifest,
-  context: { current: string; arch: string },
-): Promise<void> {
-  switch (launcher.kind) {
-    case "npm":
-      return await updateWithNpm(env, manifest);
-    case "deno-install":
-      return await updateWithDeno(env, launcher.path, manifest, context.current);
-    case "compiled":
-      return await updateCompiled(env, manifest, context.arch);
-    case "checkout":
-      throw checkoutError(env, checkoutRootOf(env.mainPath), manifest.version);
-  }
-}
-
-async function updateWithNpm(env: Env, manifest: ReleaseManifest): Promise<void> {
-  if (!manifest.npm) {
-    throw new TwgError(`The release manifest names no npm package for twg ${manifest.version}`);
-  }
-  const npm = npmInvocation(env);
-  const args = ["install", "-g", `${manifest.npm}@${manifest.version}`];
-  await runInstaller(env, npm.command, [...npm.args, ...args], `npm ${args.join(" ")}`);
-}
-
-async function updateWithDeno(
-  env: Env,
-  shimPath: string,
-  manifest: ReleaseManifest,
-  current: string,
-): Promise<void> {
-  let shim;
-  try {
-    shim = parseDenoShim(await env.fs.readFile(shimPath, "utf8"), env.os);
-  } catch (error) {
-    const shown = displayPath(shimPath, env.homeDir);
-    throw new TwgError(`Cannot read the "deno install" shim "${shown}": ${messageOf(error)}`, {
-      cause: error,
-    });
-  }
-  if (isLocalModule(shim.module)) {
-    throw checkoutError(env, checkoutRootOf(fileURLToPath(shim.module)), manifest.version);
-  }
-  const args = denoReinstallArgs(shim, { fromVersion: current, toVersion: manifest.version });
-  await runInstaller(env, "deno", args, `deno ${args.join(" ")}`);
-}
-
-async function updateCompiled(env: Env, manifest: ReleaseManifest, cpu: string): Promise<void> {
-  const key = artifactKey(env.os, cpu);
-  const artifact = manifest.artifacts[key];
-  if (!artifact) {
-    throw new TwgError(`The release manifest has no ${key} binary for twg ${manifest.version}`, {
-      hint: "Download it from the release notes, or install twg with npm or deno instead",
-    });
-  }
-  env.stderr.write(`Downloading twg ${manifest.version} (${key})…\n`);
-  await installBinaryUpdate(env, { artifact, binaryPath: env.execPath, version: manifest.version });
-}
-
-async function runInstaller(
-  env: Env,
-  command: string,
-  args: string[],
-  shown: string,
-): Promise<void> {
-  env.stderr.write(`Running "${shown}"…\n`);
-  const result = await env.run(command, args);
-  if (result.code !== 0) {
-    throw new TwgError(`"${shown}" failed with ${commandFailure(result)}`, {
-      hint: `Run "${shown}" yourself to see what went wrong`,
-    });
-  }
-}
-
-function checkoutError(env: Env, root: string, latest: string): TwgError {
-  return new TwgError(
-    `This twg runs from a checkout (${displayPath(root, env.homeDir)}), which twg does not change`,
-    { hint: `Update the checkout to ${latest} with "git -C ${root} pull"` },
-  );
 }

@@ -7,19 +7,17 @@
 import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/rendered_file.ts";
-import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
-import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { styleFor } from "../ui/style.ts";
+import { runScheduledUpkeep } from "../upkeep/run.ts";
 import {
   disableUpkeep,
-  enableUpkeep,
+  enableUpkeepAndReport,
   renderSchedule,
-  scheduleSpecFor,
   upkeepIntervalMinutes,
 } from "../upkeep/schedule.ts";
-import { readUpkeepState } from "../config/upkeep_state.ts";
-import { runScheduledUpkeep } from "../upkeep/run.ts";
+import { readUpkeepStatus } from "../upkeep/status.ts";
 
 const osNames: Record<string, OsName> = { macos: "darwin", linux: "linux", windows: "windows" };
 
@@ -50,7 +48,7 @@ export function upkeepCommand(env: Env) {
             outputDir: options.outputDir,
           });
         } else {
-          await runUpkeepEnable(env);
+          await enableUpkeepAndReport(env);
         }
       }),
   );
@@ -78,28 +76,6 @@ export function upkeepCommand(env: Env) {
   return upkeep;
 }
 
-/** Installs the schedule and says what was written where. */
-export async function runUpkeepEnable(env: Env): Promise<void> {
-  const paths = configPaths(env);
-  const { scheduler, files, launcher } = await enableUpkeep(env, paths);
-  const check = styleFor(env, env.stderr).success("✔");
-  env.stderr.write(
-    `${check} Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
-  );
-  for (const file of files) env.stderr.write(`  ${displayPath(file, env.homeDir)}\n`);
-  env.stderr.write(
-    '  "twg upkeep status" shows what it last did; "twg upkeep disable" removes it.\n',
-  );
-  // npx keeps its packages in a cache it may clean: a schedule that starts
-  // Deno from there stops working one day, silently.
-  if (launcher.kind === "checkout" && /[\\/]_npx[\\/]/.test(env.execPath)) {
-    warn(
-      env,
-      `The schedule starts Deno from npx's cache (${env.execPath}); install Deno (npm install -g deno) and run "twg upkeep enable" again`,
-    );
-  }
-}
-
 /** Renders the files for `os` and prints or writes them; installs nothing. */
 export async function runUpkeepDryRun(
   env: Env,
@@ -123,48 +99,6 @@ export async function runUpkeepDryRun(
       }\n`,
     );
   }
-}
-
-/** The `upkeep status --json` document (contract). */
-export interface UpkeepStatus {
-  enabled: boolean;
-  scheduler: "launchd" | "systemd" | "task-scheduler" | null;
-  intervalMinutes: number;
-  lastRun: string | null;
-  lastRefresh: string | null;
-  lastUpdateCheck: string | null;
-  nextUpdateCheckAfter: string | null;
-  error: string | null;
-}
-
-/** The recorded state, checked against what the scheduler reports. */
-export async function readUpkeepStatus(
-  env: Env,
-): Promise<UpkeepStatus & { detail: string; lastResult: string | null }> {
-  const paths = configPaths(env);
-  const state = await readUpkeepState(env, paths.upkeepJson);
-  let enabled = state.enabled;
-  let detail = state.enabled ? "enabled" : "not enabled";
-  if (state.enabled) {
-    const { spec } = await scheduleSpecFor(env, paths);
-    const status = await schedulerFor(env.os).status(env, spec).catch(() => null);
-    if (status) {
-      enabled = status.active;
-      detail = status.detail;
-    }
-  }
-  return {
-    enabled,
-    scheduler: enabled ? state.scheduler : null,
-    intervalMinutes: upkeepIntervalMinutes,
-    lastRun: state.lastRun,
-    lastRefresh: state.lastRefresh,
-    lastUpdateCheck: state.lastUpdateCheck,
-    nextUpdateCheckAfter: state.nextUpdateCheckAfter,
-    error: state.enableError ?? state.lastError,
-    detail,
-    lastResult: state.lastResult,
-  };
 }
 
 async function runUpkeepStatus(env: Env, options: { json: boolean }): Promise<void> {

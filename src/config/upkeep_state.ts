@@ -1,5 +1,8 @@
 /**
- * `upkeep.json`: the helper's non-secret state. Never a token.
+ * `upkeep.json`: the helper's non-secret state, never a token. This module
+ * owns its shape and every read and write of it: the upkeep round
+ * (`src/upkeep/`), the update check and its notices (`src/update/`), and
+ * enabling the schedule all go through here.
  *
  * @module
  */
@@ -7,9 +10,7 @@ import type { Env } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir } from "../credentials/store.ts";
-
-/** Which scheduler runs the helper. */
-export type SchedulerName = "launchd" | "systemd" | "task-scheduler";
+import type { SchedulerName } from "../../platform/schedule_spec.ts";
 
 /** Update notifications sent for one version (see `src/update/cadence.ts`). */
 export interface NotificationState {
@@ -87,4 +88,24 @@ export async function updateUpkeepState(
   const next = change(await readUpkeepState(env, path));
   await writeUpkeepState(env, path, next);
   return next;
+}
+
+/**
+ * Takes the notice that waits for the next interactive command: clears it
+ * in `upkeep.json` and returns it with the version it is about, or `null`
+ * when none waits. Throws when the file cannot be written, so that a
+ * notice that cannot be marked shown is never shown (it would repeat).
+ */
+export async function takePendingNotice(
+  env: Env,
+  path: string,
+): Promise<{ version: string; notice: string } | null> {
+  const state = await readUpkeepState(env, path);
+  const notifications = state.notifications;
+  if (!notifications?.pendingNotice) return null;
+  await writeUpkeepState(env, path, {
+    ...state,
+    notifications: { ...notifications, pendingNotice: null },
+  });
+  return { version: notifications.version, notice: notifications.pendingNotice };
 }

@@ -1,19 +1,107 @@
 /**
  * A copy of twg that runs from a source checkout: `twg update` and
- * `twg uninstall` leave the checkout to the person (it is their working tree).
+ * `twg uninstall` leave the checkout to the person (it is their working
+ * tree), and the upkeep schedule starts it through a small launcher script
+ * in the config directory.
  *
  * @module
  */
-import { dirname } from "node:path";
+import { dirname, posix, win32 } from "node:path";
+import { notifierCommands } from "../../platform/notify.ts";
+import type { Env } from "../env.ts";
+import { TwgError } from "../errors.ts";
+import { displayPath } from "../ui/style.ts";
+import { isDenoRuntime } from "./detect.ts";
 
 /**
  * The checkout's root, from the entry point `<root>/src/main.ts`.
  *
  * @example
  * ```ts
+ * import { checkoutRootOf } from "./checkout.ts";
+ *
  * checkoutRootOf("/home/ada/src/twg/src/main.ts"); // "/home/ada/src/twg"
  * ```
  */
 export function checkoutRootOf(mainPath: string): string {
   return dirname(dirname(mainPath));
+}
+
+/** Why `twg update` changes nothing in a checkout (exit 1), and the command that does. */
+export function checkoutUpdateError(env: Env, root: string, latest: string): TwgError {
+  return new TwgError(
+    `This twg runs from a checkout (${displayPath(root, env.homeDir)}), which twg does not change`,
+    { hint: `Update the checkout to ${latest} with "git -C ${root} pull"` },
+  );
+}
+
+/** What the launcher script may reach. */
+export interface CheckoutLauncherOptions {
+  /** The config directory: the only place the upkeep job may write. */
+  configDir: string;
+  /** Hosts the upkeep job may reach (Deno `--allow-net`): the issuer's and the update manifest's. */
+  netHosts: string[];
+}
+
+/** A script twg writes, with its path and text. */
+export interface LauncherScript {
+  path: string;
+  content: string;
+}
+
+/**
+ * The script the upkeep schedule starts for a checkout: it runs this
+ * checkout with least-privilege Deno permissions (read, env, write to the
+ * config dir only, net to the known hosts, run for the notifiers), so
+ * upkeep itself shows the permission model at work. `twg-launcher` (a
+ * POSIX shell script) or `twg-launcher.cmd`, in the config directory.
+ *
+ * @example
+ * ```ts ignore
+ * const script = checkoutLauncherScript(env, { configDir: paths.dir, netHosts: ["auth.example.com"] });
+ * script.path; // "/home/ada/.config/twg/twg-launcher"
+ * ```
+ */
+export function checkoutLauncherScript(
+  env: Env,
+  options: CheckoutLauncherOptions,
+): LauncherScript {
+  const path = env.os === "windows" ? win32 : posix;
+  const runtimeArgs = isDenoRuntime(env)
+    ? [
+      "run",
+      "--quiet",
+      "--no-prompt",
+      "--allow-read",
+      "--allow-env",
+      "--allow-sys=hostname",
+      `--allow-write=${options.configDir}`,
+      ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
+      `--allow-run=${notifierPrograms(env).join(",")}`,
+      env.mainPath,
+    ]
+    : [env.mainPath];
+  if (env.os === "windows") {
+    const quoted = [env.execPath, ...runtimeArgs].map((arg) => `"${arg}"`).join(" ");
+    return {
+      path: path.join(options.configDir, "twg-launcher.cmd"),
+      content:
+        `@echo off\r\nrem Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\r\n${quoted} %*\r\n`,
+    };
+  }
+  const quoted = [env.execPath, ...runtimeArgs].map(shellQuote).join(" ");
+  return {
+    path: path.join(options.configDir, "twg-launcher"),
+    content:
+      `#!/bin/sh\n# Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\nexec ${quoted} "$@"\n`,
+  };
+}
+
+/** The programs upkeep may start to show an update notification: exactly those `platform/notify.ts` runs. */
+function notifierPrograms(env: Env): string[] {
+  return notifierCommands(env.os, { title: "", body: "" }).map((notifier) => notifier.command);
+}
+
+function shellQuote(arg: string): string {
+  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }

@@ -1,50 +1,59 @@
 /**
- * The stable program the schedule starts: a path that survives updates.
- * The compiled binary, the npm global bin, the `deno install` shim, or, when
- * running from a checkout, a small launcher script in the config directory.
- * Never a versioned cache path.
+ * How this copy of twg was installed: a compiled binary, the npm global
+ * package, a `deno install` shim, or a source checkout. Each kind updates
+ * (`./update.ts`) and is removed (`./remove.ts`) its own way, and the
+ * upkeep schedule starts the path found here, which survives updates:
+ * never a versioned cache path.
  *
  * @module
  */
-import { basename, dirname, join, posix, sep, win32 } from "node:path";
+import { basename, dirname, join, sep } from "node:path";
 import { pathToFileURL } from "node:url";
-import { notifierCommands } from "../../platform/notify.ts";
 import type { Env } from "../env.ts";
 
-/** What the schedule runs, and the script to write first when there is one. */
-export interface Launcher {
-  kind: "compiled" | "npm" | "deno-install" | "checkout";
+/** The ways twg can be installed. */
+export type InstallKind = "compiled" | "npm" | "deno-install" | "checkout";
+
+/** This copy of twg: how it was installed, and the program that starts it. */
+export interface Installation {
+  kind: InstallKind;
+  /**
+   * The stable program a person (or the schedule) starts: the binary, the
+   * npm bin, the `deno install` shim; for a checkout, its entry point
+   * (`<root>/src/main.ts`), which only a runtime can start.
+   */
   path: string;
-  args: string[];
-  /** A launcher script twg writes (checkout only). */
-  script: { path: string; content: string } | null;
 }
 
-/** Hosts the upkeep job may reach (Deno `--allow-net`): the issuer's and the update manifest's. */
-export interface LauncherOptions {
-  configDir: string;
-  netHosts: string[];
+/** Whether this process runs on Deno (a compiled binary included). */
+export function isDenoRuntime(env: Pick<Env, "runtime">): boolean {
+  return env.runtime.startsWith("deno");
 }
 
-const isDenoRuntime = (env: Env) => env.runtime.startsWith("deno");
-
-/** Finds the stable launcher for this copy of twg. */
-export async function resolveLauncher(env: Env, options: LauncherOptions): Promise<Launcher> {
+/**
+ * Finds how this copy of twg was installed, from the running executable and
+ * entry point: a Deno that is not named `deno` is a compiled binary; Node
+ * running from a global `node_modules` is the npm package; a `deno install`
+ * shim that names this entry point is that; anything else is a checkout.
+ *
+ * @example
+ * ```ts ignore
+ * const installation = await detectInstallation(env);
+ * installation.kind; // "deno-install"
+ * installation.path; // "/home/ada/.deno/bin/twg"
+ * ```
+ */
+export async function detectInstallation(env: Env): Promise<Installation> {
   const runtimeName = basename(env.execPath).replace(/\.exe$/i, "").toLowerCase();
-  if (isDenoRuntime(env) && runtimeName !== "deno") {
-    return { kind: "compiled", path: env.execPath, args: [], script: null };
-  }
+  if (isDenoRuntime(env) && runtimeName !== "deno") return { kind: "compiled", path: env.execPath };
   if (!isDenoRuntime(env)) {
     const npmBin = npmGlobalBin(env);
-    if (npmBin && await exists(env, npmBin)) {
-      return { kind: "npm", path: npmBin, args: [], script: null };
-    }
+    if (npmBin && await exists(env, npmBin)) return { kind: "npm", path: npmBin };
   } else {
     const shim = await denoInstallShim(env);
-    if (shim) return { kind: "deno-install", path: shim, args: [], script: null };
+    if (shim) return { kind: "deno-install", path: shim };
   }
-  const script = checkoutLauncherScript(env, options);
-  return { kind: "checkout", path: script.path, args: [], script };
+  return { kind: "checkout", path: env.mainPath };
 }
 
 /** `<prefix>/bin/twg` when this file runs from `<prefix>/lib/node_modules/…` (or the Windows layout). */
@@ -67,55 +76,6 @@ async function denoInstallShim(env: Env): Promise<string | null> {
   return content.includes(env.mainPath) || content.includes(pathToFileURL(env.mainPath).href)
     ? shim
     : null;
-}
-
-/**
- * A script that runs this checkout with least-privilege Deno permissions:
- * read, env, write to the config dir only, net to the known hosts, run for
- * the notifiers. Upkeep itself shows the permission model at work.
- */
-export function checkoutLauncherScript(
-  env: Env,
-  options: LauncherOptions,
-): { path: string; content: string } {
-  const path = env.os === "windows" ? win32 : posix;
-  const runtimeArgs = isDenoRuntime(env)
-    ? [
-      "run",
-      "--quiet",
-      "--no-prompt",
-      "--allow-read",
-      "--allow-env",
-      "--allow-sys=hostname",
-      `--allow-write=${options.configDir}`,
-      ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
-      `--allow-run=${notifierPrograms(env).join(",")}`,
-      env.mainPath,
-    ]
-    : [env.mainPath];
-  if (env.os === "windows") {
-    const quoted = [env.execPath, ...runtimeArgs].map((arg) => `"${arg}"`).join(" ");
-    return {
-      path: path.join(options.configDir, "twg-launcher.cmd"),
-      content:
-        `@echo off\r\nrem Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\r\n${quoted} %*\r\n`,
-    };
-  }
-  const quoted = [env.execPath, ...runtimeArgs].map(shellQuote).join(" ");
-  return {
-    path: path.join(options.configDir, "twg-launcher"),
-    content:
-      `#!/bin/sh\n# Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\nexec ${quoted} "$@"\n`,
-  };
-}
-
-/** The programs upkeep may start to show an update notification: exactly those `platform/notify.ts` runs. */
-function notifierPrograms(env: Env): string[] {
-  return notifierCommands(env.os, { title: "", body: "" }).map((notifier) => notifier.command);
-}
-
-function shellQuote(arg: string): string {
-  return `'${arg.replaceAll("'", `'\\''`)}'`;
 }
 
 function exists(env: Env, path: string): Promise<boolean> {

@@ -9,7 +9,6 @@ import { showNotification } from "../../platform/notify.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { isAbortError, messageOf } from "../errors.ts";
-import type { UpkeepStep } from "../upkeep/run.ts";
 import type { UpkeepState } from "../config/upkeep_state.ts";
 import { version } from "../version.ts";
 import {
@@ -24,7 +23,7 @@ import { isUpdateNotifierDisabled } from "./notice.ts";
 /** Title of every native update notification. */
 const updateNotificationTitle = "twg update available";
 
-/** Options for {@link runUpdateCheck}; the defaults are the real ones. */
+/** Options for {@link updateCheckRound}; the defaults are the real ones. */
 export interface UpdateCheckOptions {
   /** The running version (default: `src/version.ts`). */
   currentVersion?: string;
@@ -37,11 +36,11 @@ export interface UpdateCheckOptions {
  * the new state; the caller saves it. Only an interrupt escapes.
  *
  * @example
- * ```ts
- * state = await runUpdateCheck(env, state);
+ * ```ts ignore
+ * state = await updateCheckRound(env, state);
  * ```
  */
-export async function runUpdateCheck(
+export async function updateCheckRound(
   env: Env,
   state: UpkeepState,
   options: UpdateCheckOptions = {},
@@ -56,9 +55,6 @@ export async function runUpdateCheck(
   }
   return next;
 }
-
-/** {@link runUpdateCheck} as a step of `runUpkeep`. */
-export const updateCheckStep: UpkeepStep = (env, state) => runUpdateCheck(env, state);
 
 async function checkForUpdate(
   env: Env,

@@ -38,7 +38,7 @@ export interface PendingNoticeOptions {
  * so the state module (and the file system) is only loaded past the checks.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const notice = await pendingUpdateNotice(env, { json: false });
  * if (notice) env.stderr.write(`${notice}\n`);
  * ```
@@ -51,17 +51,11 @@ export async function pendingUpdateNotice(
   if (isUpdateNotifierDisabled(env)) return null;
   try {
     if (await detectAgentFromEnv(env) !== null) return null;
-    const { readUpkeepState, writeUpkeepState } = await import("../config/upkeep_state.ts");
-    const path = configPaths(env).upkeepJson;
-    const state = await readUpkeepState(env, path);
-    const notifications = state.notifications;
-    if (!notifications?.pendingNotice) return null;
-    await writeUpkeepState(env, path, {
-      ...state,
-      notifications: { ...notifications, pendingNotice: null },
-    });
-    const isStillNewer = isNewerVersion(notifications.version, options.currentVersion ?? version);
-    return isStillNewer ? notifications.pendingNotice : null;
+    const { takePendingNotice } = await import("../config/upkeep_state.ts");
+    const pending = await takePendingNotice(env, configPaths(env).upkeepJson);
+    if (!pending) return null;
+    const isStillNewer = isNewerVersion(pending.version, options.currentVersion ?? version);
+    return isStillNewer ? pending.notice : null;
   } catch {
     return null;
   }

@@ -12,7 +12,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
 import { configPaths } from "../config/paths.ts";
-import { updateCheckStep } from "../update/check.ts";
+import { updateCheckRound } from "../update/check.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -35,15 +35,19 @@ export interface UpkeepOutcome {
   state: UpkeepState;
 }
 
-/** An optional step after the refresh (the update check plugs in here). */
-export type UpkeepStep = (env: Env, state: UpkeepState) => Promise<UpkeepState>;
-
-/** Runs one round of upkeep and records it in `upkeep.json` and the log. */
-export async function runUpkeep(
-  env: Env,
-  paths: ConfigPaths,
-  steps: UpkeepStep[] = [],
-): Promise<UpkeepOutcome> {
+/**
+ * One round of upkeep: refreshes when due within {@link upkeepRefreshWindowMs},
+ * then makes the update check (`src/update/check.ts`), and records both in
+ * `upkeep.json` and the log. Never throws for an expected failure: the
+ * outcome carries it, with the exit code.
+ *
+ * @example
+ * ```ts ignore
+ * const outcome = await upkeepRound(env, configPaths(env));
+ * outcome.result; // "fresh", "refreshed", "skipped: not logged in" or "failed: …"
+ * ```
+ */
+export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepOutcome> {
   let state = await readUpkeepState(env, paths.upkeepJson);
   const now = new Date(env.now()).toISOString();
   let result: string;
@@ -71,7 +75,7 @@ export async function runUpkeep(
       : "failed";
   }
   state = { ...state, lastRun: now, lastResult: result, lastError };
-  for (const step of steps) state = await step(env, state);
+  state = await updateCheckRound(env, state);
   try {
     await writeUpkeepState(env, paths.upkeepJson, state);
   } catch (error) {
@@ -96,7 +100,7 @@ export async function runUpkeep(
  * times a day.
  */
 export async function runScheduledUpkeep(env: Env): Promise<void> {
-  const outcome = await runUpkeep(env, configPaths(env), [updateCheckStep]);
+  const outcome = await upkeepRound(env, configPaths(env));
   if (outcome.exitCode !== ExitCode.ok) {
     env.stderr.write(`twg upkeep: ${outcome.result}: ${outcome.state.lastError}\n`);
     throw new ReportedError(outcome.exitCode);

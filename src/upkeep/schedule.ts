@@ -7,26 +7,50 @@
 import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
-import type { ConfigPaths } from "../config/paths.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
-import { messageOf, TwgError } from "../errors.ts";
-import { type Launcher, resolveLauncher } from "../install/detect.ts";
+import { isAbortError, messageOf, TwgError } from "../errors.ts";
+import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { updateUpkeepState } from "../config/upkeep_state.ts";
+import { checkoutLauncherScript, type LauncherScript } from "../install/checkout.ts";
+import { detectInstallation, type Installation } from "../install/detect.ts";
 
 /** Every 12 minutes: 5 runs an hour keep a 75%-due token from ever expiring unseen. */
 export const upkeepIntervalMinutes = 12;
+
+/**
+ * What the schedule starts: the installation's own program, or, for a
+ * checkout, a launcher script twg writes first (see `src/install/checkout.ts`).
+ */
+export interface Launcher {
+  installation: Installation;
+  path: string;
+  args: string[];
+  /** The launcher script to write (a checkout only). */
+  script: LauncherScript | null;
+}
+
+/** The launcher for this installation. */
+async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
+  const installation = await detectInstallation(env);
+  if (installation.kind !== "checkout") {
+    return { installation, path: installation.path, args: [], script: null };
+  }
+  const script = checkoutLauncherScript(env, {
+    configDir: paths.dir,
+    netHosts: await knownHosts(env, paths),
+  });
+  return { installation, path: script.path, args: [], script };
+}
 
 /** The spec and launcher for this installation. */
 export async function scheduleSpecFor(
   env: Env,
   paths: ConfigPaths,
 ): Promise<{ spec: ScheduleSpec; launcher: Launcher }> {
-  const launcher = await resolveLauncher(env, {
-    configDir: paths.dir,
-    netHosts: await knownHosts(env, paths),
-  });
+  const launcher = await launcherFor(env, paths);
   // The job sees only these (never secrets): where updates are announced,
   // and whether the person asked for no update notifications.
   const environment: Record<string, string> = {};
@@ -58,7 +82,11 @@ export async function renderSchedule(
   return launcher.script ? [{ ...launcher.script, encoding: "utf-8" }, ...files] : files;
 }
 
-/** Installs the schedule; on failure removes what it wrote, records why, and throws. */
+/**
+ * Installs the schedule; on failure removes what it wrote, records why, and
+ * throws a typed error (the scheduler's own, or one naming the launcher
+ * script that could not be written).
+ */
 export async function enableUpkeep(
   env: Env,
   paths: ConfigPaths,
@@ -79,8 +107,14 @@ export async function enableUpkeep(
       enabled: false,
       scheduler: null,
       enableError: message,
-    }));
-    throw new TwgError(message, { cause: error });
+    })).catch(() => {
+      // A config directory that cannot be written is what failed; say that.
+    });
+    if (error instanceof TwgError || isAbortError(error)) throw error;
+    throw new TwgError(`Cannot enable upkeep: ${message}`, {
+      hint: 'Fix what the message names, then run "twg upkeep enable" again',
+      cause: error,
+    });
   }
   await updateUpkeepState(env, paths.upkeepJson, (state) => ({
     ...state,
@@ -92,12 +126,42 @@ export async function enableUpkeep(
   return { scheduler, files: launcher.script ? [launcher.script.path, ...files] : files, launcher };
 }
 
+/**
+ * `twg upkeep enable` (and the last step of `twg setup`): installs the
+ * schedule and says on stderr what was written where.
+ *
+ * @example
+ * ```ts ignore
+ * await enableUpkeepAndReport(env);
+ * // ✔ Upkeep enabled: systemd runs "twg upkeep run" every 12 minutes
+ * ```
+ */
+export async function enableUpkeepAndReport(env: Env): Promise<void> {
+  const { scheduler, files, launcher } = await enableUpkeep(env, configPaths(env));
+  const check = styleFor(env, env.stderr).success("✔");
+  env.stderr.write(
+    `${check} Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
+  );
+  for (const file of files) env.stderr.write(`  ${displayPath(file, env.homeDir)}\n`);
+  env.stderr.write(
+    '  "twg upkeep status" shows what it last did; "twg upkeep disable" removes it.\n',
+  );
+  // npx keeps its packages in a cache it may clean: a schedule that starts
+  // Deno from there stops working one day, silently.
+  if (launcher.installation.kind === "checkout" && /[\\/]_npx[\\/]/.test(env.execPath)) {
+    warn(
+      env,
+      `The schedule starts Deno from npx's cache (${env.execPath}); install Deno (npm install -g deno) and run "twg upkeep enable" again`,
+    );
+  }
+}
+
 /** Removes the schedule and the launcher script; harmless when nothing is installed. */
 export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Scheduler> {
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
   await scheduler.uninstall(env, spec);
-  if (launcher.kind === "checkout" && launcher.script) {
+  if (launcher.script) {
     await env.fs.rm(launcher.script.path, { force: true });
   }
   await updateUpkeepState(

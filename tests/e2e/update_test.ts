@@ -12,9 +12,8 @@ import { runUninstall } from "../../src/commands/uninstall.ts";
 import { runUpdate } from "../../src/commands/update.ts";
 import { configPaths } from "../../src/config/paths.ts";
 import type { Output } from "../../src/env.ts";
-import { updateCheckStep } from "../../src/update/check.ts";
 import { pendingUpdateNotice } from "../../src/update/notice.ts";
-import { runUpkeep } from "../../src/upkeep/run.ts";
+import { upkeepRound } from "../../src/upkeep/run.ts";
 import { readUpkeepState } from "../../src/config/upkeep_state.ts";
 import { version } from "../../src/version.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
@@ -104,7 +103,7 @@ Deno.test("upkeep checks the development server's manifest, notifies, and keeps 
   await using env = envIn(home);
   const paths = configPaths(env);
 
-  const first = await runUpkeep(env, paths, [updateCheckStep]);
+  const first = await upkeepRound(env, paths);
   assert.equal(first.exitCode, 0);
   assert.equal(env.stdoutText(), "");
   let state = await readUpkeepState(env, paths.upkeepJson);
@@ -118,7 +117,7 @@ Deno.test("upkeep checks the development server's manifest, notifies, and keeps 
   await fakeProgram(bin, "notify-send", { code: 1 });
   await fakeProgram(bin, "gdbus", { code: 1 });
   env.advance(25 * 60 * 60_000);
-  await runUpkeep(env, paths, [updateCheckStep]);
+  await upkeepRound(env, paths);
   state = await readUpkeepState(env, paths.upkeepJson);
   assert.equal(state.latestVersion, "0.3.0");
   const notice = `twg 0.3.0 is available (you have ${version}): run "twg update"`;

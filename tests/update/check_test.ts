@@ -1,9 +1,13 @@
 import assert from "node:assert/strict";
 import { configPaths } from "../../src/config/paths.ts";
-import { runUpdateCheck, updateCheckStep } from "../../src/update/check.ts";
+import { updateCheckRound } from "../../src/update/check.ts";
 import { fetchManifest, parseManifest } from "../../src/update/manifest.ts";
-import { runUpkeep } from "../../src/upkeep/run.ts";
-import { initialUpkeepState, readUpkeepState, type UpkeepState } from "../../src/config/upkeep_state.ts";
+import { upkeepRound } from "../../src/upkeep/run.ts";
+import {
+  initialUpkeepState,
+  readUpkeepState,
+  type UpkeepState,
+} from "../../src/config/upkeep_state.ts";
 import { FAKE_NOW, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
 
 const MANIFEST_URL = "https://releases.example.test/manifest.json";
@@ -24,7 +28,7 @@ function releaseEnv(version: string, { vars, ...overrides }: FakeEnvOverrides = 
 Deno.test("the first upkeep run checks, logged out and unscheduled, and prints nothing", async () => {
   await using env = releaseEnv("0.2.0");
   const paths = configPaths(env);
-  const outcome = await runUpkeep(env, paths, [updateCheckStep]);
+  const outcome = await upkeepRound(env, paths);
   assert.equal(outcome.exitCode, 0);
   assert.equal(outcome.result, "skipped: not logged in");
   assert.deepEqual(env.requests.map((request) => request.url), [MANIFEST_URL]);
@@ -38,10 +42,10 @@ Deno.test("the first upkeep run checks, logged out and unscheduled, and prints n
   assert.equal(env.stdoutText() + env.stderrText(), "");
 
   env.advance(23 * hour);
-  await runUpkeep(env, paths, [updateCheckStep]);
+  await upkeepRound(env, paths);
   assert.equal(env.requests.length, 1, "no second check within 24 hours");
   env.advance(2 * hour);
-  await runUpkeep(env, paths, [updateCheckStep]);
+  await upkeepRound(env, paths);
   assert.equal(env.requests.length, 2, "checked again once due");
 });
 
@@ -51,7 +55,7 @@ Deno.test("a failed check is recorded, retried at the next due time, and never f
     respond: () => new Response("upstream down", { status: 503 }),
   });
   const paths = configPaths(env);
-  const outcome = await runUpkeep(env, paths, [updateCheckStep]);
+  const outcome = await upkeepRound(env, paths);
   assert.equal(outcome.exitCode, 0);
   const state = await readUpkeepState(env, paths.upkeepJson);
   assert.match(state.updateCheckError ?? "", /Cannot read the release manifest .*: HTTP 503/);
@@ -60,20 +64,20 @@ Deno.test("a failed check is recorded, retried at the next due time, and never f
   assert.equal(state.latestVersion, null);
   assert.equal(env.stdoutText() + env.stderrText(), "");
   env.advance(hour);
-  await runUpkeep(env, paths, [updateCheckStep]);
+  await upkeepRound(env, paths);
   assert.equal(env.requests.length, 1, "not retried every 12 minutes");
 });
 
 Deno.test("without a manifest URL there is no check and nothing is recorded", async () => {
   await using env = fakeEnv({ respond: () => jsonResponse(manifest("9.9.9")) });
-  const state = await runUpdateCheck(env, initialUpkeepState());
+  const state = await updateCheckRound(env, initialUpkeepState());
   assert.equal(env.requests.length, 0);
   assert.equal(state.lastUpdateCheck, null);
 });
 
 Deno.test("a new version is notified natively once, with which version and what to run", async () => {
   await using env = releaseEnv("0.2.0");
-  const state = await runUpdateCheck(env, initialUpkeepState(), { currentVersion: "0.1.0" });
+  const state = await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
   assert.deepEqual(env.calls, [{
     command: "notify-send",
     args: [
@@ -90,7 +94,7 @@ Deno.test("a new version is notified natively once, with which version and what 
     pendingNotice: null,
   });
   env.advance(12 * 60_000);
-  await runUpdateCheck(env, state, { currentVersion: "0.1.0" });
+  await updateCheckRound(env, state, { currentVersion: "0.1.0" });
   assert.equal(env.calls.length, 1, "the next upkeep run does not repeat it");
 });
 
@@ -101,7 +105,7 @@ Deno.test("a notification no notifier can show is kept as the pending notice", a
       { command: "gdbus", result: { code: 1, stderr: "Cannot autolaunch D-Bus without X11" } },
     ],
   });
-  const state = await runUpdateCheck(env, initialUpkeepState(), { currentVersion: "0.1.0" });
+  const state = await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
   assert.equal(
     state.notifications?.pendingNotice,
     'twg 0.2.0 is available (you have 0.1.0): run "twg update"',
@@ -111,7 +115,7 @@ Deno.test("a notification no notifier can show is kept as the pending notice", a
 
 Deno.test("NO_UPDATE_NOTIFIER: the check is recorded, nothing is shown or kept", async () => {
   await using env = releaseEnv("0.2.0", { vars: { NO_UPDATE_NOTIFIER: "1" } });
-  const state = await runUpdateCheck(env, initialUpkeepState(), { currentVersion: "0.1.0" });
+  const state = await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
   assert.equal(state.latestVersion, "0.2.0");
   assert.deepEqual(env.calls, []);
   assert.equal(state.notifications, null);
@@ -119,12 +123,12 @@ Deno.test("NO_UPDATE_NOTIFIER: the check is recorded, nothing is shown or kept",
 
 Deno.test("a reminder is due a day later even when no check is", async () => {
   await using env = releaseEnv("0.2.0");
-  let state: UpkeepState = await runUpdateCheck(env, initialUpkeepState(), {
+  let state: UpkeepState = await updateCheckRound(env, initialUpkeepState(), {
     currentVersion: "0.1.0",
     random: () => 0.99,
   });
   env.advance(24 * hour);
-  state = await runUpdateCheck(env, state, { currentVersion: "0.1.0" });
+  state = await updateCheckRound(env, state, { currentVersion: "0.1.0" });
   assert.equal(env.requests.length, 1, "the check waits for its jitter");
   assert.equal(env.calls.length, 2, "the daily reminder does not");
   assert.equal(state.notifications?.sentAt.length, 2);
@@ -143,7 +147,7 @@ Deno.test("an interrupt during the check is not recorded as a failed check", asy
       return aborted;
     },
   });
-  await assert.rejects(runUpdateCheck(env, initialUpkeepState()), { name: "AbortError" });
+  await assert.rejects(updateCheckRound(env, initialUpkeepState()), { name: "AbortError" });
 });
 
 Deno.test("manifests are validated before any value is used", () => {

@@ -2,7 +2,11 @@ import assert from "node:assert/strict";
 import { configPaths } from "../../src/config/paths.ts";
 import type { Output } from "../../src/env.ts";
 import { pendingUpdateNotice } from "../../src/update/notice.ts";
-import { initialUpkeepState, readUpkeepState, writeUpkeepState } from "../../src/config/upkeep_state.ts";
+import {
+  initialUpkeepState,
+  readUpkeepState,
+  writeUpkeepState,
+} from "../../src/config/upkeep_state.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
 
 const NOTICE = 'twg 0.2.0 is available (you have 0.1.0): run "twg update"';

@@ -1,0 +1,105 @@
+/**
+ * The Bitbucket token: where it comes from, and the one rule for it,
+ * "`TWG_BBC_TOKEN` wins over a stored one" (so CI, which has no store, sets
+ * only the variable). Every command that reads, reports, asks for or saves
+ * the token goes through here.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { emptyCredentials } from "./auth_conf.ts";
+import { acquireLock } from "./lock.ts";
+import { assertStoreWritable } from "./preflight.ts";
+import { ensureConfigDir, readCredentials, saveCredentials } from "./store.ts";
+
+/** The variable that provides the Bitbucket token and wins over a stored one. */
+export const BITBUCKET_TOKEN_VAR = "TWG_BBC_TOKEN";
+
+/** The files of the credential store (a `ConfigPaths` from `src/config/paths.ts`). */
+export interface StorePaths {
+  dir: string;
+  authConf: string;
+  lock: string;
+}
+
+/** Where the Bitbucket token in use comes from. */
+export type BitbucketTokenSource = "env" | "store";
+
+/**
+ * Where the token in use comes from, given the stored one: the environment
+ * wins over the store.
+ *
+ * @example
+ * ```ts ignore
+ * bitbucketTokenSource(env, credentials?.bitbucketToken ?? null); // "env", "store" or null
+ * ```
+ */
+export function bitbucketTokenSource(
+  env: Pick<Env, "getVar">,
+  stored: string | null,
+): BitbucketTokenSource | null {
+  if (env.getVar(BITBUCKET_TOKEN_VAR)) return "env";
+  return stored ? "store" : null;
+}
+
+/**
+ * The token to send to Bitbucket, or `null`: `TWG_BBC_TOKEN` when set, and
+ * only otherwise the one stored in `auth.conf` (which is then read).
+ *
+ * @example
+ * ```ts ignore
+ * const token = await bitbucketToken(env, configPaths(env));
+ * ```
+ */
+export async function bitbucketToken(
+  env: Env,
+  paths: Pick<StorePaths, "authConf">,
+): Promise<string | null> {
+  const fromEnv = env.getVar(BITBUCKET_TOKEN_VAR);
+  if (fromEnv) return fromEnv;
+  return (await readCredentials(env, paths.authConf))?.bitbucketToken ?? null;
+}
+
+/**
+ * Asks for the Bitbucket token with hidden input, only on a terminal and only
+ * when `TWG_BBC_TOKEN` does not already provide one. Enter skips when optional.
+ *
+ * @example
+ * ```ts ignore
+ * const token = await promptBitbucketToken(env, { optional: true });
+ * ```
+ */
+export async function promptBitbucketToken(
+  env: Env,
+  options: { optional: boolean },
+): Promise<string | null> {
+  if (!env.stdinIsTerminal || env.getVar(BITBUCKET_TOKEN_VAR)) return null;
+  const prompt = options.optional ? "Bitbucket token (Enter to skip): " : "Bitbucket token: ";
+  const answer = await env.readLine(prompt, { hidden: true });
+  return answer?.trim() || null;
+}
+
+/**
+ * Saves the Bitbucket token in `auth.conf` under the lock, after the same
+ * preflight as a refresh, leaving the sign-in as it is.
+ *
+ * @example
+ * ```ts ignore
+ * await saveBitbucketToken(env, configPaths(env), token);
+ * ```
+ */
+export async function saveBitbucketToken(
+  env: Env,
+  paths: StorePaths,
+  token: string,
+): Promise<void> {
+  await ensureConfigDir(env, paths.dir);
+  await assertStoreWritable(env, paths.dir, paths.authConf);
+  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
+  try {
+    const stored = (await readCredentials(env, paths.authConf)) ?? emptyCredentials();
+    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: token });
+  } finally {
+    await lock.release();
+  }
+}
