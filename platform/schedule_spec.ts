@@ -103,10 +103,12 @@ export function assertSchedulable(
   spec: ScheduleSpec,
   isAbsolute: (path: string) => boolean,
 ): void {
+  // The directories first: a launcher script in the config directory
+  // inherits its path, and the directory is what the person can change.
   const paths: Array<[string, string]> = [
-    ["the launcher path", spec.launcher],
     ["the home directory path", spec.homeDir],
     ["the config directory path", spec.configDir],
+    ["the launcher path", spec.launcher],
   ];
   for (const [what, path] of paths) {
     assertRepresentable(what, path, PATH_HINT);

@@ -4,12 +4,21 @@
  * the clock is fixed (and advanced only by `sleep`), variables come from a
  * map, and every `run` is recorded before it is answered.
  *
+ * It fails loudly on anything it was not told about, so that a test never
+ * passes on a decision the fake made for it: a `run` no scripted command
+ * matches, a scripted command or response never used, a request no response
+ * matches, and a pid whose liveness the test did not state. Each fails the
+ * call (a run throws, a request fails) and is reported again when the env is
+ * disposed (`await using`), which fails the test even when the code under
+ * test swallowed the failure; {@link FakeEnv.verify} checks it earlier.
+ *
  * @example
  * ```ts
  * await using env = fakeEnv({
  *   os: "darwin",
  *   vars: { HOME: "/Users/ada" },
  *   commands: [{ command: "launchctl", args: ["bootstrap"], result: { code: 5, stderr: "Bootstrap failed" } }],
+ *   responses: [{ method: "POST", url: "https://auth.example.com/oauth/token", response: () => jsonResponse({}) }],
  * });
  * await env.run("launchctl", ["bootstrap", "gui/501", "x.plist"]); // { code: 5, stdout: "", stderr: "Bootstrap failed" }
  * env.calls; // [{ command: "launchctl", args: ["bootstrap", "gui/501", "x.plist"] }]
@@ -29,25 +38,61 @@ export interface RunCall {
 
 /**
  * A scripted answer for {@link Env.run}: it applies when `command` matches
- * and the call's arguments start with `args`.
+ * and the call's arguments start with `args`. It must be used at least once
+ * unless `optional`.
  */
 export interface ScriptedCommand {
   command: string;
   args?: string[];
   result: Partial<RunResult>;
+  /** The test does not insist that this command runs. */
+  optional?: boolean;
 }
+
+/**
+ * A scripted answer for `fetch`: it applies when the method (default any)
+ * and the URL (a string is a prefix) match. It must be used at least once
+ * unless `optional`.
+ */
+export interface ScriptedResponse {
+  method?: string;
+  url: string | RegExp;
+  response: () => Response | Promise<Response>;
+  /** The test does not insist that this request is made. */
+  optional?: boolean;
+}
+
+/** How the fake copy of twg is installed (see `src/install/detect.ts`). */
+export type FakeInstall = "checkout" | "compiled" | "npm" | "deno-install";
 
 /** What {@link fakeEnv} accepts: any {@link Env} member, plus scripting. */
 export interface FakeEnvOverrides extends Partial<Env> {
   /** Variables `getVar` reads (unless `getVar` itself is given). */
   vars?: Record<string, string>;
   /**
-   * Answers for `run`, first match wins; a call nothing matches exits 0 with
-   * no output. Ignored when `run` itself is given (calls are still recorded).
+   * Answers for `run`, first match wins; a call nothing matches throws and
+   * fails the test. Ignored when `run` itself is given (calls are still
+   * recorded, and nothing is verified).
    */
   commands?: ScriptedCommand[];
-  /** Answers `fetch` (recorded in `requests`); without it every request fails as offline. */
+  /**
+   * Answers `fetch` (recorded in `requests`) when no {@link responses} entry
+   * matches; without either, every request fails as offline, and one no
+   * entry matches fails the test.
+   */
   respond?: (request: Request) => Response | Promise<Response>;
+  /** Scripted `fetch` answers, first match wins; each must be used. */
+  responses?: ScriptedResponse[];
+  /** Pids `isProcessAlive` answers true for, besides the fake's own `pid`. */
+  alivePids?: number[];
+  /** Pids `isProcessAlive` answers false for; any other pid fails the test. */
+  deadPids?: number[];
+  /**
+   * How this copy of twg is installed (default `"checkout"`): sets
+   * `runtime`, `execPath` and `mainPath`, and writes the npm bin or the
+   * `deno install` shim that `detectInstallation` looks for.
+   */
+  install?: FakeInstall;
 }
 
 /** The fake environment, with what it recorded and a way to clean up. */
@@ -64,6 +109,12 @@ export interface FakeEnv extends Env, AsyncDisposable {
   requests: { method: string; url: string; body: string }[];
   /** Moves the fake clock forward. */
   advance(ms: number): void;
+  /**
+   * Throws when something happened that the test did not script (an
+   * unscripted run, an unmatched request, an unknown pid) or something
+   * scripted never happened. Disposing the env calls it too.
+   */
+  verify(): void;
 }
 
 /** 2026-11-28T12:00:00Z, the fixed start of every fake clock. */
@@ -79,13 +130,64 @@ function capture(): Output & { text: string } {
   };
 }
 
-function scriptedRun(commands: ScriptedCommand[]) {
+function scriptedRun(commands: ScriptedCommand[], used: Set<unknown>, problems: string[]) {
   return (command: string, args: string[]): Promise<RunResult> => {
     const match = commands.find((rule) =>
       rule.command === command && (rule.args ?? []).every((arg, index) => args[index] === arg)
     );
-    return Promise.resolve({ code: 0, stdout: "", stderr: "", ...match?.result });
+    if (!match) {
+      const problem = `fakeEnv: unscripted run: ${[command, ...args].join(" ")}`;
+      problems.push(problem);
+      return Promise.reject(new Error(problem));
+    }
+    used.add(match);
+    return Promise.resolve({ code: 0, stdout: "", stderr: "", ...match.result });
   };
+}
+
+function matchesResponse(rule: ScriptedResponse, request: Request): boolean {
+  if (rule.method && rule.method.toUpperCase() !== request.method) return false;
+  return typeof rule.url === "string"
+    ? request.url.startsWith(rule.url)
+    : rule.url.test(request.url);
+}
+
+/** The runtime, executable and entry point of a fake copy of twg installed as `install`. */
+function installMembers(install: FakeInstall, tempDir: string, homeDir: string) {
+  switch (install) {
+    case "checkout":
+      return {
+        runtime: "deno test",
+        execPath: Deno.execPath(),
+        mainPath: `${tempDir}/twg/main.ts`,
+      };
+    case "compiled":
+      return {
+        runtime: "deno 2.9.6",
+        execPath: `${homeDir}/bin/twg`,
+        mainPath: `${tempDir}/twg/main.ts`,
+      };
+    case "npm": {
+      const prefix = `${tempDir}/npm-prefix`;
+      Deno.mkdirSync(`${prefix}/bin`, { recursive: true });
+      Deno.writeTextFileSync(`${prefix}/bin/twg`, "#!/bin/sh\n", { mode: 0o755 });
+      return {
+        runtime: "node 20.19.0",
+        execPath: "/usr/bin/node",
+        mainPath: `${prefix}/lib/node_modules/@twg/cli/dist/twg.js`,
+      };
+    }
+    case "deno-install": {
+      const mainPath = `${tempDir}/twg/main.ts`;
+      Deno.mkdirSync(`${homeDir}/.deno/bin`, { recursive: true });
+      Deno.writeTextFileSync(
+        `${homeDir}/.deno/bin/twg`,
+        `#!/bin/sh\n# generated by deno install\nexec deno run --allow-read 'file://${mainPath}' "$@"\n`,
+        { mode: 0o755 },
+      );
+      return { runtime: "deno 2.9.6", execPath: Deno.execPath(), mainPath };
+    }
+  }
 }
 
 /**
@@ -93,11 +195,25 @@ function scriptedRun(commands: ScriptedCommand[]) {
  * temporary directory.
  */
 export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
-  const { vars = {}, commands = [], run: answer = scriptedRun(commands), respond, ...members } =
-    overrides;
+  const problems: string[] = [];
+  const used = new Set<unknown>();
+  const {
+    vars = {},
+    commands = [],
+    run: answer = scriptedRun(commands, used, problems),
+    respond,
+    responses = [],
+    alivePids = [],
+    deadPids = [],
+    install = "checkout",
+    ...members
+  } = overrides;
+  const isScripted = overrides.run === undefined;
   const tempDir = Deno.makeTempDirSync({ prefix: "twg-test-" });
   const homeDir = `${tempDir}/home`;
   Deno.mkdirSync(homeDir);
+  const installed = installMembers(install, tempDir, members.homeDir ?? homeDir);
+  const pid = members.pid ?? 4242;
   const stdout = capture();
   const stderr = capture();
   const calls: RunCall[] = [];
@@ -121,8 +237,18 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
         url: request.url,
         body: await request.clone().text(),
       });
-      if (!respond) throw new TypeError(`fetch failed: no network in this test (${request.url})`);
-      return await respond(request);
+      const rule = responses.find((candidate) => matchesResponse(candidate, request));
+      if (rule) {
+        used.add(rule);
+        return await rule.response();
+      }
+      if (respond) return await respond(request);
+      if (responses.length > 0) {
+        const problem = `fakeEnv: unscripted request: ${request.method} ${request.url}`;
+        problems.push(problem);
+        throw new TypeError(problem);
+      }
+      throw new TypeError(`fetch failed: no network in this test (${request.url})`);
     },
     fs: fileSystem,
     run(command, args, options) {
@@ -133,15 +259,37 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     os: "linux",
     homeDir,
     cwd: () => tempDir,
-    pid: 4242,
+    pid,
     hostname: "test-host",
-    isProcessAlive: (pid) => Promise.resolve(pid === 4242),
+    isProcessAlive(asked) {
+      if (asked === pid || alivePids.includes(asked)) return Promise.resolve(true);
+      if (!deadPids.includes(asked)) {
+        problems.push(
+          `fakeEnv: isProcessAlive(${asked}) for a pid the test did not declare (alivePids, deadPids)`,
+        );
+      }
+      return Promise.resolve(false);
+    },
     canWriteByPermission: () => Promise.resolve(true),
     interrupt: new AbortController().signal,
-    runtime: "deno test",
-    mainPath: `${tempDir}/twg/main.ts`,
-    execPath: Deno.execPath(),
+    ...installed,
     ...members,
+  };
+  const verify = () => {
+    const unused = [
+      ...(isScripted ? commands : []).filter((rule) => !rule.optional && !used.has(rule)).map(
+        (rule) =>
+          `fakeEnv: scripted command never run: ${[rule.command, ...rule.args ?? []].join(" ")}`,
+      ),
+      ...responses.filter((rule) => !rule.optional && !used.has(rule)).map((rule) =>
+        `fakeEnv: scripted response never requested: ${rule.method ?? "any"} ${rule.url}`
+      ),
+    ];
+    const all = [...problems, ...unused];
+    if (all.length > 0) {
+      if (Deno.env.get("FAKE_ENV_DEBUG")) console.error(all.join("\n"));
+      throw new Error(all.join("\n"));
+    }
   };
   return Object.assign(env, {
     calls,
@@ -152,7 +300,11 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     advance(ms: number) {
       clock += ms;
     },
-    [Symbol.asyncDispose]: () => fs.rm(tempDir, { recursive: true, force: true }),
+    verify,
+    async [Symbol.asyncDispose]() {
+      await fs.rm(tempDir, { recursive: true, force: true });
+      verify();
+    },
   });
 }
 

@@ -6,7 +6,13 @@ import { configPaths } from "../../src/config/paths.ts";
 import { emptyCredentials, type OAuthTokens } from "../../src/credentials/auth_conf.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { systemdUnitDir } from "../../platform/systemd.ts";
-import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
+import {
+  type FakeEnv,
+  fakeEnv,
+  type FakeEnvOverrides,
+  jsonResponse,
+  type ScriptedCommand,
+} from "../_fake_env.ts";
 
 const REVOKE = "https://auth.example.test/oauth/revoke";
 
@@ -27,12 +33,27 @@ function tokens(overrides: Partial<OAuthTokens> = {}): OAuthTokens {
   };
 }
 
-/** A signed-in installation with a config dir full of twg's files. */
+/** `systemctl --user disable --now` succeeds (nothing is installed). */
+const SYSTEMCTL_DISABLE_OK: ScriptedCommand = {
+  command: "systemctl",
+  args: ["--user", "disable"],
+  result: {},
+};
+
+/**
+ * A signed-in installation with a config dir full of twg's files, whose
+ * schedule removal (`systemctl --user disable`) succeeds unless `overrides`
+ * scripts other commands.
+ */
 async function installed(
   overrides: FakeEnvOverrides = {},
   oauth: Partial<OAuthTokens> = {},
 ): Promise<FakeEnv> {
-  const env = fakeEnv({ respond: () => jsonResponse({}), ...overrides });
+  const env = fakeEnv({
+    respond: () => jsonResponse({}),
+    commands: [SYSTEMCTL_DISABLE_OK],
+    ...overrides,
+  });
   const paths = configPaths(env);
   await saveCredentials(env, paths.authConf, {
     ...emptyCredentials(),
@@ -52,7 +73,7 @@ function revocations(env: FakeEnv): string[] {
 }
 
 Deno.test("uninstall refuses without --yes when there is no terminal to ask on (exit 2)", async () => {
-  await using env = await installed();
+  await using env = await installed({ commands: [] });
   await assert.rejects(runUninstall(env, { yes: false }), {
     name: "UsageError",
     exitCode: 2,
@@ -66,6 +87,7 @@ Deno.test("uninstall refuses without --yes when there is no terminal to ask on (
 Deno.test("on a terminal uninstall asks first, and anything but yes removes nothing", async () => {
   const prompts: string[] = [];
   await using env = await installed({
+    commands: [],
     stdinIsTerminal: true,
     readLine: (prompt) => {
       prompts.push(prompt);
@@ -151,7 +173,11 @@ Deno.test("running uninstall twice is harmless", async () => {
 
 Deno.test("uninstall removes the CLI the way it was installed", async (t) => {
   await t.step("npm: npm uninstall -g <package>", async () => {
-    await using env = await installed({ runtime: "node 20.20.2", execPath: "/usr/bin/node" });
+    await using env = await installed({
+      runtime: "node 20.20.2",
+      execPath: "/usr/bin/node",
+      commands: [SYSTEMCTL_DISABLE_OK, { command: "npm", args: ["uninstall"], result: {} }],
+    });
     const prefix = join(env.tempDir, "prefix");
     await mkdir(join(prefix, "bin"), { recursive: true });
     await writeFile(join(prefix, "bin", "twg"), "");
@@ -161,7 +187,10 @@ Deno.test("uninstall removes the CLI the way it was installed", async (t) => {
     assert.match(env.stderrText(), /✔ Removed twg \(npm uninstall -g @twg\/cli\)\n$/);
   });
   await t.step("deno install: deno uninstall -g twg", async () => {
-    await using env = await installed({ runtime: "deno 2.9.6" });
+    await using env = await installed({
+      runtime: "deno 2.9.6",
+      commands: [SYSTEMCTL_DISABLE_OK, { command: "deno", args: ["uninstall"], result: {} }],
+    });
     const shimDir = join(env.homeDir, ".deno", "bin");
     await mkdir(shimDir, { recursive: true });
     await writeFile(join(shimDir, "twg"), `exec deno run -A '${env.mainPath}' "$@"\n`);

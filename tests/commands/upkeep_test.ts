@@ -3,10 +3,13 @@ import { runCli } from "../../src/main.ts";
 import { fakeEnv } from "../_fake_env.ts";
 
 const systemdSession = { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" };
+/** Every `systemctl --user` call succeeds. */
+const SYSTEMCTL_OK = { command: "systemctl", result: {} };
 
 Deno.test("upkeep enable from a checkout run through npx warns that npx's cache is not a stable launcher", async () => {
   await using env = fakeEnv({
     vars: systemdSession,
+    commands: [SYSTEMCTL_OK],
     runtime: "deno 2.9.6",
     execPath: "/home/ada/.npm/_npx/4f1c/node_modules/deno/deno",
   });
@@ -22,10 +25,82 @@ Deno.test("upkeep enable from a checkout run through npx warns that npx's cache 
 Deno.test("upkeep enable with a stable Deno says nothing about npx", async () => {
   await using env = fakeEnv({
     vars: systemdSession,
+    commands: [SYSTEMCTL_OK],
     runtime: "deno 2.9.6",
     execPath: "/usr/bin/deno",
   });
   assert.equal(await runCli(env, ["upkeep", "enable"]), 0);
   assert.doesNotMatch(env.stderrText(), /npx/);
   assert.match(env.stderrText(), /every 12 minutes/);
+});
+
+Deno.test("upkeep enable --dry-run renders units for a home with a quote, % and non-ASCII", async () => {
+  await using env = fakeEnv({ runtime: "deno 2.9.6", execPath: "/usr/bin/deno" });
+  env.homeDir = `${env.tempDir}/o'brien 100% café`;
+  assert.equal(await runCli(env, ["upkeep", "enable", "--dry-run", "--os", "linux"]), 0);
+  assert.equal(env.stderrText(), "");
+  const service = env.stdoutText();
+  // The launcher script lives in the config dir under that home: systemd
+  // refuses it as the executable, so env starts it.
+  assert.match(
+    service,
+    /^ExecStart="\/usr\/bin\/env" ".*\/o'brien 100%% café\/\.config\/twg\/twg-launcher" "upkeep" "run"$/m,
+  );
+  assert.match(service, /^Environment="TWG_CONFIG_DIR=.*\/o'brien 100%% café\/\.config\/twg"$/m);
+});
+
+Deno.test("upkeep enable --dry-run with a line break in TWG_CONFIG_DIR is a usage error, not a bug", async () => {
+  await using env = fakeEnv({ runtime: "deno 2.9.6", execPath: "/usr/bin/deno" });
+  env.getVar = (name) => name === "TWG_CONFIG_DIR" ? `${env.tempDir}/con\nfig` : undefined;
+  assert.equal(await runCli(env, ["upkeep", "enable", "--dry-run", "--os", "linux"]), 2);
+  assert.match(
+    env.stderrText(),
+    /Cannot schedule upkeep: the config directory path contains a line break/,
+  );
+  assert.match(env.stderrText(), /TWG_CONFIG_DIR/);
+  assert.doesNotMatch(env.stderrText(), /Unexpected error|please report it/);
+  assert.equal(env.stdoutText(), "");
+});
+
+Deno.test("upkeep disable when launchctl bootout fails says what failed and what to run (exit 1)", async () => {
+  await using env = fakeEnv({
+    os: "darwin",
+    commands: [
+      { command: "id", args: ["-u"], result: { stdout: "501\n" } },
+      {
+        command: "launchctl",
+        args: ["bootout"],
+        result: { code: 150, stderr: "Boot-out failed: 150: Operation not permitted\n" },
+      },
+    ],
+  });
+  assert.equal(await runCli(env, ["upkeep", "disable"]), 1);
+  const stderr = env.stderrText();
+  assert.match(
+    stderr,
+    /Cannot disable upkeep: "launchctl bootout gui\/501\/dev\.twg\.upkeep" failed with exit code 150: Boot-out failed/,
+  );
+  assert.match(stderr, /"twg upkeep disable" again/);
+  assert.doesNotMatch(stderr, /Unexpected error|please report it/);
+});
+
+Deno.test("upkeep enable when the unit directory cannot be created is a typed error, not a bug", async () => {
+  await using env = fakeEnv({
+    vars: systemdSession,
+    runtime: "deno 2.9.6",
+    execPath: "/usr/bin/deno",
+    commands: [{ command: "systemctl", args: ["--user", "show-environment"], result: {} }],
+  });
+  const mkdir = env.fs.mkdir;
+  env.fs = {
+    ...env.fs,
+    mkdir: (path, options) =>
+      path.includes("systemd")
+        ? Promise.reject(new Error(`EACCES: permission denied, mkdir '${path}'`))
+        : mkdir(path, options),
+  };
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 1);
+  assert.match(env.stderrText(), /Cannot enable upkeep: EACCES: permission denied, mkdir/);
+  assert.match(env.stderrText(), /"twg upkeep enable" again/);
+  assert.doesNotMatch(env.stderrText(), /Unexpected error|please report it/);
 });

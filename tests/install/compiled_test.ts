@@ -126,7 +126,10 @@ Deno.test("removing the binary: deleted on POSIX; on Windows moved aside and del
   assert.equal(await removeInstalledBinary(posix, binary), "removed", "harmless twice");
   assert.deepEqual(posix.calls, []);
 
-  await using windows = fakeEnv({ os: "windows" });
+  await using windows = fakeEnv({
+    os: "windows",
+    commands: [{ command: "powershell.exe", result: {} }],
+  });
   const exe = join(windows.tempDir, "twg.exe");
   await writeFile(exe, OLD_BINARY);
   assert.equal(await removeInstalledBinary(windows, exe), "after-exit");

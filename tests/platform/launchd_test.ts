@@ -207,11 +207,18 @@ validationTest(
 );
 
 const NOT_LOADED = { code: 3, stderr: "Boot-out failed: 3: No such process\n" };
+/** `launchctl bootstrap` succeeds. */
+const BOOTSTRAP_OK = { command: "launchctl", args: ["bootstrap"], result: {} };
+/** Every `launchctl` call succeeds (a loaded job boots out and is gone at once). */
+const LAUNCHCTL_OK = [
+  { command: "launchctl", args: ["print"], result: { code: 113 } },
+  { command: "launchctl", result: {} },
+];
 
 Deno.test("installLaunchAgent writes the plist, boots out an old copy and bootstraps gui/<uid>", async () => {
   await using env = fakeEnv({
     os: "darwin",
-    commands: [{ command: "launchctl", args: ["bootout"], result: NOT_LOADED }],
+    commands: [{ command: "launchctl", args: ["bootout"], result: NOT_LOADED }, BOOTSTRAP_OK],
   });
   const spec = specFor(env.homeDir);
   await installLaunchAgent(env, spec, 501);
@@ -295,7 +302,7 @@ Deno.test("installLaunchAgent also reports an unexpected bootout failure when bo
 });
 
 Deno.test("uninstallLaunchAgent boots out and removes the plist, and succeeds when nothing is installed", async () => {
-  await using env = fakeEnv({ os: "darwin" });
+  await using env = fakeEnv({ os: "darwin", commands: LAUNCHCTL_OK });
   await installLaunchAgent(env, specFor(env.homeDir), 501);
   env.calls.length = 0;
 
@@ -315,7 +322,7 @@ Deno.test("uninstallLaunchAgent boots out and removes the plist, and succeeds wh
 });
 
 Deno.test("uninstallLaunchAgent keeps the plist and reports launchctl's stderr when bootout fails", async () => {
-  await using env = fakeEnv({ os: "darwin" });
+  await using env = fakeEnv({ os: "darwin", commands: LAUNCHCTL_OK });
   await installLaunchAgent(env, specFor(env.homeDir), 501);
   const failing = {
     code: 150,
@@ -334,11 +341,15 @@ Deno.test("uninstallLaunchAgent keeps the plist and reports launchctl's stderr w
 Deno.test("launchAgentStatus reports the plist and whether launchctl print finds the job", async () => {
   await using env = fakeEnv({
     os: "darwin",
-    commands: [{
-      command: "launchctl",
-      args: ["print"],
-      result: { code: 113, stderr: "Could not find service" },
-    }],
+    commands: [
+      {
+        command: "launchctl",
+        args: ["print"],
+        result: { code: 113, stderr: "Could not find service" },
+      },
+      { command: "launchctl", args: ["bootout"], result: NOT_LOADED },
+      BOOTSTRAP_OK,
+    ],
   });
   assert.deepEqual(await launchAgentStatus(env, env.homeDir, 501), {
     installed: false,
@@ -373,6 +384,7 @@ Deno.test("schedulerFor darwin is launchd and finds the GUI domain with id -u", 
     commands: [
       { command: "id", args: ["-u"], result: { stdout: "502\n" } },
       { command: "launchctl", args: ["bootout"], result: NOT_LOADED },
+      BOOTSTRAP_OK,
     ],
   });
   await launchdScheduler.install(env, specFor(env.homeDir));

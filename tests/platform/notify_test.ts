@@ -70,7 +70,9 @@ Deno.test("Windows: a PowerShell toast whose script never contains the text", ()
 });
 
 Deno.test("showNotification falls back from notify-send to gdbus, and says when neither worked", async () => {
-  await using env = fakeEnv({ commands: [{ command: "notify-send", result: { code: 127 } }] });
+  await using env = fakeEnv({
+    commands: [{ command: "notify-send", result: { code: 127 } }, { command: "gdbus", result: {} }],
+  });
   assert.equal(await showNotification(env, message), true);
   assert.deepEqual(env.calls.map((call) => call.command), ["notify-send", "gdbus"]);
 

@@ -18,7 +18,7 @@ import {
 } from "../../platform/systemd.ts";
 import { fileSystem } from "../../src/env.ts";
 import { UsageError } from "../../src/errors.ts";
-import { type FakeEnv, fakeEnv } from "../_fake_env.ts";
+import { type FakeEnv, fakeEnv, type ScriptedCommand } from "../_fake_env.ts";
 import { validationTest, verifySystemdUnits } from "./_schemas.ts";
 import { specFor } from "./_spec.ts";
 
@@ -306,8 +306,11 @@ async function unitFilesIn(homeDir: string): Promise<string[]> {
   }
 }
 
+/** Every `systemctl --user` call succeeds, silently. */
+const SYSTEMCTL_OK: ScriptedCommand = { command: "systemctl", result: {} };
+
 Deno.test("installSystemdTimer checks the user manager, writes both units, reloads and enables the timer", async () => {
-  await using env = fakeEnv();
+  await using env = fakeEnv({ commands: [SYSTEMCTL_OK] });
   using _bus = withUserBus(env);
   const spec = specFor(env.homeDir);
   await installSystemdTimer(env, spec);
@@ -322,7 +325,10 @@ Deno.test("installSystemdTimer checks the user manager, writes both units, reloa
 });
 
 Deno.test("installSystemdTimer accepts DBUS_SESSION_BUS_ADDRESS instead of a bus socket", async () => {
-  await using env = fakeEnv({ vars: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" } });
+  await using env = fakeEnv({
+    vars: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" },
+    commands: [SYSTEMCTL_OK],
+  });
   await installSystemdTimer(env, specFor(env.homeDir));
   assert.deepEqual(
     await unitFilesIn(env.homeDir),
@@ -388,7 +394,10 @@ Deno.test("installSystemdTimer rolls back and reports systemctl's stderr verbati
   const stderr =
     "Failed to enable unit: Unit file /home/ada/.config/systemd/user/twg-upkeep.timer is masked.\n";
   await using env = fakeEnv({
-    commands: [{ command: "systemctl", args: ["--user", "enable"], result: { code: 1, stderr } }],
+    commands: [
+      { command: "systemctl", args: ["--user", "enable"], result: { code: 1, stderr } },
+      SYSTEMCTL_OK,
+    ],
   });
   using _bus = withUserBus(env);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), {
@@ -411,7 +420,7 @@ Deno.test("installSystemdTimer rolls back when daemon-reload fails", async () =>
       command: "systemctl",
       args: ["--user", "daemon-reload"],
       result: { code: 1, stderr: "Failed to reload daemon: Access denied" },
-    }],
+    }, SYSTEMCTL_OK],
   });
   using _bus = withUserBus(env);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), {
@@ -421,7 +430,7 @@ Deno.test("installSystemdTimer rolls back when daemon-reload fails", async () =>
 });
 
 Deno.test("uninstallSystemdTimer disables the timer, removes both units and reloads", async () => {
-  await using env = fakeEnv();
+  await using env = fakeEnv({ commands: [SYSTEMCTL_OK] });
   using _bus = withUserBus(env);
   await installSystemdTimer(env, specFor(env.homeDir));
   env.calls.length = 0;
@@ -453,7 +462,7 @@ Deno.test("uninstallSystemdTimer succeeds when nothing is installed, even withou
 });
 
 Deno.test("uninstallSystemdTimer keeps the units and reports systemctl's stderr when disabling fails", async () => {
-  await using env = fakeEnv();
+  await using env = fakeEnv({ commands: [SYSTEMCTL_OK] });
   using _bus = withUserBus(env);
   await installSystemdTimer(env, specFor(env.homeDir));
   env.run = () =>
@@ -527,6 +536,7 @@ Deno.test("schedulerFor linux is the systemd user timer", () => {
 Deno.test("schedulerFor linux turns a refused unit directory into a typed error with a next step", async () => {
   await using env = fakeEnv({
     vars: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus" },
+    commands: [{ command: "systemctl", args: ["--user", "show-environment"], result: {} }],
     fs: {
       ...fileSystem,
       mkdir: () =>

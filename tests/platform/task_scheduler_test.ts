@@ -17,7 +17,7 @@ import {
   taskScheduler,
   uninstallScheduledTask,
 } from "../../platform/task_scheduler.ts";
-import { type FakeEnv, fakeEnv } from "../_fake_env.ts";
+import { type FakeEnv, fakeEnv, type ScriptedCommand } from "../_fake_env.ts";
 import { validateTaskXml, validationTest } from "./_schemas.ts";
 
 const ADA = "C:\\Users\\ada";
@@ -379,10 +379,11 @@ function windowsFs(root: string, base: FileSystem): FileSystem {
   });
 }
 
-function windowsEnv(run?: FakeEnv["run"]): FakeEnv {
+function windowsEnv(run?: FakeEnv["run"], commands: ScriptedCommand[] = []): FakeEnv {
   const env = fakeEnv({
     os: "windows",
     vars: { USERNAME: "ada", USERDOMAIN: "PC" },
+    commands,
     ...(run === undefined ? {} : { run }),
   });
   env.fs = windowsFs(env.tempDir, env.fs);
@@ -441,8 +442,11 @@ Deno.test("installScheduledTask leaves no file behind and reports schtasks' stde
   assert.equal(await exists(env, SCRIPT), false);
 });
 
+/** Every `schtasks` call succeeds. */
+const SCHTASKS_OK: ScriptedCommand[] = [{ command: "schtasks", result: {} }];
+
 Deno.test("uninstallScheduledTask deletes a registered task and its script, and succeeds when there is none", async () => {
-  await using env = windowsEnv();
+  await using env = windowsEnv(undefined, SCHTASKS_OK);
   await installScheduledTask(env, specFor());
   env.calls.length = 0;
   await uninstallScheduledTask(env, CONFIG_DIR);
@@ -468,7 +472,7 @@ Deno.test("uninstallScheduledTask deletes a registered task and its script, and 
 });
 
 Deno.test("uninstallScheduledTask keeps the script and reports schtasks' stderr when deleting fails", async () => {
-  await using env = windowsEnv();
+  await using env = windowsEnv(undefined, SCHTASKS_OK);
   await installScheduledTask(env, specFor());
   env.run = (_command, args) =>
     Promise.resolve(

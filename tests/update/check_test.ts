@@ -25,8 +25,11 @@ function releaseEnv(version: string, { vars, ...overrides }: FakeEnvOverrides = 
   });
 }
 
+/** `notify-send` shows the notification. */
+const NOTIFY_SEND_OK = { command: "notify-send", result: {} };
+
 Deno.test("the first upkeep run checks, logged out and unscheduled, and prints nothing", async () => {
-  await using env = releaseEnv("0.2.0");
+  await using env = releaseEnv("0.2.0", { commands: [NOTIFY_SEND_OK] });
   const paths = configPaths(env);
   const outcome = await upkeepRound(env, paths);
   assert.equal(outcome.exitCode, 0);
@@ -40,6 +43,7 @@ Deno.test("the first upkeep run checks, logged out and unscheduled, and prints n
   assert.equal(state.latestVersion, "0.2.0");
   assert.equal(state.updateCheckError, null);
   assert.equal(env.stdoutText() + env.stderrText(), "");
+  assert.deepEqual(env.calls.map((call) => call.command), ["notify-send"], "shown natively");
 
   env.advance(23 * hour);
   await upkeepRound(env, paths);
@@ -76,7 +80,7 @@ Deno.test("without a manifest URL there is no check and nothing is recorded", as
 });
 
 Deno.test("a new version is notified natively once, with which version and what to run", async () => {
-  await using env = releaseEnv("0.2.0");
+  await using env = releaseEnv("0.2.0", { commands: [NOTIFY_SEND_OK] });
   const state = await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
   assert.deepEqual(env.calls, [{
     command: "notify-send",
@@ -122,7 +126,7 @@ Deno.test("NO_UPDATE_NOTIFIER: the check is recorded, nothing is shown or kept",
 });
 
 Deno.test("a reminder is due a day later even when no check is", async () => {
-  await using env = releaseEnv("0.2.0");
+  await using env = releaseEnv("0.2.0", { commands: [NOTIFY_SEND_OK] });
   let state: UpkeepState = await updateCheckRound(env, initialUpkeepState(), {
     currentVersion: "0.1.0",
     random: () => 0.99,
