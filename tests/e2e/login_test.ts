@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testRequiring } from "../_requires.ts";
 import { readdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
@@ -226,34 +227,31 @@ Deno.test("Ctrl-C while waiting for approval exits 130 and saves nothing", async
   assert.ok(!(await readdir(home.configDir)).includes("auth.conf"));
 });
 
-Deno.test({
-  name: "setup bitbucket asks on a terminal with hidden input",
-  async fn() {
-    await using home = await makeHome();
-    const child = spawnInTerminal(home, [...twgArgv(), "setup", "bitbucket"]);
-    const writer = child.stdin.getWriter();
-    let screen = "";
-    const decoder = new TextDecoder();
-    const reader = child.stdout.getReader();
-    while (!screen.includes("Bitbucket token:")) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      screen += decoder.decode(value);
-    }
-    // Typed only once the prompt is up, so the terminal is already in no-echo mode.
-    await writer.write(new TextEncoder().encode("bb-typed-secret\r"));
-    await writer.close();
-    for (;;) {
-      const { value, done } = await reader.read();
-      if (done) break;
-      screen += decoder.decode(value);
-    }
-    assert.equal((await child.status).code, 0, screen);
-    assert.ok(!screen.includes("bb-typed-secret"), `the token is not echoed: ${screen}`);
-    assert.match(screen, /Bitbucket token saved/);
-    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-    assert.equal(stored.bitbucketToken, "bb-typed-secret");
-  },
+testRequiring(["script"], "setup bitbucket asks on a terminal with hidden input", async () => {
+  await using home = await makeHome();
+  const child = spawnInTerminal(home, [...twgArgv(), "setup", "bitbucket"]);
+  const writer = child.stdin.getWriter();
+  let screen = "";
+  const decoder = new TextDecoder();
+  const reader = child.stdout.getReader();
+  while (!screen.includes("Bitbucket token:")) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    screen += decoder.decode(value);
+  }
+  // Typed only once the prompt is up, so the terminal is already in no-echo mode.
+  await writer.write(new TextEncoder().encode("bb-typed-secret\r"));
+  await writer.close();
+  for (;;) {
+    const { value, done } = await reader.read();
+    if (done) break;
+    screen += decoder.decode(value);
+  }
+  assert.equal((await child.status).code, 0, screen);
+  assert.ok(!screen.includes("bb-typed-secret"), `the token is not echoed: ${screen}`);
+  assert.match(screen, /Bitbucket token saved/);
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.equal(stored.bitbucketToken, "bb-typed-secret");
 });
 
 Deno.test("without a terminal, setup bitbucket refuses to prompt and says what to do", async () => {

@@ -1,10 +1,10 @@
 import assert from "node:assert/strict";
+import { testRequiring } from "../_requires.ts";
 import { readdir } from "node:fs/promises";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
 import {
   ageToken,
   expectExit,
-  hasBwrap,
   isDenoBuild,
   login,
   makeHome,
@@ -52,10 +52,10 @@ Deno.test("a due token is rotated by auth token and auth refresh; --force always
   assert.equal(stats.invalidGrants, 0);
 });
 
-Deno.test({
-  name: "a read-only sandbox (bwrap) gets exit 4, no token request, and the session survives",
-  ignore: !(await hasBwrap),
-  async fn() {
+testRequiring(
+  ["bwrap"],
+  "a read-only sandbox (bwrap) gets exit 4, no token request, and the session survives",
+  async () => {
     await using server = await startDevServer({ interval: 1 });
     await using home = await makeHome(server);
     expectExit(await login(home, server), 0);
@@ -107,7 +107,7 @@ Deno.test({
     assert.equal((await server.stats()).invalidGrants, 0, "the refresh token still works outside");
     await Deno.remove(workspace, { recursive: true });
   },
-});
+);
 
 const deniedWrite = [
   "--allow-read",
@@ -118,11 +118,10 @@ const deniedWrite = [
   "--allow-write=/tmp/twg-elsewhere",
 ];
 
-Deno.test({
-  name:
-    "Deno --allow-write elsewhere: exit 4, no request, and no permission prompt even on a terminal",
-  ignore: !isDenoBuild,
-  async fn() {
+testRequiring(
+  ["script"],
+  "Deno --allow-write elsewhere: exit 4, no request, and no permission prompt even on a terminal",
+  async () => {
     await using server = await startDevServer({ interval: 1 });
     await using home = await makeHome(server);
     expectExit(await login(home, server), 0);
@@ -142,7 +141,8 @@ Deno.test({
     assert.doesNotMatch(screen, /Allow\?|Granted|\[y\/n/i);
     assert.equal((await server.stats()).tokenRequests, 0);
   },
-});
+  { ignore: !isDenoBuild },
+);
 
 Deno.test("50 processes on a due token: one refresh, one token, no invalid_grant", async () => {
   await using server = await startDevServer({ interval: 1 });

@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import { testRequiring } from "../_requires.ts";
 import { readdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
@@ -84,22 +85,26 @@ Deno.test("upkeep run when logged out succeeds silently and sends nothing", asyn
   assert.equal((await upkeepState(home)).lastResult, "skipped: not logged in");
 });
 
-Deno.test("upkeep run with an unwritable store records it and sends nothing", async () => {
-  await using server = await startDevServer({ interval: 1 });
-  await using home = await makeHome(server);
-  expectExit(await login(home, server), 0);
-  await ageToken(home, 0.8);
-  expectExit(await twg(home, ["upkeep", "run"]), 0);
-  await ageToken(home, 0.8);
-  await server.resetStats();
-  const sandbox = readOnlySandbox();
-  const run = await twg(home, ["upkeep", "run"], { wrap: sandbox });
-  expectExit(run, 4);
-  assert.equal((await server.stats()).tokenRequests, 0);
-  // Inside the read-only sandbox nothing could be recorded; outside, the
-  // state still shows the last real run.
-  assert.equal((await upkeepState(home)).lastResult, "refreshed");
-});
+testRequiring(
+  ["bwrap"],
+  "upkeep run with an unwritable store records it and sends nothing",
+  async () => {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    await ageToken(home, 0.8);
+    expectExit(await twg(home, ["upkeep", "run"]), 0);
+    await ageToken(home, 0.8);
+    await server.resetStats();
+    const sandbox = readOnlySandbox();
+    const run = await twg(home, ["upkeep", "run"], { wrap: sandbox });
+    expectExit(run, 4);
+    assert.equal((await server.stats()).tokenRequests, 0);
+    // Inside the read-only sandbox nothing could be recorded; outside, the
+    // state still shows the last real run.
+    assert.equal((await upkeepState(home)).lastResult, "refreshed");
+  },
+);
 
 /** A fake `systemctl` on PATH that records its argv and answers as scripted. */
 async function fakeSystemctl(

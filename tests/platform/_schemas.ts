@@ -7,60 +7,27 @@
  * The schemas are found through `TWG_SCHEMA_DIR` (default
  * `../shared/schemas` beside the project). When they or the tools are
  * missing, {@link validationTest} registers the test as ignored, with the
- * reason in its name; with `TWG_REQUIRE_SCHEMAS=1` (CI) it fails instead.
+ * reason in its name; in CI it fails instead.
  *
  * @module
  */
-import { existsSync } from "node:fs";
 import { join } from "node:path";
-import { fileURLToPath } from "node:url";
+import { type Requirement, schemaDir, testRequiring } from "../_requires.ts";
 
-/** Where the schema files are looked for. */
-export const schemaDir = Deno.env.get("TWG_SCHEMA_DIR") ??
-  fileURLToPath(new URL("../../../shared/schemas", import.meta.url));
-
-const SCHEMA_FILES = ["PropertyList-1.0.dtd", "catalog.xml", "task-scheduler.xsd"];
-
-/** What a validation test needs in order to run. */
-export type Requirement = "schemas" | "xmllint" | "systemd-analyze";
-
-function hasTool(name: string): boolean {
-  try {
-    return new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
-      .outputSync().success;
-  } catch {
-    return false;
-  }
-}
-
-function missing(requirement: Requirement): string | undefined {
-  if (requirement !== "schemas") {
-    return hasTool(requirement) ? undefined : `${requirement} not installed`;
-  }
-  const absent = SCHEMA_FILES.filter((file) => !existsSync(join(schemaDir, file)));
-  return absent.length === 0 ? undefined : `schemas not found at ${schemaDir}`;
-}
+export { schemaDir };
 
 /**
  * Registers a test that needs schema files or validation tools: it runs
  * when they are present, shows up as ignored with the reason in its name
- * when they are not, and fails in their absence under `TWG_REQUIRE_SCHEMAS=1`.
+ * when they are not, and fails in their absence in CI (see
+ * `../_requires.ts`).
  */
 export function validationTest(
   name: string,
   requirements: Requirement[],
   fn: () => Promise<void>,
 ): void {
-  const reasons = requirements.map(missing).filter((reason) => reason !== undefined);
-  if (reasons.length === 0) {
-    Deno.test(name, fn);
-  } else if (Deno.env.get("TWG_REQUIRE_SCHEMAS") === "1") {
-    Deno.test(name, () => {
-      throw new Error(`Required by TWG_REQUIRE_SCHEMAS=1: ${reasons.join("; ")}`);
-    });
-  } else {
-    Deno.test({ ignore: true, name: `${name} (skipped: ${reasons.join("; ")})`, fn });
-  }
+  testRequiring(requirements, name, fn);
 }
 
 /** Exit code and stderr of one validator run. */
