@@ -3,7 +3,7 @@
  * access token without spawning `twg auth token`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { configPaths, createProcessEnv, refreshIfDue } from "@twg/cli";
  *
  * const env = createProcessEnv();

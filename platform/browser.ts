@@ -39,7 +39,7 @@ export function isSafeBrowserUrl(url: string): boolean {
  * the caller then prints the URL for the person to open.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const result = await openBrowser(env, "https://auth.example.com/device");
  * if (!result.opened) env.stderr.write(`Could not open a browser: ${result.reason}\n`);
  * ```

@@ -43,7 +43,7 @@ export function launchAgentLogDir(homeDir: string): string {
  *   launcher: "/Users/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/Users/ada",
  *   configDir: "/Users/ada/.config/twg", environment: {}, intervalMinutes: 12,
  * });
- * plist.path; // "/Users/ada/Library/LaunchAgents/dev.twg.upkeep.plist"
+ * plist?.path; // "/Users/ada/Library/LaunchAgents/dev.twg.upkeep.plist"
  * ```
  */
 export function renderLaunchAgent(spec: ScheduleSpec): RenderedFile[] {
@@ -116,7 +116,7 @@ function isNotLoaded(result: RunResult): boolean {
  * the error carries launchctl's stderr.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await installLaunchAgent(env, spec, 501);
  * // runs: launchctl bootout gui/501/dev.twg.upkeep
  * //       launchctl bootstrap gui/501 ~/Library/LaunchAgents/dev.twg.upkeep.plist
@@ -171,7 +171,7 @@ async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
  * Unloads the job and removes the plist. Succeeds when nothing is installed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await uninstallLaunchAgent(env, "/Users/ada", 501);
  * ```
  */
@@ -193,7 +193,7 @@ export async function uninstallLaunchAgent(env: Env, homeDir: string, uid: numbe
  * exits 0 only for a loaded job).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await launchAgentStatus(env, "/Users/ada", 501);
  * // { installed: true, active: true, detail: "dev.twg.upkeep is loaded in gui/501" }
  * ```

@@ -113,7 +113,7 @@ export function notifierCommands(os: OsName, message: NotificationMessage): Noti
  * or a runtime permission refusal all mean `false`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * if (!(await showNotification(env, { title: "twg", body: "twg 1.1.0 is available" }))) {
  *   // keep it for the next interactive command
  * }

@@ -12,7 +12,7 @@
  * bytes), which no command-line parser can split or reinterpret.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await env.run("powershell.exe", powerShellArgs("Remove-Item -LiteralPath $env:TARGET"), {
  *   env: { TARGET: path },
  * });

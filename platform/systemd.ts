@@ -43,7 +43,7 @@ function unitPaths(homeDir: string): string[] {
  *   launcher: "/home/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/home/ada",
  *   configDir: "/home/ada/.config/twg", environment: {}, intervalMinutes: 12,
  * });
- * service.path; // "/home/ada/.config/systemd/user/twg-upkeep.service"
+ * service?.path; // "/home/ada/.config/systemd/user/twg-upkeep.service"
  * ```
  */
 export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
@@ -185,7 +185,7 @@ async function assertUserManagerReachable(env: Env): Promise<void> {
  * reloaded again, and the error carries systemctl's stderr.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await installSystemdTimer(env, spec);
  * // runs: systemctl --user show-environment
  * //       systemctl --user daemon-reload
@@ -229,7 +229,7 @@ function isUnitMissing(result: RunResult): boolean {
  * Succeeds when nothing is installed.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await uninstallSystemdTimer(env, "/home/ada");
  * ```
  */
@@ -263,7 +263,7 @@ export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<
  * The timer's unit-file state (`is-enabled`) and activity (`is-active`).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await systemdTimerStatus(env);
  * // { installed: true, active: true, detail: "twg-upkeep.timer is enabled and active" }
  * ```

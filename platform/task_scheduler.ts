@@ -90,7 +90,7 @@ const PERCENT_VARIABLE = "TWG_PERCENT_SIGN";
  *   homeDir: "C:\\Users\\ada", configDir: "C:\\Users\\ada\\AppData\\Roaming\\twg",
  *   environment: {}, intervalMinutes: 12,
  * }, { userId: "PC\\ada" });
- * script.path; // "C:\\Users\\ada\\AppData\\Roaming\\twg\\twg-upkeep.js"
+ * script?.path; // "C:\\Users\\ada\\AppData\\Roaming\\twg\\twg-upkeep.js"
  * ```
  */
 export function renderScheduledTask(
@@ -264,7 +264,7 @@ function currentUserId(env: Env): ScheduledTaskOptions {
  * carries schtasks' stderr.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await installScheduledTask(env, spec);
  * // runs: schtasks /Create /TN twg-upkeep /XML %APPDATA%\twg\twg-upkeep.xml /F
  * ```
@@ -302,7 +302,7 @@ export async function installScheduledTask(env: Env, spec: ScheduleSpec): Promis
  * message is localized and cannot be told apart from other failures.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await uninstallScheduledTask(env, "C:\\Users\\ada\\AppData\\Roaming\\twg");
  * ```
  */
@@ -333,7 +333,7 @@ export async function uninstallScheduledTask(
  * (`schtasks /Query /XML`), which unlike the list output is not localized.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await scheduledTaskStatus(env);
  * // { installed: true, active: true, detail: "Scheduled task twg-upkeep is enabled" }
  * ```

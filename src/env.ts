@@ -334,7 +334,19 @@ function pathOfFileUrl(url: string): string {
   return osName() === "windows" ? path.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\") : path;
 }
 
-/** The real environment of this process. */
+/**
+ * The real environment of this process: its standard streams, clock,
+ * `fetch`, files, child processes and variables. Everything twg does goes
+ * through the one {@link Env} it returns; tests pass a fake one instead.
+ *
+ * @example
+ * ```ts
+ * import { createProcessEnv } from "@twg/cli";
+ *
+ * const env = createProcessEnv();
+ * env.stderr.write(`twg runs on ${env.os} (${env.runtime})\n`);
+ * ```
+ */
 export function createProcessEnv(): Env {
   const stderr = output(Deno.stderr);
   const os = osName();

@@ -225,7 +225,7 @@ export function createProcessEnv(): Env {
  * past 64 KiB).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * import { createProcessEnv, exitProcess } from "./env.ts";
  *
  * createProcessEnv().stdout.write("done\n");

@@ -5,7 +5,16 @@
  * @module
  */
 
-/** Exit codes from the CLI contract. */
+/**
+ * Exit codes from the CLI contract.
+ *
+ * @example
+ * ```ts
+ * import { ExitCode } from "@twg/cli";
+ *
+ * ExitCode.authRequired; // 3
+ * ```
+ */
 export const ExitCode = {
   ok: 0,
   failure: 1,
@@ -19,7 +28,20 @@ export const ExitCode = {
 /** Any exit code the contract defines. */
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
 
-/** An expected failure: printed as a message, never as a stack trace. */
+/**
+ * An expected failure: printed as a message, never as a stack trace, with
+ * the next step as `hint` and the contract's `exitCode`.
+ *
+ * @example
+ * ```ts
+ * import { TwgError } from "@twg/cli";
+ *
+ * const error = new TwgError("No release manifest is configured", {
+ *   hint: "Set TWG_UPDATE_MANIFEST_URL",
+ * });
+ * error.exitCode; // 1
+ * ```
+ */
 export class TwgError extends Error {
   override name = "TwgError";
   readonly exitCode: ExitCodeValue;
@@ -35,7 +57,16 @@ export class TwgError extends Error {
   }
 }
 
-/** The user typed something twg cannot act on (exit 2). */
+/**
+ * The user typed something twg cannot act on (exit 2).
+ *
+ * @example
+ * ```ts
+ * import { UsageError } from "@twg/cli";
+ *
+ * new UsageError("--json applies only with --check", 'Run "twg update --check --json"').exitCode; // 2
+ * ```
+ */
 export class UsageError extends TwgError {
   override name = "UsageError";
   constructor(message: string, hint?: string) {
@@ -46,7 +77,16 @@ export class UsageError extends TwgError {
   }
 }
 
-/** Not logged in, or the server rejected the refresh token (exit 3). */
+/**
+ * Not logged in, or the server rejected the refresh token (exit 3).
+ *
+ * @example
+ * ```ts
+ * import { AuthRequiredError } from "@twg/cli";
+ *
+ * new AuthRequiredError("Not logged in").hint; // 'Run "twg login" to sign in'
+ * ```
+ */
 export class AuthRequiredError extends TwgError {
   override name = "AuthRequiredError";
   constructor(message: string, hint = 'Run "twg login" to sign in') {
@@ -54,7 +94,16 @@ export class AuthRequiredError extends TwgError {
   }
 }
 
-/** A network failure or an unusable server answer; credentials unchanged (exit 5). */
+/**
+ * A network failure or an unusable server answer; credentials unchanged (exit 5).
+ *
+ * @example
+ * ```ts
+ * import { NetworkError } from "@twg/cli";
+ *
+ * new NetworkError("The token endpoint answered HTTP 503").exitCode; // 5
+ * ```
+ */
 export class NetworkError extends TwgError {
   override name = "NetworkError";
   constructor(message: string, cause?: unknown) {

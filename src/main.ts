@@ -23,7 +23,19 @@ const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
 };
 
-/** Runs `args` and returns the exit code; prints errors on stderr. */
+/**
+ * Runs `args` and returns the exit code; prints errors on stderr. Never
+ * exits: the caller decides what the code means (the `twg` executable exits
+ * with it).
+ *
+ * @example
+ * ```ts
+ * import { createProcessEnv, runCli } from "@twg/cli";
+ *
+ * const code = await runCli(createProcessEnv(), ["--version"]); // prints "twg 0.1.0 (deno …)"
+ * if (code !== 0) throw new Error(`twg --version exited ${code}`);
+ * ```
+ */
 export async function runCli(env: Env, args: string[]): Promise<number> {
   try {
     const fastPath = fastPaths[args.join(" ")];

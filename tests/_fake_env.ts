@@ -13,7 +13,7 @@
  * test swallowed the failure; {@link FakeEnv.verify} checks it earlier.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await using env = fakeEnv({
  *   os: "darwin",
  *   vars: { HOME: "/Users/ada" },
@@ -286,10 +286,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
       ),
     ];
     const all = [...problems, ...unused];
-    if (all.length > 0) {
-      if (Deno.env.get("FAKE_ENV_DEBUG")) console.error(all.join("\n"));
-      throw new Error(all.join("\n"));
-    }
+    if (all.length > 0) throw new Error(all.join("\n"));
   };
   return Object.assign(env, {
     calls,
@@ -303,7 +300,14 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     verify,
     async [Symbol.asyncDispose]() {
       await fs.rm(tempDir, { recursive: true, force: true });
-      verify();
+      try {
+        verify();
+      } catch (error) {
+        // When the test body failed too, Deno reports only "An error was
+        // suppressed during disposal": say which here.
+        Deno.stderr.writeSync(new TextEncoder().encode(`${(error as Error).message}\n`));
+        throw error;
+      }
     },
   });
 }

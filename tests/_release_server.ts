@@ -3,7 +3,7 @@
  * serving `/manifest.json` and artifact files, recording every request path.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await using server = serveRelease({ "/twg-linux-x64": bytes });
  * server.setManifest({ version: "0.2.0", npm: "@twg/cli", artifacts: {} });
  * server.url("/manifest.json"); // "http://127.0.0.1:<port>/manifest.json"

@@ -39,7 +39,7 @@ export function codexConfigPath(location: CodexConfigLocation): string {
  * read (the advice then assumes Codex's defaults).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const configToml = await readCodexConfigToml(env);
  * ```
  */

@@ -130,7 +130,7 @@ export function detectAgent(
  * Devin done through `env.fs`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const agent = await detectAgentFromEnv(env); // "codex", or null
  * ```
  */

@@ -80,6 +80,22 @@ export async function readSignedIn(
  * Returns usable credentials, rotating the refresh token first when a refresh
  * is due (or forced). Throws `StoreNotWritableError` (exit 4) before any
  * request when the result could not be saved.
+ *
+ * @example
+ * ```ts ignore
+ * import { configPaths, createProcessEnv, refreshIfDue, StoreNotWritableError } from "@twg/cli";
+ *
+ * const env = createProcessEnv();
+ * try {
+ *   const { tokens } = await refreshIfDue(env, configPaths(env));
+ *   await fetch("https://api.example.com/me", {
+ *     headers: { authorization: `Bearer ${tokens.accessToken}` },
+ *   });
+ * } catch (error) {
+ *   if (!(error instanceof StoreNotWritableError)) throw error;
+ *   // A sandbox that cannot write the config dir: nothing was sent.
+ * }
+ * ```
  */
 export async function refreshIfDue(
   env: Env,

@@ -18,6 +18,13 @@ export interface ConfigPaths {
 /**
  * The active config directory: `TWG_CONFIG_DIR`, else `$XDG_CONFIG_HOME/twg`,
  * else `~/.config/twg` (macOS, Linux) or `%APPDATA%\twg` (Windows).
+ *
+ * @example
+ * ```ts
+ * import { configDir, createProcessEnv } from "@twg/cli";
+ *
+ * configDir(createProcessEnv()); // "/home/ada/.config/twg"
+ * ```
  */
 export function configDir(env: Env): string {
   const explicit = env.getVar("TWG_CONFIG_DIR");
@@ -33,7 +40,17 @@ export function configDir(env: Env): string {
   return joinPath(env.homeDir, ".config", "twg");
 }
 
-/** Every path in the config directory. */
+/**
+ * Every path in the config directory.
+ *
+ * @example
+ * ```ts
+ * import { configPaths, createProcessEnv } from "@twg/cli";
+ *
+ * const paths = configPaths(createProcessEnv());
+ * paths.authConf; // "/home/ada/.config/twg/auth.conf"
+ * ```
+ */
 export function configPaths(env: Env): ConfigPaths {
   const dir = configDir(env);
   return {

@@ -55,12 +55,33 @@ export function expiresAtMs(tokens: OAuthTokens): number {
   return Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000;
 }
 
-/** When a refresh is due: 75% of the lifetime after it was received, no other margin. */
+/**
+ * When a refresh is due: 75% of the lifetime after it was received, no other margin.
+ *
+ * @example
+ * ```ts
+ * import { type OAuthTokens, refreshDueAtMs } from "@twg/cli";
+ *
+ * const tokens = { obtainedAt: "2026-01-01T00:00:00.000Z", expiresIn: 3600 } as OAuthTokens;
+ * new Date(refreshDueAtMs(tokens)).toISOString(); // "2026-01-01T00:45:00.000Z"
+ * ```
+ */
 export function refreshDueAtMs(tokens: OAuthTokens): number {
   return Date.parse(tokens.obtainedAt) + 0.75 * tokens.expiresIn * 1000;
 }
 
-/** Whether the refresh is due at `now`. */
+/**
+ * Whether the refresh is due at `now`.
+ *
+ * @example
+ * ```ts
+ * import { isRefreshDue, type OAuthTokens } from "@twg/cli";
+ *
+ * const tokens = { obtainedAt: "2026-01-01T00:00:00.000Z", expiresIn: 3600 } as OAuthTokens;
+ * isRefreshDue(tokens, Date.parse("2026-01-01T00:30:00Z")); // false
+ * isRefreshDue(tokens, Date.parse("2026-01-01T00:45:00Z")); // true
+ * ```
+ */
 export function isRefreshDue(tokens: OAuthTokens, now: number): boolean {
   return now >= refreshDueAtMs(tokens);
 }

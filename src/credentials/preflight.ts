@@ -9,7 +9,20 @@ import { parentDir } from "../lean_path.ts";
 import { ExitCode, TwgError } from "../errors.ts";
 import { tempPathFor } from "./atomic_write.ts";
 
-/** The config directory cannot be updated atomically (exit 4). */
+/**
+ * The config directory cannot be updated atomically (exit 4): nothing was
+ * sent. `configDir` is the directory to allow writing in (see
+ * `sandboxGuidance` for the setting of each coding agent).
+ *
+ * @example
+ * ```ts
+ * import { ExitCode, StoreNotWritableError } from "@twg/cli";
+ *
+ * const error = new StoreNotWritableError("/home/ada/.config/twg", "read-only file system");
+ * error.exitCode === ExitCode.storeNotWritable; // true
+ * error.configDir; // "/home/ada/.config/twg"
+ * ```
+ */
 export class StoreNotWritableError extends TwgError {
   override name = "StoreNotWritableError";
   readonly configDir: string;

@@ -25,6 +25,14 @@ export class UntrustedStoreError extends TwgError {
  * Reads `auth.conf`: `null` when there is none; an {@link UntrustedStoreError}
  * when it is unparseable, of the wrong shape, a symlink, not a regular file,
  * or readable by group or others. Never follows, rewrites or deletes it.
+ *
+ * @example
+ * ```ts
+ * import { createProcessEnv, readCredentials } from "@twg/cli";
+ *
+ * const stored = await readCredentials(createProcessEnv(), "/nonexistent/twg/auth.conf");
+ * if (stored !== null) throw new Error("no file, no credentials");
+ * ```
  */
 export async function readCredentials(env: Env, path: string): Promise<Credentials | null> {
   const shown = displayPath(path, env.homeDir);

@@ -35,7 +35,7 @@ export interface BinaryUpdate {
  * binary stays and no temporary file is left.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await installBinaryUpdate(env, {
  *   artifact: manifest.artifacts["linux-x64"]!,
  *   binaryPath: env.execPath,

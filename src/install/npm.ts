@@ -20,7 +20,7 @@ export interface NpmInvocation {
  * `node.exe`. Elsewhere `npm` is an executable script on PATH.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const npm = npmInvocation(env);
  * await env.run(npm.command, [...npm.args, "uninstall", "-g", "@twg/cli"]);
  * ```
