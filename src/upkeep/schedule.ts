@@ -93,6 +93,9 @@ export async function enableUpkeep(
 ): Promise<{ scheduler: Scheduler; files: string[]; launcher: Launcher }> {
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
+  // A spec the format cannot hold (a line break in a path) is a usage
+  // error before anything is written, the state included.
+  scheduler.render(spec);
   try {
     if (launcher.script) {
       await env.fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });

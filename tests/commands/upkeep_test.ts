@@ -104,3 +104,13 @@ Deno.test("upkeep enable when the unit directory cannot be created is a typed er
   assert.match(env.stderrText(), /"twg upkeep enable" again/);
   assert.doesNotMatch(env.stderrText(), /Unexpected error|please report it/);
 });
+
+Deno.test("upkeep enable with a line break in TWG_CONFIG_DIR is exit 2 and writes nothing", async () => {
+  await using env = fakeEnv({ runtime: "deno 2.9.6", execPath: "/usr/bin/deno" });
+  const configDir = `${env.tempDir}/con\nfig`;
+  env.getVar = (name) => name === "TWG_CONFIG_DIR" ? configDir : undefined;
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 2);
+  assert.match(env.stderrText(), /the config directory path contains a line break/);
+  await assert.rejects(Deno.stat(configDir), Deno.errors.NotFound);
+  assert.deepEqual(env.calls, []);
+});
