@@ -9,6 +9,7 @@ import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/rendered_file.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
+import { messageOf, TwgError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
 import { runScheduledUpkeep } from "../upkeep/run.ts";
 import {
@@ -83,11 +84,19 @@ export async function runUpkeepDryRun(
 ): Promise<void> {
   const files = await renderSchedule(env, configPaths(env), options.os);
   if (options.outputDir) {
-    await env.fs.mkdir(options.outputDir, { recursive: true });
     for (const file of files) {
       const name = file.path.split(/[\\/]/).pop()!;
-      await env.fs.writeFile(join(options.outputDir, name), encodeRenderedFile(file));
-      env.stderr.write(`Wrote ${join(options.outputDir, name)} (installs to ${file.path})\n`);
+      const path = join(options.outputDir, name);
+      try {
+        await env.fs.mkdir(options.outputDir, { recursive: true });
+        await env.fs.writeFile(path, encodeRenderedFile(file));
+      } catch (error) {
+        throw new TwgError(`Cannot write ${path}: ${messageOf(error)}`, {
+          hint: "Choose a directory you can write with --output-dir",
+          cause: error,
+        });
+      }
+      env.stderr.write(`Wrote ${path} (installs to ${file.path})\n`);
     }
     return;
   }

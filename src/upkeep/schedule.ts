@@ -13,7 +13,12 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
 import { isAbortError, messageOf, TwgError } from "../errors.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
-import { updateUpkeepState } from "../config/upkeep_state.ts";
+import {
+  readUpkeepState,
+  updateUpkeepState,
+  type UpkeepState,
+  writeUpkeepState,
+} from "../config/upkeep_state.ts";
 import { checkoutLauncherScript, type LauncherScript } from "../install/checkout.ts";
 import { detectInstallation, type Installation } from "../install/detect.ts";
 
@@ -119,7 +124,7 @@ export async function enableUpkeep(
       cause: error,
     });
   }
-  await updateUpkeepState(env, paths.upkeepJson, (state) => ({
+  await recordState(env, paths, "upkeep enable", (state) => ({
     ...state,
     enabled: true,
     scheduler: scheduler.name,
@@ -164,15 +169,40 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
   await scheduler.uninstall(env, spec);
-  if (launcher.script) {
-    await env.fs.rm(launcher.script.path, { force: true });
-  }
-  await updateUpkeepState(
-    env,
-    paths.upkeepJson,
-    (state) => ({ ...state, enabled: false, scheduler: null }),
-  );
+  await recordState(env, paths, "upkeep disable", async (state) => {
+    if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
+    return { ...state, enabled: false, scheduler: null };
+  });
   return scheduler;
+}
+
+/**
+ * Records in `upkeep.json` what enabling or disabling did to the schedule.
+ * A config directory that cannot be written (a sandbox, a read-only mount)
+ * is a typed error that says the schedule itself was changed.
+ */
+async function recordState(
+  env: Env,
+  paths: ConfigPaths,
+  command: "upkeep enable" | "upkeep disable",
+  change: (state: UpkeepState) => UpkeepState | Promise<UpkeepState>,
+): Promise<void> {
+  try {
+    const next = await change(await readUpkeepState(env, paths.upkeepJson));
+    await writeUpkeepState(env, paths.upkeepJson, next);
+  } catch (error) {
+    if (isAbortError(error)) throw error;
+    const done = command === "upkeep enable" ? "scheduled" : "unscheduled";
+    throw new TwgError(
+      `Upkeep is ${done}, but ${displayPath(paths.dir, env.homeDir)} cannot be updated: ${
+        messageOf(error)
+      }`,
+      {
+        hint: `Run "twg ${command}" again where the config directory can be written`,
+        cause: error,
+      },
+    );
+  }
 }
 
 async function knownHosts(env: Env, paths: ConfigPaths): Promise<string[]> {

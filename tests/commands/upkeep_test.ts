@@ -114,3 +114,27 @@ Deno.test("upkeep enable with a line break in TWG_CONFIG_DIR is exit 2 and write
   await assert.rejects(Deno.stat(configDir), Deno.errors.NotFound);
   assert.deepEqual(env.calls, []);
 });
+
+Deno.test("upkeep disable with a config dir that cannot be written says the schedule is gone (exit 1)", async () => {
+  await using env = fakeEnv({
+    commands: [{ command: "systemctl", args: ["--user", "disable"], result: {} }],
+  });
+  await Deno.writeTextFile(`${env.tempDir}/a-file`, "");
+  const configDir = `${env.tempDir}/a-file/twg`;
+  env.getVar = (name) => name === "TWG_CONFIG_DIR" ? configDir : undefined;
+  assert.equal(await runCli(env, ["upkeep", "disable"]), 1);
+  assert.match(env.stderrText(), /Upkeep is unscheduled, but .*a-file\/twg cannot be updated: /);
+  assert.match(env.stderrText(), /"twg upkeep disable" again/);
+  assert.doesNotMatch(env.stderrText(), /Unexpected error|please report it/);
+});
+
+Deno.test("upkeep enable --dry-run --output-dir that cannot be written is a typed error", async () => {
+  await using env = fakeEnv({ runtime: "deno 2.9.6", execPath: "/usr/bin/deno" });
+  await Deno.writeTextFile(`${env.tempDir}/a-file`, "");
+  const output = `${env.tempDir}/a-file/out`;
+  const code = await runCli(env, ["upkeep", "enable", "--dry-run", "--output-dir", output]);
+  assert.equal(code, 1);
+  assert.match(env.stderrText(), /Cannot write .*a-file\/out\/twg-launcher: /);
+  assert.match(env.stderrText(), /--output-dir/);
+  assert.doesNotMatch(env.stderrText(), /Unexpected error|please report it/);
+});
