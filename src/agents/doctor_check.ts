@@ -6,7 +6,6 @@
  */
 import type { Env } from "../env.ts";
 import { guidanceOptions } from "../auth/store_guidance.ts";
-import { detectAgentInfoFromEnv } from "./detect.ts";
 import { oneLineFix } from "./guidance.ts";
 
 /**
@@ -20,7 +19,7 @@ export async function agentCheckDetail(
 ): Promise<string> {
   const options = await guidanceOptions(env, configDir);
   if (options.agent === null) return "none detected";
-  const declared = (await detectAgentInfoFromEnv(env))?.declared;
+  const declared = options.agentDeclared;
   const name = declared ? `${options.agent} (declared as ${declared})` : options.agent;
   return storeWritable ? name : `${name}; to let it write ${configDir}: ${oneLineFix(options)}`;
 }

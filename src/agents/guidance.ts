@@ -19,6 +19,8 @@ import { type AgentId, agentSandboxInfo, type GetVar, type KnownAgentId } from "
 export interface SandboxGuidanceOptions {
   /** The agent detected, or `null`. */
   agent: AgentId | null;
+  /** The name an unknown agent declared itself with, for display. */
+  agentDeclared?: string | null;
   /** The agent's version, when its declaration carried one. */
   agentVersion?: string | null;
   /** The absolute config directory that must become writable. */
@@ -159,8 +161,9 @@ function noSandboxLines(options: SandboxGuidanceOptions): string[] {
     ];
   }
   if (agent === "other") {
+    const which = options.agentDeclared ? ` (${options.agentDeclared})` : "";
     return [
-      `twg needs to write to ${configDir}, and this coding agent's environment does not allow it.`,
+      `twg needs to write to ${configDir}, and this coding agent's${which} environment does not allow it.`,
       "twg does not know this agent's sandbox settings: let it write to that directory,",
       'or run "twg auth refresh" in a normal terminal, outside the sandbox.',
     ];

@@ -18,6 +18,7 @@ export async function guidanceOptions(env: Env, configDir: string): Promise<Sand
   const agent = await detectAgentInfoFromEnv(env);
   return {
     agent: agent?.id ?? null,
+    agentDeclared: agent?.declared ?? null,
     agentVersion: agent?.version ?? null,
     configDir,
     homeDir: env.homeDir,
