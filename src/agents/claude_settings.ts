@@ -50,7 +50,10 @@ function managedSettingsPath(os: Env["os"]): string {
 /** The user settings file: `$CLAUDE_CONFIG_DIR/settings.json`, else `~/.claude/settings.json`. */
 export function claudeUserSettingsPath(env: Pick<Env, "getVar" | "homeDir" | "os">): string {
   const path = env.os === "windows" ? win32 : posix;
-  return path.join(env.getVar("CLAUDE_CONFIG_DIR") || path.join(env.homeDir, ".claude"), "settings.json");
+  return path.join(
+    env.getVar("CLAUDE_CONFIG_DIR") || path.join(env.homeDir, ".claude"),
+    "settings.json",
+  );
 }
 
 /**

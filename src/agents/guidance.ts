@@ -209,7 +209,9 @@ function claudeCodeLines(options: SandboxGuidanceOptions): string[] {
     `  or start Claude with:   claude --add-dir ${shellWord(dir)}`,
     `  or, for every session, ${
       settings?.userHasAllowWrite
-        ? `add ${JSON.stringify(allowWrite)} to the sandbox.filesystem.allowWrite list in ${userSettingsPath}:`
+        ? `add ${
+          JSON.stringify(allowWrite)
+        } to the sandbox.filesystem.allowWrite list in ${userSettingsPath}:`
         : `merge this into ${userSettingsPath}:`
     }`,
     "",
@@ -220,7 +222,9 @@ function claudeCodeLines(options: SandboxGuidanceOptions): string[] {
   if (settings) {
     if (settings.alreadyAllowedIn.length > 0) {
       lines.push(
-        `${settings.alreadyAllowedIn.join(" and ")} already allows it: start a new Claude Code session, or check sandbox.filesystem.denyWrite.`,
+        `${
+          settings.alreadyAllowedIn.join(" and ")
+        } already allows it: start a new Claude Code session, or check sandbox.filesystem.denyWrite.`,
       );
     } else if (settings.enabledIn.length > 0) {
       lines.push(`The sandbox is turned on in ${settings.enabledIn.join(" and ")}.`);
@@ -395,7 +399,9 @@ function geminiLines(options: SandboxGuidanceOptions): string[] | null {
       return [
         `${name}'s Seatbelt sandbox lets commands write only to the project, its temp and cache directories, and the included directories.`,
         `To let it write to ${configDir}:`,
-        `  for one session, start ${name} with:  ${program} --include-directories ${shellWord(configDir)}`,
+        `  for one session, start ${name} with:  ${program} --include-directories ${
+          shellWord(configDir)
+        }`,
         `  or, for every session, merge this into ${
           pathFor(options.os).join(options.homeDir, settingsDir, "settings.json")
         }:`,

@@ -14,7 +14,10 @@ import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
-export async function guidanceOptions(env: Env, configDir: string): Promise<SandboxGuidanceOptions> {
+export async function guidanceOptions(
+  env: Env,
+  configDir: string,
+): Promise<SandboxGuidanceOptions> {
   const agent = await detectAgentInfoFromEnv(env);
   return {
     agent: agent?.id ?? null,

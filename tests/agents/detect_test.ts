@@ -73,7 +73,11 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
   ["Antigravity", { ANTIGRAVITY_AGENT: "1" }, "antigravity"],
   ["Replit", { REPL_ID: "r-1" }, "replit"],
   ["Replit's agent running Claude Code", { REPL_ID: "r-1", CLAUDECODE: "1" }, "claude-code"],
-  ["Claude Code in Zed's terminal", { TERM_PROGRAM: "zed", PAGER: "cat", CLAUDECODE: "1" }, "claude-code"],
+  [
+    "Claude Code in Zed's terminal",
+    { TERM_PROGRAM: "zed", PAGER: "cat", CLAUDECODE: "1" },
+    "claude-code",
+  ],
   ["an empty variable", { CLAUDECODE: "" }, null],
   // Declarations.
   ["AGENT=1 alone: some agent", { AGENT: "1" }, "other"],
@@ -82,7 +86,11 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
   ["an alias in AI_AGENT", { AI_AGENT: "github-copilot-cli" }, "copilot-cli"],
   ["a name@version declaration", { AI_AGENT: "amp@1.2.3" }, "amp"],
   ["an unknown name@version", { AI_AGENT: "name@1.2.3" }, "other"],
-  ["an unknown name, but Codex's variables", { AI_AGENT: "my-wrapper", CODEX_THREAD_ID: "1" }, "codex"],
+  [
+    "an unknown name, but Codex's variables",
+    { AI_AGENT: "my-wrapper", CODEX_THREAD_ID: "1" },
+    "codex",
+  ],
   ["a _harness suffix", { AI_AGENT: "opencode_harness" }, "opencode"],
   ["a blank declared name", { AI_AGENT: "  ", CODEX_THREAD_ID: "1" }, "codex"],
 ];
@@ -173,7 +181,10 @@ Deno.test("agentSandboxInfo tells Gemini CLI's and Qwen Code's container from Se
     "container",
   );
   assert.equal(agentSandboxInfo("gemini-cli", varsOf({ SANDBOX: "sandbox-exec" })), "seatbelt");
-  assert.equal(agentSandboxInfo("qwen-code", varsOf({ SANDBOX: "qwen-code-sandbox" })), "container");
+  assert.equal(
+    agentSandboxInfo("qwen-code", varsOf({ SANDBOX: "qwen-code-sandbox" })),
+    "container",
+  );
   assert.equal(agentSandboxInfo("gemini-cli", varsOf({})), null);
 });
 
@@ -192,5 +203,8 @@ Deno.test("the User-Agent names the agent's id, never its raw declaration", () =
     userAgent("0.1.0", "node 20.1.0", "darwin", varsOf({ AI_AGENT: "name@1.2.3" })),
     "twg/0.1.0 (node 20.1.0; darwin) agent/other",
   );
-  assert.equal(userAgent("0.1.0", "deno 2.9.0", "linux", varsOf({})), "twg/0.1.0 (deno 2.9.0; linux)");
+  assert.equal(
+    userAgent("0.1.0", "deno 2.9.0", "linux", varsOf({})),
+    "twg/0.1.0 (deno 2.9.0; linux)",
+  );
 });

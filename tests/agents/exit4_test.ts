@@ -14,8 +14,8 @@ import {
   isDenoBuild,
   login,
   makeHome,
-  type TwgResult,
   twgArgv,
+  type TwgResult,
 } from "../e2e/_twg.ts";
 
 const deniedWrite = [
@@ -243,18 +243,20 @@ Make that directory writable there, or run "twg auth refresh" in a normal termin
       );
     });
 
-    await t.step("Codex: a project layer's sandbox_mode changes the form and is named", async () => {
-      await Deno.mkdir(join(workspace, ".codex"));
-      const projectConfig = join(workspace, ".codex", "config.toml");
-      await Deno.writeTextFile(projectConfig, 'sandbox_mode = "read-only"\n');
-      const result = await deniedTwg(home, workspace, ["auth", "refresh", "--force"], {
-        CODEX_THREAD_ID: "019a",
-      });
-      expectExit(result, 4);
-      assert.equal(
-        result.stderr,
-        ERROR_HEAD(dir) +
-          `Codex's sandbox lets commands write only to the workspace and its writable roots.
+    await t.step(
+      "Codex: a project layer's sandbox_mode changes the form and is named",
+      async () => {
+        await Deno.mkdir(join(workspace, ".codex"));
+        const projectConfig = join(workspace, ".codex", "config.toml");
+        await Deno.writeTextFile(projectConfig, 'sandbox_mode = "read-only"\n');
+        const result = await deniedTwg(home, workspace, ["auth", "refresh", "--force"], {
+          CODEX_THREAD_ID: "019a",
+        });
+        expectExit(result, 4);
+        assert.equal(
+          result.stderr,
+          ERROR_HEAD(dir) +
+            `Codex's sandbox lets commands write only to the workspace and its writable roots.
 To let it write to ${dir}:
   for one session, start Codex with:  codex --add-dir ${dir}
   or, for every session, set these in ${projectConfig}
@@ -269,20 +271,29 @@ ${projectConfig} (a project config) sets sandbox_mode, so Codex ignores permissi
 A --sandbox (-s) flag on Codex's command line wins over every file: then use --add-dir, or drop the flag.
 Start a new Codex session for the change to apply.
 ` + TAIL,
-      );
-      // From a subdirectory of the project too: layers run from the cwd up to the root.
-      await Deno.mkdir(join(workspace, ".git"));
-      await Deno.mkdir(join(workspace, "src"));
-      const nested = await deniedTwg(home, join(workspace, "src"), ["auth", "refresh", "--force"], {
-        CODEX_THREAD_ID: "019a",
-      });
-      expectExit(nested, 4);
-      assert.match(nested.stderr, new RegExp(`set these in ${projectConfig.replaceAll(".", "\\.")}`));
-      await Deno.remove(join(workspace, "src"));
-      await Deno.remove(join(workspace, ".git"));
-      before.set(projectConfig, (await Deno.readFile(projectConfig)).join(","));
-      before.set(`${join(workspace, ".codex")}/`, "dir");
-    });
+        );
+        // From a subdirectory of the project too: layers run from the cwd up to the root.
+        await Deno.mkdir(join(workspace, ".git"));
+        await Deno.mkdir(join(workspace, "src"));
+        const nested = await deniedTwg(
+          home,
+          join(workspace, "src"),
+          ["auth", "refresh", "--force"],
+          {
+            CODEX_THREAD_ID: "019a",
+          },
+        );
+        expectExit(nested, 4);
+        assert.match(
+          nested.stderr,
+          new RegExp(`set these in ${projectConfig.replaceAll(".", "\\.")}`),
+        );
+        await Deno.remove(join(workspace, "src"));
+        await Deno.remove(join(workspace, ".git"));
+        before.set(projectConfig, (await Deno.readFile(projectConfig)).join(","));
+        before.set(`${join(workspace, ".codex")}/`, "dir");
+      },
+    );
 
     await t.step("--json on exit 4 names the agent by id, never by its raw AI_AGENT", async () => {
       const known = await deniedTwg(home, workspace, ["auth", "refresh", "--force", "--json"], {
