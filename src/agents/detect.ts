@@ -109,7 +109,8 @@ const AGENT_SIGNALS: ReadonlyArray<readonly [KnownAgentId, ReadonlyArray<Signal>
     name: "CURSOR_EXTENSION_HOST_ROLE",
     value: "agent-exec",
   }]],
-  // Detector: am-i-vibing (QWEN_CODE=1). Not confirmed in QwenLM/qwen-code.
+  // QwenLM/qwen-code packages/core/src/services/shellExecutionService.ts sets
+  // QWEN_CODE=1 (and PAGER=cat), seen through the code index; am-i-vibing too.
   ["qwen-code", [{ name: "QWEN_CODE" }]],
   // First-hand: google-gemini/gemini-cli docs/tools/shell.md and
   // packages/core/src/services/shellExecutionService.ts (GEMINI_CLI=1) @5411f11.
@@ -125,21 +126,27 @@ const AGENT_SIGNALS: ReadonlyArray<readonly [KnownAgentId, ReadonlyArray<Signal>
   ]],
   // VS Code's agent terminals set COPILOT_AGENT=1 beside
   // AI_AGENT=github_copilot_vscode_agent (microsoft/vscode #316267, #327433,
-  // per the spec; seen in code that reads it, not in VS Code's own source).
+  // per the spec). Seen first-hand only in a VS Code test that launches Codex
+  // with AI_AGENT=github_copilot_vscode_agent (so Codex run by VS Code
+  // declares VS Code's agent, and is reported as copilot-vscode).
   ["copilot-vscode", [{ name: "COPILOT_AGENT" }]],
   // Detector: cli/cli (COPILOT_CLI, "no first-party docs"), @vercel/detect-agent
   // 1.2.1 (COPILOT_MODEL, COPILOT_ALLOW_ALL).
   ["copilot-cli", [{ name: "COPILOT_CLI" }, { name: "COPILOT_MODEL" }, {
     name: "COPILOT_ALLOW_ALL",
   }]],
-  // Detector: cli/cli citing sst/opencode packages/opencode/src/index.ts
-  // (OPENCODE=1); @vercel/detect-agent 1.2.6 (OPENCODE_CLIENT).
+  // First-hand: anomalyco/opencode (was sst/opencode)
+  // packages/opencode/src/index.ts sets AGENT=1, OPENCODE=1, OPENCODE_PID;
+  // OPENCODE_CLIENT: @vercel/detect-agent 1.2.6.
   ["opencode", [{ name: "OPENCODE" }, { name: "OPENCODE_CLIENT" }]],
-  // Detector: am-i-vibing (CRUSH=1; AGENT and AI_AGENT=crush are declarations).
+  // First-hand: charmbracelet/crush internal/shell/shell.go @37f36e9 sets
+  // CRUSH=1, AGENT=crush, AI_AGENT=crush.
   ["crush", [{ name: "CRUSH", value: "1" }]],
-  // Spec: block/goose #4205, #7017. Not confirmed first-hand.
+  // aaif-goose/goose (was block/goose) #3911, documented in #4205
+  // (GOOSE_TERMINAL=1) and #7365 (AGENT=goose, from #7017): maintainers' PRs.
   ["goose", [{ name: "GOOSE_TERMINAL" }]],
-  // Spec: cline #5367. Not confirmed first-hand.
+  // cline/cline #7858: TerminalRegistry.createTerminal sets CLINE_ACTIVE
+  // (a PR describing the code; not read in the source itself).
   ["cline", [{ name: "CLINE_ACTIVE" }]],
   // Detector: am-i-vibing (PI_CODING_AGENT=true); cli/cli reads PATH instead.
   ["pi", [{ name: "PI_CODING_AGENT", value: "true" }]],

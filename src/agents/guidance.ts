@@ -121,7 +121,11 @@ export function oneLineFix(options: SandboxGuidanceOptions): string {
     case "copilot-cli":
       return `add ${options.configDir} in /sandbox, Filesystem tab`;
     case "copilot-vscode":
-      return `add ${options.configDir} to the agent sandbox's allowWrite in VS Code's settings`;
+      return `add ${
+        JSON.stringify(options.configDir)
+      } to allowWrite in chat.agent.sandbox.fileSystem.${
+        options.os === "darwin" ? "mac" : options.os
+      }`;
   }
   return `let the sandbox write to ${options.configDir}, or run "twg auth refresh" in a normal terminal`;
 }
@@ -332,12 +336,15 @@ function codexLines(options: SandboxGuidanceOptions): string[] {
 // Cursor (checked 2026-12): cursor.com/docs/reference/sandbox —
 // ~/.cursor/sandbox.json (every workspace) and <workspace>/.cursor/sandbox.json
 // (wins), merged; additionalReadwritePaths "only applies when type is
-// workspace_readwrite". Linux kernel 6.2+ (Landlock): the spec's fact, not
-// confirmed first-hand.
+// workspace_readwrite". Linux: cursor.com/docs/agent/tools/terminal — kernel
+// 6.2+ with Landlock v3 and unprivileged user namespaces; on an older kernel
+// the agent asks before each command instead of sandboxing it.
 function cursorLines(options: SandboxGuidanceOptions): string[] {
   const sandbox = { type: "workspace_readwrite", additionalReadwritePaths: [options.configDir] };
   const kernelNote = options.os === "linux"
-    ? ["On Linux, Cursor's sandbox needs kernel 6.2 or later (Landlock)."]
+    ? [
+      "On Linux, Cursor's sandbox needs kernel 6.2 or later (Landlock v3) and unprivileged user namespaces.",
+    ]
     : [];
   return [
     `Cursor's sandbox lets agent commands write only to the workspace.`,
@@ -366,8 +373,10 @@ function cursorLines(options: SandboxGuidanceOptions): string[] {
 //   host's.
 // - LXC: SANDBOX_MOUNTS is not read; sandboxAllowedPaths become read-only disk
 //   devices; `lxc config device add` on the user's container works.
-// Qwen Code is a Gemini CLI fork whose sandbox works the same way (QwenLM
-// sandbox.md, per the spec): not confirmed first-hand.
+// Qwen Code is a Gemini CLI fork: its sandbox code also sets
+// SANDBOX=sandbox-exec under Seatbelt and takes QWEN_SANDBOX=docker|podman
+// (seen in QwenLM/qwen-code through the code index); SANDBOX_MOUNTS and the
+// container layout are assumed to be Gemini CLI's: not confirmed first-hand.
 function geminiLines(options: SandboxGuidanceOptions): string[] | null {
   const gemini = options.agent === "gemini-cli";
   const name = gemini ? "Gemini CLI" : "Qwen Code";
@@ -394,7 +403,17 @@ function geminiLines(options: SandboxGuidanceOptions): string[] | null {
       ];
     }
     case "seatbelt": {
-      const settingsDir = gemini ? ".gemini" : ".qwen";
+      if (!gemini) {
+        // Qwen Code's settings key for extra sandbox paths is not confirmed:
+        // only the flag it shares with Gemini CLI is offered.
+        return [
+          `Qwen Code's Seatbelt sandbox lets commands write only to the project, its temp and cache directories, and the included directories.`,
+          `To let it write to ${configDir}, start Qwen Code with:  qwen --include-directories ${
+            shellWord(configDir)
+          }`,
+          "The directory must exist. SANDBOX_MOUNTS does not apply to Seatbelt.",
+        ];
+      }
       const settings = { tools: { sandboxAllowedPaths: [configDir] } };
       return [
         `${name}'s Seatbelt sandbox lets commands write only to the project, its temp and cache directories, and the included directories.`,
@@ -403,7 +422,7 @@ function geminiLines(options: SandboxGuidanceOptions): string[] | null {
           shellWord(configDir)
         }`,
         `  or, for every session, merge this into ${
-          pathFor(options.os).join(options.homeDir, settingsDir, "settings.json")
+          pathFor(options.os).join(options.homeDir, ".gemini", "settings.json")
         }:`,
         "",
         ...indent([JSON.stringify(settings)], 4),
@@ -424,26 +443,36 @@ function containerMount(options: SandboxGuidanceOptions): string {
   return `SANDBOX_MOUNTS=${shellWord(`${host}:${options.configDir}:rw`)}`;
 }
 
-// GitHub Copilot CLI: opt-in local sandbox (preview), configured in its
-// /sandbox panel (docs.github.com, "using local sandboxing", per the spec;
-// not confirmed first-hand).
+// GitHub Copilot CLI (checked 2026-12): docs.github.com/en/copilot/how-tos/
+// cloud-and-local-sandboxes/using-local-sandboxing and
+// configuring-local-sandbox-settings — opt-in, preview; sandboxed commands
+// write only to the working directory and temp folders (the home is
+// read-only); /sandbox opens General, Filesystem and Network tabs, stored
+// under "sandbox" in its settings.json.
 function copilotCliLines(options: SandboxGuidanceOptions): string[] {
   return [
-    `GitHub Copilot CLI's sandbox (preview) keeps commands from writing to ${options.configDir}.`,
-    `To let it write there, type /sandbox in Copilot CLI and add ${options.configDir} in the Filesystem tab.`,
+    `GitHub Copilot CLI's sandbox (preview) lets commands write only to the working directory and temp folders.`,
+    `To let it write to ${options.configDir}, type /sandbox in Copilot CLI and add it in the Filesystem tab (Esc saves).`,
   ];
 }
 
-// VS Code's agent sandbox (preview): a write allow-list per OS in the
-// terminal sandbox settings (microsoft/vscode #314259: allowWrite, "additional
-// paths to allow write access"; code.visualstudio.com, agent sandboxing, per
-// the spec). The exact setting id was not confirmed first-hand.
+// VS Code's agent sandbox (preview; checked 2026-12): code.visualstudio.com/
+// docs/agents/run/agent-sandboxing — chat.agent.sandbox.enabled turns it on;
+// chat.agent.sandbox.fileSystem.mac / .linux / .windows hold allowRead,
+// allowWrite, denyRead, denyWrite (no denyWrite on Windows); deny rules win;
+// the workspace folders and the sandbox temp dir are always allowed.
 function copilotVscodeLines(options: SandboxGuidanceOptions): string[] {
+  const platform = options.os === "darwin" ? "mac" : options.os;
+  const setting = `chat.agent.sandbox.fileSystem.${platform}`;
   return [
-    `VS Code's agent sandbox (preview) keeps terminal commands from writing to ${options.configDir}.`,
-    `To let it write there, add ${
-      JSON.stringify(options.configDir)
-    } to the sandbox's filesystem allowWrite list in VS Code's settings (search "sandbox").`,
+    `VS Code's agent sandbox (preview) lets terminal commands write only to the workspace folders and its temp directory.`,
+    `To let it write to ${options.configDir}, add it to allowWrite in the setting ${setting} (VS Code's user settings.json):`,
+    "",
+    ...indent([
+      `${JSON.stringify(setting)}: ${JSON.stringify({ allowWrite: [options.configDir] })}`,
+    ], 4),
+    "",
+    "A denyWrite rule that covers the directory wins over allowWrite.",
   ];
 }
 

@@ -85,7 +85,8 @@ const TAIL = `Or run "twg auth refresh" in a normal terminal, outside the sandbo
 
 Deno.test({
   name: "exit 4 prints each agent's own setting with the real path, and writes no agent file",
-  ignore: !isDenoBuild,
+  // The golden texts are Linux's (Cursor's kernel note, VS Code's .linux setting).
+  ignore: !isDenoBuild || Deno.build.os !== "linux",
   async fn(t) {
     await using server = await startDevServer({ interval: 1 });
     await using home = await makeHome(server);
@@ -160,7 +161,7 @@ To let it write to ${dir}, merge this into ${h}/.cursor/sandbox.json
     {"type":"workspace_readwrite","additionalReadwritePaths":["${dir}"]}
 
 additionalReadwritePaths applies only while type is workspace_readwrite.
-On Linux, Cursor's sandbox needs kernel 6.2 or later (Landlock).
+On Linux, Cursor's sandbox needs kernel 6.2 or later (Landlock v3) and unprivileged user namespaces.
 `,
       ],
       [
@@ -205,15 +206,19 @@ Under LXC, SANDBOX_MOUNTS is ignored: run  lxc config device add qwen-code-sandb
       [
         "GitHub Copilot CLI",
         { COPILOT_CLI: "1" },
-        `GitHub Copilot CLI's sandbox (preview) keeps commands from writing to ${dir}.
-To let it write there, type /sandbox in Copilot CLI and add ${dir} in the Filesystem tab.
+        `GitHub Copilot CLI's sandbox (preview) lets commands write only to the working directory and temp folders.
+To let it write to ${dir}, type /sandbox in Copilot CLI and add it in the Filesystem tab (Esc saves).
 `,
       ],
       [
         "VS Code's Copilot agent",
         { COPILOT_AGENT: "1", AI_AGENT: "github_copilot_vscode_agent" },
-        `VS Code's agent sandbox (preview) keeps terminal commands from writing to ${dir}.
-To let it write there, add "${dir}" to the sandbox's filesystem allowWrite list in VS Code's settings (search "sandbox").
+        `VS Code's agent sandbox (preview) lets terminal commands write only to the workspace folders and its temp directory.
+To let it write to ${dir}, add it to allowWrite in the setting chat.agent.sandbox.fileSystem.linux (VS Code's user settings.json):
+
+    "chat.agent.sandbox.fileSystem.linux": {"allowWrite":["${dir}"]}
+
+A denyWrite rule that covers the directory wins over allowWrite.
 `,
       ],
     ];
