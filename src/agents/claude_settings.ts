@@ -7,10 +7,12 @@
  * (checked 2026-12): user `~/.claude/settings.json` (or
  * `$CLAUDE_CONFIG_DIR/settings.json`), project `.claude/settings.json` and
  * `.claude/settings.local.json` (where `/sandbox` writes its choice), and
- * managed settings (`/etc/claude-code/managed-settings.json` on Linux,
- * `/Library/Application Support/ClaudeCode/managed-settings.json` on macOS,
- * `C:\Program Files\ClaudeCode\managed-settings.json` on Windows: the last
- * from the CHANGELOG, 2.1.x; the other two not confirmed first-hand).
+ * managed settings (`/etc/claude-code/managed-settings.json` on Linux and
+ * WSL, `/Library/Application Support/ClaudeCode/managed-settings.json` on
+ * macOS: code.claude.com/docs/de/settings; `C:\Program Files\ClaudeCode\
+ * managed-settings.json` on Windows: CHANGELOG, which removed the
+ * `C:\ProgramData` fallback). Settings delivered by the server, plist or
+ * registry cannot be read from here.
  *
  * @module
  */
@@ -72,7 +74,8 @@ export async function readClaudeSandboxSettings(
 ): Promise<ClaudeSandboxSettings> {
   const path = env.os === "windows" ? win32 : posix;
   const userSettingsPath = claudeUserSettingsPath(env);
-  // Claude Code sets CLAUDE_PROJECT_DIR for the commands it runs; else the cwd.
+  // CLAUDE_PROJECT_DIR when set (Claude Code sets it for hooks; for Bash
+  // commands not confirmed), else the cwd, which Bash commands start in.
   const projectDir = env.getVar("CLAUDE_PROJECT_DIR") || env.cwd();
   const candidates: Array<[ClaudeSettingsFile["scope"], string]> = [
     ["user", userSettingsPath],

@@ -149,9 +149,13 @@ const AGENT_SIGNALS: ReadonlyArray<readonly [KnownAgentId, ReadonlyArray<Signal>
   // (a PR describing the code; not read in the source itself).
   ["cline", [{ name: "CLINE_ACTIVE" }]],
   // Detector: am-i-vibing (PI_CODING_AGENT=true); cli/cli reads PATH instead.
+  // Not PI_CODING_AGENT_DIR, which people set for Pi's config outside it.
   ["pi", [{ name: "PI_CODING_AGENT", value: "true" }]],
-  // Spec (am-i-vibing, per the spec): OZ_RUN_ID. am-i-vibing 0.5.0 reads
-  // TERM_PROGRAM=WarpTerminal instead, which is every Warp terminal: not used.
+  // OZ_RUN_ID: Warp sets it (and OZ_PARENT_RUN_ID) for the harnesses its agent
+  // launches (`OZ_RUN_ID_ENV` in Warp's CLI crate, app/src/pane_group/pane/
+  // local_harness_launch.rs, seen through the code index). am-i-vibing 0.5.0,
+  // the published version, still reads TERM_PROGRAM=WarpTerminal, which is
+  // every Warp window: not used; its OZ_RUN_ID change is not released yet.
   ["warp", [{ name: "OZ_RUN_ID" }]],
   // Detector: cli/cli, @vercel/detect-agent ("no first-party docs").
   ["augment", [{ name: "AUGMENT_AGENT" }]],

@@ -178,11 +178,17 @@ function noSandboxLines(options: SandboxGuidanceOptions): string[] {
     "devin": "Devin runs in its own virtual machine",
     "replit": "Replit runs commands in its own container",
   };
+  // The spec's list of agents without a write sandbox (agents.md); for the
+  // others twg knows of no such setting, which is not the same claim.
+  const noWriteSandbox: ReadonlyArray<KnownAgentId> = ["opencode", "goose", "cline"];
+  const why = hosted[agent]
+    ? `${hosted[agent]}, which does not let commands write there.`
+    : noWriteSandbox.includes(agent)
+    ? `${name} has no write sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write.`
+    : `twg knows no ${name} setting that makes a directory writable: something around it (its sandbox, a container, a read-only mount, a permission flag) blocks the write.`;
   return [
     `twg needs to write to ${configDir}, and this environment does not allow it.`,
-    hosted[agent]
-      ? `${hosted[agent]}, which does not let commands write there.`
-      : `${name} has no write sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write.`,
+    why,
     'Make that directory writable there, or run "twg auth refresh" in a normal terminal.',
   ];
 }
@@ -430,10 +436,27 @@ function geminiLines(options: SandboxGuidanceOptions): string[] | null {
         "The directory must exist; both feed the same five include slots. SANDBOX_MOUNTS does not apply to Seatbelt.",
       ];
     }
-    default:
-      // Not sandboxing twg itself (or tool sandboxing, which sets no SANDBOX):
-      // its settings cannot be told apart from here.
-      return null;
+    default: {
+      if (!gemini) return null;
+      // No SANDBOX: the whole CLI is not sandboxed, but tool sandboxing
+      // (security.toolSandboxing) sets no variable. Its policy grants
+      // file-read* and file-write* on the allowed paths
+      // (packages/core/src/sandbox/macos/seatbeltArgsBuilder.ts; Linux:
+      // LinuxSandboxManager.ts), and a blocked command gets a "Sandbox
+      // Expansion Request" to approve (docs/cli/sandbox.md).
+      const settings = { tools: { sandboxAllowedPaths: [configDir] } };
+      return [
+        `Gemini CLI is not running in its sandbox container or under Seatbelt here; if its tool sandboxing (security.toolSandboxing) runs this command:`,
+        `  approve the sandbox expansion request Gemini CLI shows for ${configDir},`,
+        `  or, for every session, merge this into ${
+          pathFor(options.os).join(options.homeDir, ".gemini", "settings.json")
+        } and restart Gemini CLI:`,
+        "",
+        ...indent([JSON.stringify(settings)], 4),
+        "",
+        "Otherwise something around Gemini CLI (a container, a read-only mount, a permission flag) blocks the write.",
+      ];
+    }
   }
 }
 

@@ -253,9 +253,14 @@ Deno.test("Gemini CLI under Seatbelt: --include-directories first, then sandboxA
   assert.doesNotMatch(text, /SANDBOX_MOUNTS=/);
 });
 
-Deno.test("Gemini CLI outside its own sandbox gets the no-sandbox advice", () => {
+Deno.test("Gemini CLI without SANDBOX: tool sandboxing's expansion request, then sandboxAllowedPaths", () => {
   const text = guidance("gemini-cli", linux);
-  assert.match(text, /Gemini CLI has no write sandbox of its own/);
+  assert.match(text, /tool sandboxing \(security\.toolSandboxing\)/);
+  assert.match(text, /approve the sandbox expansion request/);
+  assert.deepEqual(jsonSnippetOf(text), {
+    tools: { sandboxAllowedPaths: ["/home/ada/.config/twg"] },
+  });
+  assert.match(guidance("qwen-code", linux), /twg knows no Qwen Code setting/);
 });
 
 for (const agent of ["opencode", "goose", "cline", "amp", "crush", "pi", "devin"] as const) {
