@@ -236,10 +236,11 @@ export function parseDeclaration(value: string | undefined): Declaration | null 
     version = cleanVersion(text.slice(at + 1));
     text = text.slice(0, at);
   }
-  // Role suffixes, repeatedly: "_agent", "-agent", "_harness".
+  // Role suffixes, repeatedly: "_agent", "_harness" ("-agent" below, only
+  // when that names a known agent: "custom-agent" stays itself).
   for (let before = ""; before !== text;) {
     before = text;
-    text = text.replace(/[_-](agent|harness)$/, "");
+    text = text.replace(/_(agent|harness)$/, "");
   }
   // A version written into the name: "claude-code_2-1-263", "codex_0.41.0".
   const versioned = /^(.*?)[_-]v?(\d+(?:[._-]\d+)*)$/.exec(text);
@@ -253,7 +254,8 @@ export function parseDeclaration(value: string | undefined): Declaration | null 
     .slice(0, MAX_DECLARED_NAME_LENGTH)
     .replace(/^[-.]+|[-.]+$/g, "");
   if (name === "") return { known: null, name: null, version: null };
-  return { known: knownAgentNamed(name), name, version };
+  const known = knownAgentNamed(name) ?? knownAgentNamed(name.replace(/-(agent|harness)$/, ""));
+  return { known, name, version };
 }
 
 function cleanVersion(text: string): string | null {

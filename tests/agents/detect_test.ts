@@ -149,6 +149,19 @@ Deno.test("parseDeclaration strips version and role suffixes", () => {
     version: null,
   });
   assert.deepEqual(parseDeclaration("crush"), { known: "crush", name: "crush", version: null });
+  // The @vercel/detect-agent README's examples.
+  assert.deepEqual(parseDeclaration("devin@1"), { known: "devin", name: "devin", version: "1" });
+  assert.deepEqual(parseDeclaration("cursor-cli"), {
+    known: "cursor",
+    name: "cursor-cli",
+    version: null,
+  });
+  assert.deepEqual(parseDeclaration("custom-agent@2.0"), {
+    known: null,
+    name: "custom-agent",
+    version: "2.0",
+  });
+  assert.equal(parseDeclaration("goose-agent")?.known, "goose");
   assert.deepEqual(parseDeclaration("1"), { known: null, name: null, version: null });
   assert.equal(parseDeclaration(""), null);
   assert.equal(parseDeclaration("x".repeat(200))?.name, "x".repeat(64));
