@@ -25,8 +25,14 @@ export interface CodexConfigLocation {
 /** Top-level or profile keys of `config.toml` that change twg's advice. */
 export type CodexConfigKey = "sandbox_mode" | "default_permissions";
 
-/** Which of Codex's layers a file is. */
-export type CodexLayerKind = "project" | "user" | "system";
+/**
+ * Which of Codex's layers a file is. A `profile` file
+ * (`$CODEX_HOME/<name>.config.toml`) applies only under `--profile <name>`
+ * (developers.openai.com/codex/config-basic; `[profiles.<name>]` tables are
+ * no longer read from 0.134.0, per that docs' reference, not confirmed
+ * first-hand).
+ */
+export type CodexLayerKind = "project" | "profile" | "user" | "system";
 
 /** One config layer twg could read. */
 export interface CodexLayer {
@@ -77,8 +83,8 @@ export async function readCodexConfigToml(
 /**
  * Every Codex config layer twg can read, highest precedence first: project
  * layers from the working directory up to the project root (the directory
- * with `.git`, or the file-system root), then the user config, then the
- * system config. Missing or unreadable files are left out. Whether Codex
+ * with `.git`, or the file-system root), then the user config, the profile
+ * files beside it (which apply only when selected), then the system config. Missing or unreadable files are left out. Whether Codex
  * trusts the project cannot be told from here: a project layer is listed as
  * if it were trusted.
  *
@@ -110,6 +116,11 @@ export async function readCodexLayers(
     dir = parent;
   }
   await read("user", userPath);
+  const codexHome = path.dirname(userPath);
+  const profileFiles = await env.fs.readdir(codexHome).catch(() => [] as string[]);
+  for (const name of profileFiles.filter((file) => file.endsWith(".config.toml")).sort()) {
+    await read("profile", path.join(codexHome, name));
+  }
   const systemConfig = options.systemConfig ?? (env.os === "windows" ? null : CODEX_SYSTEM_CONFIG);
   if (systemConfig) await read("system", systemConfig);
   return layers;

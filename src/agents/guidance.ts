@@ -282,7 +282,17 @@ function codexLines(options: SandboxGuidanceOptions): string[] {
     `To let it write to ${dir}:`,
     `  for one session, start Codex with:  codex --add-dir ${shellWord(dir)}`,
   ];
-  const overriding = layers.find((layer) => codexConfigSetsKey(layer.text, "sandbox_mode"));
+  // Profile files apply only under --profile, which twg cannot see: named,
+  // but never the layer that decides.
+  const overriding = layers.find((layer) =>
+    layer.kind !== "profile" && codexConfigSetsKey(layer.text, "sandbox_mode")
+  );
+  const profileLines = layers
+    .filter((layer) => layer.kind === "profile" && codexConfigSetsKey(layer.text, "sandbox_mode"))
+    .map((layer) => {
+      const profile = pathFor(options.os).basename(layer.path).replace(/\.config\.toml$/, "");
+      return `${layer.path} sets sandbox_mode: under codex --profile ${profile} it wins over the settings above.`;
+    });
   const sandboxFlagLine =
     "A --sandbox (-s) flag on Codex's command line wins over every file: then use --add-dir, or drop the flag.";
   if (overriding) {
@@ -308,6 +318,7 @@ function codexLines(options: SandboxGuidanceOptions): string[] {
       ], 4),
       "",
       why,
+      ...profileLines,
       sandboxFlagLine,
       "Start a new Codex session for the change to apply.",
     ];
@@ -316,7 +327,10 @@ function codexLines(options: SandboxGuidanceOptions): string[] {
   const replaceDefault = userLayer && codexConfigSetsKey(userLayer.text, "default_permissions")
     ? ["It already sets default_permissions: change that line rather than adding a second one."]
     : [];
-  const read = layers.length > 0 ? layers.map((layer) => layer.path).join(", ") : "none found";
+  const read = layers.length > 0
+    ? layers.filter((layer) => layer.kind !== "profile").map((layer) => layer.path).join(", ") ||
+      "none found"
+    : "none found";
   return [
     ...header,
     `  or, for every session, add this permission profile to ${userPath}`,
@@ -334,6 +348,7 @@ function codexLines(options: SandboxGuidanceOptions): string[] {
     "",
     ...replaceDefault,
     `A sandbox_mode in any config layer makes Codex ignore this profile silently; the layers twg read set none (${read}).`,
+    ...profileLines,
     sandboxFlagLine,
     "Start a new Codex session for the change to apply.",
   ];

@@ -82,6 +82,11 @@ Deno.test("readCodexLayers lists project layers from the cwd up to the project r
   // Above the project root: not a layer of this project.
   await Deno.writeTextFile(`${env.tempDir}/work/.codex/config.toml`, "b = 2\n");
   await Deno.writeTextFile(`${env.homeDir}/.codex/config.toml`, 'model = "o3"\n');
+  await Deno.writeTextFile(
+    `${env.homeDir}/.codex/safe.config.toml`,
+    'sandbox_mode = "read-only"\n',
+  );
+  await Deno.writeTextFile(`${env.homeDir}/.codex/auth.json`, "{}");
   const system = `${env.tempDir}/etc-codex-config.toml`;
   await Deno.writeTextFile(system, 'sandbox_mode = "workspace-write"\n');
   const layers = await readCodexLayers({ ...env, cwd: () => sub }, { systemConfig: system });
@@ -89,10 +94,11 @@ Deno.test("readCodexLayers lists project layers from the cwd up to the project r
     ["project", `${sub}/.codex/config.toml`],
     ["project", `${root}/.codex/config.toml`],
     ["user", `${env.homeDir}/.codex/config.toml`],
+    ["profile", `${env.homeDir}/.codex/safe.config.toml`],
     ["system", system],
   ]);
   const missing = await readCodexLayers({ ...env, cwd: () => env.tempDir }, {
     systemConfig: `${env.tempDir}/none.toml`,
   });
-  assert.deepEqual(missing.map(({ kind }) => kind), ["user"]);
+  assert.deepEqual(missing.map(({ kind }) => kind), ["user", "profile"]);
 });

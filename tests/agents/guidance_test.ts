@@ -198,6 +198,21 @@ Deno.test("Codex: a project layer outranks the user config and gets the change",
   );
 });
 
+Deno.test("Codex: a profile file's sandbox_mode is named, and never decides the layer", () => {
+  const text = guidance("codex", linux, {
+    codexLayers: [
+      layer("user", "/home/ada/.codex/config.toml", 'model = "o3"\n'),
+      layer("profile", "/home/ada/.codex/safe.config.toml", 'sandbox_mode = "read-only"\n'),
+    ],
+  });
+  assert.match(text, /\[permissions\.twg-workspace\.filesystem\]/);
+  assert.match(
+    text,
+    /\/home\/ada\/\.codex\/safe\.config\.toml sets sandbox_mode: under codex --profile safe it wins/,
+  );
+  assert.match(text, /set none \(\/home\/ada\/\.codex\/config\.toml\)/);
+});
+
 Deno.test("Codex keeps Windows backslashes in a TOML literal string, escapes what it cannot hold", () => {
   const text = guidance("codex", windows, {
     codexLayers: [
