@@ -11,7 +11,7 @@ import { loadSettings } from "../config/settings.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
-import { assertSecureUrl } from "../oauth/http.ts";
+import { assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
 
 /** Options of `twg api`. */
 export interface ApiOptions {
@@ -86,7 +86,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     token = tokens.accessToken;
   }
   const url = requestUrl(base, options.path);
-  const headers = new Headers({ accept: "application/json" });
+  const headers = new Headers({ accept: "application/json", "user-agent": twgUserAgent(env) });
   for (const header of options.headers) {
     const colon = header.indexOf(":");
     if (colon <= 0) throw new UsageError(`Invalid header "${header}": expected "Key: Value"`);

@@ -5,7 +5,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
@@ -53,12 +53,14 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     );
   } catch (error) {
     if (error instanceof StoreNotWritableError && options.json) {
+      const agent = await detectAgentInfoFromEnv(env);
       env.stdout.write(
         JSON.stringify({
           refreshed: false,
           reason: "store-not-writable",
           configDir: error.configDir,
-          agent: await detectAgentFromEnv(env),
+          agent: agent?.id ?? null,
+          agentDeclared: agent?.declared ?? null,
         }) + "\n",
       );
     }

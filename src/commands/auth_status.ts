@@ -4,7 +4,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { tokenTimes } from "../auth/refresh.ts";
 import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/credentials.ts";
@@ -30,7 +30,10 @@ export interface AuthStatus {
   configDir: string;
   configWritable: boolean;
   bitbucketToken: "env" | "store" | null;
+  /** The stable id of the coding agent detected (contract), or `"other"`, or `null`. */
   agent: string | null;
+  /** The name an unknown agent declared itself with (`AI_AGENT`/`AGENT`), else `null`. */
+  agentDeclared: string | null;
 }
 
 /** Declares `twg auth status`. */
@@ -50,6 +53,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const tokens = credentials?.oauth ?? null;
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
+  const agent = await detectAgentInfoFromEnv(env);
   return {
     loggedIn: Boolean(tokens && !tokens.rejectedAt),
     method: tokens ? "oauth" : null,
@@ -63,7 +67,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     configDir: paths.dir,
     configWritable,
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
-    agent: await detectAgentFromEnv(env),
+    agent: agent?.id ?? null,
+    agentDeclared: agent?.declared ?? null,
   };
 }
 
@@ -107,6 +112,9 @@ function formatStatus(env: Env, status: AuthStatus): string {
       }[status.bitbucketToken ?? "none"]
     }`,
   );
-  if (status.agent) lines.push(`  Coding agent: ${status.agent}`);
+  if (status.agent) {
+    const declared = status.agentDeclared ? ` (declared as ${status.agentDeclared})` : "";
+    lines.push(`  Coding agent: ${status.agent}${declared}`);
+  }
   return lines.join("\n") + "\n";
 }

@@ -5,7 +5,7 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { agentCheckDetail } from "../agents/doctor_check.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
@@ -154,7 +154,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       ? "stored"
       : 'not set; "twg setup bitbucket"',
   );
-  add("agent", "ok", (await detectAgentFromEnv(env)) ?? "none detected");
+  add("agent", "ok", await agentCheckDetail(env, paths.dir, isWritable));
   add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
   return checks;
 }

@@ -4,8 +4,10 @@
  *
  * @module
  */
+import { userAgent } from "../agents/detect.ts";
 import type { Env } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
+import { version } from "../version.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
 export const maxResponseBytes = 1024 * 1024;
@@ -33,6 +35,14 @@ export function assertSecureUrl(url: string, what: string): URL {
   throw new UsageError(
     `The ${what} must use https (plain http is accepted only for loopback hosts): ${url}`,
   );
+}
+
+/**
+ * The User-Agent of every request twg makes, naming the coding agent
+ * detected (`twg/0.1.0 (deno 2.9.0; linux) agent/claude-code`).
+ */
+export function twgUserAgent(env: Pick<Env, "runtime" | "os" | "getVar">): string {
+  return userAgent(version, env.runtime, env.os, env.getVar);
 }
 
 /** A response read completely, with its body parsed as JSON when it is JSON. */
@@ -65,7 +75,11 @@ export async function requestJson(
 ): Promise<JsonResponse> {
   const timeout = AbortSignal.timeout(requestTimeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "user-agent": twgUserAgent(env),
+    ...options.headers,
+  };
   let body: string | undefined;
   if (options.form) {
     headers["content-type"] = "application/x-www-form-urlencoded";

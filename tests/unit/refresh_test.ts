@@ -120,6 +120,7 @@ Deno.test("auth refresh sends no request when the runtime forbids writing the co
     reason: "store-not-writable",
     configDir: configPaths(env).dir,
     agent: "claude-code",
+    agentDeclared: null,
   });
   assert.match(env.stderrText(), /allowWrite/);
   assert.match(env.stderrText(), /twg auth refresh/);
