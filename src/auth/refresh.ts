@@ -71,6 +71,7 @@ export async function readSignedIn(
     throw new AuthRequiredError(
       `The server rejected the stored sign-in at ${tokens.rejectedAt}`,
       'Sign in again: run "twg login"',
+      "refresh-token-rejected",
     );
   }
   return { credentials, tokens };
@@ -135,6 +136,7 @@ async function refreshUnderLock(
 /** The lock was taken over by a peer while this process was paused. */
 class LockLostError extends TwgError {
   override name = "LockLostError";
+  static override defaultCode = "lock-lost";
 }
 
 /**
@@ -158,6 +160,7 @@ async function rotateUnderLock(
     throw new AuthRequiredError(
       "The stored sign-in has no refresh token",
       'Sign in again: run "twg login"',
+      "no-refresh-token",
     );
   }
   // Opened before the request so that the window between the token response
@@ -292,6 +295,7 @@ async function handleRejection(
   throw new AuthRequiredError(
     `The server rejected the stored sign-in: ${detail}`,
     'Sign in again: run "twg login"',
+    "refresh-token-rejected",
   );
 }
 

@@ -52,15 +52,14 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
         : `${check} The tokens are fresh; next refresh due at ${times.refreshDueAt}\n`,
     );
   } catch (error) {
-    if (error instanceof StoreNotWritableError && options.json) {
-      env.stdout.write(
-        JSON.stringify({
-          refreshed: false,
-          reason: "store-not-writable",
-          configDir: error.configDir,
-          agent: await detectAgentFromEnv(env),
-        }) + "\n",
-      );
+    // With --json, main prints the error merged into this document.
+    if (error instanceof StoreNotWritableError) {
+      error.jsonDocument = {
+        refreshed: false,
+        reason: "store-not-writable",
+        configDir: error.configDir,
+        agent: await detectAgentFromEnv(env),
+      };
     }
     throw error;
   }

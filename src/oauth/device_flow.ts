@@ -72,6 +72,7 @@ export async function requestDeviceAuthorization(
 /** The sign-in ended without tokens: denied, expired, or refused. */
 export class DeviceFlowError extends TwgError {
   override name = "DeviceFlowError";
+  static override defaultCode = "sign-in-failed";
 }
 
 /** Options for {@link pollForToken}. */
@@ -132,6 +133,7 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
         throw expired();
       case "access_denied":
         throw new DeviceFlowError("The sign-in was denied in the browser", {
+          code: "access-denied",
           hint: 'Run "twg login" to try again',
         });
       default: {
@@ -155,6 +157,7 @@ function nextBackoff(current: number, interval: number): number {
 
 function expired(): DeviceFlowError {
   return new DeviceFlowError("The code expired before the sign-in was approved", {
+    code: "code-expired",
     hint: 'Run "twg login" to get a new code',
   });
 }

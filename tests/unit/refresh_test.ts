@@ -114,13 +114,16 @@ Deno.test("auth refresh sends no request when the runtime forbids writing the co
   const code = await runCli(env, ["auth", "refresh", "--json"]);
   assert.equal(code, 4);
   assert.equal(env.requests.length, 0);
-  const document = JSON.parse(env.stdoutText());
+  const { error, ...document } = JSON.parse(env.stdoutText());
   assert.deepEqual(document, {
     refreshed: false,
     reason: "store-not-writable",
     configDir: configPaths(env).dir,
     agent: "claude-code",
   });
+  assert.equal(error.code, "store-not-writable");
+  assert.match(error.message, /Cannot update the credentials/);
+  assert.match(error.hint, /No request was sent/);
   assert.match(env.stderrText(), /allowWrite/);
   assert.match(env.stderrText(), /twg auth refresh/);
   assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
