@@ -125,7 +125,9 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
         const [message = "", ...rest] = text.replace(/^error: /, "").trimEnd().split("\n");
         const suggestion = rest.join(" ").trim();
         env.stderr.write(
-          `${styleFor(env, env.stderr).error("✖")} ${message}${suggestion ? ` ${suggestion}` : ""}\n` +
+          `${styleFor(env, env.stderr).error("✖")} ${message}${
+            suggestion ? ` ${suggestion}` : ""
+          }\n` +
             `${hint}\n`,
         );
       },

@@ -55,12 +55,12 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   api: [
     ["twg api /rest/api/3/myself", "GET, with the stored sign-in"],
-    ["twg api -X POST /rest/api/3/search -d '{\"jql\":\"project=X\"}'", "POST a JSON body"],
+    ['twg api -X POST /rest/api/3/search -d \'{"jql":"project=X"}\'', "POST a JSON body"],
     ["twg api --bitbucket /2.0/user", "call Bitbucket with the Bitbucket token"],
   ],
   completion: [
     ["twg completion bash > ~/.local/share/bash-completion/completions/twg", "bash"],
-    ["twg completion zsh > \"${fpath[1]}/_twg\"", "zsh"],
+    ['twg completion zsh > "${fpath[1]}/_twg"', "zsh"],
   ],
   setup: [
     ["twg setup", "check the login, store the Bitbucket token, enable upkeep"],
@@ -68,7 +68,7 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   "setup bitbucket": [
     ["twg setup bitbucket", "type the Bitbucket token (hidden input)"],
-    ["printf %s \"$TOKEN\" | twg setup bitbucket --with-token", "read it from stdin"],
+    ['printf %s "$TOKEN" | twg setup bitbucket --with-token', "read it from stdin"],
   ],
   upkeep: [
     ["twg upkeep enable", "schedule the background helper"],

@@ -18,6 +18,7 @@ import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
 
 /** One line of the report. */
@@ -44,10 +45,15 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
   if (options.json) {
     env.stdout.write(JSON.stringify({ ok, checks }, null, 2) + "\n");
   } else {
-    const style = styleFor(env, env.stderr);
+    // The report is what doctor exists for: stdout, so `twg doctor | grep ✖` works.
+    const style = styleFor(env, env.stdout);
     const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
     for (const check of checks) {
-      env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+      // A multi-line detail (a scheduler's own error output) goes below its
+      // check, indented, rather than inside the one-line summary.
+      const [first, ...rest] = check.detail.trimEnd().split("\n");
+      env.stdout.write(`${marks[check.status]} ${check.name}: ${first}\n`);
+      for (const line of rest) env.stdout.write(`    ${line}\n`);
     }
   }
   if (!ok) throw new ReportedError(ExitCode.failure);
@@ -57,8 +63,17 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
 export async function collectChecks(env: Env): Promise<Check[]> {
   const paths = configPaths(env);
   const checks: Check[] = [];
-  const add = (name: string, status: Check["status"], detail: string) =>
-    checks.push({ name, status, detail });
+  // One check per name, always (scripts look them up by name): a second
+  // finding for the same name joins the first, the worse status winning.
+  const rank = { ok: 0, warn: 1, fail: 2 };
+  const add = (name: string, status: Check["status"], detail: string) => {
+    const earlier = checks.find((check) => check.name === name);
+    if (!earlier) checks.push({ name, status, detail });
+    else {
+      if (rank[status] > rank[earlier.status]) earlier.status = status;
+      earlier.detail += `; ${detail}`;
+    }
+  };
   const shownAuthConf = displayPath(paths.authConf, env.homeDir);
 
   let credentials = null;
@@ -74,7 +89,11 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const now = env.now();
   if (!tokens) add("token", "fail", "none");
   else if (tokens.rejectedAt) {
-    add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
+    add(
+      "token",
+      "fail",
+      `rejected by the server at ${formatTime(tokens.rejectedAt, now)}; run "twg login"`,
+    );
   } else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
   else if (isRefreshDue(tokens, now)) {
     add("token", "warn", 'refresh due; "twg auth refresh" renews it');
@@ -106,16 +125,18 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
       add("issuer", "ok", `${issuer} reachable`);
     } catch (error) {
-      add("issuer", "fail", `${issuer}: ${messageOf(error)}`);
+      const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+      add("issuer", "fail", `${issuer}: ${messageOf(error)}${hint}`);
     }
+  } else if (settings) {
+    add("issuer", "fail", "none configured; set TWG_ISSUER to the OAuth server's URL");
   }
-  checks.push(
-    await serverCheck(
-      env,
-      tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
-      userinfoEndpoint ?? settings?.resourcesUrl ?? null,
-    ),
+  const server = await serverCheck(
+    env,
+    tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
+    userinfoEndpoint ?? settings?.resourcesUrl ?? null,
   );
+  add(server.name, server.status, server.detail);
 
   const isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   add(
@@ -129,7 +150,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   );
   const upkeep = await readUpkeepStatus(env).catch(() => null);
   if (upkeep?.enabled) {
-    const last = upkeep.lastRun ? `; last run ${upkeep.lastRun} (${upkeep.lastResult})` : "";
+    const last = upkeep.lastRun
+      ? `; last run ${formatTime(upkeep.lastRun, now)} (${upkeep.lastResult})`
+      : "";
     add(
       "upkeep",
       upkeep.error && upkeep.lastResult?.startsWith("failed") ? "warn" : "ok",
@@ -139,9 +162,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     add(
       "upkeep",
       "warn",
-      `not enabled${
-        upkeep?.error ? ` (${upkeep.error})` : ""
-      }; "twg upkeep enable" keeps the sign-in fresh`,
+      `not enabled; "twg upkeep enable" keeps the sign-in fresh${
+        upkeep?.error ? `\nlast error: ${upkeep.error}` : ""
+      }`,
     );
   }
   const bitbucket = bitbucketTokenSource(env, credentials?.bitbucketToken ?? null);
