@@ -33,7 +33,7 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
   const isLoggedIn = Boolean(stored?.oauth && !stored.oauth.rejectedAt);
   if (isLoggedIn) {
     env.stderr.write(
-      `${style.success("✔")} Logged in as ${stored.user?.name ?? stored.user?.id ?? "unknown"}\n`,
+      `${style.success("✔")} Logged in as ${stored?.user?.name ?? stored?.user?.id ?? "unknown"}\n`,
     );
   } else {
     warn(env, 'Not logged in yet: run "twg login"');
