@@ -29,6 +29,7 @@ import { acquireLock, type Lock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
+import { explainOAuthError } from "../oauth/oauth_error_text.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
@@ -244,11 +245,16 @@ async function requestRefresh(
     }
     if (response.ok) return { kind: "ok", tokens: parseTokenResponse(response, host) };
     const oauthError = oauthErrorOf(response);
+    const explained = explainOAuthError(oauthError, response.status, {
+      request: "refresh",
+      clientId: tokens.clientId,
+    });
     if (isRejection(response.status, oauthError?.error)) {
-      return {
-        kind: "rejected",
-        detail: oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`,
-      };
+      // Not the server's own wording ("grant request is invalid"): what it means.
+      const detail = oauthError?.error === "invalid_grant"
+        ? explained.meaning
+        : oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`;
+      return { kind: "rejected", detail };
     }
     if (response.status >= 500 || response.status === 429) {
       lastError = new NetworkError(
@@ -256,8 +262,19 @@ async function requestRefresh(
       );
       continue;
     }
-    const detail = oauthError ? oauthError.error : `HTTP ${response.status}`;
-    throw new NetworkError(`The token endpoint at ${host} refused the refresh: ${detail}`);
+    // A configuration mistake (wrong client id, scopes): exit 1 with what to
+    // check, not a network error that invites retrying.
+    if (explained.hint) {
+      throw new TwgError(`The token endpoint at ${host} refused the refresh: ${explained.meaning}`, {
+        hint: explained.hint,
+        code: explained.code,
+      });
+    }
+    throw new NetworkError(
+      `The token endpoint at ${host} refused the refresh: ${explained.meaning}`,
+      undefined,
+      { code: explained.code },
+    );
   }
   throw new NetworkError(
     `${
