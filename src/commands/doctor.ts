@@ -14,7 +14,7 @@ import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/credentials.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";
+import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
@@ -125,6 +125,8 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
       add("issuer", "ok", `${issuer} reachable`);
     } catch (error) {
+      // Ctrl-C is not a failed check: main reports it (exit 130).
+      if (isAbortError(error)) throw error;
       const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
       add("issuer", "fail", `${issuer}: ${messageOf(error)}${hint}`);
     }
@@ -208,6 +210,7 @@ async function serverCheck(
         `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
     };
   } catch (error) {
+    if (isAbortError(error)) throw error;
     return { name: "server", status: "fail", detail: messageOf(error) };
   }
 }

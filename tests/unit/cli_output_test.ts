@@ -162,25 +162,26 @@ Deno.test("login --json denied in the browser ends with an error event line, exi
   });
 });
 
-Deno.test("doctor --json is one document whatever fails, exit 1", async () => {
-  await using env = envWith();
+Deno.test("doctor --json is one document whatever happens, an interrupt included", async () => {
+  const interrupt = new AbortController();
+  await using env = envWith({
+    interrupt: interrupt.signal,
+    respond: () => {
+      interrupt.abort(new DOMException("Interrupted", "AbortError"));
+      throw interrupt.signal.reason;
+    },
+  });
   await signIn(env);
-  await chmod(configPaths(env).authConf, 0o644);
-  assert.equal(await runCli(env, ["doctor", "--json"]), 1);
-  const report = document(env) as { ok: boolean; checks: { name: string; status: string }[] };
-  assert.equal(report.ok, false);
-  assert.equal(report.checks.find((check) => check.name === "credentials")?.status, "fail");
+  assert.equal(await runCli(env, ["doctor", "--json"]), 130);
+  assert.deepEqual(document(env), {
+    error: { code: "interrupted", message: "Interrupted; nothing was saved", hint: null },
+  });
 });
 
-Deno.test("upkeep status --json on an unreadable upkeep.json: an error document", async () => {
+Deno.test("upkeep status --json answers a usage error with a JSON document, exit 2", async () => {
   await using env = envWith();
-  const path = configPaths(env).upkeepJson;
-  await mkdir(configPaths(env).dir, { recursive: true });
-  await writeFile(path, "{ not json");
-  const code = await runCli(env, ["upkeep", "status", "--json"]);
-  const parsed = document(env);
-  if (code === 0) assert.equal(parsed.enabled, false, "a corrupt state reads as not enabled");
-  else assert.equal(typeof parsed.error?.code, "string");
+  assert.equal(await runCli(env, ["upkeep", "status", "--json", "--verbose"]), 2);
+  assert.equal(document(env).error?.code, "usage");
 });
 
 Deno.test("update --check --json when the manifest cannot be reached: an error document, exit 5", async () => {
