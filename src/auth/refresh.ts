@@ -262,18 +262,12 @@ async function requestRefresh(
       );
       continue;
     }
-    // A configuration mistake (wrong client id, scopes): exit 1 with what to
-    // check, not a network error that invites retrying.
-    if (explained.hint) {
-      throw new TwgError(`The token endpoint at ${host} refused the refresh: ${explained.meaning}`, {
-        hint: explained.hint,
-        code: explained.code,
-      });
-    }
+    // Exit 5 as every refused refresh (the contract), but with what to check
+    // when the answer means a configuration mistake (wrong client id, scopes).
     throw new NetworkError(
       `The token endpoint at ${host} refused the refresh: ${explained.meaning}`,
       undefined,
-      { code: explained.code },
+      { code: explained.code, ...(explained.hint ? { hint: explained.hint } : {}) },
     );
   }
   throw new NetworkError(

@@ -160,7 +160,11 @@ const hostile: [string, () => Response, RegExp][] = [
   ],
   ["a DPoP token", () => jsonResponse({ access_token: "a", token_type: "DPoP" }), /DPoP/],
   ["a negative lifetime", () => jsonResponse({ access_token: "a", expires_in: -5 }), /expires_in/],
-  ["an unknown client", () => jsonResponse({ error: "invalid_client" }, 401), /invalid_client/],
+  [
+    "an unknown client",
+    () => jsonResponse({ error: "invalid_client" }, 401),
+    /does not accept the client id "client" \(invalid_client\)\nCheck TWG_CLIENT_ID/,
+  ],
 ];
 
 for (const [what, answer, message] of hostile) {
