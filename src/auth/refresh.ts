@@ -30,6 +30,7 @@ import { assertStoreWritable } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
 import { explainOAuthError } from "../oauth/oauth_error_text.ts";
+import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
@@ -70,7 +71,7 @@ export async function readSignedIn(
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
   if (tokens.rejectedAt) {
     throw new AuthRequiredError(
-      `The server rejected the stored sign-in at ${tokens.rejectedAt}`,
+      `The server rejected the stored sign-in at ${formatTime(tokens.rejectedAt, env.now())}`,
       'Sign in again: run "twg login"',
       "refresh-token-rejected",
     );

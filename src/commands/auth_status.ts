@@ -11,7 +11,7 @@ import { isRefreshDue } from "../credentials/credentials.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, ReportedError } from "../errors.ts";
+import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
@@ -47,7 +47,11 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
-  const credentials = await readCredentials(env, paths.authConf);
+  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+    // With --json, main merges the error into what is known for certain.
+    if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    throw error;
+  });
   const tokens = credentials?.oauth ?? null;
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);

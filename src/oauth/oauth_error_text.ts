@@ -63,7 +63,8 @@ export function explainOAuthError(
     case "invalid_grant":
       return context.request === "refresh"
         ? {
-          meaning: `the refresh token is no longer valid: it expired, was revoked, or was already used${raw}`,
+          meaning:
+            `the refresh token is no longer valid: it expired, was revoked, or was already used${raw}`,
           hint: 'Sign in again: run "twg login"',
           code: "refresh-token-rejected",
         }
@@ -75,7 +76,7 @@ export function explainOAuthError(
     case "invalid_scope":
       return {
         meaning: `the server refused the requested scopes${raw}`,
-        hint: "Check TWG_SCOPES (or \"scopes\" in config.json)",
+        hint: 'Check TWG_SCOPES (or "scopes" in config.json)',
         code: "invalid-scope",
       };
     case "unsupported_grant_type":
@@ -83,7 +84,8 @@ export function explainOAuthError(
         meaning: `the server does not offer ${
           context.request === "refresh" ? "refresh tokens" : "the device sign-in"
         } to this client${raw}`,
-        hint: "Check TWG_ISSUER and TWG_CLIENT_ID: they must name a server and client set up for twg",
+        hint:
+          "Check TWG_ISSUER and TWG_CLIENT_ID: they must name a server and client set up for twg",
         code: "unsupported-grant-type",
       };
     default: {

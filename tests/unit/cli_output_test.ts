@@ -102,6 +102,7 @@ Deno.test("auth refresh --json when not logged in: an error document, exit 3", a
   await using env = envWith();
   assert.equal(await runCli(env, ["auth", "refresh", "--json"]), 3);
   assert.deepEqual(document(env), {
+    refreshed: false,
     error: {
       code: "not-logged-in",
       message: "You are not logged in",
@@ -125,7 +126,8 @@ Deno.test("auth status --json on an auth.conf readable by others: an error docum
   await signIn(env);
   await chmod(configPaths(env).authConf, 0o644);
   assert.equal(await runCli(env, ["auth", "status", "--json"]), 1);
-  const { error } = document(env);
+  const { error, ...known } = document(env);
+  assert.deepEqual(known, { loggedIn: false, configDir: configPaths(env).dir });
   assert.equal(error?.code, "credentials-untrusted");
   assert.match(error?.message ?? "", /readable by other users/);
   assert.match(error?.hint ?? "", /chmod 600/);
