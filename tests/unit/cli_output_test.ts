@@ -4,7 +4,7 @@
  * next step, state shown as it is (issue 12, items 7–10).
  */
 import assert from "node:assert/strict";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, writeFile } from "node:fs/promises";
 import { configPaths } from "../../src/config/paths.ts";
 import {
   type Credentials,
@@ -13,8 +13,7 @@ import {
 } from "../../src/credentials/credentials.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { runCli } from "../../src/main.ts";
-import { writeUpkeepState } from "../../src/upkeep/state.ts";
-import { initialUpkeepState } from "../../src/upkeep/state.ts";
+import { initialUpkeepState, writeUpkeepState } from "../../src/upkeep/state.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
 
 const issuer = "https://auth.example.test";
