@@ -79,6 +79,8 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
   if (options.json) {
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
   } else {
+    // The report is what the command exists for: stdout, as gh's since v2.31
+    // (cli/cli#7447), so that `twg auth status | grep Site` works.
     env.stdout.write(formatStatus(env, status));
   }
   if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
