@@ -32,8 +32,9 @@ export function buildCli(env: Env): CommandUnknownOpts {
     // Our own `help [command...]` below: commander's takes one word only
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
     .helpCommand(false)
+    // Before the examples, which configureTree adds last: every help ends with them.
     .addHelpText(
-      "afterAll",
+      "after",
       `
 Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
 5 network or server error, 130 interrupted.`,

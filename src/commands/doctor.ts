@@ -6,6 +6,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentFromEnv } from "../agents/detect.ts";
+import { tokenTimes } from "../auth/refresh.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
@@ -94,10 +95,17 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       "fail",
       `rejected by the server at ${formatTime(tokens.rejectedAt, now)}; run "twg login"`,
     );
-  } else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
-  else if (isRefreshDue(tokens, now)) {
-    add("token", "warn", 'refresh due; "twg auth refresh" renews it');
-  } else add("token", "ok", "valid");
+  } else {
+    const { expiresAt, refreshDueAt } = tokenTimes(tokens);
+    const times = `expires ${formatTime(expiresAt, now)}, refresh due ${
+      formatTime(refreshDueAt, now)
+    }`;
+    if (isExpired(tokens, now)) {
+      add("token", "warn", `expired: ${times}; "twg auth refresh" renews it`);
+    } else if (isRefreshDue(tokens, now)) {
+      add("token", "warn", `refresh due: ${times}; "twg auth refresh" renews it`);
+    } else add("token", "ok", `valid: ${times}`);
+  }
 
   const user = credentials?.user;
   add(
@@ -116,7 +124,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   try {
     settings = await loadSettings(env, paths.configJson);
   } catch (error) {
-    add("issuer", "fail", messageOf(error));
+    // Its own check: the issuer itself may still be fine (from auth.conf).
+    const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+    add("config", "fail", messageOf(error) + hint);
   }
   let userinfoEndpoint: string | null = null;
   const issuer = tokens?.issuer ?? settings?.issuer;

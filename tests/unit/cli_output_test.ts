@@ -275,6 +275,7 @@ Deno.test("doctor never reports two checks with the same name", async () => {
   const names = (document(env).checks as { name: string }[]).map((check) => check.name);
   assert.deepEqual(names, [...new Set(names)]);
   assert.ok(names.includes("issuer"));
+  assert.ok(names.includes("config"), "the broken config.json is its own check");
 });
 
 Deno.test("doctor puts a multi-line error below its check, not inside the one-line summary", async () => {

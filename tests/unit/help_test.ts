@@ -33,6 +33,10 @@ Deno.test("every command's --help ends with examples of real invocations", async
     const help = env.stdoutText();
     const examples = help.slice(help.indexOf("\nExamples:\n"));
     assert.ok(help.includes("\nExamples:\n"), `"twg ${path.join(" ")} --help" has examples`);
+    assert.ok(
+      examples.trimEnd().split("\n").slice(2).every((line) => line.startsWith("  ")),
+      `"twg ${path.join(" ")} --help" ends with its examples`,
+    );
     const invocation = path.length ? `$ twg ${path[0]}` : "$ twg ";
     assert.ok(
       examples.includes(invocation) || examples.includes("$(twg") ||
