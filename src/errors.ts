@@ -19,25 +19,51 @@ export const ExitCode = {
 /** Any exit code the contract defines. */
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
 
-/** An expected failure: printed as a message, never as a stack trace. */
+/** Options every {@link TwgError} takes. */
+export interface TwgErrorOptions {
+  exitCode?: ExitCodeValue;
+  hint?: string;
+  cause?: unknown;
+  /** The stable `error.code` of `--json` output (default: the class's). */
+  code?: string;
+}
+
+/**
+ * An expected failure: printed as a message, never as a stack trace. With
+ * `--json`, `src/main.ts` prints it as
+ * `{"error": {"code", "message", "hint"}}`, merged into {@link jsonDocument}.
+ */
 export class TwgError extends Error {
   override name = "TwgError";
   readonly exitCode: ExitCodeValue;
   /** The next step for the person, printed after the message. */
   readonly hint: string | undefined;
-  constructor(
-    message: string,
-    options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {},
-  ) {
+  /**
+   * Stable kebab-case identifier for scripts (`--json`'s `error.code`). Each
+   * class has its default; a throw site may name the case more precisely.
+   * Listed in the README; never renamed once released.
+   */
+  readonly code: string;
+  /**
+   * The command's own `--json` document for this outcome, when it has one
+   * (`auth refresh` on exit 4 keeps `refreshed`, `reason`, `configDir`):
+   * `main` adds `error` to it instead of printing `error` alone.
+   */
+  jsonDocument: Record<string, unknown> | undefined;
+  constructor(message: string, options: TwgErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.hint = options.hint;
+    this.code = options.code ?? (new.target as { defaultCode?: string }).defaultCode ?? "failed";
   }
+  /** The `error.code` of this class when the throw site names none. */
+  static defaultCode = "failed";
 }
 
 /** The user typed something twg cannot act on (exit 2). */
 export class UsageError extends TwgError {
   override name = "UsageError";
+  static override defaultCode = "usage";
   constructor(message: string, hint?: string) {
     super(
       message,
@@ -49,16 +75,18 @@ export class UsageError extends TwgError {
 /** Not logged in, or the server rejected the refresh token (exit 3). */
 export class AuthRequiredError extends TwgError {
   override name = "AuthRequiredError";
-  constructor(message: string, hint = 'Run "twg login" to sign in') {
-    super(message, { exitCode: ExitCode.authRequired, hint });
+  static override defaultCode = "not-logged-in";
+  constructor(message: string, hint = 'Run "twg login" to sign in', code?: string) {
+    super(message, { exitCode: ExitCode.authRequired, hint, ...(code ? { code } : {}) });
   }
 }
 
 /** A network failure or an unusable server answer; credentials unchanged (exit 5). */
 export class NetworkError extends TwgError {
   override name = "NetworkError";
-  constructor(message: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.network, cause });
+  static override defaultCode = "network";
+  constructor(message: string, cause?: unknown, options: { hint?: string; code?: string } = {}) {
+    super(message, { exitCode: ExitCode.network, cause, ...options });
   }
 }
 

@@ -35,7 +35,7 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    return await reportError(env, error);
+    return await reportError(env, error, jsonOutputOf(args));
   } finally {
     await showPendingUpdateNotice(env, args);
   }
@@ -57,40 +57,105 @@ async function showPendingUpdateNotice(env: Env, args: string[]): Promise<void> 
 }
 
 /** commander's own errors (unknown option, help shown, …) carry a `commander.*` code. */
-function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
+function isCommanderError(
+  error: unknown,
+): error is Error & { code: string; exitCode: number; hint?: string } {
   return error instanceof Error &&
     String((error as { code?: unknown }).code).startsWith("commander.");
 }
 
-async function reportError(env: Env, error: unknown): Promise<number> {
+/**
+ * How a failure must be answered on stdout: `"document"` when `--json` was
+ * given (one JSON document), `"events"` for `login --json` (one more JSON
+ * line, an `error` event), `null` otherwise. Read from the argv rather than
+ * the parsed options because a parse error has no parsed options; anything
+ * after `--` is an operand, not a flag.
+ */
+export function jsonOutputOf(args: string[]): "document" | "events" | null {
+  const end = args.indexOf("--");
+  if (!(end < 0 ? args : args.slice(0, end)).includes("--json")) return null;
+  return args[0] === "login" ? "events" : "document";
+}
+
+/** The contract's `error` member of every `--json` failure. */
+export interface JsonError {
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+function writeJsonError(
+  env: Env,
+  mode: "document" | "events" | null,
+  error: JsonError,
+  document: Record<string, unknown> = {},
+): void {
+  if (mode === "events") env.stdout.write(JSON.stringify({ event: "error", error }) + "\n");
+  else if (mode === "document") {
+    env.stdout.write(JSON.stringify({ ...document, error }, null, 2) + "\n");
+  }
+}
+
+async function reportError(
+  env: Env,
+  error: unknown,
+  json: "document" | "events" | null,
+): Promise<number> {
   if (isCommanderError(error)) {
-    // Help and version end here too, successfully.
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    // Help and version end here too, successfully. The message itself was
+    // printed by the tree's outputError, in twg's own style (see cli.ts).
+    if (error.exitCode === 0) return ExitCode.ok;
+    const [message = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
+    const suggestion = rest.join(" ").trim();
+    writeJsonError(env, json, {
+      code: "usage",
+      message: suggestion ? `${message} ${suggestion}` : message,
+      hint: error.hint ?? 'Run "twg --help" for usage',
+    });
+    return ExitCode.usage;
   }
   if (isAbortError(error)) {
     env.stderr.write("\nInterrupted; nothing was saved.\n");
+    writeJsonError(env, json, {
+      code: "interrupted",
+      message: "Interrupted; nothing was saved",
+      hint: null,
+    });
     return ExitCode.interrupted;
   }
   const style = styleFor(env, env.stderr);
   if (error instanceof ReportedError) return error.exitCode;
   if (error instanceof TwgError) {
     env.stderr.write(`${style.error("✖")} ${error.message}\n`);
+    let hint = error.hint ?? null;
     if (error instanceof StoreNotWritableError) {
       const { storeNotWritableGuidance } = await import("./auth/store_guidance.ts");
-      env.stderr.write(await storeNotWritableGuidance(env, error));
+      const guidance = await storeNotWritableGuidance(env, error);
+      env.stderr.write(guidance);
+      hint ??= guidance.trim() || null;
     }
     if (error.hint) env.stderr.write(`${error.hint}\n`);
     if (isDebug(env) && error.cause) {
       env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     }
+    writeJsonError(
+      env,
+      json,
+      { code: error.code, message: error.message, hint },
+      error.jsonDocument,
+    );
     return error.exitCode;
   }
   // A programmer mistake: say so, with the stack only when asked.
-  env.stderr.write(
-    `${style.error("✖")} Unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
-  );
+  const message = (error as Error)?.message ?? String(error);
+  env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
+  writeJsonError(env, json, {
+    code: "unexpected",
+    message: `Unexpected error: ${message}`,
+    hint: "Run again with TWG_DEBUG=1 for details, and please report it",
+  });
   return ExitCode.failure;
 }
 

@@ -29,6 +29,8 @@ import { acquireLock, type Lock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
+import { explainOAuthError } from "../oauth/oauth_error_text.ts";
+import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
@@ -69,8 +71,9 @@ export async function readSignedIn(
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
   if (tokens.rejectedAt) {
     throw new AuthRequiredError(
-      `The server rejected the stored sign-in at ${tokens.rejectedAt}`,
+      `The server rejected the stored sign-in at ${formatTime(tokens.rejectedAt, env.now())}`,
       'Sign in again: run "twg login"',
+      "refresh-token-rejected",
     );
   }
   return { credentials, tokens };
@@ -135,6 +138,7 @@ async function refreshUnderLock(
 /** The lock was taken over by a peer while this process was paused. */
 class LockLostError extends TwgError {
   override name = "LockLostError";
+  static override defaultCode = "lock-lost";
 }
 
 /**
@@ -158,6 +162,7 @@ async function rotateUnderLock(
     throw new AuthRequiredError(
       "The stored sign-in has no refresh token",
       'Sign in again: run "twg login"',
+      "no-refresh-token",
     );
   }
   // Opened before the request so that the window between the token response
@@ -241,11 +246,16 @@ async function requestRefresh(
     }
     if (response.ok) return { kind: "ok", tokens: parseTokenResponse(response, host) };
     const oauthError = oauthErrorOf(response);
+    const explained = explainOAuthError(oauthError, response.status, {
+      request: "refresh",
+      clientId: tokens.clientId,
+    });
     if (isRejection(response.status, oauthError?.error)) {
-      return {
-        kind: "rejected",
-        detail: oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`,
-      };
+      // Not the server's own wording ("grant request is invalid"): what it means.
+      const detail = oauthError?.error === "invalid_grant"
+        ? explained.meaning
+        : oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`;
+      return { kind: "rejected", detail };
     }
     if (response.status >= 500 || response.status === 429) {
       lastError = new NetworkError(
@@ -253,8 +263,13 @@ async function requestRefresh(
       );
       continue;
     }
-    const detail = oauthError ? oauthError.error : `HTTP ${response.status}`;
-    throw new NetworkError(`The token endpoint at ${host} refused the refresh: ${detail}`);
+    // Exit 5 as every refused refresh (the contract), but with what to check
+    // when the answer means a configuration mistake (wrong client id, scopes).
+    throw new NetworkError(
+      `The token endpoint at ${host} refused the refresh: ${explained.meaning}`,
+      undefined,
+      { code: explained.code, ...(explained.hint ? { hint: explained.hint } : {}) },
+    );
   }
   throw new NetworkError(
     `${
@@ -292,6 +307,7 @@ async function handleRejection(
   throw new AuthRequiredError(
     `The server rejected the stored sign-in: ${detail}`,
     'Sign in again: run "twg login"',
+    "refresh-token-rejected",
   );
 }
 

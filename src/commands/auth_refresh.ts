@@ -8,8 +8,10 @@ import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { TwgError } from "../errors.ts";
 import type { Env } from "../env.ts";
 import { styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -48,21 +50,25 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     const check = styleFor(env, env.stderr).success("✔");
     env.stderr.write(
       result.refreshed
-        ? `${check} Tokens rotated; the access token is valid until ${times.expiresAt}\n`
-        : `${check} The tokens are fresh; next refresh due at ${times.refreshDueAt}\n`,
+        ? `${check} Tokens rotated; the access token is valid until ${
+          formatTime(times.expiresAt, env.now())
+        }\n`
+        : `${check} The tokens are fresh; next refresh due ${
+          formatTime(times.refreshDueAt, env.now())
+        }\n`,
     );
   } catch (error) {
-    if (error instanceof StoreNotWritableError && options.json) {
+    // With --json, main prints the error merged into this document.
+    if (error instanceof TwgError) error.jsonDocument ??= { refreshed: false };
+    if (error instanceof StoreNotWritableError) {
       const agent = await detectAgentInfoFromEnv(env);
-      env.stdout.write(
-        JSON.stringify({
-          refreshed: false,
-          reason: "store-not-writable",
-          configDir: error.configDir,
-          agent: agent?.id ?? null,
-          agentDeclared: agent?.declared ?? null,
-        }) + "\n",
-      );
+      error.jsonDocument = {
+        refreshed: false,
+        reason: "store-not-writable",
+        configDir: error.configDir,
+        agent: agent?.id ?? null,
+        agentDeclared: agent?.declared ?? null,
+      };
     }
     throw error;
   }

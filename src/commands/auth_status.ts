@@ -11,8 +11,9 @@ import { isRefreshDue } from "../credentials/credentials.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, ReportedError } from "../errors.ts";
+import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 
 /** The `auth status --json` document (contract). */
@@ -49,7 +50,11 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
-  const credentials = await readCredentials(env, paths.authConf);
+  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+    // With --json, main merges the error into what is known for certain.
+    if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    throw error;
+  });
   const tokens = credentials?.oauth ?? null;
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
@@ -62,7 +67,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     site: credentials?.site ?? null,
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
-    fresh: tokens ? !isRefreshDue(tokens, env.now()) : null,
+    // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
+    fresh: tokens && !tokens.rejectedAt ? !isRefreshDue(tokens, env.now()) : null,
     needsLogin: Boolean(tokens?.rejectedAt),
     configDir: paths.dir,
     configWritable,
@@ -72,19 +78,21 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   };
 }
 
-/** Prints the status; exit 3 when not logged in. */
+/** Prints the status (the report this command exists for, so on stdout); exit 3 when not logged in. */
 export async function runAuthStatus(env: Env, options: { json: boolean }): Promise<void> {
   const status = await readAuthStatus(env);
   if (options.json) {
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
   } else {
-    env.stderr.write(formatStatus(env, status));
+    // The report is what the command exists for: stdout, as gh's since v2.31
+    // (cli/cli#7447), so that `twg auth status | grep Site` works.
+    env.stdout.write(formatStatus(env, status));
   }
   if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
 }
 
 function formatStatus(env: Env, status: AuthStatus): string {
-  const style = styleFor(env, env.stderr);
+  const style = styleFor(env, env.stdout);
   const lines: string[] = [];
   if (status.loggedIn && status.user) {
     const email = status.user.email ? ` (${status.user.email})` : "";
@@ -95,10 +103,15 @@ function formatStatus(env: Env, status: AuthStatus): string {
     lines.push(`${style.error("✖")} Not logged in; run "twg login"`);
   }
   if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
-  if (status.accessTokenExpiresAt) {
-    const state = status.fresh ? "valid" : "refresh due";
+  if (status.needsLogin) {
+    lines.push(`  Token: rejected by the server; a new login is needed`);
+  } else if (status.accessTokenExpiresAt) {
+    const now = env.now();
+    const isExpired = Date.parse(status.accessTokenExpiresAt) <= now;
+    const state = isExpired ? "expired" : status.fresh ? "valid" : "refresh due";
     lines.push(
-      `  Token: ${state}, expires ${status.accessTokenExpiresAt}, refresh due ${status.refreshDueAt}`,
+      `  Token: ${state}, expires ${formatTime(status.accessTokenExpiresAt, now)}`,
+      `  Refresh due: ${formatTime(status.refreshDueAt ?? "", now)}`,
     );
   }
   const writable = status.configWritable ? "writable" : style.warn("not writable");

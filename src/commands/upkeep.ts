@@ -11,6 +11,7 @@ import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import {
   disableUpkeep,
   enableUpkeep,
@@ -173,13 +174,19 @@ async function runUpkeepStatus(env: Env, options: { json: boolean }): Promise<vo
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
     return;
   }
-  const style = styleFor(env, env.stderr);
-  env.stderr.write(
+  // The report is what this command exists for: stdout.
+  const style = styleFor(env, env.stdout);
+  const now = env.now();
+  const lines = [
     status.enabled
-      ? `${style.success("✔")} Upkeep enabled (${status.scheduler}): ${detail}\n`
-      : `${style.warn("!")} Upkeep not enabled; "twg upkeep enable" sets it up\n`,
-  );
-  if (status.lastRun) env.stderr.write(`  Last run: ${status.lastRun} (${lastResult})\n`);
-  if (status.lastRefresh) env.stderr.write(`  Last refresh: ${status.lastRefresh}\n`);
-  if (status.error) env.stderr.write(`  Last error: ${status.error}\n`);
+      ? `${style.success("✔")} Upkeep enabled (${status.scheduler}): ${detail}`
+      : `${style.warn("!")} Upkeep not enabled; "twg upkeep enable" sets it up`,
+  ];
+  if (status.lastRun) lines.push(`  Last run: ${formatTime(status.lastRun, now)} (${lastResult})`);
+  if (status.lastRefresh) lines.push(`  Last refresh: ${formatTime(status.lastRefresh, now)}`);
+  if (status.error) {
+    const [first, ...rest] = status.error.trimEnd().split("\n");
+    lines.push(`  Last error: ${first}`, ...rest.map((line) => `    ${line}`));
+  }
+  env.stdout.write(lines.join("\n") + "\n");
 }

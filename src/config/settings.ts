@@ -6,6 +6,8 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
+import { displayPath, warn } from "../ui/style.ts";
+import { nearest } from "../ui/suggest.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {
@@ -62,6 +64,7 @@ const fileKeys: Record<keyof Settings, string> = {
 /** Reads `config.json` (absent is fine, corrupt is an error) and applies the environment. */
 export async function loadSettings(env: Env, configJsonPath: string): Promise<Settings> {
   const file = await readConfigJson(env, configJsonPath);
+  warnUnknownKeys(env, configJsonPath, file);
   const settings: Record<string, string | null> = {};
   for (const { key, variable, fallback } of sources) {
     const fromEnv = env.getVar(variable);
@@ -73,6 +76,27 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
       : fallback;
   }
   return settings as unknown as Settings;
+}
+
+/** The processes (their `Env`) already warned: a command may load the settings several times. */
+const warned = new WeakSet<Env>();
+
+/** A misspelt key would be ignored silently: say so, once, with the nearest known key. */
+function warnUnknownKeys(env: Env, path: string, file: Record<string, unknown>): void {
+  if (warned.has(env)) return;
+  const known = Object.values(fileKeys);
+  const unknown = Object.keys(file).filter((key) => !known.includes(key) && key !== "$schema");
+  if (unknown.length === 0) return;
+  warned.add(env);
+  for (const key of unknown) {
+    const suggestion = nearest(key, known);
+    warn(
+      env,
+      `Unknown key "${key}" in ${displayPath(path, env.homeDir)} is ignored${
+        suggestion ? ` (did you mean "${suggestion}"?)` : ""
+      }; known keys: ${known.join(", ")}`,
+    );
+  }
 }
 
 async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {

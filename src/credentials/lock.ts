@@ -44,6 +44,7 @@ interface LockOwner {
 /** Another process held the lock for longer than we were willing to wait (exit 1). */
 export class LockTimeoutError extends TwgError {
   override name = "LockTimeoutError";
+  static override defaultCode = "lock-timeout";
 }
 
 const defaultTimeoutMs = 30_000;

@@ -12,6 +12,7 @@ import { tempPathFor } from "./atomic_write.ts";
 /** The config directory cannot be updated atomically (exit 4). */
 export class StoreNotWritableError extends TwgError {
   override name = "StoreNotWritableError";
+  static override defaultCode = "store-not-writable";
   readonly configDir: string;
   constructor(configDir: string, reason: string) {
     super(`Cannot update the credentials in "${configDir}": ${reason}`, {

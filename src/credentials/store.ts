@@ -19,6 +19,7 @@ export const configDirMode = 0o700;
 /** `auth.conf` exists but cannot be trusted (exit 1, message names the fix). */
 export class UntrustedStoreError extends TwgError {
   override name = "UntrustedStoreError";
+  static override defaultCode = "credentials-untrusted";
 }
 
 /**

@@ -7,6 +7,7 @@
 import type { Env } from "../env.ts";
 import { NetworkError, TwgError } from "../errors.ts";
 import { type JsonResponse, oauthErrorOf, requestJson } from "./http.ts";
+import { explainOAuthError } from "./oauth_error_text.ts";
 import { parseTokenResponse, type TokenResponse } from "./token_response.ts";
 
 /** What the person needs to approve the sign-in. */
@@ -42,11 +43,17 @@ export async function requestDeviceAuthorization(
   const host = new URL(endpoint).host;
   const body = response.json as Record<string, unknown> | undefined;
   if (!response.ok || !body || typeof body !== "object") {
-    const oauthError = oauthErrorOf(response);
-    const detail = oauthError
-      ? `${oauthError.error}${oauthError.description ? `: ${oauthError.description}` : ""}`
-      : `HTTP ${response.status}`;
-    throw new TwgError(`The authorization server at ${host} refused to start a sign-in: ${detail}`);
+    const explained = explainOAuthError(oauthErrorOf(response), response.status, {
+      request: "device-authorization",
+      clientId,
+    });
+    throw new TwgError(
+      `The authorization server at ${host} refused to start a sign-in: ${explained.meaning}`,
+      {
+        code: explained.code,
+        ...(explained.hint ? { hint: explained.hint } : {}),
+      },
+    );
   }
   const text = (
     key: string,
@@ -72,6 +79,7 @@ export async function requestDeviceAuthorization(
 /** The sign-in ended without tokens: denied, expired, or refused. */
 export class DeviceFlowError extends TwgError {
   override name = "DeviceFlowError";
+  static override defaultCode = "sign-in-failed";
 }
 
 /** Options for {@link pollForToken}. */
@@ -132,17 +140,17 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
         throw expired();
       case "access_denied":
         throw new DeviceFlowError("The sign-in was denied in the browser", {
+          code: "access-denied",
           hint: 'Run "twg login" to try again',
         });
       default: {
-        const detail = oauthError
-          ? `${oauthError.error}${oauthError.description ? `: ${oauthError.description}` : ""}`
-          : `HTTP ${response.status}`;
+        const explained = explainOAuthError(oauthError, response.status, {
+          request: "device-token",
+          clientId,
+        });
         throw new DeviceFlowError(
-          `The authorization server at ${host} ended the sign-in: ${detail}`,
-          {
-            hint: 'Run "twg login" to try again',
-          },
+          `The authorization server at ${host} ended the sign-in: ${explained.meaning}`,
+          { code: explained.code, hint: explained.hint ?? 'Run "twg login" to try again' },
         );
       }
     }
@@ -155,6 +163,7 @@ function nextBackoff(current: number, interval: number): number {
 
 function expired(): DeviceFlowError {
   return new DeviceFlowError("The code expired before the sign-in was approved", {
+    code: "code-expired",
     hint: 'Run "twg login" to get a new code',
   });
 }

@@ -117,6 +117,7 @@ export async function requestJson(
 /** An answer over the size limit: hostile, not a network blip, so never retried. */
 export class ResponseTooLargeError extends NetworkError {
   override name = "ResponseTooLargeError";
+  static override defaultCode = "response-too-large";
 }
 
 /**

@@ -102,7 +102,9 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
   await updateUpkeepState(
     env,
     paths.upkeepJson,
-    (state) => ({ ...state, enabled: false, scheduler: null }),
+    // The errors were about the schedule just removed: status must not keep
+    // showing them as if they still applied.
+    (state) => ({ ...state, enabled: false, scheduler: null, lastError: null, enableError: null }),
   );
   return scheduler;
 }

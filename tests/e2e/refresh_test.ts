@@ -75,13 +75,15 @@ Deno.test({
       env: { CODEX_THREAD_ID: "t" },
     });
     expectExit(json, 4);
-    assert.deepEqual(JSON.parse(json.stdout), {
+    const { error, ...document } = JSON.parse(json.stdout);
+    assert.deepEqual(document, {
       refreshed: false,
       reason: "store-not-writable",
       configDir: home.configDir,
       agent: "codex",
       agentDeclared: null,
     });
+    assert.equal(error.code, "store-not-writable");
     assert.match(json.stderr, /writable|write/);
     await ageToken(home, 0.8);
     const token = await twg(home, ["auth", "token"], { wrap: sandbox });

@@ -105,13 +105,41 @@ async function fake(t: Setup, name: string, answer?: FakeAnswer): Promise<string
   return await fakeProgram(t.bin, name, answer);
 }
 
-Deno.test("update --check says which version is available, on stderr, and exits 0", async () => {
-  await using t = await setup();
+Deno.test("update --check reports on stdout which version is available, and exits 0", async () => {
+  await using t = await setup(compiled);
   await runUpdate(t.env, { ...update, check: true });
-  assert.equal(t.env.stderrText(), 'twg 0.1.0 → 0.2.0 available: run "twg update"\n');
-  assert.equal(t.env.stdoutText(), "");
+  assert.equal(t.env.stdoutText(), 'twg 0.1.0 → 0.2.0 available: run "twg update"\n');
+  assert.equal(t.env.stderrText(), "");
   await runUpdate(t.env, { ...update, check: true, currentVersion: "0.2.0" });
-  assert.match(t.env.stderrText(), /✔ twg 0.2.0 is up to date\n$/);
+  assert.match(t.env.stdoutText(), /✔ twg 0.2.0 is up to date\n$/);
+});
+
+Deno.test("update --check names the command that updates this install", async (test) => {
+  await test.step("a checkout: git pull, not twg update (which refuses a checkout)", async () => {
+    await using t = await setup();
+    await runUpdate(t.env, { ...update, check: true });
+    assert.equal(
+      t.env.stdoutText(),
+      `twg 0.1.0 → 0.2.0 available: run "git -C ${join(t.env.tempDir, "checkout")} pull"\n`,
+    );
+  });
+  await test.step("npm: npm install -g with the manifest's package", async () => {
+    await using t = await setup(npmGlobal);
+    await runUpdate(t.env, { ...update, check: true });
+    assert.equal(
+      t.env.stdoutText(),
+      'twg 0.1.0 → 0.2.0 available: run "npm install -g @twg/cli@0.2.0"\n',
+    );
+  });
+  await test.step("deno install: the deno install -f that replaces the shim", async () => {
+    await using t = await setup(() => ({ runtime: "deno 2.9.6", mainPath: JSR_MAIN }));
+    await denoShim(t.env, JSR_MAIN);
+    await runUpdate(t.env, { ...update, check: true });
+    assert.match(
+      t.env.stdoutText(),
+      /run "deno install -g -f -n twg .*https:\/\/jsr\.io\/@twg\/cli\/0\.2\.0\/src\/main\.ts"\n$/,
+    );
+  });
 });
 
 Deno.test("update --check --json prints the comparison on stdout", async () => {
