@@ -305,13 +305,16 @@ Start a new Codex session for the change to apply.
         AI_AGENT: "claude-code_2-1-263_agent",
       });
       expectExit(known, 4);
-      assert.deepEqual(JSON.parse(known.stdout), {
+      const { error, ...document } = JSON.parse(known.stdout);
+      assert.deepEqual(document, {
         refreshed: false,
         reason: "store-not-writable",
         configDir: dir,
         agent: "claude-code",
         agentDeclared: null,
       });
+      assert.equal(error.code, "store-not-writable");
+      assert.match(error.hint, /claude --add-dir /);
       const unknown = await deniedTwg(home, workspace, ["auth", "refresh", "--force", "--json"], {
         AI_AGENT: "name@1.2.3",
       });
