@@ -109,6 +109,8 @@ function parseCredentials(value: unknown): Credentials {
     oauth: record.oauth == null ? null : parseTokens(asRecord(record.oauth, "oauth")),
     user: record.user == null ? null : parseUser(asRecord(record.user, "user")),
     site: record.site == null ? null : parseSite(asRecord(record.site, "site")),
+    // Absent in files written before twg stored the list.
+    sites: record.sites == null ? null : parseSites(record.sites),
     bitbucketToken: optionalString(record, "bitbucketToken"),
   };
 }
@@ -149,6 +151,11 @@ function parseSite(record: Record<string, unknown>): Site {
     url: requiredString(record, "url", "site"),
     name: requiredString(record, "name", "site"),
   };
+}
+
+function parseSites(value: unknown): Site[] {
+  if (!Array.isArray(value)) throw new Error("sites is not a JSON array");
+  return value.map((entry) => parseSite(asRecord(entry, "sites[]")));
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {
