@@ -8,6 +8,7 @@ import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
 import { detectAgentFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
 import { styleFor } from "../ui/style.ts";
 
@@ -33,6 +34,7 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    await warnSettingMismatches(env, paths, result.tokens);
     const times = tokenTimes(result.tokens);
     if (options.json) {
       env.stdout.write(

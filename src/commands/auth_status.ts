@@ -10,6 +10,13 @@ import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/credentials.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { describeSites } from "../auth/site_choice.ts";
+import {
+  describeMismatch,
+  type SettingMismatch,
+  settingMismatches,
+} from "../auth/settings_mismatch.ts";
+import { loadSettings } from "../config/settings.ts";
 import type { Env } from "../env.ts";
 import { ExitCode, ReportedError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
@@ -22,6 +29,12 @@ export interface AuthStatus {
   backend: "file";
   user: { id: string; name: string | null; email: string | null } | null;
   site: { id: string; url: string; name: string } | null;
+  /** Every site the sign-in reaches, as listed at login or by "twg auth switch". */
+  sites: { id: string; url: string; name: string }[];
+  /** The stored sign-in's issuer; without one, the configured issuer. */
+  issuer: string | null;
+  /** Settings that name another issuer or client than the stored sign-in's (which wins). */
+  settingMismatches: SettingMismatch[];
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
@@ -56,6 +69,10 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     backend: "file",
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
+    sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
+    issuer: tokens?.issuer ??
+      (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
+    settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
     fresh: tokens ? !isRefreshDue(tokens, env.now()) : null,
@@ -90,6 +107,13 @@ function formatStatus(env: Env, status: AuthStatus): string {
     lines.push(`${style.error("✖")} Not logged in; run "twg login"`);
   }
   if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
+  if (status.sites.length > 1) {
+    lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
+  }
+  if (status.issuer) lines.push(`  Issuer: ${status.issuer}`);
+  for (const mismatch of status.settingMismatches) {
+    lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
+  }
   if (status.accessTokenExpiresAt) {
     const state = status.fresh ? "valid" : "refresh due";
     lines.push(

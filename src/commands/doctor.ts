@@ -6,6 +6,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentFromEnv } from "../agents/detect.ts";
+import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
@@ -104,7 +105,12 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   if (issuer) {
     try {
       userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
-      add("issuer", "ok", `${issuer} reachable`);
+      const mismatches = tokens ? await settingMismatches(env, paths, tokens) : [];
+      add(
+        "issuer",
+        mismatches.length ? "warn" : "ok",
+        [`${issuer} reachable`, ...mismatches.map(describeMismatch)].join("; "),
+      );
     } catch (error) {
       add("issuer", "fail", `${issuer}: ${messageOf(error)}`);
     }

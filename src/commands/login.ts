@@ -217,7 +217,9 @@ async function offerBitbucketToken(env: Env): Promise<void> {
     token = await promptBitbucketToken(env, { optional: true });
   } catch (error) {
     if (!isAbortError(error)) throw error;
-    env.stderr.write('Skipped; the sign-in is saved. "twg setup bitbucket" stores a token later.\n');
+    env.stderr.write(
+      'Skipped; the sign-in is saved. "twg setup bitbucket" stores a token later.\n',
+    );
     return;
   }
   if (token) await saveBitbucketToken(env, token);
@@ -284,7 +286,9 @@ async function chooseSite(
   resourcesUrl: string,
   accessToken: string,
   options: LoginOptions,
-): Promise<{ site: Site | null; sites: Site[] | null; problem: UsageError | null; canAsk: boolean }> {
+): Promise<
+  { site: Site | null; sites: Site[] | null; problem: UsageError | null; canAsk: boolean }
+> {
   let sites: Site[];
   try {
     sites = await fetchSites(env, resourcesUrl, accessToken);

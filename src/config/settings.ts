@@ -111,3 +111,28 @@ export function requestedScopes(settings: Settings): string {
   if (!scopes.includes("offline_access")) scopes.push("offline_access");
   return scopes.join(" ");
 }
+
+/** A setting the person set explicitly, and where: the variable, or `config.json`. */
+export interface ExplicitSetting {
+  value: string;
+  source: string;
+}
+
+/**
+ * `key` when it was set explicitly (a non-empty variable, else a string in
+ * `config.json`), or `null` when only the default applies. Lets a command
+ * tell a deliberate setting from a default (the issuer-mismatch warning).
+ */
+export async function explicitSetting(
+  env: Env,
+  configJsonPath: string,
+  key: keyof Settings,
+): Promise<ExplicitSetting | null> {
+  const variable = sources.find((source) => source.key === key)!.variable;
+  const fromEnv = env.getVar(variable);
+  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable };
+  const fromFile = (await readConfigJson(env, configJsonPath))[fileKeys[key]];
+  return typeof fromFile === "string"
+    ? { value: fromFile, source: `"${fileKeys[key]}" in config.json` }
+    : null;
+}

@@ -132,7 +132,10 @@ Deno.test("auth switch on a terminal asks, and switches without a new login", as
   const before = await server.stats();
   const session = twgInTerminal(home, ["auth", "switch"]);
   await session.waitFor(/Choose a site \[1-3\]: /);
-  assert.match(session.screen(), /Example One \(https:\/\/example-1\.atlassian\.test\) \(current\)/);
+  assert.match(
+    session.screen(),
+    /Example One \(https:\/\/example-1\.atlassian\.test\) \(current\)/,
+  );
   await session.type("3\r");
   const { code, screen } = await session.finish();
   assert.equal(code, 0, screen);
