@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
@@ -81,6 +81,7 @@ async function readConfigJson(env: Env, path: string): Promise<Record<string, un
     text = await env.fs.readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if (permissionDenialOf(error)) throw error;
     throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
   }
   try {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { parentDir } from "../path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
@@ -35,6 +35,8 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
     info = await env.fs.lstat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    // A runtime permission twg lacks says nothing about the file: main names the flag.
+    if (permissionDenialOf(error)) throw error;
     throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
   }
   if (info.isSymbolicLink()) {

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
@@ -83,6 +83,8 @@ export async function requestJson(
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Not a network failure, and never worth retrying: main says which flag grants it.
+    if (permissionDenialOf(error)) throw error;
     if (timeout.aborted) {
       throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
     }
