@@ -108,6 +108,13 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const spinner = options.json
     ? { update() {}, stop() {} }
     : startSpinner(env, "Waiting for approval in the browser…");
+  // Redrawn at every frame, so the countdown keeps moving through long backoffs.
+  let problem: string | null = null;
+  const waitingLine = () => {
+    const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
+    const state = problem ? `${problem}, retrying…` : "Waiting for approval in the browser…";
+    return `${state} (code expires in ${formatDuration(left)})`;
+  };
   let tokens: TokenResponse;
   try {
     tokens = await pollForToken(env, {
@@ -115,11 +122,16 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       clientId,
       authorization,
       signal,
-      onWait: () => {
-        const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
-        spinner.update(
-          `Waiting for approval in the browser… (code expires in ${formatDuration(left)})`,
-        );
+      onWait: () => spinner.update(waitingLine),
+      onUnreachable: (next) => {
+        // Without a terminal there is no spinner line: say it once.
+        if (!problem && !env.stderr.isTerminal) {
+          warn(env, `${next}; retrying until the code expires`);
+        }
+        problem = next;
+      },
+      onReachable: () => {
+        problem = null;
       },
     });
   } finally {

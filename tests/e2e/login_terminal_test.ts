@@ -144,3 +144,35 @@ Deno.test("auth switch on a terminal asks, and switches without a new login", as
   const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
   assert.equal(status.site.id, "site-3");
 });
+
+Deno.test("the server going away while login waits: retrying on the spinner line, the countdown moving, exit 5 at expiry", async () => {
+  await using server = await startDevServer({ interval: 1, deviceCodeTtl: 7 });
+  await using home = await makeHome(server);
+  const session = twgInTerminal(home, ["login", "--no-browser"]);
+  await session.waitFor(/one-time code: (\S+)/);
+  await server.stop();
+  const host = new URL(server.issuer).host.replaceAll(".", "\\.");
+  await session.waitFor(new RegExp(`Cannot reach ${host}, retrying… \\(code expires in 0:0\\d\\)`));
+  const { code, screen } = await session.finish();
+  assert.equal(code, 5, screen);
+  const retrying = screen.slice(screen.indexOf("Cannot reach"));
+  const countdown = new Set(
+    [...retrying.matchAll(/retrying… \(code expires in (0:0\d)\)/g)].map((match) => match[1]),
+  );
+  assert.ok(countdown.size >= 3, `the countdown keeps moving: ${[...countdown].join(", ")}`);
+  assert.match(
+    screen,
+    new RegExp(`Cannot reach ${host}: [^\\n]+; the code expired while retrying`),
+  );
+  assert.match(screen, /TWG_ISSUER/);
+});
+
+Deno.test("without a terminal, an unreachable server during login is said once, then exit 5", async () => {
+  await using server = await startDevServer({ interval: 1, deviceCodeTtl: 5 });
+  await using home = await makeHome(server);
+  const { login } = await import("./_twg.ts");
+  const result = await login(home, server, [], { approve: () => server.stop() });
+  assert.equal(result.code, 5, result.stderr);
+  assert.equal(result.stderr.match(/retrying until the code expires/g)?.length, 1, result.stderr);
+  assert.match(result.stderr, /the code expired while retrying/);
+});
