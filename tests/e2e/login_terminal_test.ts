@@ -8,7 +8,7 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { type Home, makeHome, spawnInTerminal, twg, twgArgv } from "./_twg.ts";
+import { type Home, makeHome, shellQuote, twg, twgArgv } from "./_twg.ts";
 
 /** A program on a pseudo-terminal: what it has shown so far, typing, and its end. */
 export interface TerminalSession {
@@ -22,7 +22,16 @@ export interface TerminalSession {
 
 /** Starts `args` of twg on a pseudo-terminal in `home`. */
 export function twgInTerminal(home: Home, args: string[]): TerminalSession {
-  const child = spawnInTerminal(home, [...twgArgv(), ...args]);
+  // exec: twg itself, not a shell waiting for it, is the terminal's foreground
+  // process, so a Ctrl-C the terminal turns into SIGINT reaches only twg.
+  const child = new Deno.Command("script", {
+    args: ["-qec", `exec ${shellQuote([...twgArgv(), ...args])}`, "/dev/null"],
+    env: home.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
   const writer = child.stdin.getWriter();
   const reader = child.stdout.getReader();
   const stderrText = new Response(child.stderr).text();
@@ -175,4 +184,24 @@ Deno.test("without a terminal, an unreachable server during login is said once, 
   assert.equal(result.code, 5, result.stderr);
   assert.equal(result.stderr.match(/retrying until the code expires/g)?.length, 1, result.stderr);
   assert.match(result.stderr, /the code expired while retrying/);
+});
+
+Deno.test("Ctrl-C at the site question after login keeps the sign-in, with no site (exit 0)", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 2 });
+  await using home = await makeHome(server);
+  const session = await loginInTerminal(home, server);
+  await session.waitFor(/Choose a site \[1-2\]: /);
+  // Not hidden, so the terminal turns Ctrl-C into SIGINT.
+  await session.type("\x03");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  assert.match(
+    screen,
+    /No site chosen; the sign-in is saved\. "twg auth switch" chooses one later/,
+  );
+  assert.doesNotMatch(screen, /Bitbucket token/, "no further question after Ctrl-C");
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.ok(stored.oauth.accessToken);
+  assert.equal(stored.site, null);
+  assert.equal(stored.sites.length, 2);
 });
