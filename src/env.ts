@@ -228,7 +228,12 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
     }).spawn();
   } catch (error) {
     const code = error instanceof Deno.errors.NotFound ? 127 : 126;
-    return { code, stdout: "", stderr: (error as Error).message };
+    // Callers show a failed program's stderr: for a denied --allow-run, say the flag.
+    const denial = permissionDenialOf(error);
+    const said = denial
+      ? `Deno's permissions do not allow twg to run "${command}"; add ${denial.flag} to the flags that start twg`
+      : (error as Error).message;
+    return { code, stdout: "", stderr: said };
   }
   if (options.detached) {
     child.unref();

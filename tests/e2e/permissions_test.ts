@@ -6,6 +6,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
 import { expectExit, isDenoBuild, makeHome, twg } from "./_twg.ts";
 
 /** The README's least-privilege `deno install` flags for `home`. */
@@ -79,6 +80,23 @@ Deno.test({
     assertExpected(net);
     assert.match(net.stderr, /connect to "127\.0\.0\.1:4567"/);
     assert.match(net.stderr, /Add --allow-net=127\.0\.0\.1:4567/);
+
+    // --allow-run for other programs only: the browser is not opened, and the reason says why.
+    // The code lives 2 s: nobody approves it, only the opener's reason matters.
+    await using server = await startDevServer({ interval: 1, deviceCodeTtl: 2 });
+    const browserFlags = [
+      ...readmeFlags(home.path).filter((flag) => flag !== "--allow-run"),
+      "--allow-run=systemctl",
+    ];
+    const opener = await twg(home, ["login"], {
+      denoFlags: browserFlags,
+      env: { ...server.env, BROWSER: "/usr/bin/true" },
+    });
+    assertExpected(opener);
+    assert.match(
+      opener.stderr,
+      /No browser opened \(\/usr\/bin\/true could not be started: Deno's permissions do not allow twg to run "\/usr\/bin\/true"; add --allow-run=\/usr\/bin\/true/,
+    );
 
     // No --allow-read at all: the credentials file is the first thing read.
     const withoutRead = readmeFlags(home.path).filter((flag) => flag !== "--allow-read");
