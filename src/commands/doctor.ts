@@ -91,7 +91,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   add(
     "site",
     site ? "ok" : "warn",
-    site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"',
+    site
+      ? `${site.name} (${site.url})`
+      : 'none selected; "twg auth switch" chooses one (no new login)',
   );
 
   let settings;
