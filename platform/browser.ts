@@ -58,6 +58,8 @@ export async function openBrowser(env: Env, url: string): Promise<OpenResult> {
     opened: false,
     reason: result.code === 127
       ? `${launcher.command} was not found`
+      : result.code === 126 && result.stderr
+      ? `${launcher.command} could not be started: ${result.stderr}`
       : `${launcher.command} failed (exit code ${result.code})`,
   };
 }

@@ -8,6 +8,7 @@ import type { Env } from "./env.ts";
 import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
+import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
@@ -46,6 +47,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authStatusCommand(env));
   auth.addCommand(authTokenCommand(env));
   auth.addCommand(authRefreshCommand(env));
+  auth.addCommand(authSwitchCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
   program.addCommand(setupCommand(env));

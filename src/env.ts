@@ -139,6 +139,28 @@ export interface Env {
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import type { PermissionDenial } from "./permission_denial.ts";
+
+/**
+ * The Deno permission an error says was not granted, or `null`. Deno 2
+ * throws `Deno.errors.NotCapable` for a permission flag that does not cover
+ * the call, with the message `Requires <name> access to "<target>", run again
+ * with the --allow-<name> flag` (denoland/deno `runtime/permissions`);
+ * `PermissionDenied` is what Deno 1 threw for it, and now the OS's EACCES.
+ */
+export function permissionDenialOf(error: unknown): PermissionDenial | null {
+  if (!(error instanceof Deno.errors.NotCapable)) return null;
+  const match = /Requires (\w+) access(?: to "([^"]*)")?/.exec(error.message);
+  if (!match) return null;
+  const access = match[1]!;
+  const target = match[2] ?? null;
+  return {
+    runtime: "deno",
+    access,
+    target,
+    flag: `--allow-${access}${target ? `=${target}` : ""}`,
+  };
+}
 
 const encoder = new TextEncoder();
 
@@ -206,7 +228,12 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
     }).spawn();
   } catch (error) {
     const code = error instanceof Deno.errors.NotFound ? 127 : 126;
-    return { code, stdout: "", stderr: (error as Error).message };
+    // Callers show a failed program's stderr: for a denied --allow-run, say the flag.
+    const denial = permissionDenialOf(error);
+    const said = denial
+      ? `Deno's permissions do not allow twg to run "${command}"; add ${denial.flag} to the flags that start twg`
+      : (error as Error).message;
+    return { code, stdout: "", stderr: said };
   }
   if (options.detached) {
     child.unref();
@@ -362,7 +389,13 @@ export function createProcessEnv(): Env {
       // Linux lists live processes (zombies included) in /proc. Elsewhere the
       // signal-0 probe comes from the Node compatibility layer, loaded only
       // here: a lock or temporary file was left behind.
-      if (os === "linux") return await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+      // A denied read of /proc is not a dead owner: stealing its lock would be wrong.
+      if (os === "linux") {
+        return await Deno.stat(`/proc/${pid}`).then(() => true, (error) => {
+          if (error instanceof Deno.errors.NotCapable) throw error;
+          return false;
+        });
+      }
       const { default: process } = await import("node:process");
       try {
         process.kill(pid, 0);

@@ -11,6 +11,32 @@ import os from "node:os";
 import process from "node:process";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import type { PermissionDenial } from "./permission_denial.ts";
+
+/** Node's permission names (`error.permission`) and the flag that grants each. */
+const nodePermissions: Record<string, { access: string; flag: string }> = {
+  FileSystemRead: { access: "read", flag: "--allow-fs-read" },
+  FileSystemWrite: { access: "write", flag: "--allow-fs-write" },
+  ChildProcess: { access: "run", flag: "--allow-child-process" },
+  WorkerThreads: { access: "worker", flag: "--allow-worker" },
+};
+
+/**
+ * The Node permission an error says was not granted, or `null`: under
+ * `--permission` Node throws `ERR_ACCESS_DENIED` with `permission` and
+ * `resource` (https://nodejs.org/api/permissions.html).
+ */
+export function permissionDenialOf(error: unknown): PermissionDenial | null {
+  const denied = error as { code?: unknown; permission?: unknown; resource?: unknown } | null;
+  if (denied?.code !== "ERR_ACCESS_DENIED") return null;
+  const known = nodePermissions[String(denied.permission)];
+  const target = typeof denied.resource === "string" && denied.resource ? denied.resource : null;
+  const access = known?.access ?? String(denied.permission);
+  const flag = known
+    ? `${known.flag}${target && known.flag.includes("fs") ? `=${target}` : ""}`
+    : "--permission";
+  return { runtime: "node", access, target, flag };
+}
 
 function osName(): OsName {
   const platform = process.platform;

@@ -5,7 +5,8 @@
  * @module
  */
 import { runAuthToken } from "./auth/token.ts";
-import { createProcessEnv, type Env, exitProcess, processArgs } from "./env.ts";
+import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
+import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
@@ -125,6 +126,10 @@ async function reportError(
   }
   const style = styleFor(env, env.stderr);
   if (error instanceof ReportedError) return error.exitCode;
+  // A runtime permission twg was not given is expected under least-privilege
+  // flags, wherever it surfaces: say which flag grants it.
+  const denial = error instanceof TwgError ? null : findPermissionDenial(error, permissionDenialOf);
+  if (denial) error = permissionDenialError(denial, error);
   if (error instanceof TwgError) {
     env.stderr.write(`${style.error("✖")} ${error.message}\n`);
     let hint = error.hint ?? null;

@@ -9,6 +9,7 @@ import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { TwgError } from "../errors.ts";
+import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
 import { styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
@@ -35,6 +36,7 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    await warnSettingMismatches(env, paths, result.tokens);
     const times = tokenTimes(result.tokens);
     if (options.json) {
       env.stdout.write(

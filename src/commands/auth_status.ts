@@ -10,6 +10,13 @@ import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/credentials.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { describeSites } from "../auth/site_choice.ts";
+import {
+  describeMismatch,
+  type SettingMismatch,
+  settingMismatches,
+} from "../auth/settings_mismatch.ts";
+import { loadSettings } from "../config/settings.ts";
 import type { Env } from "../env.ts";
 import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
@@ -23,6 +30,12 @@ export interface AuthStatus {
   backend: "file";
   user: { id: string; name: string | null; email: string | null } | null;
   site: { id: string; url: string; name: string } | null;
+  /** Every site the sign-in reaches, as listed at login or by "twg auth switch". */
+  sites: { id: string; url: string; name: string }[];
+  /** The stored sign-in's issuer; without one, the configured issuer. */
+  issuer: string | null;
+  /** Settings that name another issuer or client than the stored sign-in's (which wins). */
+  settingMismatches: SettingMismatch[];
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
@@ -65,6 +78,10 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     backend: "file",
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
+    sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
+    issuer: tokens?.issuer ??
+      (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
+    settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
     // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
@@ -103,6 +120,13 @@ function formatStatus(env: Env, status: AuthStatus): string {
     lines.push(`${style.error("✖")} Not logged in; run "twg login"`);
   }
   if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
+  if (status.sites.length > 1) {
+    lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
+  }
+  if (status.issuer) lines.push(`  Issuer: ${status.issuer}`);
+  for (const mismatch of status.settingMismatches) {
+    lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
+  }
   if (status.needsLogin) {
     lines.push(`  Token: rejected by the server; a new login is needed`);
   } else if (status.accessTokenExpiresAt) {

@@ -7,6 +7,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { agentCheckDetail } from "../agents/doctor_check.ts";
 import { tokenTimes } from "../auth/refresh.ts";
+import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
 import { readUpkeepStatus } from "./upkeep.ts";
@@ -117,7 +118,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   add(
     "site",
     site ? "ok" : "warn",
-    site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"',
+    site
+      ? `${site.name} (${site.url})`
+      : 'none selected; "twg auth switch" chooses one (no new login)',
   );
 
   let settings;
@@ -133,7 +136,12 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   if (issuer) {
     try {
       userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
-      add("issuer", "ok", `${issuer} reachable`);
+      const mismatches = tokens ? await settingMismatches(env, paths, tokens) : [];
+      add(
+        "issuer",
+        mismatches.length ? "warn" : "ok",
+        [`${issuer} reachable`, ...mismatches.map(describeMismatch)].join("; "),
+      );
     } catch (error) {
       // Ctrl-C is not a failed check: main reports it (exit 130).
       if (isAbortError(error)) throw error;

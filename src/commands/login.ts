@@ -18,8 +18,9 @@ import {
   saveCredentials,
   UntrustedStoreError,
 } from "../credentials/store.ts";
+import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
-import { messageOf, TwgError } from "../errors.ts";
+import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import { pollForToken, requestDeviceAuthorization } from "../oauth/device_flow.ts";
 import { fetchSites, identify, matchSite } from "../oauth/identity.ts";
@@ -27,7 +28,7 @@ import { revokeToken } from "../oauth/revoke.ts";
 import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
-import { promptBitbucketToken } from "./setup_bitbucket.ts";
+import { promptBitbucketToken, saveBitbucketToken } from "./setup_bitbucket.ts";
 
 /** Options of `twg login`. */
 export interface LoginOptions {
@@ -70,9 +71,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const previous = options.force
-    ? await discardStored(env, paths.authConf)
-    : await readCredentials(env, paths.authConf);
+  // An untrusted auth.conf is refused now, before the person approves anything.
+  if (options.force) await discardStored(env, paths.authConf);
+  else await readCredentials(env, paths.authConf);
 
   const metadata = await discover(env, settings.issuer, signal);
   if (!metadata.deviceAuthorizationEndpoint) {
@@ -107,6 +108,13 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const spinner = options.json
     ? { update() {}, stop() {} }
     : startSpinner(env, "Waiting for approval in the browser…");
+  // Redrawn at every frame, so the countdown keeps moving through long backoffs.
+  let problem: string | null = null;
+  const waitingLine = () => {
+    const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
+    const state = problem ? `${problem}, retrying…` : "Waiting for approval in the browser…";
+    return `${state} (code expires in ${formatDuration(left)})`;
+  };
   let tokens: TokenResponse;
   try {
     tokens = await pollForToken(env, {
@@ -114,11 +122,16 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       clientId,
       authorization,
       signal,
-      onWait: () => {
-        const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
-        spinner.update(
-          `Waiting for approval in the browser… (code expires in ${formatDuration(left)})`,
-        );
+      onWait: () => spinner.update(waitingLine),
+      onUnreachable: (next) => {
+        // Without a terminal there is no spinner line: say it once.
+        if (!problem && !env.stderr.isTerminal) {
+          warn(env, `${next}; retrying until the code expires`);
+        }
+        problem = next;
+      },
+      onReachable: () => {
+        problem = null;
       },
     });
   } finally {
@@ -133,26 +146,28 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   }
 
   const user = await identify(env, metadata, clientId, tokens);
-  const site = settings.resourcesUrl
+  const siteChoice = settings.resourcesUrl
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
-    : null;
-  const promptedBitbucketToken = previous?.bitbucketToken || options.json
-    ? null
-    : await promptBitbucketToken(env, { optional: true });
+    : { site: null, sites: null, problem: null, canAsk: false };
   const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
   let replaced: OAuthTokens | null;
+  let bitbucketToken: string | null;
+  // The sign-in is saved before any further question: the person has
+  // approved it, and a Ctrl-C at a prompt must not throw that away.
   const lock = await acquireLock(env, paths.lock, { signal });
   try {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
     // and the one to revoke is the latest.
     const current = options.force ? null : await readCredentials(env, paths.authConf);
     replaced = current?.oauth ?? null;
+    bitbucketToken = current?.bitbucketToken ?? null;
     await saveCredentials(env, paths.authConf, {
       ...emptyCredentials(),
       oauth,
       user,
-      site,
-      bitbucketToken: current?.bitbucketToken ?? promptedBitbucketToken,
+      site: siteChoice.site,
+      sites: siteChoice.sites,
+      bitbucketToken,
     });
   } finally {
     await lock.release();
@@ -160,8 +175,13 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);
-  if (options.json) {
-    printJsonLine(env, { event: "authenticated", user, site, credentialsPath: paths.authConf });
+  if (options.json && !siteChoice.problem) {
+    printJsonLine(env, {
+      event: "authenticated",
+      user,
+      site: siteChoice.site,
+      credentialsPath: paths.authConf,
+    });
   }
   const check = styleFor(env, env.stderr).success("✔");
   env.stderr.write(
@@ -169,6 +189,52 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       `${check} Authenticated as ${user.name ?? user.id}\n` +
       `${check} Credentials saved to ${shownPath}\n`,
   );
+  if (siteChoice.problem) throw siteChoice.problem;
+  if (siteChoice.canAsk && siteChoice.sites) {
+    const chosen = await askForSite(env, siteChoice.sites);
+    if (!chosen) {
+      env.stderr.write(
+        '\nNo site chosen; the sign-in is saved. "twg auth switch" chooses one later.\n',
+      );
+      return;
+    }
+    await saveSiteChoice(env, paths, chosen, siteChoice.sites);
+    env.stderr.write(`${check} Site: ${chosen.name} (${chosen.url})\n`);
+  }
+  if (!bitbucketToken && !options.json) await offerBitbucketToken(env);
+}
+
+/**
+ * After a saved login, on a terminal: the optional Bitbucket token, with what
+ * it is for and where to make one. Enter or Ctrl-C skips the question and
+ * keeps the sign-in (exit 0: the login the command was run for succeeded).
+ */
+async function offerBitbucketToken(env: Env): Promise<void> {
+  if (!env.stdinIsTerminal || env.getVar("TWG_BBC_TOKEN")) return;
+  const style = styleFor(env, env.stderr);
+  // Atlassian: Bitbucket API tokens replace app passwords ("Using API tokens",
+  // https://support.atlassian.com/bitbucket-cloud/docs/api-tokens/); they are
+  // created at id.atlassian.com under "Create API token with scopes", app
+  // Bitbucket (https://support.atlassian.com/bitbucket-cloud/docs/create-an-api-token/).
+  env.stderr.write(
+    `\nOptional: a Bitbucket token, for "twg api --bitbucket" (Bitbucket's API does not\n` +
+      `accept the sign-in above). Create one at\n` +
+      `  https://id.atlassian.com/manage-profile/security/api-tokens\n` +
+      `("Create API token with scopes", app Bitbucket). ${
+        style.dim('Later: "twg setup bitbucket".')
+      }\n`,
+  );
+  let token: string | null;
+  try {
+    token = await promptBitbucketToken(env, { optional: true });
+  } catch (error) {
+    if (!isAbortError(error)) throw error;
+    env.stderr.write(
+      'Skipped; the sign-in is saved. "twg setup bitbucket" stores a token later.\n',
+    );
+    return;
+  }
+  if (token) await saveBitbucketToken(env, token);
 }
 
 /** `--force`: moves an untrusted file aside, or removes a trusted one (after revoking its token). */
@@ -220,12 +286,21 @@ async function showCode(
   env.stderr.write(verificationUriComplete ? `, or open:\n  ${verificationUriComplete}\n` : ".\n");
 }
 
+/**
+ * The site for a new sign-in, decided without a prompt: `--site`, or the only
+ * one. Several sites without `--site` are asked about after the save, on a
+ * terminal (`canAsk`); elsewhere, as a `--site` that matches nothing, they
+ * are a usage error raised once the sign-in is saved (`problem`): the token
+ * reaches every site, so "twg auth switch" picks one without a new login.
+ */
 async function chooseSite(
   env: Env,
   resourcesUrl: string,
   accessToken: string,
   options: LoginOptions,
-): Promise<Site | null> {
+): Promise<
+  { site: Site | null; sites: Site[] | null; problem: UsageError | null; canAsk: boolean }
+> {
   let sites: Site[];
   try {
     sites = await fetchSites(env, resourcesUrl, accessToken);
@@ -236,37 +311,20 @@ async function chooseSite(
         messageOf(error)
       }); continuing without a site`,
     );
-    return null;
+    return { site: null, sites: null, problem: null, canAsk: false };
   }
+  const next = 'The sign-in is saved: run "twg auth switch --site <id>" with one of them';
   if (options.site) {
     const match = matchSite(sites, options.site);
-    if (match) return match;
-    warn(
-      env,
-      `No site matches "${options.site}"; available: ${
-        sites.map((site) => site.id).join(", ") || "none"
-      }`,
-    );
-    return null;
+    return match
+      ? { site: match, sites, problem: null, canAsk: false }
+      : { site: null, sites, problem: noSiteMatches(options.site, sites, next), canAsk: false };
   }
-  if (sites.length <= 1) return sites[0] ?? null;
+  if (sites.length <= 1) return { site: sites[0] ?? null, sites, problem: null, canAsk: false };
   if (!env.stdinIsTerminal || options.json) {
-    warn(
-      env,
-      `This account reaches ${sites.length} sites; choose one with "twg login --site <id>" (${
-        sites.map((site) => site.id).join(", ")
-      })`,
-    );
-    return null;
+    return { site: null, sites, problem: siteNotChosen(sites, next), canAsk: false };
   }
-  env.stderr.write("This account reaches several sites:\n");
-  sites.forEach((site, index) => env.stderr.write(`  ${index + 1}. ${site.name} (${site.url})\n`));
-  for (;;) {
-    const answer = await env.readLine(`Choose a site [1-${sites.length}]: `);
-    if (answer === null) return null;
-    const chosen = sites[Number(answer.trim()) - 1];
-    if (chosen) return chosen;
-  }
+  return { site: null, sites, problem: null, canAsk: true };
 }
 
 function oauthTokens(

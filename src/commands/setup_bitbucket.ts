@@ -49,6 +49,11 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
     if (!token && options.optional) return;
     if (!token) throw new UsageError("No token entered");
   }
+  await saveBitbucketToken(env, token);
+}
+
+/** Saves the Bitbucket token beside whatever else is stored, under the lock. */
+export async function saveBitbucketToken(env: Env, token: string): Promise<void> {
   const paths = configPaths(env);
   await ensureConfigDir(env, paths.dir);
   await assertStoreWritable(env, paths.dir, paths.authConf);

@@ -10,6 +10,7 @@ import { encodeRenderedFile } from "../../platform/schedule_spec.ts";
 import { schedulerFor } from "../../platform/mod.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
+import { UsageError } from "../errors.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import {
@@ -45,6 +46,13 @@ export function upkeepCommand(env: Env) {
         "with --dry-run: write the files there instead of printing them",
       )
       .action(async (options) => {
+        if (!options.dryRun && (options.os || options.outputDir)) {
+          // Without --dry-run they would be ignored and a real install made for this system.
+          throw new UsageError(
+            `${options.os ? "--os" : "--output-dir"} only applies with --dry-run`,
+            'Add --dry-run to see the files without installing anything, or run "twg upkeep enable" alone to install for this system',
+          );
+        }
         if (options.dryRun) {
           await runUpkeepDryRun(env, {
             os: options.os ? osNames[options.os]! : env.os,

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
@@ -105,6 +105,7 @@ async function readConfigJson(env: Env, path: string): Promise<Record<string, un
     text = await env.fs.readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if (permissionDenialOf(error)) throw error;
     throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
   }
   try {
@@ -134,4 +135,29 @@ export function requestedScopes(settings: Settings): string {
   const scopes = settings.scopes.split(/\s+/).filter(Boolean);
   if (!scopes.includes("offline_access")) scopes.push("offline_access");
   return scopes.join(" ");
+}
+
+/** A setting the person set explicitly, and where: the variable, or `config.json`. */
+export interface ExplicitSetting {
+  value: string;
+  source: string;
+}
+
+/**
+ * `key` when it was set explicitly (a non-empty variable, else a string in
+ * `config.json`), or `null` when only the default applies. Lets a command
+ * tell a deliberate setting from a default (the issuer-mismatch warning).
+ */
+export async function explicitSetting(
+  env: Env,
+  configJsonPath: string,
+  key: keyof Settings,
+): Promise<ExplicitSetting | null> {
+  const variable = sources.find((source) => source.key === key)!.variable;
+  const fromEnv = env.getVar(variable);
+  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable };
+  const fromFile = (await readConfigJson(env, configJsonPath))[fileKeys[key]];
+  return typeof fromFile === "string"
+    ? { value: fromFile, source: `"${fileKeys[key]}" in config.json` }
+    : null;
 }

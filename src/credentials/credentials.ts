@@ -42,12 +42,14 @@ export interface Credentials {
   oauth: OAuthTokens | null;
   user: User | null;
   site: Site | null;
+  /** Every site the sign-in reaches, as listed at login (null: never listed). */
+  sites: Site[] | null;
   bitbucketToken: string | null;
 }
 
 /** Credentials with nothing stored. */
 export function emptyCredentials(): Credentials {
-  return { version: 1, oauth: null, user: null, site: null, bitbucketToken: null };
+  return { version: 1, oauth: null, user: null, site: null, sites: null, bitbucketToken: null };
 }
 
 /** When the access token expires (ms since the epoch). */

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { parentDir } from "../path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
@@ -36,6 +36,8 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
     info = await env.fs.lstat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    // A runtime permission twg lacks says nothing about the file: main names the flag.
+    if (permissionDenialOf(error)) throw error;
     throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
   }
   if (info.isSymbolicLink()) {
@@ -110,6 +112,8 @@ function parseCredentials(value: unknown): Credentials {
     oauth: record.oauth == null ? null : parseTokens(asRecord(record.oauth, "oauth")),
     user: record.user == null ? null : parseUser(asRecord(record.user, "user")),
     site: record.site == null ? null : parseSite(asRecord(record.site, "site")),
+    // Absent in files written before twg stored the list.
+    sites: record.sites == null ? null : parseSites(record.sites),
     bitbucketToken: optionalString(record, "bitbucketToken"),
   };
 }
@@ -150,6 +154,11 @@ function parseSite(record: Record<string, unknown>): Site {
     url: requiredString(record, "url", "site"),
     name: requiredString(record, "name", "site"),
   };
+}
+
+function parseSites(value: unknown): Site[] {
+  if (!Array.isArray(value)) throw new Error("sites is not a JSON array");
+  return value.map((entry) => parseSite(asRecord(entry, "sites[]")));
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {

@@ -6,6 +6,7 @@
  */
 import { userAgent } from "../agents/detect.ts";
 import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { version } from "../version.ts";
 
@@ -97,6 +98,8 @@ export async function requestJson(
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Not a network failure, and never worth retrying: main says which flag grants it.
+    if (permissionDenialOf(error)) throw error;
     if (timeout.aborted) {
       throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
     }
