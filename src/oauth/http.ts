@@ -5,7 +5,6 @@
  * @module
  */
 import { userAgent } from "../agents/detect.ts";
-import type { Env } from "../env.ts";
 import { type Env, permissionDenialOf } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { version } from "../version.ts";
