@@ -51,7 +51,8 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   "auth switch": [
     ["twg auth switch", "choose another site the sign-in reaches"],
-    ["twg auth switch --site my-site", "select a site by id or URL"],
+    ["twg auth switch --site site-2", "select a site by its id"],
+    ["twg auth switch --site https://example-2.atlassian.net", "or by its URL"],
   ],
   api: [
     ["twg api /rest/api/3/myself", "GET, with the stored sign-in"],

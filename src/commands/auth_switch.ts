@@ -40,14 +40,6 @@ export function authSwitchCommand(env: Env) {
   return new Command("switch")
     .description("Choose another site reachable with the same sign-in (no new login)")
     .option("--site <id-or-url>", "the site to use: its id, URL or host name")
-    .addHelpText(
-      "after",
-      `
-Examples:
-  $ twg auth switch                 choose from a list (on a terminal)
-  $ twg auth switch --site site-2
-  $ twg auth switch --site https://example-2.atlassian.net`,
-    )
     .action(async (options) => {
       await runAuthSwitch(env, { site: options.site });
     });
