@@ -9,6 +9,7 @@ import { createProcessEnv, type Env, exitProcess, processArgs } from "./env.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
+import { terminalSafeLines } from "./ui/terminal_text.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
@@ -74,12 +75,12 @@ async function reportError(env: Env, error: unknown): Promise<number> {
   const style = styleFor(env, env.stderr);
   if (error instanceof ReportedError) return error.exitCode;
   if (error instanceof TwgError) {
-    env.stderr.write(`${style.error("✖")} ${error.message}\n`);
+    env.stderr.write(`${style.error("✖")} ${terminalSafeLines(error.message)}\n`);
     if (error instanceof StoreNotWritableError) {
       const { storeNotWritableGuidance } = await import("./auth/store_guidance.ts");
       env.stderr.write(await storeNotWritableGuidance(env, error));
     }
-    if (error.hint) env.stderr.write(`${error.hint}\n`);
+    if (error.hint) env.stderr.write(`${terminalSafeLines(error.hint)}\n`);
     if (isDebug(env) && error.cause) {
       env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     }
@@ -87,7 +88,9 @@ async function reportError(env: Env, error: unknown): Promise<number> {
   }
   // A programmer mistake: say so, with the stack only when asked.
   env.stderr.write(
-    `${style.error("✖")} Unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
+    `${style.error("✖")} Unexpected error: ${
+      terminalSafeLines((error as Error)?.message ?? String(error))
+    }\n`,
   );
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
