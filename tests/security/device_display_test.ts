@@ -89,6 +89,7 @@ Deno.test("control and bidi characters in the server's strings never reach the t
   // The token endpoint denies with a description full of controls too.
   await runCli(env, ["login", "--no-browser"]);
   const stderr = env.stderrText();
+  // deno-lint-ignore no-control-regex -- looking for them is the test
   assert.doesNotMatch(stderr, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
   assert.match(stderr, /Your one-time code: ABCD\[2K/);
 });
