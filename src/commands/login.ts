@@ -341,17 +341,42 @@ function oauthTokens(
   };
 }
 
-/** Re-login replaces the credentials; the old refresh token is revoked once the new ones are safe. */
+/**
+ * Re-login replaces the credentials; the old refresh token is revoked once
+ * the new ones are safe, and only at the issuer that issued it: a token is a
+ * secret of its issuer, and another server must never receive it. Without a
+ * stored endpoint, the old issuer's own metadata is read again; failing that,
+ * the revocation is skipped with a note.
+ */
 async function revokeReplaced(
   env: Env,
   previous: OAuthTokens | null,
   current: OAuthTokens,
 ): Promise<void> {
   if (!previous?.refreshToken || previous.refreshToken === current.refreshToken) return;
-  const endpoint = previous.revocationEndpoint ?? current.revocationEndpoint;
-  if (endpoint) {
-    await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  let endpoint = previous.revocationEndpoint;
+  if (!endpoint && sameIssuer(previous.issuer, current.issuer)) {
+    endpoint = current.revocationEndpoint;
+  } else if (!endpoint) {
+    endpoint = await discover(env, previous.issuer, env.interrupt).then(
+      (metadata) => metadata.revocationEndpoint,
+      () => null,
+    );
   }
+  if (!endpoint) {
+    warn(
+      env,
+      `The previous sign-in at ${
+        terminalSafe(previous.issuer)
+      } was not revoked: that server names no revocation endpoint`,
+    );
+    return;
+  }
+  await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+}
+
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, "") === b.replace(/\/$/, "");
 }
 
 function printJsonLine(env: Env, value: unknown): void {
