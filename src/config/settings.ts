@@ -6,6 +6,8 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
+import { parentDir } from "../path.ts";
+import { assertOwnedByUser } from "./ownership.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {
@@ -76,6 +78,10 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
 }
 
 async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
+  // config.json says where the token goes and where updates come from: only
+  // this user's own file in this user's own directory is read.
+  await assertOwnedByUser(env, parentDir(path), "directory");
+  await assertOwnedByUser(env, path, "file");
   let text: string;
   try {
     text = await env.fs.readFile(path, "utf8");

@@ -357,14 +357,14 @@ function hostPath(root: string, path: string): string {
     : path;
 }
 
-/** `base` with the path (first argument) of every call mapped into `root` when it is `C:\…`. */
+/** `base` with every path argument (a rename's target too) mapped into `root` when it is `C:\…`. */
 function windowsFs(root: string, base: FileSystem): FileSystem {
   return new Proxy(base, {
     get(target, name) {
       const member: unknown = Reflect.get(target, name);
       if (typeof member !== "function") return member;
-      return (path: unknown, ...rest: unknown[]) =>
-        member(typeof path === "string" ? hostPath(root, path) : path, ...rest);
+      return (...args: unknown[]) =>
+        member(...args.map((arg) => typeof arg === "string" ? hostPath(root, arg) : arg));
     },
   });
 }

@@ -1,0 +1,68 @@
+/**
+ * Whose directory, whose file: twg trusts a directory it reads settings from
+ * or writes into only when it belongs to this user (or to root) and no one
+ * else can write to it. A directory another user can write to lets them plant
+ * `config.json` (where the token goes, where updates come from) or a symlink
+ * that turns twg's next write into a write to `~/.bashrc`.
+ *
+ * The rule is OpenSSH's StrictModes (openssh-portable `misc.c`,
+ * `safe_path()`): owned by the user or by root, and not writable by group or
+ * others. Windows has no mode bits: there, the ACL check applies
+ * (`windows_acl.ts`).
+ *
+ * @module
+ */
+import type { Env, FileStats } from "../env.ts";
+import { TwgError } from "../errors.ts";
+import { displayPath } from "../ui/style.ts";
+
+/** A directory or file twg would trust belongs to someone else, or others can write it (exit 1). */
+export class UntrustedPathError extends TwgError {
+  override name = "UntrustedPathError";
+}
+
+/**
+ * Throws {@link UntrustedPathError} unless `path` (a directory, or a file
+ * when `kind` says so) belongs to this user or root and is not writable by
+ * group or others. A path that does not exist passes: nothing is trusted yet.
+ *
+ * @example
+ * ```ts
+ * await assertOwnedByUser(env, "/tmp/shared/twg", "directory");
+ * // UntrustedPathError: Refusing to use "/tmp/shared/twg": it is writable by other users (mode 777)
+ * ```
+ */
+export async function assertOwnedByUser(
+  env: Env,
+  path: string,
+  kind: "directory" | "file",
+): Promise<void> {
+  if (env.os === "windows") return;
+  let info: FileStats;
+  try {
+    // stat, not lstat: a config dir that is a symlink (dotfiles) is judged by
+    // what it points at, which is what twg reads and writes.
+    info = await env.fs.stat(path);
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
+    throw error;
+  }
+  const shown = displayPath(path, env.homeDir);
+  const userId = env.userId;
+  if (userId !== null && info.uid !== null && info.uid !== userId && info.uid !== 0) {
+    throw new UntrustedPathError(
+      `Refusing to use "${shown}": this ${kind} belongs to another user (uid ${info.uid}; you are ${userId})`,
+      {
+        hint:
+          `Point TWG_CONFIG_DIR at a directory of your own, or, if it is yours, run "sudo chown ${userId} ${path}"`,
+      },
+    );
+  }
+  if ((info.mode & 0o022) !== 0) {
+    const mode = (info.mode & 0o777).toString(8).padStart(3, "0");
+    throw new UntrustedPathError(
+      `Refusing to use "${shown}": this ${kind} is writable by other users (mode ${mode})`,
+      { hint: `Run "chmod go-w ${path}" if no one else should change it` },
+    );
+  }
+}
