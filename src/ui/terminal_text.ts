@@ -12,8 +12,8 @@
 // Directional Formatting Characters"). Any of them lets a server rewrite what
 // the person reads: "\r\x1b[2K" erases the real URL and prints another in its
 // place; an override shows a host name backwards.
-// deno-lint-ignore no-control-regex -- matching control characters is the point
 const unsafeCharacters =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\u0000-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**
