@@ -118,9 +118,7 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
   const host = new URL(url).host;
   const signal = AbortSignal.any([env.interrupt, AbortSignal.timeout(downloadTimeoutMs)]);
   try {
-    // Redirects are followed (release hosts redirect to storage): integrity
-    // comes from the manifest's SHA-256, not from where the bytes came from.
-    const response = await env.fetch(url, { signal, redirect: "follow" });
+    const response = await fetchFollowingSecureRedirects(env, url, signal);
     if (!response.ok) {
       await response.body?.cancel();
       throw new NetworkError(
@@ -135,6 +133,35 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
       `Cannot download the new version from ${host}: ${messageOf(error)}`,
       error,
     );
+  }
+}
+
+const maxRedirects = 5;
+
+/**
+ * Follows redirects by hand (release hosts redirect to storage), each one
+ * checked like the first URL: https, or http to a loopback host. Integrity
+ * comes from the manifest's SHA-256; this keeps the bytes, and what the
+ * network sees of the request, off plain http all the same.
+ */
+async function fetchFollowingSecureRedirects(
+  env: Env,
+  url: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  let current = url;
+  for (let hop = 0;; hop++) {
+    const response = await env.fetch(current, { signal, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel();
+    if (hop >= maxRedirects) {
+      throw new NetworkError(
+        `Cannot download the new version: more than ${maxRedirects} redirects`,
+      );
+    }
+    current = new URL(location, current).href;
+    assertSecureUrl(current, "download URL (after a redirect)");
   }
 }
 
