@@ -5,9 +5,9 @@
  *
  * @module
  */
-import { posix, win32 } from "node:path";
 import { assertOwnedByUser } from "../src/config/ownership.ts";
 import { writeFileAtomic } from "../src/credentials/atomic_write.ts";
+import { parentDir } from "../src/path.ts";
 import type { Env, RunResult } from "../src/env.ts";
 
 /** The upkeep job to schedule: which program to start, for whom, how often. */
@@ -175,8 +175,7 @@ export function encodeRenderedFile(file: RenderedFile): Uint8Array {
  * its name is replaced, never followed.
  */
 export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  const dir = env.os === "windows" ? win32.dirname(file.path) : posix.dirname(file.path);
-  await assertOwnedByUser(env, dir, "directory");
+  await assertOwnedByUser(env, parentDir(file.path), "directory");
   await writeFileAtomic(env, file.path, encodeRenderedFile(file), 0o644);
 }
 

@@ -15,6 +15,7 @@
 import type { Env, FileStats } from "../env.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
+import { foreignWritersOf, protectedAclArgs, windowsUser } from "../../platform/windows_acl.ts";
 
 /** A directory or file twg would trust belongs to someone else, or others can write it (exit 1). */
 export class UntrustedPathError extends TwgError {
@@ -37,7 +38,6 @@ export async function assertOwnedByUser(
   path: string,
   kind: "directory" | "file",
 ): Promise<void> {
-  if (env.os === "windows") return;
   let info: FileStats;
   try {
     // stat, not lstat: a config dir that is a symlink (dotfiles) is judged by
@@ -48,6 +48,12 @@ export async function assertOwnedByUser(
     throw error;
   }
   const shown = displayPath(path, env.homeDir);
+  if (env.os === "windows") {
+    if (kind === "directory" && !isInsideAppData(env, path)) {
+      await assertWindowsAcl(env, path, shown);
+    }
+    return;
+  }
   const userId = env.userId;
   if (userId !== null && info.uid !== null && info.uid !== userId && info.uid !== 0) {
     throw new UntrustedPathError(
@@ -65,4 +71,25 @@ export async function assertOwnedByUser(
       { hint: `Run "chmod go-w ${path}" if no one else should change it` },
     );
   }
+}
+
+// %APPDATA% lies in the profile, whose ACL admits only the user, SYSTEM and
+// Administrators; checking it again would start icacls on every
+// "twg auth token".
+function isInsideAppData(env: Env, path: string): boolean {
+  const appData = env.getVar("APPDATA");
+  if (!appData) return false;
+  const normalized = (text: string) => text.replaceAll("/", "\\").replace(/\\+$/, "").toLowerCase();
+  return normalized(path).startsWith(normalized(appData) + "\\");
+}
+
+async function assertWindowsAcl(env: Env, path: string, shown: string): Promise<void> {
+  const writers = await foreignWritersOf(env, path);
+  if (writers.length === 0) return;
+  const user = windowsUser(env) ?? "%USERDOMAIN%\\%USERNAME%";
+  const fix = ["icacls", ...protectedAclArgs(path, user).map((arg) => `"${arg}"`)].join(" ");
+  throw new UntrustedPathError(
+    `Refusing to use "${shown}": other users can change what is in it (${writers.join(", ")})`,
+    { hint: `Run ${fix} if only you should have access` },
+  );
 }

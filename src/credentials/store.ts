@@ -8,6 +8,7 @@ import type { Env } from "../env.ts";
 import { parentDir } from "../path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
+import { protectWindowsDir } from "../../platform/windows_acl.ts";
 import { assertOwnedByUser } from "../config/ownership.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./credentials.ts";
@@ -92,6 +93,8 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
   // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
   if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
+  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
   await assertOwnedByUser(env, dir, "directory");
 }
 

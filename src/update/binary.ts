@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { systemProgram } from "../../platform/windows_system.ts";
 import type { Env } from "../env.ts";
 import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
@@ -96,10 +97,14 @@ export async function removeInstalledBinary(
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "removed";
     throw error;
   }
-  const result = await env.run("powershell.exe", powerShellArgs(DELETE_AFTER_EXIT_SCRIPT), {
-    detached: true,
-    env: { TWG_WAIT_PID: String(env.pid), TWG_DELETE_PATH: aside },
-  });
+  const result = await env.run(
+    systemProgram(env, "powershell"),
+    powerShellArgs(DELETE_AFTER_EXIT_SCRIPT),
+    {
+      detached: true,
+      env: { TWG_WAIT_PID: String(env.pid), TWG_DELETE_PATH: aside },
+    },
+  );
   if (result.code !== 0) {
     throw new Error(`Cannot schedule the deletion of "${aside}": ${commandFailure(result)}`);
   }
