@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentFromEnv } from "../agents/detect.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
@@ -47,7 +48,8 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
     const style = styleFor(env, env.stderr);
     const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
     for (const check of checks) {
-      env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+      // Details quote the server (names, error descriptions): through the one sanitiser.
+      env.stderr.write(`${marks[check.status]} ${check.name}: ${terminalSafe(check.detail)}\n`);
     }
   }
   if (!ok) throw new ReportedError(ExitCode.failure);

@@ -101,3 +101,34 @@ Deno.test("terminalSafe removes C0, C1 and bidi controls and nothing else", () =
   );
   assert.equal(terminalSafe("Ådå 日本 ✔"), "Ådå 日本 ✔");
 });
+
+Deno.test("auth status and doctor print a hostile user and site name without its controls", async () => {
+  await using env = fakeEnv({ vars: { NO_COLOR: "1" } });
+  const { saveCredentials } = await import("../../src/credentials/store.ts");
+  const { configPaths } = await import("../../src/config/paths.ts");
+  await saveCredentials(env, configPaths(env).authConf, {
+    version: 1,
+    oauth: {
+      accessToken: "a",
+      refreshToken: "r",
+      tokenType: "Bearer",
+      scope: null,
+      obtainedAt: new Date(env.now()).toISOString(),
+      expiresIn: 3600,
+      issuer,
+      clientId: "client",
+      tokenEndpoint: `${issuer}/token`,
+      revocationEndpoint: null,
+      rejectedAt: null,
+    },
+    user: { id: "u", name: "Ada\x1b]0;owned\x07\u202eevil", email: null },
+    site: { id: "s", url: "https://site.example", name: "Site\r\x1b[2KFake" },
+    bitbucketToken: null,
+  } as never);
+  await runCli(env, ["auth", "status"]);
+  await runCli(env, ["doctor"]);
+  const printed = env.stdoutText() + env.stderrText();
+  // deno-lint-ignore no-control-regex -- looking for them is the test
+  assert.doesNotMatch(printed, /[\x00-\x09\x0b-\x1f\x7f-\x9f\u202a-\u202e\u2066-\u2069]/);
+  assert.match(printed, /Ada\]0;ownedevil/);
+});
