@@ -342,17 +342,12 @@ function pathOfFileUrl(url: string): string {
 function processUserId(os: OsName): number | null {
   if (os === "windows") return null;
   try {
+    // Never a prompt. (/proc/self is no way round: Deno wants --allow-all for it.)
     if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state === "granted") {
       return Deno.uid();
     }
-    if (
-      os === "linux" &&
-      Deno.permissions.querySync({ name: "read", path: "/proc/self" }).state === "granted"
-    ) {
-      return Deno.statSync("/proc/self").uid;
-    }
   } catch {
-    // No way to tell: ownership checks fall back to the mode bits alone.
+    // Unknown: the ownership check falls back to the home directory's owner.
   }
   return null;
 }
@@ -403,8 +398,7 @@ export function createProcessEnv(): Env {
     get interrupt() {
       return interrupt ??= interruptSignal();
     },
-    // Lazy, and never a prompt: Deno.uid() needs --allow-sys=uid; without it,
-    // Linux still tells through the owner of /proc/self (--allow-read).
+    // Lazy, and never a prompt: Deno.uid() needs --allow-sys=uid.
     get userId() {
       return processUserId(os);
     },

@@ -54,7 +54,7 @@ export async function assertOwnedByUser(
     }
     return;
   }
-  const userId = env.userId;
+  const userId = env.userId ?? await homeOwner(env);
   if (userId !== null && info.uid !== null && info.uid !== userId && info.uid !== 0) {
     throw new UntrustedPathError(
       `Refusing to use "${shown}": this ${kind} belongs to another user (uid ${info.uid}; you are ${userId})`,
@@ -92,4 +92,11 @@ async function assertWindowsAcl(env: Env, path: string, shown: string): Promise<
     `Refusing to use "${shown}": other users can change what is in it (${writers.join(", ")})`,
     { hint: `Run ${fix} if only you should have access` },
   );
+}
+
+// Without the process's user id (Deno without --allow-sys=uid), the owner of
+// the home directory stands in for it: the person whose files these are.
+async function homeOwner(env: Env): Promise<number | null> {
+  if (!env.homeDir) return null;
+  return await env.fs.stat(env.homeDir).then((info) => info.uid, () => null);
 }

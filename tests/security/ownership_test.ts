@@ -14,6 +14,7 @@ import { appendLog } from "../../src/upkeep/run.ts";
 import { initialUpkeepState, writeUpkeepState } from "../../src/upkeep/state.ts";
 import { writeRenderedFile } from "../../platform/schedule_spec.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides } from "../_fake_env.ts";
+import { isDenoBuild, makeHome, twg } from "../e2e/_twg.ts";
 
 const isRoot = Deno.uid() === 0;
 const otherUid = 54321;
@@ -178,3 +179,39 @@ Deno.test("a scheduler directory another user can write is refused", async () =>
     /writable by other users/,
   );
 });
+
+const rootSkip = isRoot ? null : "not root: cannot hand a directory to another user";
+if (rootSkip && Deno.env.get("CI") === "true") throw new Error(`Cannot run in CI: ${rootSkip}`);
+
+for (
+  const [how, denoFlags] of [
+    ["with --allow-sys=uid", ["-A"]],
+    [
+      "without --allow-sys=uid: the home directory's owner stands in",
+      ["--allow-read", "--allow-env", "--allow-write", "--allow-net", "--allow-sys=hostname"],
+    ],
+  ] as const
+) {
+  Deno.test({
+    name: `the real twg (${how}) refuses another user's config dir${
+      rootSkip ? ` (skipped: ${rootSkip})` : ""
+    }`,
+    ignore: rootSkip !== null || !isDenoBuild,
+    async fn() {
+      await using home = await makeHome();
+      const shared = join(home.path, "shared");
+      await Deno.mkdir(shared, { mode: 0o700 });
+      await Deno.writeTextFile(join(shared, "config.json"), hostileConfig);
+      await Deno.chown(shared, otherUid, otherUid);
+      const result = await twg(home, ["api", "/myself"], {
+        env: { TWG_CONFIG_DIR: shared, TWG_OAUTH_ACCESS_TOKEN: "secret" },
+        denoFlags: [...denoFlags],
+      });
+      assert.equal(result.code, 1, result.stderr);
+      assert.match(
+        result.stderr,
+        new RegExp(`belongs to another user \\(uid ${otherUid}; you are 0\\)`),
+      );
+    },
+  });
+}
