@@ -175,7 +175,7 @@ export function encodeRenderedFile(file: RenderedFile): Uint8Array {
  * its name is replaced, never followed.
  */
 export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  await assertOwnedByUser(env, parentDir(file.path), "directory");
+  await assertOwnedByUser(env, parentDir(file.path), "directory", { allowGroupWrite: true });
   await writeFileAtomic(env, file.path, encodeRenderedFile(file), 0o644);
 }
 

@@ -26,6 +26,10 @@ export class UntrustedPathError extends TwgError {
  * Throws {@link UntrustedPathError} unless `path` (a directory, or a file
  * when `kind` says so) belongs to this user or root and is not writable by
  * group or others. A path that does not exist passes: nothing is trusted yet.
+ * `allowGroupWrite` is for the person's own standard directories that twg
+ * only adds a file to (`~/.config/systemd/user`, `~/Library/LaunchAgents`):
+ * with a umask of 002 (user private groups, the Debian and Ubuntu default for
+ * people) they are 0775, and the group is the person alone.
  *
  * @example
  * ```ts
@@ -37,6 +41,7 @@ export async function assertOwnedByUser(
   env: Env,
   path: string,
   kind: "directory" | "file",
+  options: { allowGroupWrite?: boolean } = {},
 ): Promise<void> {
   let info: FileStats;
   try {
@@ -64,7 +69,7 @@ export async function assertOwnedByUser(
       },
     );
   }
-  if ((info.mode & 0o022) !== 0) {
+  if ((info.mode & (options.allowGroupWrite ? 0o002 : 0o022)) !== 0) {
     const mode = (info.mode & 0o777).toString(8).padStart(3, "0");
     throw new UntrustedPathError(
       `Refusing to use "${shown}": this ${kind} is writable by other users (mode ${mode})`,
