@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { win32 } from "node:path";
+import { systemProgram } from "./windows_system.ts";
 import type { Env } from "../src/env.ts";
 import { isLoopbackHost } from "../src/oauth/http.ts";
 
@@ -94,9 +94,8 @@ function browserVarLauncher(browser: string, url: string): Launcher {
 // The full path keeps a rundll32.exe in the current directory (searched before
 // PATH by CreateProcess and libuv) from running instead.
 function windowsLauncher(env: Env, url: string): Launcher {
-  const systemRoot = env.getVar("SystemRoot") || "C:\\Windows";
   return {
-    command: win32.join(systemRoot, "System32", "rundll32.exe"),
+    command: systemProgram(env, "rundll32"),
     args: ["url.dll,FileProtocolHandler", url],
   };
 }

@@ -5,6 +5,9 @@
  *
  * @module
  */
+import { assertOwnedByUser } from "../src/config/ownership.ts";
+import { writeFileAtomic } from "../src/credentials/atomic_write.ts";
+import { parentDir } from "../src/path.ts";
 import type { Env, RunResult } from "../src/env.ts";
 
 /** The upkeep job to schedule: which program to start, for whom, how often. */
@@ -166,9 +169,14 @@ export function encodeRenderedFile(file: RenderedFile): Uint8Array {
   return bytes;
 }
 
-/** Writes `file` in its encoding; the directory must exist. */
+/**
+ * Writes `file` in its encoding; the directory must exist and be this
+ * user's own. Replaced through a temporary file and a rename, so a symlink at
+ * its name is replaced, never followed.
+ */
 export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  await env.fs.writeFile(file.path, encodeRenderedFile(file), { mode: 0o644 });
+  await assertOwnedByUser(env, parentDir(file.path), "directory", { allowGroupWrite: true });
+  await writeFileAtomic(env, file.path, encodeRenderedFile(file), 0o644);
 }
 
 /** Removes files that may or may not exist. */

@@ -44,6 +44,8 @@ export interface FileStats {
   mode: number;
   mtimeMs: number;
   size: number;
+  /** The owner's user id (`null` or 0 where the OS has none: Windows). */
+  uid: number | null;
 }
 
 /** A file opened with `open`. */
@@ -132,6 +134,8 @@ export interface Env {
   interrupt: AbortSignal;
   /** Name and version of the runtime, for `doctor` and `--version`. */
   runtime: string;
+  /** This process's user id, to check who owns what twg trusts; `null` on Windows or when unknown. */
+  userId: number | null;
   /** Absolute path of the running script or binary (for the upkeep launcher). */
   mainPath: string;
   /** How the runtime itself is started (`deno`, `node`, or the compiled binary). */
@@ -261,6 +265,7 @@ function stats(info: Deno.FileInfo): FileStats {
     mode: info.mode ?? 0,
     mtimeMs: info.mtime?.getTime() ?? 0,
     size: info.size,
+    uid: info.uid,
   };
 }
 
@@ -361,6 +366,19 @@ function pathOfFileUrl(url: string): string {
   return osName() === "windows" ? path.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\") : path;
 }
 
+function processUserId(os: OsName): number | null {
+  if (os === "windows") return null;
+  try {
+    // Never a prompt. (/proc/self is no way round: Deno wants --allow-all for it.)
+    if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state === "granted") {
+      return Deno.uid();
+    }
+  } catch {
+    // Unknown: the ownership check falls back to the home directory's owner.
+  }
+  return null;
+}
+
 /** The real environment of this process. */
 export function createProcessEnv(): Env {
   const stderr = output(Deno.stderr);
@@ -412,6 +430,10 @@ export function createProcessEnv(): Env {
     // Installed lazily: commands that never wait need no signal handlers.
     get interrupt() {
       return interrupt ??= interruptSignal();
+    },
+    // Lazy, and never a prompt: Deno.uid() needs --allow-sys=uid.
+    get userId() {
+      return processUserId(os);
     },
     runtime: `deno ${Deno.version.deno}`,
     mainPath: pathOfFileUrl(Deno.mainModule),

@@ -238,6 +238,7 @@ export function createProcessEnv(): Env {
     get interrupt() {
       return interrupt ??= interruptSignal();
     },
+    userId: process.getuid?.() ?? null,
     runtime: `node ${process.versions.node}`,
     mainPath: nodeMainPath(),
     execPath: process.execPath,

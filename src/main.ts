@@ -10,6 +10,7 @@ import { findPermissionDenial, permissionDenialError } from "./permission_denial
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
+import { terminalSafeLines } from "./ui/terminal_text.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
@@ -131,7 +132,7 @@ async function reportError(
   const denial = error instanceof TwgError ? null : findPermissionDenial(error, permissionDenialOf);
   if (denial) error = permissionDenialError(denial, error);
   if (error instanceof TwgError) {
-    env.stderr.write(`${style.error("✖")} ${error.message}\n`);
+    env.stderr.write(`${style.error("✖")} ${terminalSafeLines(error.message)}\n`);
     let hint = error.hint ?? null;
     if (error instanceof StoreNotWritableError) {
       const { storeNotWritableGuidance } = await import("./auth/store_guidance.ts");
@@ -139,7 +140,7 @@ async function reportError(
       env.stderr.write(guidance);
       hint ??= guidance.trim() || null;
     }
-    if (error.hint) env.stderr.write(`${error.hint}\n`);
+    if (error.hint) env.stderr.write(`${terminalSafeLines(error.hint)}\n`);
     if (isDebug(env) && error.cause) {
       env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     }
@@ -152,7 +153,7 @@ async function reportError(
     return error.exitCode;
   }
   // A programmer mistake: say so, with the stack only when asked.
-  const message = (error as Error)?.message ?? String(error);
+  const message = terminalSafeLines((error as Error)?.message ?? String(error));
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");

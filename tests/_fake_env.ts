@@ -138,6 +138,8 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     isProcessAlive: (pid) => Promise.resolve(pid === 4242),
     canWriteByPermission: () => Promise.resolve(true),
     interrupt: new AbortController().signal,
+    // The real owner of the test's files; a test fakes another user by overriding it.
+    userId: Deno.uid(),
     runtime: "deno test",
     mainPath: `${tempDir}/twg/main.ts`,
     execPath: Deno.execPath(),

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/credentials.ts";
 import { acquireLock } from "../credentials/lock.ts";
@@ -16,7 +17,8 @@ import { AuthRequiredError, UsageError } from "../errors.ts";
 
 /** `site-1 (Example One), site-2 (Example Two)`: the ids a person can pass to `--site`. */
 export function describeSites(sites: Site[]): string {
-  return sites.map((site) => `${site.id} (${site.name})`).join(", ") || "none";
+  return sites.map((site) => `${terminalSafe(site.id)} (${terminalSafe(site.name)})`).join(", ") ||
+    "none";
 }
 
 /** `--site` named a site the sign-in does not reach (exit 2, the available ids listed). */
@@ -48,7 +50,9 @@ export async function askForSite(
   env.stderr.write("This account reaches several sites:\n");
   sites.forEach((site, index) => {
     const mark = current?.id === site.id ? " (current)" : "";
-    env.stderr.write(`  ${index + 1}. ${site.name} (${site.url})${mark}\n`);
+    env.stderr.write(
+      `  ${index + 1}. ${terminalSafe(site.name)} (${terminalSafe(site.url)})${mark}\n`,
+    );
   });
   for (;;) {
     const answer = await untilInterrupted(

@@ -11,7 +11,7 @@ import { loadSettings } from "../config/settings.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
-import { assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
+import { assertCredentialDestination, assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
 
 /** Options of `twg api`. */
 export interface ApiOptions {
@@ -92,6 +92,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     if (colon <= 0) throw new UsageError(`Invalid header "${header}": expected "Key: Value"`);
     headers.set(header.slice(0, colon).trim(), header.slice(colon + 1).trim());
   }
+  assertCredentialDestination(url.href);
   headers.set("authorization", `Bearer ${token}`);
   if (options.data !== undefined && !headers.has("content-type")) {
     headers.set(

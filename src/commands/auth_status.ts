@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { tokenTimes } from "../auth/refresh.ts";
@@ -112,14 +113,20 @@ function formatStatus(env: Env, status: AuthStatus): string {
   const style = styleFor(env, env.stdout);
   const lines: string[] = [];
   if (status.loggedIn && status.user) {
-    const email = status.user.email ? ` (${status.user.email})` : "";
-    lines.push(`${style.success("✔")} Logged in as ${status.user.name ?? status.user.id}${email}`);
+    const email = status.user.email ? ` (${terminalSafe(status.user.email)})` : "";
+    lines.push(
+      `${style.success("✔")} Logged in as ${
+        terminalSafe(status.user.name ?? status.user.id)
+      }${email}`,
+    );
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
     lines.push(`${style.error("✖")} Not logged in; run "twg login"`);
   }
-  if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
+  if (status.site) {
+    lines.push(`  Site: ${terminalSafe(status.site.name)} (${terminalSafe(status.site.url)})`);
+  }
   if (status.sites.length > 1) {
     lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
   }

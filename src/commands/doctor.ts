@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { agentCheckDetail } from "../agents/doctor_check.ts";
 import { tokenTimes } from "../auth/refresh.ts";
@@ -52,8 +53,9 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
     const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
     for (const check of checks) {
       // A multi-line detail (a scheduler's own error output) goes below its
-      // check, indented, rather than inside the one-line summary.
-      const [first, ...rest] = check.detail.trimEnd().split("\n");
+      // check, indented, rather than inside the one-line summary. Details
+      // quote the server (names, error descriptions): through the one sanitiser.
+      const [first, ...rest] = terminalSafe(check.detail).trimEnd().split("\n");
       env.stdout.write(`${marks[check.status]} ${check.name}: ${first}\n`);
       for (const line of rest) env.stdout.write(`    ${line}\n`);
     }

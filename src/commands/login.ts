@@ -22,12 +22,17 @@ import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../aut
 import type { Env } from "../env.ts";
 import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
-import { pollForToken, requestDeviceAuthorization } from "../oauth/device_flow.ts";
+import {
+  type DeviceAuthorization,
+  pollForToken,
+  requestDeviceAuthorization,
+} from "../oauth/device_flow.ts";
 import { fetchSites, identify, matchSite } from "../oauth/identity.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { promptBitbucketToken, saveBitbucketToken } from "./setup_bitbucket.ts";
 
 /** Options of `twg login`. */
@@ -92,18 +97,12 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     printJsonLine(env, {
       event: "device_authorization",
       verificationUri: authorization.verificationUri,
-      verificationUriComplete: authorization.verificationUriComplete,
+      verificationUriComplete: verificationTarget(authorization, metadata.issuer).complete,
       userCode: authorization.userCode,
       expiresAt: new Date(authorization.expiresAt).toISOString(),
     });
   }
-  await showCode(
-    env,
-    authorization.userCode,
-    authorization.verificationUri,
-    authorization.verificationUriComplete,
-    options,
-  );
+  await showCode(env, authorization, metadata.issuer, options);
 
   const spinner = options.json
     ? { update() {}, stop() {} }
@@ -186,7 +185,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const check = styleFor(env, env.stderr).success("✔");
   env.stderr.write(
     `${check} Authentication successful!\n` +
-      `${check} Authenticated as ${user.name ?? user.id}\n` +
+      `${check} Authenticated as ${terminalSafe(user.name ?? user.id)}\n` +
       `${check} Credentials saved to ${shownPath}\n`,
   );
   if (siteChoice.problem) throw siteChoice.problem;
@@ -199,7 +198,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       return;
     }
     await saveSiteChoice(env, paths, chosen, siteChoice.sites);
-    env.stderr.write(`${check} Site: ${chosen.name} (${chosen.url})\n`);
+    env.stderr.write(`${check} Site: ${terminalSafe(chosen.name)} (${terminalSafe(chosen.url)})\n`);
   }
   if (!bitbucketToken && !options.json) await offerBitbucketToken(env);
 }
@@ -262,28 +261,78 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
   return null;
 }
 
+/**
+ * Where the person is sent to approve, and whether twg may open it for them.
+ * RFC 8628 §5.4 (remote phishing) and RFC 10027 (BCP 247, "Best Current
+ * Practice for Security of Cross-Device Flows",
+ * https://www.rfc-editor.org/rfc/rfc10027.html) both rest on the person
+ * seeing where they grant access: a complete link on another host than the
+ * verification page is dropped (the person types the code on the page), and
+ * a verification page on another host than the issuer is shown with a
+ * warning and never opened automatically.
+ */
+export function verificationTarget(
+  authorization: Pick<DeviceAuthorization, "verificationUri" | "verificationUriComplete">,
+  issuer: string,
+): { url: string; complete: string | null; warnings: string[]; mayOpen: boolean } {
+  const hostOf = (url: string) => {
+    try {
+      return new URL(url).host.toLowerCase();
+    } catch {
+      return null;
+    }
+  };
+  const warnings: string[] = [];
+  const issuerHost = hostOf(issuer);
+  const pageHost = hostOf(authorization.verificationUri);
+  let complete = authorization.verificationUriComplete;
+  if (complete !== null && hostOf(complete) !== pageHost) {
+    warnings.push(
+      `The server's sign-in link points at ${
+        terminalSafe(hostOf(complete) ?? complete)
+      }, not at its verification page on ${terminalSafe(pageHost ?? "?")}; ignoring the link`,
+    );
+    complete = null;
+  }
+  const mayOpen = pageHost !== null && pageHost === issuerHost;
+  if (!mayOpen) {
+    warnings.push(
+      `The verification page is on ${terminalSafe(pageHost ?? authorization.verificationUri)}, ` +
+        `not on the issuer's host ${terminalSafe(issuerHost ?? issuer)}: ` +
+        "not opening it; enter the code only if you trust that site",
+    );
+  }
+  return { url: complete ?? authorization.verificationUri, complete, warnings, mayOpen };
+}
+
 async function showCode(
   env: Env,
-  userCode: string,
-  verificationUri: string,
-  verificationUriComplete: string | null,
+  authorization: DeviceAuthorization,
+  issuer: string,
   options: LoginOptions,
 ): Promise<void> {
   const style = styleFor(env, env.stderr);
-  env.stderr.write(`${style.warn("!")} Your one-time code: ${style.bold(userCode)}\n`);
-  const target = verificationUriComplete ?? verificationUri;
+  const target = verificationTarget(authorization, issuer);
+  const page = terminalSafe(authorization.verificationUri);
+  env.stderr.write(`Signing in at ${terminalSafe(new URL(issuer).host)}\n`);
+  for (const warning of target.warnings) warn(env, warning);
+  env.stderr.write(
+    `${style.warn("!")} Your one-time code: ${style.bold(terminalSafe(authorization.userCode))}\n`,
+  );
   // openBrowser itself honours TWG_NO_BROWSER, BROWSER=none and headless
   // systems, and says which applied.
-  if (options.browser) {
-    const result = await openBrowser(env, target);
+  if (options.browser && target.mayOpen) {
+    const result = await openBrowser(env, target.url);
     if (result.opened) {
-      env.stderr.write(`Opened ${verificationUri} in your browser; confirm the code there.\n`);
+      env.stderr.write(
+        `Opened ${terminalSafe(target.url)} in your browser; confirm the code there.\n`,
+      );
       return;
     }
     env.stderr.write(style.dim(`No browser opened (${result.reason}).\n`));
   }
-  env.stderr.write(`Open ${verificationUri} in a browser and enter the code`);
-  env.stderr.write(verificationUriComplete ? `, or open:\n  ${verificationUriComplete}\n` : ".\n");
+  env.stderr.write(`Open ${page} in a browser and enter the code`);
+  env.stderr.write(target.complete ? `, or open:\n  ${terminalSafe(target.complete)}\n` : ".\n");
 }
 
 /**
@@ -348,17 +397,42 @@ function oauthTokens(
   };
 }
 
-/** Re-login replaces the credentials; the old refresh token is revoked once the new ones are safe. */
+/**
+ * Re-login replaces the credentials; the old refresh token is revoked once
+ * the new ones are safe, and only at the issuer that issued it: a token is a
+ * secret of its issuer, and another server must never receive it. Without a
+ * stored endpoint, the old issuer's own metadata is read again; failing that,
+ * the revocation is skipped with a note.
+ */
 async function revokeReplaced(
   env: Env,
   previous: OAuthTokens | null,
   current: OAuthTokens,
 ): Promise<void> {
   if (!previous?.refreshToken || previous.refreshToken === current.refreshToken) return;
-  const endpoint = previous.revocationEndpoint ?? current.revocationEndpoint;
-  if (endpoint) {
-    await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  let endpoint = previous.revocationEndpoint;
+  if (!endpoint && sameIssuer(previous.issuer, current.issuer)) {
+    endpoint = current.revocationEndpoint;
+  } else if (!endpoint) {
+    endpoint = await discover(env, previous.issuer, env.interrupt).then(
+      (metadata) => metadata.revocationEndpoint,
+      () => null,
+    );
   }
+  if (!endpoint) {
+    warn(
+      env,
+      `The previous sign-in at ${
+        terminalSafe(previous.issuer)
+      } was not revoked: that server names no revocation endpoint`,
+    );
+    return;
+  }
+  await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+}
+
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, "") === b.replace(/\/$/, "");
 }
 
 function printJsonLine(env: Env, value: unknown): void {

@@ -12,7 +12,7 @@ import { commandFailure } from "../../platform/schedule_spec.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { messageOf, TwgError, UsageError } from "../errors.ts";
-import { displayPath, styleFor } from "../ui/style.ts";
+import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { installBinaryUpdate } from "../update/binary.ts";
 import { checkoutRootOf } from "../update/checkout.ts";
 import { denoReinstallArgs, isLocalModule, parseDenoShim } from "../update/deno_install.ts";
@@ -24,6 +24,7 @@ import {
 } from "../update/manifest.ts";
 import { howToUpdate } from "../update/how_to_update.ts";
 import { npmInvocation } from "../update/npm.ts";
+import { readOwnPackage } from "../update/own_package.ts";
 import { isNewerVersion } from "../update/semver.ts";
 import { type Launcher, resolveLauncher } from "../upkeep/launcher.ts";
 import { version } from "../version.ts";
@@ -138,12 +139,25 @@ async function installUpdate(
 }
 
 async function updateWithNpm(env: Env, manifest: ReleaseManifest): Promise<void> {
-  if (!manifest.npm) {
-    throw new TwgError(`The release manifest names no npm package for twg ${manifest.version}`);
+  // The package is this copy's own (its package.json), never the manifest's
+  // "npm": a manifest that could name the package could install anything.
+  const own = await readOwnPackage(env);
+  if (manifest.npm !== null && manifest.npm !== own.name) {
+    warn(env, `The release manifest names npm package ${manifest.npm}; updating ${own.name}`);
   }
   const npm = npmInvocation(env);
-  const args = ["install", "-g", `${manifest.npm}@${manifest.version}`];
-  await runInstaller(env, npm.command, [...npm.args, ...args], `npm ${args.join(" ")}`);
+  const args = ["install", "-g", `${own.name}@${manifest.version}`];
+  const shown = `npm ${args.join(" ")}`;
+  await runInstaller(env, npm.command, [...npm.args, ...args], shown);
+  const installed = await readOwnPackage(env).then((after) => after.version, () => null);
+  if (installed !== manifest.version) {
+    throw new TwgError(
+      `"${shown}" finished, but ${own.name} ${
+        installed ?? "(unreadable)"
+      } is installed, not ${manifest.version}`,
+      { hint: `Run "${shown}" yourself to see what went wrong` },
+    );
+  }
 }
 
 async function updateWithDeno(
@@ -165,7 +179,39 @@ async function updateWithDeno(
     throw checkoutError(env, checkoutRootOf(fileURLToPath(shim.module)), manifest.version);
   }
   const args = denoReinstallArgs(shim, { fromVersion: current, toVersion: manifest.version });
-  await runInstaller(env, "deno", args, `deno ${args.join(" ")}`);
+  const shown = `deno ${args.join(" ")}`;
+  await runInstaller(env, "deno", args, shown);
+  await assertDenoShimUpdated(env, shimPath, shim.module, manifest.version, shown);
+}
+
+/**
+ * After `deno install`, the shim must run the new version: a pinned
+ * specifier names it; an unpinned one (reinstalled with --reload) is asked
+ * for its version (`twg --version`), except on Windows, where the shim is a
+ * .cmd that twg cannot start without a shell.
+ */
+async function assertDenoShimUpdated(
+  env: Env,
+  shimPath: string,
+  previousModule: string,
+  wanted: string,
+  shown: string,
+): Promise<void> {
+  let module: string | null = null;
+  try {
+    module = parseDenoShim(await env.fs.readFile(shimPath, "utf8"), env.os).module;
+  } catch {
+    // Reported below as not updated.
+  }
+  if (module !== null && module !== previousModule && module.includes(wanted)) return;
+  if (module !== null && module === previousModule && !/\d+\.\d+\.\d+/.test(module)) {
+    if (env.os === "windows") return;
+    const result = await env.run(shimPath, ["--version"]);
+    if (result.code === 0 && result.stdout.includes(wanted)) return;
+  }
+  throw new TwgError(`"${shown}" finished, but "${shimPath}" does not run twg ${wanted}`, {
+    hint: `Run "${shown}" yourself to see what went wrong`,
+  });
 }
 
 async function updateCompiled(env: Env, manifest: ReleaseManifest, cpu: string): Promise<void> {

@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/schedule_spec.ts";
@@ -119,7 +120,8 @@ export async function runUpkeepDryRun(
     await env.fs.mkdir(options.outputDir, { recursive: true });
     for (const file of files) {
       const name = file.path.split(/[\\/]/).pop()!;
-      await env.fs.writeFile(join(options.outputDir, name), encodeRenderedFile(file));
+      // Replaced, never written through a symlink already there.
+      await writeFileAtomic(env, join(options.outputDir, name), encodeRenderedFile(file), 0o644);
       env.stderr.write(`Wrote ${join(options.outputDir, name)} (installs to ${file.path})\n`);
     }
     return;

@@ -8,6 +8,8 @@ import { type Env, permissionDenialOf } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
+import { parentDir } from "../path.ts";
+import { assertOwnedByUser } from "./ownership.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {
@@ -100,6 +102,10 @@ function warnUnknownKeys(env: Env, path: string, file: Record<string, unknown>):
 }
 
 async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
+  // config.json says where the token goes and where updates come from: only
+  // this user's own file in this user's own directory is read.
+  await assertOwnedByUser(env, parentDir(path), "directory");
+  await assertOwnedByUser(env, path, "file");
   let text: string;
   try {
     text = await env.fs.readFile(path, "utf8");

@@ -11,7 +11,7 @@ import { joinPath, parentDir } from "../path.ts";
 /** A temporary file opened ahead of time, waiting for its content. */
 export interface PreparedWrite {
   /** Writes `content`, flushes it, renames it over the target and flushes the directory. */
-  commit(content: string): Promise<void>;
+  commit(content: string | Uint8Array): Promise<void>;
   /** Removes the temporary file if `commit` did not happen. Safe to call twice. */
   discard(): Promise<void>;
 }
@@ -45,7 +45,7 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
   return {
     async commit(content) {
       try {
-        file.write(new TextEncoder().encode(content));
+        file.write(typeof content === "string" ? new TextEncoder().encode(content) : content);
         // The mode given to open() is filtered by the umask; set it exactly.
         if (env.os !== "windows") env.fs.chmodSync(tempPath, mode);
         file.sync();
@@ -68,11 +68,16 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
   };
 }
 
-/** Replaces `target` with `content` atomically. */
+/**
+ * Replaces `target` with `content` atomically. Never follows a symlink at
+ * `target`: the temporary file is created new (`O_EXCL`), and the rename
+ * replaces the link itself, so a planted `twg-launcher -> ~/.bashrc` leaves
+ * `~/.bashrc` untouched.
+ */
 export async function writeFileAtomic(
   env: Env,
   target: string,
-  content: string,
+  content: string | Uint8Array,
   mode: number,
 ): Promise<void> {
   const prepared = await prepareWrite(env, target, mode);

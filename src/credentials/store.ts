@@ -8,6 +8,8 @@ import { type Env, permissionDenialOf } from "../env.ts";
 import { parentDir } from "../path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
+import { protectWindowsDir } from "../../platform/windows_acl.ts";
+import { assertOwnedByUser } from "../config/ownership.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./credentials.ts";
 
@@ -31,6 +33,8 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
   const shown = displayPath(path, env.homeDir);
   const forceHint =
     'Run "twg login --force" to sign in again (the file is moved aside, not deleted)';
+  // Whoever can write the directory can swap the file: judge it first.
+  await assertOwnedByUser(env, parentDir(path), "directory");
   let info;
   try {
     info = await env.fs.lstat(path);
@@ -92,6 +96,9 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
   // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
   if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
+  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
+  await assertOwnedByUser(env, dir, "directory");
 }
 
 /** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */

@@ -45,6 +45,31 @@ export function twgUserAgent(env: Pick<Env, "runtime" | "os" | "getVar">): strin
   return userAgent(version, env.runtime, env.os, env.getVar);
 }
 
+/** Form fields that carry a credential (RFC 6749 §6, RFC 7009 §2.1, RFC 8628 §3.4). */
+const credentialFields = ["refresh_token", "token", "device_code", "client_secret", "code"];
+
+/**
+ * The one check before a credential leaves this process: a request that
+ * carries a bearer token (`authorization`) or a credential form field goes
+ * only to https or to a loopback host. Every sender of a token passes through
+ * here ({@link requestJson}, and {@link assertCredentialDestination} for
+ * `twg api`), so no configured URL (`TWG_RESOURCES_URL`, a stored token
+ * endpoint, a server's metadata) can take one over plain http.
+ */
+export function assertCredentialDestination(url: string): void {
+  assertSecureUrl(url, "address a credential would be sent to");
+}
+
+function carriesCredential(
+  headers: Record<string, string>,
+  form?: Record<string, string>,
+): boolean {
+  const hasAuthorization = Object.keys(headers).some((name) =>
+    name.toLowerCase() === "authorization"
+  );
+  return hasAuthorization || credentialFields.some((field) => form?.[field] !== undefined);
+}
+
 /** A response read completely, with its body parsed as JSON when it is JSON. */
 export interface JsonResponse {
   status: number;
@@ -85,6 +110,7 @@ export async function requestJson(
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = new URLSearchParams(options.form).toString();
   }
+  if (carriesCredential(headers, options.form)) assertCredentialDestination(url);
   const host = new URL(url).host;
   let response: Response;
   try {

@@ -8,7 +8,8 @@ import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile, Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
-import { readCredentials } from "../credentials/store.ts";
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { type Launcher, resolveLauncher } from "./launcher.ts";
@@ -66,8 +67,9 @@ export async function enableUpkeep(
   const { spec, launcher } = await scheduleSpecFor(env, paths);
   try {
     if (launcher.script) {
-      await env.fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      await env.fs.writeFile(launcher.script.path, launcher.script.content, { mode: 0o755 });
+      await ensureConfigDir(env, paths.dir);
+      // Replaced, never written through: a symlink planted at its name stays a dangling question.
+      await writeFileAtomic(env, launcher.script.path, launcher.script.content, 0o755);
     }
     await scheduler.install(env, spec);
   } catch (error) {
