@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { terminalSafe } from "../ui/terminal_text.ts";
+import { terminalSafeLines } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { agentCheckDetail } from "../agents/doctor_check.ts";
 import { tokenTimes } from "../auth/refresh.ts";
@@ -55,7 +55,7 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
       // A multi-line detail (a scheduler's own error output) goes below its
       // check, indented, rather than inside the one-line summary. Details
       // quote the server (names, error descriptions): through the one sanitiser.
-      const [first, ...rest] = terminalSafe(check.detail).trimEnd().split("\n");
+      const [first, ...rest] = terminalSafeLines(check.detail).trimEnd().split("\n");
       env.stdout.write(`${marks[check.status]} ${check.name}: ${first}\n`);
       for (const line of rest) env.stdout.write(`    ${line}\n`);
     }
