@@ -41,7 +41,9 @@ export function nextPageUrl(url: URL, page: unknown, linkHeader: string | null):
     const startAt = record.startAt + count;
     if (typeof record.total === "number" && startAt >= record.total) return null;
     // Neither `total` nor `isLast`: a short page is the last one.
-    if (typeof record.total !== "number" && record.isLast === undefined && count < record.maxResults) {
+    if (
+      typeof record.total !== "number" && record.isLast === undefined && count < record.maxResults
+    ) {
       return null;
     }
     const next = new URL(url);

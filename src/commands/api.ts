@@ -129,7 +129,9 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   const hasParams = Object.keys(params).length > 0;
   let body: string | undefined;
   if (options.data !== undefined) {
-    body = options.data.startsWith("@") ? await readUserFile(env, options.data.slice(1)) : options.data;
+    body = options.data.startsWith("@")
+      ? await readUserFile(env, options.data.slice(1))
+      : options.data;
   } else if (options.input !== undefined) {
     body = await readUserFile(env, options.input);
   }
@@ -141,7 +143,8 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
       "Add -X GET to send the fields as the query string",
     );
   }
-  const inQuery = hasParams && (method === "GET" || method === "HEAD" || options.input !== undefined);
+  const inQuery = hasParams &&
+    (method === "GET" || method === "HEAD" || options.input !== undefined);
   if (hasParams && !inQuery) body = JSON.stringify(params);
 
   const { base, token } = await resolveTarget(env, options.bitbucket);
@@ -180,7 +183,9 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     const document = options.paginate || options.slurp ? parseJson(text) : undefined;
     if (options.slurp) {
       if (document === undefined) {
-        throw new TwgError(`Page ${page} from ${url.host}${url.pathname} is not JSON: --slurp needs JSON`);
+        throw new TwgError(
+          `Page ${page} from ${url.host}${url.pathname} is not JSON: --slurp needs JSON`,
+        );
       }
       pages.push(document);
     } else if (options.jq !== undefined) {
@@ -226,7 +231,10 @@ async function resolveTarget(
         'Run "twg setup bitbucket", or set TWG_BBC_TOKEN',
       );
     }
-    return { base: settings.bitbucketApiUrl, token: { value: bitbucketToken, source: "bitbucket" } };
+    return {
+      base: settings.bitbucketApiUrl,
+      token: { value: bitbucketToken, source: "bitbucket" },
+    };
   }
   if (!settings.apiUrl) throw new UsageError("No API base URL is configured", "Set TWG_API_URL");
   const fromEnv = envAccessToken(env);
@@ -261,7 +269,8 @@ function siteBase(apiUrl: string, site: Site | null): string {
 async function siteForEnvToken(env: Env, settings: Settings, token: string): Promise<Site> {
   const stored = await readCredentials(env, configPaths(env).authConf).catch(() => null);
   if (stored?.site) return stored.site;
-  const hint = `Set TWG_API_URL to the site's API URL (without {siteId}) to use ${accessTokenVariable}`;
+  const hint =
+    `Set TWG_API_URL to the site's API URL (without {siteId}) to use ${accessTokenVariable}`;
   if (!settings.resourcesUrl) throw new UsageError("No site is known for this token", hint);
   const response = await send(env, new URL(settings.resourcesUrl), {
     method: "GET",
