@@ -9,6 +9,7 @@ import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));
   program.addCommand(uninstallCommand(env));
+  program.addCommand(completionCommand(env));
   configureTree(program, env);
   return program;
 }

@@ -244,5 +244,10 @@ Deno.test("api refuses gh's incompatible flag combinations with a usage error", 
   ) {
     const result = await twg(home, ["api", "/x", ...args]);
     expectExit(result, 2);
+    assert.doesNotMatch(
+      result.stderr,
+      /unknown option/,
+      "each flag exists; the combination is refused",
+    );
   }
 });
