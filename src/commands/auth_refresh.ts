@@ -9,7 +9,8 @@ import { detectAgentFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
-import { styleFor } from "../ui/style.ts";
+import { styleFor, warn } from "../ui/style.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -33,6 +34,28 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    if (result.tokens.method === "token") {
+      // Stored by `login --with-token`: nothing to rotate, nothing was sent.
+      const expiresAt = givenTokenExpiresAt(result.tokens);
+      const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
+      if (options.json) {
+        env.stdout.write(
+          JSON.stringify({
+            refreshed: false,
+            reason: "not-refreshable",
+            accessTokenExpiresAt: expiry,
+            refreshDueAt: null,
+          }) + "\n",
+        );
+      } else {
+        warn(
+          env,
+          'The stored token was given with "twg login --with-token" and cannot be refreshed' +
+            `${expiry ? ` (it expires ${expiry})` : ""}; "twg login" signs in with a refresh token`,
+        );
+      }
+      return;
+    }
     const times = tokenTimes(result.tokens);
     if (options.json) {
       env.stdout.write(

@@ -19,6 +19,8 @@ import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { version } from "../version.ts";
+import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** One line of the report. */
 export interface Check {
@@ -65,15 +67,44 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   try {
     credentials = await readCredentials(env, paths.authConf);
     if (credentials?.oauth) add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
-    else add("credentials", "fail", `not logged in; run "twg login"`);
+    else if (envAccessToken(env)) {
+      add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
+    } else add("credentials", "fail", `not logged in; run "twg login"`);
   } catch (error) {
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("credentials", "fail", messageOf(error) + hint);
   }
   const tokens = credentials?.oauth ?? null;
   const now = env.now();
-  if (!tokens) add("token", "fail", "none");
-  else if (tokens.rejectedAt) {
+  const fromEnv = envAccessToken(env);
+  // The method, and for "env" which variable (never its value).
+  add(
+    "method",
+    fromEnv || tokens ? "ok" : "warn",
+    fromEnv
+      ? `env (${accessTokenVariable}; wins over the stored credentials for auth token and api)`
+      : tokens?.method === "token"
+      ? 'token (from "twg login --with-token"; it cannot be refreshed)'
+      : tokens
+      ? "oauth"
+      : "none",
+  );
+  const givenExpiry = tokens?.method === "token" ? givenTokenExpiresAt(tokens) : null;
+  if (fromEnv) add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
+  else if (!tokens) add("token", "fail", "none");
+  else if (tokens.method === "token") {
+    if (givenExpiry !== null && givenExpiry <= now) {
+      add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
+    } else {
+      add(
+        "token",
+        "ok",
+        `given with --with-token, not refreshable${
+          givenExpiry === null ? "" : `; expires ${new Date(givenExpiry).toISOString()}`
+        }`,
+      );
+    }
+  } else if (tokens.rejectedAt) {
     add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
   } else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
   else if (isRefreshDue(tokens, now)) {
@@ -112,7 +143,13 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   checks.push(
     await serverCheck(
       env,
-      tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
+      fromEnv ??
+        (tokens && !tokens.rejectedAt &&
+            (tokens.method === "token"
+              ? givenExpiry === null || givenExpiry > now
+              : !isExpired(tokens, now))
+          ? tokens.accessToken
+          : null),
       userinfoEndpoint ?? settings?.resourcesUrl ?? null,
     ),
   );

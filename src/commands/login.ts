@@ -45,7 +45,12 @@ export function loginCommand(env: Env) {
     .option("--force", "discard every stored credential first, the Bitbucket token included")
     .option("--site <url-or-id>", "the site to use when the account reaches several")
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
+    .option("--with-token", "store an access token read from stdin (it cannot be refreshed)")
     .action(async (options) => {
+      if (options.withToken) {
+        const { runLoginWithToken } = await import("../auth/with_token.ts");
+        return await runLoginWithToken(env, { site: options.site });
+      }
       await runLogin(env, {
         browser: options.browser,
         force: options.force ?? false,
