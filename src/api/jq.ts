@@ -16,7 +16,12 @@ export async function applyJq(
   expression: string,
   options: { indent: boolean },
 ): Promise<string> {
-  const { raw } = await import("jq-wasm");
+  // jq-wasm is CommonJS: Deno exposes its exports by name, esbuild's bundle
+  // for Node only as `default`.
+  const module = await import("jq-wasm") as typeof import("jq-wasm") & {
+    default?: typeof import("jq-wasm");
+  };
+  const raw = module.default?.raw ?? module.raw;
   const flags = options.indent ? ["-r"] : ["-r", "-c"];
   try {
     const output = await raw(input, expression, flags);
