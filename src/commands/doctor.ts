@@ -218,8 +218,11 @@ async function serverCheck(
     return {
       name: "server",
       status: "fail",
-      detail:
-        `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
+      detail: `the server answered HTTP ${response.status} to the access token; ${
+        envAccessToken(env)
+          ? `replace ${accessTokenVariable}, or unset it to use the stored sign-in`
+          : '"twg auth refresh --force" or "twg login"'
+      }`,
     };
   } catch (error) {
     return { name: "server", status: "fail", detail: messageOf(error) };
