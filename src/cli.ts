@@ -10,6 +10,7 @@ import { authRefreshCommand } from "./commands/auth_refresh.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
 import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
@@ -67,6 +68,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
         helpCommandFor(program, words).outputHelp();
       }),
   );
+  program.addCommand(completionCommand(env));
   configureTree(program, env, []);
   return program;
 }

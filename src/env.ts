@@ -107,6 +107,8 @@ export interface Env {
   stdinIsTerminal: boolean;
   /** Reads one line from stdin; `hidden` turns echo off (secrets). */
   readLine(prompt: string, options?: { hidden?: boolean }): Promise<string | null>;
+  /** Reads stdin to its end (`twg api --input -`, `-d @-`, `-F key=@-`). */
+  readStdin(): Promise<string>;
   /** Milliseconds since the epoch. */
   now(): number;
   /** Waits, or rejects with the signal's reason when it aborts. */
@@ -389,6 +391,7 @@ export function createProcessEnv(): Env {
     stderr,
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readLine: (prompt, options) => readLine(prompt, stderr, options?.hidden ?? false),
+    readStdin: () => new Response(Deno.stdin.readable).text(),
     now: () => Date.now(),
     sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import os from "node:os";
@@ -211,6 +212,11 @@ export function createProcessEnv(): Env {
     stderr,
     stdinIsTerminal: Boolean(process.stdin.isTTY),
     readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
     now: () => Date.now(),
     sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),

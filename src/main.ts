@@ -31,6 +31,9 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
       await fastPath(env);
+    } else if (args[0] === "__complete") {
+      // Each Tab of a completion script: the tree, but not the parser's errors.
+      await (await import("./completion/complete.ts")).runComplete(env, args.slice(1));
     } else {
       const { buildCli } = await import("./cli.ts");
       await buildCli(env).parseAsync(args, { from: "user" });

@@ -108,6 +108,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     stderr,
     stdinIsTerminal: false,
     readLine: () => Promise.resolve(null),
+    readStdin: () => Promise.resolve(""),
     now: () => clock,
     sleep(ms, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);

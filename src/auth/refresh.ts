@@ -21,6 +21,7 @@ import {
 import {
   type Credentials,
   expiresAtMs,
+  isExpired,
   isRefreshDue,
   type OAuthTokens,
   refreshDueAtMs,
@@ -91,6 +92,7 @@ export async function refreshIfDue(
 ): Promise<RefreshResult> {
   const force = options.force ?? false;
   const initial = await readSignedIn(env, paths);
+  if (initial.tokens.method === "token") return givenTokenAsIs(env, initial, force);
   const isDue = (tokens: OAuthTokens) =>
     isRefreshDue(tokens, env.now() + (options.dueWithinMs ?? 0));
   if (!force && !isDue(initial.tokens)) {
@@ -107,6 +109,30 @@ export async function refreshIfDue(
       if (!(error instanceof LockLostError) || attempt === maxAttempts) throw error;
     }
   }
+}
+
+/**
+ * A token stored by `login --with-token` has no refresh token: it is used
+ * until it expires (when that is known), and nothing is ever sent.
+ */
+function givenTokenAsIs(env: Env, signedIn: SignedIn, force: boolean): RefreshResult {
+  const hint = 'Run "twg login" to sign in with a refresh token';
+  if (force) {
+    throw new AuthRequiredError(
+      'The stored token was given with "twg login --with-token" and cannot be refreshed',
+      hint,
+    );
+  }
+  const { tokens } = signedIn;
+  if (tokens.expiresIn > 0 && isExpired(tokens, env.now())) {
+    throw new AuthRequiredError(
+      `The token given with "twg login --with-token" expired at ${
+        new Date(expiresAtMs(tokens)).toISOString()
+      }`,
+      hint,
+    );
+  }
+  return { ...signedIn, refreshed: false, reason: "fresh" };
 }
 
 /** `isDue` is null when forced. */

@@ -10,6 +10,7 @@ import { isExpired } from "../credentials/credentials.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 import { warn } from "../ui/style.ts";
+import { envAccessToken } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
 
@@ -35,6 +36,12 @@ export async function usableCredentials(env: Env, paths: ConfigPaths): Promise<S
 
 /** Prints a usable access token on stdout, and nothing else there. */
 export async function runAuthToken(env: Env): Promise<void> {
+  // TWG_OAUTH_ACCESS_TOKEN wins, as given: never refreshed, nothing read or written.
+  const fromEnv = envAccessToken(env);
+  if (fromEnv) {
+    env.stdout.write(fromEnv + "\n");
+    return;
+  }
   const { tokens } = await usableCredentials(env, configPaths(env));
   env.stdout.write(tokens.accessToken + "\n");
 }

@@ -11,8 +11,9 @@ import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { TwgError } from "../errors.ts";
 import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
-import { styleFor } from "../ui/style.ts";
+import { styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -36,6 +37,28 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    if (result.tokens.method === "token") {
+      // Stored by `login --with-token`: nothing to rotate, nothing was sent.
+      const expiresAt = givenTokenExpiresAt(result.tokens);
+      const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
+      if (options.json) {
+        env.stdout.write(
+          JSON.stringify({
+            refreshed: false,
+            reason: "not-refreshable",
+            accessTokenExpiresAt: expiry,
+            refreshDueAt: null,
+          }) + "\n",
+        );
+      } else {
+        warn(
+          env,
+          'The stored token was given with "twg login --with-token" and cannot be refreshed' +
+            `${expiry ? ` (it expires ${expiry})` : ""}; "twg login" signs in with a refresh token`,
+        );
+      }
+      return;
+    }
     await warnSettingMismatches(env, paths, result.tokens);
     const times = tokenTimes(result.tokens);
     if (options.json) {

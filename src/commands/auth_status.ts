@@ -23,11 +23,18 @@ import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "./setup_bitbucket.ts";
+import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {
   loggedIn: boolean;
-  method: "oauth" | null;
+  /** `"env"`: `TWG_OAUTH_ACCESS_TOKEN`; `"token"`: stored by `login --with-token`. */
+  method: "oauth" | "token" | "env" | null;
+  /** The variable the token comes from when `method` is `"env"`. */
+  accessTokenVariable: string | null;
+  /** Whether twg can refresh this token (false for `"env"` and `"token"`). */
+  refreshable: boolean;
   backend: "file";
   user: { id: string; name: string | null; email: string | null } | null;
   site: { id: string; url: string; name: string } | null;
@@ -73,9 +80,14 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
-  return {
+  const fromEnv = envAccessToken(env) !== null;
+  const isGiven = tokens?.method === "token";
+  const givenExpiry = tokens && isGiven ? givenTokenExpiresAt(tokens) : null;
+  const status: AuthStatus = {
     loggedIn: Boolean(tokens && !tokens.rejectedAt),
-    method: tokens ? "oauth" : null,
+    method: tokens ? (isGiven ? "token" : "oauth") : null,
+    accessTokenVariable: null,
+    refreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
     backend: "file",
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
@@ -93,6 +105,27 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
+  };
+  if (isGiven) {
+    status.accessTokenExpiresAt = givenExpiry === null ? null : new Date(givenExpiry).toISOString();
+    status.refreshDueAt = null;
+    status.fresh = null;
+  }
+  if (!fromEnv) return status;
+  // TWG_OAUTH_ACCESS_TOKEN wins for auth token and api: nothing is known of it
+  // but where it comes from (its value is never shown); the stored site still
+  // names the API URL's {siteId}.
+  return {
+    ...status,
+    loggedIn: true,
+    method: "env",
+    accessTokenVariable,
+    refreshable: false,
+    user: null,
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
+    fresh: null,
+    needsLogin: false,
   };
 }
 
@@ -112,13 +145,20 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
 function formatStatus(env: Env, status: AuthStatus): string {
   const style = styleFor(env, env.stdout);
   const lines: string[] = [];
-  if (status.loggedIn && status.user) {
+  if (status.method === "env") {
+    lines.push(
+      `${style.success("✔")} Using the access token in ${status.accessTokenVariable} ` +
+        "(for auth token and api; never refreshed, never stored)",
+    );
+  } else if (status.loggedIn && status.user) {
     const email = status.user.email ? ` (${terminalSafe(status.user.email)})` : "";
     lines.push(
       `${style.success("✔")} Logged in as ${
         terminalSafe(status.user.name ?? status.user.id)
       }${email}`,
     );
+  } else if (status.loggedIn) {
+    lines.push(`${style.success("✔")} Logged in with a stored access token`);
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
@@ -134,10 +174,18 @@ function formatStatus(env: Env, status: AuthStatus): string {
   for (const mismatch of status.settingMismatches) {
     lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
   }
-  if (status.needsLogin) {
+  const now = env.now();
+  if (status.method === "token") {
+    lines.push(
+      `  Token: given with "twg login --with-token"; it cannot be refreshed${
+        status.accessTokenExpiresAt
+          ? `, expires ${formatTime(status.accessTokenExpiresAt, now)}`
+          : ""
+      }`,
+    );
+  } else if (status.needsLogin) {
     lines.push(`  Token: rejected by the server; a new login is needed`);
-  } else if (status.accessTokenExpiresAt) {
-    const now = env.now();
+  } else if (status.method === "oauth" && status.accessTokenExpiresAt) {
     const isExpired = Date.parse(status.accessTokenExpiresAt) <= now;
     const state = isExpired ? "expired" : status.fresh ? "valid" : "refresh due";
     lines.push(

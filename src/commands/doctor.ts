@@ -23,6 +23,8 @@ import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
+import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** One line of the report. */
 export interface Check {
@@ -84,15 +86,46 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   try {
     credentials = await readCredentials(env, paths.authConf);
     if (credentials?.oauth) add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
-    else add("credentials", "fail", `not logged in; run "twg login"`);
+    else if (envAccessToken(env)) {
+      add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
+    } else add("credentials", "fail", `not logged in; run "twg login"`);
   } catch (error) {
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("credentials", "fail", messageOf(error) + hint);
   }
   const tokens = credentials?.oauth ?? null;
   const now = env.now();
-  if (!tokens) add("token", "fail", "none");
-  else if (tokens.rejectedAt) {
+  const fromEnv = envAccessToken(env);
+  // The method, and for "env" which variable (never its value).
+  add(
+    "method",
+    fromEnv || tokens ? "ok" : "warn",
+    fromEnv
+      ? `env (${accessTokenVariable}; wins over the stored credentials for auth token and api)`
+      : tokens?.method === "token"
+      ? 'token (from "twg login --with-token"; it cannot be refreshed)'
+      : tokens
+      ? "oauth"
+      : "none",
+  );
+  const givenExpiry = tokens?.method === "token" ? givenTokenExpiresAt(tokens) : null;
+  if (fromEnv) add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
+  else if (!tokens) add("token", "fail", "none");
+  else if (tokens.method === "token") {
+    if (givenExpiry !== null && givenExpiry <= now) {
+      add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
+    } else {
+      add(
+        "token",
+        "ok",
+        `given with --with-token, not refreshable${
+          givenExpiry === null
+            ? ""
+            : `; expires ${formatTime(new Date(givenExpiry).toISOString(), now)}`
+        }`,
+      );
+    }
+  } else if (tokens.rejectedAt) {
     add(
       "token",
       "fail",
@@ -155,7 +188,13 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   }
   const server = await serverCheck(
     env,
-    tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
+    fromEnv ??
+      (tokens && !tokens.rejectedAt &&
+          (tokens.method === "token"
+            ? givenExpiry === null || givenExpiry > now
+            : !isExpired(tokens, now))
+        ? tokens.accessToken
+        : null),
     userinfoEndpoint ?? settings?.resourcesUrl ?? null,
   );
   add(server.name, server.status, server.detail);
@@ -226,8 +265,11 @@ async function serverCheck(
     return {
       name: "server",
       status: "fail",
-      detail:
-        `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
+      detail: `the server answered HTTP ${response.status} to the access token; ${
+        envAccessToken(env)
+          ? `replace ${accessTokenVariable}, or unset it to use the stored sign-in`
+          : '"twg auth refresh --force" or "twg login"'
+      }`,
     };
   } catch (error) {
     if (isAbortError(error)) throw error;

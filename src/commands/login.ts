@@ -51,7 +51,20 @@ export function loginCommand(env: Env) {
     .option("--force", "discard every stored credential first, the Bitbucket token included")
     .option("--site <url-or-id>", "the site to use when the account reaches several")
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
+    .option("--with-token", "store an access token read from stdin (it cannot be refreshed)")
+    .addHelpText(
+      "after",
+      `
+A token instead of a sign-in (no refresh token; in CI prefer TWG_OAUTH_ACCESS_TOKEN,
+which is never written):
+  $ twg login --with-token < token.txt
+  $ TWG_OAUTH_ACCESS_TOKEN="$TOKEN" twg api /rest/api/3/myself`,
+    )
     .action(async (options) => {
+      if (options.withToken) {
+        const { runLoginWithToken } = await import("../auth/with_token.ts");
+        return await runLoginWithToken(env, { site: options.site });
+      }
       await runLogin(env, {
         browser: options.browser,
         force: options.force ?? false,

@@ -34,6 +34,11 @@ export interface OAuthTokens {
   revocationEndpoint: string | null;
   /** Set when the server rejected the refresh token: a new login is needed. */
   rejectedAt: string | null;
+  /**
+   * `"token"`: stored by `login --with-token`, never refreshed (`expiresIn`
+   * 0 when its lifetime is unknown); absent for a device-flow sign-in.
+   */
+  method?: "token";
 }
 
 /** The content of `auth.conf`. */

@@ -131,6 +131,10 @@ function parseTokens(record: Record<string, unknown>): OAuthTokens {
     throw new Error("oauth.expiresIn is not a number of seconds");
   }
   const obtainedAt = requiredString(record, "obtainedAt", "oauth");
+  // A token stored by `login --with-token` has no client or token endpoint.
+  const isGiven = record.method === "token";
+  const endpointString = (key: string) =>
+    isGiven ? optionalString(record, key) ?? "" : requiredString(record, key, "oauth");
   if (Number.isNaN(Date.parse(obtainedAt))) throw new Error("oauth.obtainedAt is not a date");
   return {
     accessToken: requiredString(record, "accessToken", "oauth"),
@@ -140,10 +144,11 @@ function parseTokens(record: Record<string, unknown>): OAuthTokens {
     obtainedAt,
     expiresIn,
     issuer: requiredString(record, "issuer", "oauth"),
-    clientId: requiredString(record, "clientId", "oauth"),
-    tokenEndpoint: requiredString(record, "tokenEndpoint", "oauth"),
+    clientId: endpointString("clientId"),
+    tokenEndpoint: endpointString("tokenEndpoint"),
     revocationEndpoint: optionalString(record, "revocationEndpoint"),
     rejectedAt: optionalString(record, "rejectedAt"),
+    ...(isGiven ? { method: "token" as const } : {}),
   };
 }
 
