@@ -22,6 +22,7 @@ export const helpExamples: Record<string, Example[]> = {
     ["twg login", "sign in; opens the browser at the verification page"],
     ["twg login --no-browser", "print the URL and code only (SSH, containers)"],
     ["twg login --json", "JSON lines on stdout, for an agent relaying the code"],
+    ["twg login --with-token < token.txt", "store an access token read from stdin"],
   ],
   logout: [
     ["twg logout", "revoke and remove the OAuth sign-in, keep the Bitbucket token"],
@@ -43,6 +44,7 @@ export const helpExamples: Record<string, Example[]> = {
   "auth token": [
     ["TOKEN=$(twg auth token)", "a valid access token, refreshed first when due"],
     ['curl -H "Authorization: Bearer $(twg auth token)" https://…', "use it with curl"],
+    ['TWG_OAUTH_ACCESS_TOKEN="$TOKEN" twg auth token', "in CI: the variable wins, as it is"],
   ],
   "auth refresh": [
     ["twg auth refresh", "rotate only when 75% of the lifetime has passed"],
@@ -56,12 +58,20 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   api: [
     ["twg api /rest/api/3/myself", "GET, with the stored sign-in"],
-    ['twg api -X POST /rest/api/3/search -d \'{"jql":"project=X"}\'', "POST a JSON body"],
-    ["twg api --bitbucket /2.0/user", "call Bitbucket with the Bitbucket token"],
+    ["twg api /rest/api/3/issue -f fields[summary]=Hi -F notify=false", "POST fields as JSON"],
+    [
+      "twg api -X GET /rest/api/3/search/jql -f jql='project = KEY' --paginate --jq '.issues[].key'",
+      "every page, through jq",
+    ],
+    ["twg api /wiki/api/v2/pages --paginate --slurp > pages.json", "all pages as one array"],
+    ["twg api -X PUT /rest/api/3/issue/KEY-1 --input body.json", "a raw body from a file"],
+    ["twg api --bitbucket /2.0/user -i", "Bitbucket, with the status line and headers"],
   ],
   completion: [
     ["twg completion bash > ~/.local/share/bash-completion/completions/twg", "bash"],
     ['twg completion zsh > "${fpath[1]}/_twg"', "zsh"],
+    ["twg completion fish > ~/.config/fish/completions/twg.fish", "fish"],
+    ["twg completion powershell | Out-String | Invoke-Expression", "PowerShell, this session"],
   ],
   setup: [
     ["twg setup", "check the login, store the Bitbucket token, enable upkeep"],

@@ -68,15 +68,7 @@ export function apiCommand(env: Env) {
       `
 Fields make the default method POST and are sent as a JSON body; with -X GET
 they become the query string. A non-2xx status exits 1, with the body on stdout.
-TWG_OAUTH_ACCESS_TOKEN, when set, is used instead of the stored sign-in.
-
-Examples:
-  $ twg api /rest/api/3/myself
-  $ twg api /rest/api/3/issue -f fields[summary]=Hi -F notify=false
-  $ twg api -X GET /rest/api/3/search/jql -f jql='project = KEY' --paginate --jq '.issues[].key'
-  $ twg api /wiki/api/v2/pages --paginate --slurp > pages.json
-  $ twg api -X PUT /rest/api/3/issue/KEY-1 --input body.json
-  $ twg api --bitbucket /2.0/user -i`,
+TWG_OAUTH_ACCESS_TOKEN, when set, is used instead of the stored sign-in.`,
     )
     .action(async (path, options) => {
       await runApi(env, {

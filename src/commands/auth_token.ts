@@ -16,10 +16,7 @@ export function authTokenCommand(env: Env) {
     .addHelpText(
       "after",
       `
-TWG_OAUTH_ACCESS_TOKEN, when set, is printed instead, as it is (never refreshed).
-
-Examples:
-  $ curl -H "Authorization: Bearer $(twg auth token)" https://api.example.com/me`,
+TWG_OAUTH_ACCESS_TOKEN, when set, is printed instead, as it is (never refreshed).`,
     )
     .action(async () => {
       await runAuthToken(env);

@@ -16,13 +16,7 @@ export function completionCommand(env: Env) {
       "after",
       `
 The script asks twg for the candidates at each Tab, so it never goes stale:
-commands, flags, --os values, and --site ids from the stored sign-in.
-
-Examples:
-  $ twg completion bash > ~/.local/share/bash-completion/completions/twg
-  $ twg completion zsh > "\${fpath[1]}/_twg"
-  $ twg completion fish > ~/.config/fish/completions/twg.fish
-  PS> twg completion powershell | Out-String | Invoke-Expression`,
+commands, flags, --os values, and --site ids from the stored sign-in.`,
     )
     .action((shell) => {
       env.stdout.write(completionScript(shell));

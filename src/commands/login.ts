@@ -55,10 +55,8 @@ export function loginCommand(env: Env) {
     .addHelpText(
       "after",
       `
-A token instead of a sign-in (no refresh token; in CI prefer TWG_OAUTH_ACCESS_TOKEN,
-which is never written):
-  $ twg login --with-token < token.txt
-  $ TWG_OAUTH_ACCESS_TOKEN="$TOKEN" twg api /rest/api/3/myself`,
+--with-token stores a token instead of a sign-in (no refresh token); in CI
+prefer TWG_OAUTH_ACCESS_TOKEN, which is never written.`,
     )
     .action(async (options) => {
       if (options.withToken) {
