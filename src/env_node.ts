@@ -9,7 +9,7 @@ import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import os from "node:os";
 import process from "node:process";
-import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
+import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
 
 function osName(): OsName {
@@ -97,8 +97,11 @@ async function runProcess(
       shell: false,
       windowsHide: true,
       env: { ...process.env, ...options.env },
-      stdio: options.detached ? "ignore" : ["pipe", "pipe", "pipe"],
-      detached: options.detached ?? false,
+      stdio: options.detached ? "ignore" : ["pipe", "pipe", options.newSession ? "ignore" : "pipe"],
+      // On POSIX, Node's `detached` makes the child the leader of a new
+      // session and process group (setsid), what `newSession` asks for
+      // (https://nodejs.org/api/child_process.html#optionsdetached).
+      detached: (options.detached || options.newSession) ?? false,
     });
     let stdout = "";
     let stderr = "";
@@ -137,9 +140,31 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // Every catchable signal that ends a process by default is an interrupt:
+  // a closed terminal (HUP) and Ctrl-\\ (QUIT) as much as Ctrl-C (issue 11).
+  for (const name of interruptSignals()) process.on(name, onSignal);
   return controller.signal;
+}
+
+function interruptSignals(): NodeJS.Signals[] {
+  return osName() === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+}
+
+/**
+ * The same node, its flags (`--permission` and its grants) and the bin; under
+ * the permission model only when this process may start children.
+ */
+// deno-lint-ignore require-await -- the interface is async, as Deno's queries are
+async function nodeSelfCommand(): Promise<SelfCommand | null> {
+  const permission = (process as unknown as {
+    permission?: { has(scope: string, reference?: string): boolean };
+  }).permission;
+  if (permission && !permission.has("child")) return null;
+  const entry = process.argv[1];
+  if (!entry) return null;
+  return { command: process.execPath, args: [...process.execArgv, entry] };
 }
 
 /**
@@ -162,12 +187,19 @@ export const fileSystem: FileSystem = {
   readFile: (path) => fs.readFile(path, "utf8"),
   openSync(path, flags, mode) {
     const fd = fsSync.openSync(path, flags, mode);
+    let position = 0;
     return {
       write(bytes) {
         for (let written = 0; written < bytes.length;) {
-          written += fsSync.writeSync(fd, bytes, written, bytes.length - written);
+          const count = fsSync.writeSync(fd, bytes, written, bytes.length - written, position);
+          written += count;
+          position += count;
         }
       },
+      rewind() {
+        position = 0;
+      },
+      truncate: (length) => fsSync.ftruncateSync(fd, length),
       sync: () => fsSync.fsyncSync(fd),
       close: () => fsSync.closeSync(fd),
     };
@@ -215,6 +247,10 @@ export function createProcessEnv(): Env {
     runtime: `node ${process.versions.node}`,
     mainPath: nodeMainPath(),
     execPath: process.execPath,
+    selfCommand: nodeSelfCommand,
+    shieldFromSignals() {
+      for (const name of interruptSignals()) process.on(name, () => {});
+    },
   };
 }
 

@@ -21,6 +21,8 @@ import { styleFor } from "./ui/style.ts";
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
+  // Hidden: the detached half of a refresh (src/auth/refresh_child.ts).
+  "__refresh-child": async (env) => (await import("./auth/refresh_child.ts")).runRefreshChild(env),
 };
 
 /** Runs `args` and returns the exit code; prints errors on stderr. */

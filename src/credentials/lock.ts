@@ -25,6 +25,8 @@ export interface LockOptions {
   /** Heartbeat age after which a live-looking owner counts as gone. */
   staleMs?: number;
   signal?: AbortSignal;
+  /** The user id a lock file must belong to (the owner of `auth.conf`); unchecked when undefined. */
+  ownerUid?: number;
 }
 
 /** A held lock. */
@@ -39,6 +41,21 @@ interface LockOwner {
   hostname: string;
   nonce: string;
   acquiredAt: string;
+}
+
+/**
+ * The lock file is not one twg made (a symbolic link, a directory, content
+ * that is not a twg lock, another user's file): reported at once, never
+ * followed, waited for or removed (exit 1).
+ */
+export class ForeignLockError extends TwgError {
+  override name = "ForeignLockError";
+  constructor(path: string, what: string, isDirectory: boolean) {
+    super(`The lock file "${path}" is not twg's: ${what}`, {
+      hint: `twg neither follows nor removes it. If no twg is running, remove it and try again: ` +
+        (isDirectory ? `rm -r "${path}"` : `rm "${path}"`),
+    });
+  }
 }
 
 /** Another process held the lock for longer than we were willing to wait (exit 1). */
@@ -71,7 +88,7 @@ export async function acquireLock(
   for (;;) {
     // Creating is tried only when no lock is there: a waiter's poll is then
     // one read, not three writes, and 50 waiters stay cheap.
-    const holder = await readOwner(env, path);
+    const holder = await readOwner(env, path, options.ownerUid);
     if (!holder) {
       if (await tryCreate(env, path, owner)) return heldLock(env, path, owner, staleMs);
       continue;
@@ -97,6 +114,29 @@ export async function acquireLock(
   }
 }
 
+/**
+ * Waits, without taking it, until the lock at `path` is free or stale (or the
+ * time-out passes): a process that will hand its refresh to a child first
+ * lets a running refresh finish, so that 50 waiters start no child once the
+ * first has rotated. Throws {@link ForeignLockError} at once, like
+ * {@link acquireLock}.
+ */
+export async function waitForRelease(
+  env: Env,
+  path: string,
+  options: LockOptions = {},
+): Promise<void> {
+  const deadline = env.now() + (options.timeoutMs ?? defaultTimeoutMs);
+  let delay = 5;
+  for (;;) {
+    const holder = await readOwner(env, path, options.ownerUid);
+    if (!holder || env.now() >= deadline) return;
+    if (await isStale(env, holder.owner, holder.mtimeMs, options.staleMs ?? defaultStaleMs)) return;
+    await env.sleep(delay + Math.random() * delay, options.signal);
+    delay = Math.min(delay * 2, 40);
+  }
+}
+
 async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
   const staging = tempPathFor(env, path);
   await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600 });
@@ -114,20 +154,50 @@ async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<bool
 async function readOwner(
   env: Env,
   path: string,
+  ownerUid: number | undefined,
 ): Promise<{ owner: LockOwner; mtimeMs: number } | null> {
+  // lstat first: a planted link is reported, never followed.
+  let info;
   try {
-    const [text, info] = await Promise.all([env.fs.readFile(path, "utf8"), env.fs.stat(path)]);
-    const owner = JSON.parse(text) as LockOwner;
-    return { owner, mtimeMs: info.mtimeMs };
+    info = await env.fs.lstat(path);
   } catch (error) {
     // Gone between our attempt and the read: simply try again.
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    // Unreadable content cannot come from tryCreate (it links a complete file);
-    // treat it as a foreign lock and let the heartbeat age decide.
-    const info = await env.fs.stat(path).catch(() => null);
-    if (!info) return null;
-    return { owner: { pid: -1, hostname: "", nonce: "", acquiredAt: "" }, mtimeMs: info.mtimeMs };
+    throw error;
   }
+  if (info.isSymbolicLink()) throw new ForeignLockError(path, "it is a symbolic link", false);
+  if (!info.isFile()) {
+    throw new ForeignLockError(path, "it is not a regular file", info.isDirectory());
+  }
+  if (ownerUid !== undefined && info.uid !== undefined && info.uid !== ownerUid) {
+    throw new ForeignLockError(path, `it belongs to another user (uid ${info.uid})`, false);
+  }
+  let text;
+  try {
+    text = await env.fs.readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  // tryCreate links a complete file: content that is not a lock never came from twg.
+  const owner = parseOwner(text);
+  if (!owner) throw new ForeignLockError(path, "its content is not a twg lock", false);
+  return { owner, mtimeMs: info.mtimeMs };
+}
+
+function parseOwner(text: string): LockOwner | null {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner> | null;
+    if (
+      value && typeof value.pid === "number" && typeof value.hostname === "string" &&
+      typeof value.nonce === "string" && value.nonce !== ""
+    ) {
+      return value as LockOwner;
+    }
+  } catch {
+    // Not JSON.
+  }
+  return null;
 }
 
 async function isStale(
@@ -162,7 +232,7 @@ async function takeOverStale(
     return;
   }
   try {
-    const current = await readOwner(env, path);
+    const current = await readOwner(env, path, undefined);
     if (
       current && current.owner.nonce === staleNonce &&
       await isStale(env, current.owner, current.mtimeMs, staleMs)
