@@ -219,7 +219,14 @@ async function rotateUnderLock(
     paths.authConf,
     authConfMode,
     reservationFor(serializeCredentials(credentials)),
-  );
+  ).catch((error) => {
+    throw new StoreNotWritableError(
+      paths.dir,
+      `no room for the new sign-in (${
+        (error as NodeJS.ErrnoException).code ?? error
+      }); nothing was sent`,
+    );
+  });
   try {
     const response = await requestRefresh(env, tokens, tokens.refreshToken, lock, options.signal);
     if (response.kind === "rejected") {
@@ -227,7 +234,7 @@ async function rotateUnderLock(
     }
     const receivedAt = performance.now();
     const next = rotatedTokens(tokens, response.tokens, env.now());
-    await commitOrKeep(env, paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
+    await commitOrKeep(paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
     options.onSaveWindow?.(performance.now() - receivedAt);
     return next;
   } finally {
@@ -253,7 +260,6 @@ export class SaveDeferredError extends StoreNotWritableError {
 }
 
 async function commitOrKeep(
-  env: Env,
   paths: ConfigPaths,
   prepared: ReservedWrite,
   content: string,
@@ -262,11 +268,11 @@ async function commitOrKeep(
     await prepared.commit(content);
   } catch (error) {
     const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
-    if (prepared.holdsContent) {
+    if (prepared.keptPath) {
       throw new SaveDeferredError(
         paths.dir,
         `the refreshed sign-in could not be moved into place (${code}); it is kept in ` +
-          `"${prepared.tempPath}" and the next twg command adopts it`,
+          `"${prepared.keptPath}" and the next twg command adopts it`,
       );
     }
     throw new StoreNotWritableError(
@@ -289,10 +295,11 @@ async function adoptPendingSave(
   paths: ConfigPaths,
   ownerUid: number | undefined,
 ): Promise<void> {
-  const stored = (await readCredentials(env, paths.authConf))?.oauth;
+  const stored = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
   if (!stored) return;
   let best: { path: string; obtainedAt: number } | null = null;
-  const orphans = await orphanedTempFiles(env, paths.dir, ownerUid).catch(() => []);
+  const orphans = await orphanedTempFiles(env, paths.dir, ownerUid, { includeOwn: true })
+    .catch(() => []);
   for (const orphan of orphans) {
     if (orphan.target !== "auth.conf" || orphan.size > 4 * 1024 * 1024) continue;
     const pending = (await readCredentials(env, orphan.path).catch(() => null))?.oauth;
@@ -305,8 +312,10 @@ async function adoptPendingSave(
     if (!best || obtainedAt > best.obtainedAt) best = { path: orphan.path, obtainedAt };
   }
   if (!best) return;
-  await env.fs.rename(best.path, paths.authConf);
-  await syncDirectory(env, paths.dir).catch(() => {});
+  // A failed adoption leaves the file for the next run.
+  if (await env.fs.rename(best.path, paths.authConf).then(() => true, () => false)) {
+    await syncDirectory(env, paths.dir).catch(() => {});
+  }
 }
 
 /** The new tokens; a response without a refresh token keeps the old one (RFC 6749 §6). */

@@ -70,12 +70,16 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
 
 /** A {@link PreparedWrite} whose disk space is claimed before the content is known. */
 export interface ReservedWrite extends PreparedWrite {
-  /** The temporary file, which keeps the content when a later step of `commit` failed. */
+  /** The temporary file. */
   readonly tempPath: string;
   /** How many bytes the temporary file holds in reserve. */
   readonly reservedBytes: number;
-  /** Whether the temporary file holds the whole committed content. */
-  readonly holdsContent: boolean;
+  /**
+   * Where the whole content is kept when `commit` failed before its rename
+   * (the temporary file, or a second one when writing the first failed), for
+   * the next run to adopt; null otherwise.
+   */
+  readonly keptPath: string | null;
 }
 
 /**
@@ -102,6 +106,7 @@ export async function prepareReservedWrite(
   let isOpen = true;
   let isRenamed = false;
   let holdsContent = false;
+  let keptPath: string | null = null;
   const close = () => {
     if (isOpen) {
       isOpen = false;
@@ -133,15 +138,42 @@ export async function prepareReservedWrite(
   return {
     tempPath,
     reservedBytes: reserveBytes,
-    get holdsContent() {
-      return holdsContent;
+    get keptPath() {
+      return isRenamed ? null : keptPath;
     },
     async commit(content) {
       const bytes = new TextEncoder().encode(content);
+      let writeError: unknown;
+      // Twice: a transient failure (EINTR, an EIO the disk recovers from)
+      // must not cost a token already spent.
+      for (let attempt = 0; attempt < 2 && !holdsContent; attempt++) {
+        try {
+          file.rewind();
+          file.write(bytes);
+          holdsContent = true;
+          keptPath = tempPath;
+        } catch (error) {
+          writeError = error;
+        }
+      }
+      if (!holdsContent) {
+        try {
+          close();
+        } catch {
+          // Closed with the error.
+        }
+        // The reserved file is unusable: a second file is the last place the
+        // content can be kept for the next run.
+        const fallback = tempPathFor(env, target);
+        try {
+          await env.fs.writeFile(fallback, bytes, { mode, flag: "wx" });
+          keptPath = fallback;
+        } catch {
+          await env.fs.rm(fallback, { force: true }).catch(() => {});
+        }
+        throw writeError;
+      }
       try {
-        file.rewind();
-        file.write(bytes);
-        holdsContent = true;
         // Shrinking frees blocks and never needs any; if it fails the file
         // is the content followed by spaces, which parses the same.
         try {
@@ -171,7 +203,7 @@ export async function prepareReservedWrite(
         // Already closed by a failed commit.
       }
       await closeDir();
-      if (isRenamed || holdsContent) return;
+      if (isRenamed || keptPath === tempPath) return;
       await env.fs.rm(tempPath, { force: true }).catch(() => {});
     },
   };
@@ -231,17 +263,21 @@ export function parseTempName(name: string): { target: string; pid: number } | n
  * exact names of {@link parseTempName}, a pid that is not this process and
  * not alive (pid 0 is no process), a regular file (lstat: a link is never
  * followed) owned by `ownerUid` when the OS has owners. Anything else is
- * left alone.
+ * left alone. `includeOwn` adds this process's own files (a save it kept
+ * after a failed commit, adopted under the lock).
  */
 export async function orphanedTempFiles(
   env: Env,
   dir: string,
   ownerUid: number | undefined,
+  options: { includeOwn?: boolean } = {},
 ): Promise<{ name: string; path: string; target: string; size: number }[]> {
   const found = [];
   for (const name of await env.fs.readdir(dir)) {
     const parsed = parseTempName(name);
-    if (!parsed || parsed.pid === env.pid || await env.isProcessAlive(parsed.pid)) continue;
+    if (!parsed) continue;
+    const isOwn = parsed.pid === env.pid;
+    if (isOwn ? !options.includeOwn : await env.isProcessAlive(parsed.pid)) continue;
     const path = joinPath(dir, name);
     const info = await env.fs.lstat(path).catch(() => null);
     if (!info || !info.isFile()) continue;

@@ -69,11 +69,37 @@ const defaultTimeoutMs = 30_000;
 const defaultStaleMs = 60_000;
 const guardStaleMs = 10_000;
 
-/** Waits for and takes the lock at `path`. */
+/** The lock file could not be read or written (an I/O error, a full disk; exit 1). */
+export class LockError extends TwgError {
+  override name = "LockError";
+}
+
+/** Waits for and takes the lock at `path`; a file-system failure is a {@link LockError}. */
 export async function acquireLock(
   env: Env,
   path: string,
   options: LockOptions = {},
+): Promise<Lock> {
+  try {
+    return await acquire(env, path, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+function asLockError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof TwgError || typeof code !== "string") return error;
+  return new LockError(`Cannot take the lock "${path}": ${code}`, {
+    hint: code === "ENOSPC" ? "Free some disk space and try again" : "Try again",
+    cause: error,
+  });
+}
+
+async function acquire(
+  env: Env,
+  path: string,
+  options: LockOptions,
 ): Promise<Lock> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const staleMs = options.staleMs ?? defaultStaleMs;
@@ -126,6 +152,14 @@ export async function waitForRelease(
   path: string,
   options: LockOptions = {},
 ): Promise<void> {
+  try {
+    await waitUntilFree(env, path, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+async function waitUntilFree(env: Env, path: string, options: LockOptions): Promise<void> {
   const deadline = env.now() + (options.timeoutMs ?? defaultTimeoutMs);
   let delay = 5;
   for (;;) {
@@ -264,7 +298,13 @@ function heldLock(env: Env, path: string, owner: LockOwner, staleMs: number): Lo
       isReleased = true;
       clearInterval(heartbeat);
       // Only remove the file if it is still ours: a peer may have taken over.
-      if (await isHeld()) await env.fs.rm(path, { force: true });
+      // A removal that fails leaves a lock of a dead process, which the next
+      // run takes over at once: never a reason to fail a finished refresh.
+      try {
+        if (await isHeld()) await env.fs.rm(path, { force: true });
+      } catch {
+        // Left for the next run.
+      }
     },
   };
 }
