@@ -408,23 +408,26 @@ export function createProcessEnv(): Env {
       return Deno.hostname();
     },
     async isProcessAlive(pid) {
-      // Linux lists live processes (zombies included) in /proc. Elsewhere the
-      // signal-0 probe comes from the Node compatibility layer, loaded only
-      // here: a lock or temporary file was left behind.
-      // Only "no such entry" means gone: without read permission for /proc a
-      // stat fails too, and a live lock holder must never look dead.
+      // Linux lists live processes (zombies included) in /proc. Only "no such
+      // entry" means gone: Deno 2 refuses /proc/<pid> without --allow-all
+      // (NotCapable), and a live lock holder must never look dead. Elsewhere,
+      // and when /proc is refused, the signal-0 probe of the Node
+      // compatibility layer (needs --allow-run), loaded only here: a lock or
+      // temporary file was left behind.
       if (os === "linux") {
-        return await Deno.stat(`/proc/${pid}`).then(
+        const seen = await Deno.stat(`/proc/${pid}`).then(
           () => true,
-          (error) => !(error instanceof Deno.errors.NotFound),
+          (error) => error instanceof Deno.errors.NotFound ? false : null,
         );
+        if (seen !== null) return seen;
       }
       const { default: process } = await import("node:process");
       try {
         process.kill(pid, 0);
         return true;
       } catch (error) {
-        return (error as { code?: string }).code === "EPERM";
+        // ESRCH: no such process; anything else (EPERM, no permission to ask): assume alive.
+        return (error as { code?: string }).code !== "ESRCH";
       }
     },
     async canWriteByPermission(path) {
@@ -484,6 +487,8 @@ async function denoSelfCommand(
     flags.push(`--allow-net=${paths.tokenHost}`);
   }
   if (await has({ name: "env" })) flags.push("--allow-env");
+  // Only for the liveness probe of a lock's holder (`isProcessAlive`).
+  if (await has({ name: "run" })) flags.push("--allow-run");
   if (await has({ name: "sys", kind: "hostname" })) flags.push("--allow-sys=hostname");
   return { command: execPath, args: [...flags, Deno.mainModule] };
 }

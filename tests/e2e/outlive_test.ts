@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
+import { nothingRunning } from "./_refresh_children.ts";
 import {
   expectExit,
   type Home,
@@ -51,31 +52,6 @@ async function sessionKept(home: Home, server: DevServer, ms = 15_000): Promise<
     }
     await delay(25);
   }
-}
-
-/** Refresh children still running for `home` (Linux: /proc, where their environment names it). */
-async function runningChildren(home: Home): Promise<number[]> {
-  if (Deno.build.os !== "linux") return [];
-  const pids = [];
-  for await (const entry of Deno.readDir("/proc")) {
-    if (!/^\d+$/.test(entry.name)) continue;
-    try {
-      const cmdline = await Deno.readTextFile(`/proc/${entry.name}/cmdline`);
-      const environ = await Deno.readTextFile(`/proc/${entry.name}/environ`);
-      if (cmdline.includes("__refresh-child") && environ.includes(`HOME=${home.path}\0`)) {
-        pids.push(Number(entry.name));
-      }
-    } catch {
-      // Gone meanwhile, or not ours to read.
-    }
-  }
-  return pids;
-}
-
-/** The detached child exits right after its save: nothing of it is left running. */
-async function nothingRunning(home: Home): Promise<void> {
-  for (let i = 0; i < 100 && (await runningChildren(home)).length > 0; i++) await delay(20);
-  assert.deepEqual(await runningChildren(home), [], "no refresh child left running");
 }
 
 Deno.test("SIGHUP, SIGQUIT, SIGTERM or SIGINT while the rotated answer is delayed: session kept", async () => {
