@@ -187,14 +187,10 @@ export async function prepareReservedWrite(
       }
       env.fs.renameSync(tempPath, target);
       isRenamed = true;
-      const handle = dir;
-      if (handle) {
-        try {
-          await handle.sync();
-        } finally {
-          await closeDir();
-        }
-      }
+      // The rename is done and visible: a failed directory flush only means
+      // it might not survive a power cut, never a reason to report a failure.
+      await dir?.sync().catch(() => {});
+      await closeDir();
     },
     async discard() {
       try {
