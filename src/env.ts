@@ -461,6 +461,9 @@ export function createProcessEnv(): Env {
 async function denoSelfCommand(
   paths: { dir: string; tokenHost: string },
 ): Promise<SelfCommand | null> {
+  // Only twg's own entry can be started again as twg: a program that uses
+  // twg as a library has its own main module, which must never be re-run.
+  if (Deno.mainModule !== new URL("./main.ts", import.meta.url).href) return null;
   let execPath: string;
   try {
     execPath = Deno.execPath();

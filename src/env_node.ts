@@ -8,7 +8,9 @@
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import process from "node:process";
+import { fileURLToPath } from "node:url";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
 
@@ -154,7 +156,9 @@ function interruptSignals(): NodeJS.Signals[] {
 
 /**
  * The same node, its flags (`--permission` and its grants) and the bin; under
- * the permission model only when this process may start children.
+ * the permission model only when this process may start children (scope
+ * `child`, granted by `--allow-child-process`:
+ * https://nodejs.org/api/process.html#processpermissionhasscope-reference).
  */
 // deno-lint-ignore require-await -- the interface is async, as Deno's queries are
 async function nodeSelfCommand(): Promise<SelfCommand | null> {
@@ -162,8 +166,13 @@ async function nodeSelfCommand(): Promise<SelfCommand | null> {
     permission?: { has(scope: string, reference?: string): boolean };
   }).permission;
   if (permission && !permission.has("child")) return null;
-  const entry = process.argv[1];
-  if (!entry) return null;
+  // Only twg's own bin (`dist/twg.js` of the package this code is bundled
+  // in) can be started again as twg: a program that uses twg as a library
+  // has its own script, which must never be re-run.
+  const entry = nodeMainPath();
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.lastIndexOf(`${path.sep}dist${path.sep}`);
+  if (dist < 0 || path.join(here.slice(0, dist), "dist", "twg.js") !== entry) return null;
   return { command: process.execPath, args: [...process.execArgv, entry] };
 }
 
