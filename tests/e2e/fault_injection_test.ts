@@ -9,7 +9,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
+import { chmod, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { refreshIfDue } from "../../src/auth/refresh.ts";
 import type { ConfigPaths } from "../../src/config/paths.ts";
@@ -17,7 +17,15 @@ import { createProcessEnv } from "../../src/env.ts";
 import { TwgError } from "../../src/errors.ts";
 import { type Errno, faultyEnv } from "../_faulty_env.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, login, makeHome, storedCredentials, twg } from "./_twg.ts";
+import {
+  ageToken,
+  expectExit,
+  isDenoBuild,
+  login,
+  makeHome,
+  storedCredentials,
+  twg,
+} from "./_twg.ts";
 
 const errnos: Errno[] = ["ENOSPC", "EIO", "EACCES", "EROFS", "EMFILE"];
 
@@ -145,5 +153,61 @@ Deno.test({
         `failed before the request ${counts.beforeRequest}, saved at once ${counts.savedAtOnce}, ` +
         `failed after the save ${counts.afterSave}, kept and adopted by the next run ${counts.adoptedNextRun}, lost 0`,
     );
+  },
+});
+
+Deno.test({
+  name:
+    "a kept save is adopted only if it is twg's name, a regular 0600 file, valid, same issuer and newer",
+  ignore: !isDenoBuild,
+  sanitizeOps: false,
+  sanitizeResources: false,
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const paths = pathsOf(home.configDir);
+    const env = faultyEnv(createProcessEnv()).env;
+    const stored = JSON.parse(await readFile(paths.authConf, "utf8"));
+    const later = new Date(Date.now() + 1000).toISOString();
+    const save = (oauth: Record<string, unknown>) =>
+      JSON.stringify({ ...stored, oauth: { ...stored.oauth, obtainedAt: later, ...oauth } });
+    // Above Linux's maximum pid: a writer that is gone.
+    const dead = 4_194_305;
+    const kept = (tag: string) => join(home.configDir, `auth.conf.tmp-${dead}-${tag}`);
+    const outside = join(home.path, "elsewhere.json");
+    await writeFile(outside, save({ refreshToken: "via-link" }), { mode: 0o600 });
+    await writeFile(kept("mode"), save({ refreshToken: "readable" }), { mode: 0o644 });
+    await chmod(kept("mode"), 0o644);
+    await writeFile(kept("iss"), save({ refreshToken: "x", issuer: "https://other.test" }), {
+      mode: 0o600,
+    });
+    await writeFile(kept("old"), save({ refreshToken: "x", obtainedAt: "2000-01-01T00:00:00Z" }), {
+      mode: 0o600,
+    });
+    await writeFile(kept("shape"), '{"version":1,"oauth":{"accessToken":1}}', { mode: 0o600 });
+    await writeFile(kept("nort"), save({ refreshToken: null }), { mode: 0o600 });
+    await symlink(outside, kept("link"));
+    await writeFile(join(home.configDir, `auth.conf.tmp-${dead}-final-draft`), save({}), {
+      mode: 0o600,
+    });
+
+    await ageToken(home, 0.8);
+    const before = await server.stats();
+    await refreshIfDue(env, paths);
+    const after = await server.stats();
+    assert.equal(after.refreshSuccesses, before.refreshSuccesses + 1, "none adopted: refreshed");
+    assert.equal(after.invalidGrants, 0);
+    assert.equal(
+      (await storedCredentials(home)).oauth.refreshToken,
+      (await server.lastTokens()).refreshToken,
+    );
+
+    // A valid kept save is adopted, and then nothing is due: no request.
+    await writeFile(kept("good"), save({ refreshToken: "kept-save" }), { mode: 0o600 });
+    await ageToken(home, 0.8);
+    await refreshIfDue(env, paths);
+    assert.equal((await server.stats()).refreshRequests, after.refreshRequests, "nothing sent");
+    assert.equal((await storedCredentials(home)).oauth.refreshToken, "kept-save");
   },
 });
