@@ -35,7 +35,7 @@ import {
   type OAuthTokens,
   refreshDueAtMs,
 } from "../credentials/credentials.ts";
-import { acquireLock, type Lock, waitForRelease } from "../credentials/lock.ts";
+import { acquireLock, type Lock, takeOverHeldLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
@@ -68,6 +68,8 @@ export interface RefreshOptions {
   onSaveWindow?: (ms: number) => void;
   /** Runs the exchange in this process, not in a detached child (upkeep, benchmarks). */
   inProcess?: boolean;
+  /** The refresh child: the lock held by its parent, to take over instead of waiting. */
+  lockNonce?: string;
 }
 
 const maxAttempts = 3;
@@ -107,22 +109,53 @@ export async function refreshIfDue(
     return { ...initial, refreshed: false, reason: "fresh" };
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  if (!options.inProcess && env.getVar("TWG_TEST_REFRESH_IN_PROCESS") !== "1" && env.selfCommand) {
-    // A refresh already under way: let it finish, then see whether one is still due.
-    const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
-    await waitForRelease(env, paths.lock, {
-      ...lockOptions(env, options.signal),
-      ...(ownerUid === undefined ? {} : { ownerUid }),
-    });
-    const current = await readSignedIn(env, paths);
-    if (!force && !isDue(current.tokens)) return { ...current, refreshed: false, reason: "fresh" };
-    const outcome = await refreshInChild(env, paths, current.tokens, {
-      force,
-      dueWithinMs: options.dueWithinMs ?? 0,
-    });
+  if (!options.inProcess && env.getVar("TWG_TEST_REFRESH_IN_PROCESS") !== "1") {
+    const outcome = await handOff(env, paths, initial.tokens, force, isDue, options);
     if (outcome) return outcome;
   }
   return await refreshTransaction(env, paths, options);
+}
+
+/**
+ * Takes the lock here (waiters wait in their own process and start no child
+ * when the holder's refresh makes theirs unneeded), re-reads, and hands the
+ * lock and the rest of the transaction to a detached child. Null when no
+ * child can be started: the lock is released and the caller goes on
+ * in-process.
+ */
+async function handOff(
+  env: Env,
+  paths: ConfigPaths,
+  tokens: OAuthTokens,
+  force: boolean,
+  isDue: (tokens: OAuthTokens) => boolean,
+  options: RefreshOptions,
+): Promise<RefreshResult | null> {
+  const self = await env.selfCommand?.({
+    dir: paths.dir,
+    tokenHost: new URL(tokens.tokenEndpoint).host,
+  });
+  if (!self) return null;
+  const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
+  const lock = await acquireLock(env, paths.lock, {
+    ...lockOptions(env, options.signal),
+    ...(ownerUid === undefined ? {} : { ownerUid }),
+  });
+  try {
+    // Another process may have rotated while we waited for the lock.
+    const current = await readSignedIn(env, paths);
+    if (!force && !isDue(current.tokens)) return { ...current, refreshed: false, reason: "fresh" };
+    const outcome = await refreshInChild(env, paths, self, {
+      force,
+      dueWithinMs: options.dueWithinMs ?? 0,
+      lockNonce: lock.nonce,
+    });
+    if (outcome) return outcome;
+  } finally {
+    // Once the child took the lock over, the file names it, and this removes nothing.
+    await lock.release();
+  }
+  return null;
 }
 
 /**
@@ -139,7 +172,14 @@ export async function refreshTransaction(
     isRefreshDue(tokens, env.now() + (options.dueWithinMs ?? 0));
   for (let attempt = 1;; attempt++) {
     try {
-      return await refreshUnderLock(env, paths, force ? null : isDue, options);
+      // The parent's lock is taken over once; a retry (lost lock) waits like anyone.
+      const { lockNonce: _inherited, ...retry } = options;
+      return await refreshUnderLock(
+        env,
+        paths,
+        force ? null : isDue,
+        attempt === 1 ? options : retry,
+      );
     } catch (error) {
       // Paused past the stale limit, we lost the lock before sending anything;
       // the peer that took over has probably rotated, so start again from the
@@ -159,10 +199,14 @@ async function refreshUnderLock(
   // Files twg wrote belong to the user who owns auth.conf; anything else in
   // the directory (a planted lock, another user's file) is not ours.
   const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
-  const lock = await acquireLock(env, paths.lock, {
+  const lockOptionsHere = {
     ...lockOptions(env, options.signal),
     ...(ownerUid === undefined ? {} : { ownerUid }),
-  });
+  };
+  const inherited = options.lockNonce
+    ? await takeOverHeldLock(env, paths.lock, options.lockNonce, lockOptionsHere)
+    : null;
+  const lock = inherited ?? await acquireLock(env, paths.lock, lockOptionsHere);
   try {
     await adoptPendingSave(env, paths, ownerUid);
     await removeOrphanedTempFiles(env, paths.dir, ownerUid);

@@ -18,9 +18,8 @@
  * @module
  */
 import type { ConfigPaths } from "../config/paths.ts";
-import type { OAuthTokens } from "../credentials/credentials.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
-import { type Env, exitProcess } from "../env.ts";
+import { type Env, exitProcess, type SelfCommand } from "../env.ts";
 import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
 import {
   readSignedIn,
@@ -39,6 +38,8 @@ interface ChildRequest {
   paths: ConfigPaths;
   force: boolean;
   dueWithinMs: number;
+  /** The lock the caller holds, which the child takes over. */
+  lockNonce: string;
 }
 
 type ChildAnswer =
@@ -62,15 +63,9 @@ type ChildAnswer =
 export async function refreshInChild(
   env: Env,
   paths: ConfigPaths,
-  tokens: OAuthTokens,
-  request: { force: boolean; dueWithinMs: number },
+  self: SelfCommand,
+  request: { force: boolean; dueWithinMs: number; lockNonce: string },
 ): Promise<RefreshResult | null> {
-  if (!env.selfCommand) return null;
-  const self = await env.selfCommand({
-    dir: paths.dir,
-    tokenHost: new URL(tokens.tokenEndpoint).host,
-  });
-  if (!self) return null;
   const input: ChildRequest = { paths, ...request };
   const result = await env.run(self.command, [...self.args, refreshChildCommand], {
     input: JSON.stringify(input) + "\n",
@@ -132,6 +127,7 @@ export async function runRefreshChild(env: Env): Promise<void> {
       const result = await refreshTransaction(env, request.paths, {
         force: request.force,
         dueWithinMs: request.dueWithinMs,
+        lockNonce: request.lockNonce,
       });
       answer = { ok: true, refreshed: result.refreshed, reason: result.reason };
     } catch (error) {

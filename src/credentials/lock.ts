@@ -34,6 +34,8 @@ export interface Lock {
   /** Whether the lock file is still ours (a stopped holder may have lost it). */
   isHeld(): Promise<boolean>;
   release(): Promise<void>;
+  /** Names this holding, for {@link takeOverHeldLock} by a child it starts. */
+  readonly nonce: string;
 }
 
 interface LockOwner {
@@ -278,6 +280,60 @@ async function takeOverStale(
   }
 }
 
+/**
+ * Takes over the lock `nonce` names, held by the process that started this
+ * one (the refresh hand-off): under the takeover guard, so that no waiter
+ * removes it meanwhile, the lock file is replaced by one naming this
+ * process. Resolves to null when the lock is no longer that holding (its
+ * holder died and a waiter took it): then wait for it like anyone else.
+ */
+export async function takeOverHeldLock(
+  env: Env,
+  path: string,
+  nonce: string,
+  options: LockOptions = {},
+): Promise<Lock | null> {
+  try {
+    return await takeOverHeld(env, path, nonce, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+async function takeOverHeld(
+  env: Env,
+  path: string,
+  nonce: string,
+  options: LockOptions,
+): Promise<Lock | null> {
+  const owner: LockOwner = {
+    pid: env.pid,
+    hostname: env.hostname,
+    nonce: crypto.randomUUID(),
+    acquiredAt: new Date(env.now()).toISOString(),
+  };
+  const guard = `${path}.takeover`;
+  const deadline = env.now() + 2000;
+  while (!(await tryCreate(env, guard, { ...owner, nonce: crypto.randomUUID() }))) {
+    if (env.now() >= deadline) return null;
+    await env.sleep(10 + Math.random() * 10, options.signal);
+  }
+  try {
+    const current = await readOwner(env, path, options.ownerUid);
+    if (current?.owner.nonce !== nonce) return null;
+    const staging = tempPathFor(env, path);
+    try {
+      await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
+      await env.fs.rename(staging, path);
+    } finally {
+      await env.fs.rm(staging, { force: true }).catch(() => {});
+    }
+    return heldLock(env, path, owner, options.staleMs ?? defaultStaleMs);
+  } finally {
+    await env.fs.rm(guard, { force: true }).catch(() => {});
+  }
+}
+
 function heldLock(env: Env, path: string, owner: LockOwner, staleMs: number): Lock {
   const heartbeat = setInterval(() => {
     const now = new Date(env.now());
@@ -293,6 +349,7 @@ function heldLock(env: Env, path: string, owner: LockOwner, staleMs: number): Lo
   };
   return {
     isHeld,
+    nonce: owner.nonce,
     async release() {
       if (isReleased) return;
       isReleased = true;
