@@ -1,6 +1,6 @@
 // deno-lint-ignore-file no-console -- the trial counts are the report this test exists for
 import assert from "node:assert/strict";
-import { readdir } from "node:fs/promises";
+import { readdir, readFile } from "node:fs/promises";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
 import { nothingRunning } from "./_refresh_children.ts";
 import {
@@ -32,10 +32,20 @@ async function serverSettled(server: DevServer): Promise<void> {
   throw new Error("the server did not settle");
 }
 
-/** Waits until no refresh child holds the lock (it finishes the save after the kill). */
+/**
+ * Waits until no live process holds the lock: the detached child releases it
+ * after its save; a caller killed while holding it leaves a lock naming a
+ * dead process, which the next run takes over at once.
+ */
 async function childDone(configDir: string): Promise<void> {
   for (let i = 0; i < 1000; i++) {
-    if (!(await readdir(configDir)).includes("auth.lock")) return;
+    const holder = await readFile(`${configDir}/auth.lock`, "utf8").then(
+      (text) => JSON.parse(text).pid as number,
+      () => null,
+    );
+    if (holder === null || !(await Deno.stat(`/proc/${holder}`).then(() => true, () => false))) {
+      return;
+    }
     await new Promise((resolve) => setTimeout(resolve, 10));
   }
   throw new Error("the lock was never released");

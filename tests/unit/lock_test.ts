@@ -3,7 +3,12 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createProcessEnv } from "../../src/env.ts";
-import { acquireLock, ForeignLockError, LockTimeoutError } from "../../src/credentials/lock.ts";
+import {
+  acquireLock,
+  ForeignLockError,
+  LockTimeoutError,
+  takeOverHeldLock,
+} from "../../src/credentials/lock.ts";
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "twg-lock-"));
@@ -158,5 +163,21 @@ Deno.test("a lock that is not twg's is refused at once with its path and the fix
     }).then(() => null, (error) => error);
     assert.ok(foreign instanceof ForeignLockError);
     assert.match(foreign.message, /another user/);
+  });
+});
+
+Deno.test("a held lock is handed over by its nonce, and only while it is that holding", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    const parent = await acquireLock(env, path);
+    assert.equal(await takeOverHeldLock(env, path, "another-holding"), null, "wrong nonce");
+    const child = await takeOverHeldLock(env, path, parent.nonce);
+    assert.ok(child && await child.isHeld(), "the child holds it");
+    assert.equal(await parent.isHeld(), false, "the parent no longer does");
+    await parent.release();
+    assert.ok(await child.isHeld(), "the parent's release removes nothing");
+    await child.release();
+    assert.deepEqual(await readdir(dir), [], "no lock, guard or staging file left");
   });
 });
