@@ -9,8 +9,10 @@ import { Buffer } from "node:buffer";
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import process from "node:process";
-import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
+import { fileURLToPath } from "node:url";
+import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
@@ -124,8 +126,11 @@ async function runProcess(
       shell: false,
       windowsHide: true,
       env: { ...process.env, ...options.env },
-      stdio: options.detached ? "ignore" : ["pipe", "pipe", "pipe"],
-      detached: options.detached ?? false,
+      stdio: options.detached ? "ignore" : ["pipe", "pipe", options.newSession ? "ignore" : "pipe"],
+      // On POSIX, Node's `detached` makes the child the leader of a new
+      // session and process group (setsid), what `newSession` asks for
+      // (https://nodejs.org/api/child_process.html#optionsdetached).
+      detached: (options.detached || options.newSession) ?? false,
     });
     let stdout = "";
     let stderr = "";
@@ -164,9 +169,38 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // Every catchable signal that ends a process by default is an interrupt:
+  // a closed terminal (HUP) and Ctrl-\\ (QUIT) as much as Ctrl-C (issue 11).
+  for (const name of interruptSignals()) process.on(name, onSignal);
   return controller.signal;
+}
+
+function interruptSignals(): NodeJS.Signals[] {
+  return osName() === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+}
+
+/**
+ * The same node, its flags (`--permission` and its grants) and the bin; under
+ * the permission model only when this process may start children (scope
+ * `child`, granted by `--allow-child-process`:
+ * https://nodejs.org/api/process.html#processpermissionhasscope-reference).
+ */
+// deno-lint-ignore require-await -- the interface is async, as Deno's queries are
+async function nodeSelfCommand(): Promise<SelfCommand | null> {
+  const permission = (process as unknown as {
+    permission?: { has(scope: string, reference?: string): boolean };
+  }).permission;
+  if (permission && !permission.has("child")) return null;
+  // Only twg's own bin (`dist/twg.js` of the package this code is bundled
+  // in) can be started again as twg: a program that uses twg as a library
+  // has its own script, which must never be re-run.
+  const entry = nodeMainPath();
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.lastIndexOf(`${path.sep}dist${path.sep}`);
+  if (dist < 0 || path.join(here.slice(0, dist), "dist", "twg.js") !== entry) return null;
+  return { command: process.execPath, args: [...process.execArgv, entry] };
 }
 
 /**
@@ -189,12 +223,19 @@ export const fileSystem: FileSystem = {
   readFile: (path) => fs.readFile(path, "utf8"),
   openSync(path, flags, mode) {
     const fd = fsSync.openSync(path, flags, mode);
+    let position = 0;
     return {
       write(bytes) {
         for (let written = 0; written < bytes.length;) {
-          written += fsSync.writeSync(fd, bytes, written, bytes.length - written);
+          const count = fsSync.writeSync(fd, bytes, written, bytes.length - written, position);
+          written += count;
+          position += count;
         }
       },
+      rewind() {
+        position = 0;
+      },
+      truncate: (length) => fsSync.ftruncateSync(fd, length),
       sync: () => fsSync.fsyncSync(fd),
       close: () => fsSync.closeSync(fd),
     };
@@ -248,6 +289,10 @@ export function createProcessEnv(): Env {
     runtime: `node ${process.versions.node}`,
     mainPath: nodeMainPath(),
     execPath: process.execPath,
+    selfCommand: nodeSelfCommand,
+    shieldFromSignals() {
+      for (const name of interruptSignals()) process.on(name, () => {});
+    },
   };
 }
 

@@ -23,6 +23,8 @@ import { terminalSafeLines } from "./ui/terminal_text.ts";
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
+  // Hidden: the detached half of a refresh (src/auth/refresh_child.ts).
+  "__refresh-child": async (env) => (await import("./auth/refresh_child.ts")).runRefreshChild(env),
 };
 
 /** Runs `args` and returns the exit code; prints errors on stderr. */

@@ -399,11 +399,33 @@ Deno.test("token modes misbehave on refresh without consuming the refresh token"
     assert.ok(performance.now() - started >= 400);
   });
 
+  await t.step("late rotates and records first, then holds the answer back", async () => {
+    // The token the slow step's rotation issued.
+    const slowToken = (await server.lastTokens()).refreshToken!;
+    tokens.refresh_token = slowToken;
+    await server.setTokenMode("late", 600);
+    const started = performance.now();
+    const pending = refreshRaw();
+    // Rotated at the server while the client still waits for the answer.
+    while ((await server.lastTokens()).refreshToken === slowToken) {
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
+    const rotatedAt = performance.now() - started;
+    const response = await pending;
+    assert.equal(response.status, 200);
+    const answered = (await response.json()).refresh_token;
+    assert.equal(answered, (await server.lastTokens()).refreshToken);
+    assert.ok(performance.now() - started >= 600);
+    assert.ok(rotatedAt < 600, `rotated after ${rotatedAt} ms, before the answer`);
+    tokens.refresh_token = String(answered);
+    await server.setTokenMode("normal");
+  });
+
   await t.step("faults are counted as refresh requests, not successes", async () => {
     const stats = await server.stats();
-    assert.equal(stats.tokenRequests, 6);
-    assert.equal(stats.refreshRequests, 6);
-    assert.equal(stats.refreshSuccesses, 2);
+    assert.equal(stats.tokenRequests, 7);
+    assert.equal(stats.refreshRequests, 7);
+    assert.equal(stats.refreshSuccesses, 3);
     assert.equal(stats.invalidGrants, 0);
   });
 

@@ -178,11 +178,13 @@ Deno.test("a lock holder stopped past the stale limit loses the lock without a d
   const lockPath = `${home.configDir}/auth.lock`;
   for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
   assert.ok(await exists(lockPath), "the holder took the lock");
-  Deno.kill(holder.pid, "SIGSTOP");
+  // The lock's holder is the detached refresh child, whose pid the lock names.
+  const holderPid = await lockHolderPid(lockPath);
+  Deno.kill(holderPid, "SIGSTOP");
   const peer = await twg(home, ["auth", "token"]);
   expectExit(peer, 0);
   assert.equal((await server.stats()).refreshRequests, 1, "the peer took over and refreshed once");
-  Deno.kill(holder.pid, "SIGCONT");
+  Deno.kill(holderPid, "SIGCONT");
   const held = await holder.output();
   const holderStdout = new TextDecoder().decode(held.stdout);
   assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
@@ -204,9 +206,10 @@ Deno.test("a forced refresh that lost the lock while stopped starts over and rot
   });
   const lockPath = `${home.configDir}/auth.lock`;
   for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
-  Deno.kill(holder.pid, "SIGSTOP");
+  const holderPid = await lockHolderPid(lockPath);
+  Deno.kill(holderPid, "SIGSTOP");
   expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
-  Deno.kill(holder.pid, "SIGCONT");
+  Deno.kill(holderPid, "SIGCONT");
   const held = await holder.output();
   assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
   const stats = await server.stats();
@@ -220,6 +223,11 @@ Deno.test("a forced refresh that lost the lock while stopped starts over and rot
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The pid the lock file names (the refresh child that holds it, or the command in-process). */
+async function lockHolderPid(lockPath: string): Promise<number> {
+  return (JSON.parse(await Deno.readTextFile(lockPath)) as { pid: number }).pid;
 }
 
 function exists(path: string): Promise<boolean> {
