@@ -12,8 +12,8 @@
  *
  * @module
  */
-import type { Env, FileStats } from "../env.ts";
-import { TwgError } from "../errors.ts";
+import { type Env, type FileStats, permissionDenialOf } from "../env.ts";
+import { messageOf, TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { foreignWritersOf, protectedAclArgs, windowsUser } from "../../platform/windows_acl.ts";
 
@@ -50,7 +50,14 @@ export async function assertOwnedByUser(
     info = await env.fs.stat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return;
-    throw error;
+    // A runtime permission twg lacks is named by main with its flag; any
+    // other failure (EIO, ENOSPC on a network file system) is an expected
+    // condition of the disk, not a bug in twg.
+    if (permissionDenialOf(error)) throw error;
+    throw new TwgError(
+      `Cannot check who owns "${displayPath(path, env.homeDir)}": ${messageOf(error)}`,
+      { code: "config-dir-unreadable", cause: error },
+    );
   }
   const shown = displayPath(path, env.homeDir);
   if (env.os === "windows") {

@@ -98,13 +98,13 @@ Deno.test({
       /No browser opened \(\/usr\/bin\/true could not be started: Deno's permissions do not allow twg to run "\/usr\/bin\/true"; add --allow-run=\/usr\/bin\/true/,
     );
 
-    // No --allow-read at all: the credentials file is the first thing read.
+    // No --allow-read at all: the config directory's owner is the first
+    // thing read (checked before auth.conf is trusted).
     const withoutRead = readmeFlags(home.path).filter((flag) => flag !== "--allow-read");
     const read = await twg(home, ["auth", "status"], { denoFlags: withoutRead });
     expectExit(read, 1);
     assertExpected(read);
-    const authConf = join(home.configDir, "auth.conf");
-    assert.match(read.stderr, new RegExp(`allow twg to read "${authConf}"`));
-    assert.match(read.stderr, new RegExp(`Add --allow-read=${authConf}`));
+    assert.match(read.stderr, new RegExp(`allow twg to read "${home.configDir}"`));
+    assert.match(read.stderr, new RegExp(`Add --allow-read=${home.configDir} `));
   },
 });
