@@ -219,10 +219,15 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       target: "node20",
       define: { "import.meta.main": "false" },
       // commander is CommonJS and require()s Node's built-ins; an ES module
-      // has no `require` of its own.
+      // has no `require` of its own. jq-wasm's Emscripten loader reads
+      // `__dirname` under Node (to find files; its WebAssembly is inlined),
+      // which an ES module lacks too.
       banner: {
         js: 'import { createRequire as __createRequire } from "node:module"; ' +
-          "const require = __createRequire(import.meta.url);",
+          'import { dirname as __pathDirname } from "node:path"; ' +
+          'import { fileURLToPath as __fileURLToPath } from "node:url"; ' +
+          "const require = __createRequire(import.meta.url); " +
+          "const __dirname = __pathDirname(__fileURLToPath(import.meta.url));",
       },
       plugins: [nodeEnvironment],
       metafile: true,

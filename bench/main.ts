@@ -31,6 +31,7 @@ import {
 import { race, raceProblems, type RaceResult } from "./_race.ts";
 import { type Check, mib, ms, renderTable, type Row, times } from "./_report.ts";
 import { measureSaveWindows } from "./_save_window.ts";
+import { detachedRefreshRows } from "./_detached.ts";
 
 const projectRoot = fileURLToPath(new URL("../", import.meta.url));
 const resultsPath = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -446,6 +447,10 @@ async function main(args: string[]): Promise<number> {
       await upkeepRows(bench),
       await raceRows(bench),
       { rows: [await saveWindowRow(bench)], checks: [] },
+      {
+        rows: await detachedRefreshRows(home, bench.builds, projectRoot, options.rounds),
+        checks: [],
+      },
     ];
     const rows = parts.flatMap((part) => part.rows);
     const checks = parts.flatMap((part) => part.checks);

@@ -4,7 +4,7 @@
  *
  * @module
  */
-import { win32 } from "node:path";
+import { systemProgram } from "./windows_system.ts";
 import type { Env } from "../src/env.ts";
 import { messageOf } from "../src/errors.ts";
 import { isLoopbackHost } from "./loopback.ts";
@@ -66,6 +66,8 @@ export async function openBrowser(env: Env, url: string): Promise<OpenResult> {
     opened: false,
     reason: result.code === 127
       ? `${opener.command} was not found`
+      : result.code === 126 && result.stderr
+      ? `${opener.command} could not be started: ${result.stderr}`
       : `${opener.command} failed (exit code ${result.code})`,
   };
 }
@@ -100,9 +102,8 @@ function browserVarCommand(browser: string, url: string): BrowserCommand {
 // The full path keeps a rundll32.exe in the current directory (searched before
 // PATH by CreateProcess and libuv) from running instead.
 function windowsCommand(env: Env, url: string): BrowserCommand {
-  const systemRoot = env.getVar("SystemRoot") || "C:\\Windows";
   return {
-    command: win32.join(systemRoot, "System32", "rundll32.exe"),
+    command: systemProgram(env, "rundll32"),
     args: ["url.dll,FileProtocolHandler", url],
   };
 }

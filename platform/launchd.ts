@@ -128,9 +128,10 @@ export async function installLaunchAgent(
   uid: number,
 ): Promise<void> {
   const [plist] = renderLaunchAgent(spec) as [RenderedFile];
-  await env.fs.mkdir(posix.dirname(plist.path), { recursive: true });
+  // 0755 whatever the umask allows beyond it: the directory must not be writable by others.
+  await env.fs.mkdir(posix.dirname(plist.path), { recursive: true, mode: 0o755 });
   // launchd opens StandardOutPath itself and does not create its directory.
-  await env.fs.mkdir(launchAgentLogDir(spec.homeDir), { recursive: true });
+  await env.fs.mkdir(launchAgentLogDir(spec.homeDir), { recursive: true, mode: 0o755 });
   await writeRenderedFile(env, plist);
 
   const bootout = await bootoutAndWait(env, uid);

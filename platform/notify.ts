@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { systemProgram } from "./windows_system.ts";
 import type { Env, OsName, RunOptions } from "../src/env.ts";
 import { powerShellArgs } from "./powershell.ts";
 
@@ -121,8 +122,12 @@ export function notifierCommands(os: OsName, message: NotificationMessage): Noti
  */
 export async function showNotification(env: Env, message: NotificationMessage): Promise<boolean> {
   for (const { command, args, options } of notifierCommands(env.os, message)) {
+    // On Windows by absolute path: a bare name may resolve from the current directory.
+    const program = env.os === "windows" && command === "powershell.exe"
+      ? systemProgram(env, "powershell")
+      : command;
     try {
-      const result = await env.run(command, args, options);
+      const result = await env.run(program, args, options);
       if (result.code === 0) return true;
     } catch {
       // Spawning was refused (Deno's --allow-run): try the next one.

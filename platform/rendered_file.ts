@@ -3,7 +3,13 @@
  *
  * @module
  */
+// Upward imports kept from the merge of issue 16 (ownership checks): the
+// atomic write and the ownership check live in src/; moving them to a
+// floor below platform/ is what is left to make platform/ a floor again.
+import { assertOwnedByUser } from "../src/config/ownership.ts";
+import { writeFileAtomic } from "../src/credentials/atomic_write.ts";
 import type { Env } from "../src/env.ts";
+import { parentDir } from "../src/lean_path.ts";
 
 /** A file a renderer produced: where it goes, its text, and how to encode it. */
 export interface RenderedFile {
@@ -34,9 +40,14 @@ export function encodeRenderedFile(file: RenderedFile): Uint8Array {
   return bytes;
 }
 
-/** Writes `file` in its encoding; the directory must exist. */
+/**
+ * Writes `file` in its encoding; the directory must exist and be this
+ * user's own. Replaced through a temporary file and a rename, so a symlink at
+ * its name is replaced, never followed.
+ */
 export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  await env.fs.writeFile(file.path, encodeRenderedFile(file), { mode: 0o644 });
+  await assertOwnedByUser(env, parentDir(file.path), "directory", { allowGroupWrite: true });
+  await writeFileAtomic(env, file.path, encodeRenderedFile(file), 0o644);
 }
 
 /** Removes files that may or may not exist. */

@@ -195,7 +195,8 @@ async function assertUserManagerReachable(env: Env): Promise<void> {
 export async function installSystemdTimer(env: Env, spec: ScheduleSpec): Promise<void> {
   const files = renderSystemdUnits(spec);
   await assertUserManagerReachable(env);
-  await env.fs.mkdir(systemdUnitDir(spec.homeDir), { recursive: true });
+  // 0755 at most: the directory must not be writable by others.
+  await env.fs.mkdir(systemdUnitDir(spec.homeDir), { recursive: true, mode: 0o755 });
   try {
     for (const file of files) await writeRenderedFile(env, file);
     for (const step of [["daemon-reload"], ["enable", "--now", SYSTEMD_TIMER]]) {

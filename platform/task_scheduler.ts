@@ -15,6 +15,7 @@
  *
  * @module
  */
+import { systemProgram } from "./windows_system.ts";
 import { win32 } from "node:path";
 import type { Env } from "../src/env.ts";
 import { UsageError } from "../src/errors.ts";
@@ -280,7 +281,7 @@ export async function installScheduledTask(env: Env, spec: ScheduleSpec): Promis
     await writeRenderedFile(env, script);
     await writeRenderedFile(env, task);
     const args = ["/Create", "/TN", SCHEDULED_TASK_NAME, "/XML", task.path, "/F"];
-    const created = await env.run("schtasks", args);
+    const created = await env.run(systemProgram(env, "schtasks"), args);
     if (created.code !== 0) {
       throw new PlatformError(
         `Cannot enable upkeep: "schtasks ${args.join(" ")}" failed with ${commandFailure(created)}`,
@@ -311,10 +312,14 @@ export async function uninstallScheduledTask(
   configDir: string,
   homeDir?: string,
 ): Promise<void> {
-  const query = await env.run("schtasks", ["/Query", "/TN", SCHEDULED_TASK_NAME]);
+  const query = await env.run(systemProgram(env, "schtasks"), [
+    "/Query",
+    "/TN",
+    SCHEDULED_TASK_NAME,
+  ]);
   if (query.code === 0) {
     const args = ["/Delete", "/TN", SCHEDULED_TASK_NAME, "/F"];
-    const deleted = await env.run("schtasks", args);
+    const deleted = await env.run(systemProgram(env, "schtasks"), args);
     if (deleted.code !== 0) {
       throw new PlatformError(
         `Cannot disable upkeep: "schtasks ${args.join(" ")}" failed with ${
@@ -339,7 +344,12 @@ export async function uninstallScheduledTask(
  * ```
  */
 export async function scheduledTaskStatus(env: Env): Promise<SchedulerStatus> {
-  const query = await env.run("schtasks", ["/Query", "/TN", SCHEDULED_TASK_NAME, "/XML"]);
+  const query = await env.run(systemProgram(env, "schtasks"), [
+    "/Query",
+    "/TN",
+    SCHEDULED_TASK_NAME,
+    "/XML",
+  ]);
   if (query.code !== 0) {
     return {
       installed: false,

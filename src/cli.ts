@@ -3,12 +3,14 @@
  *
  * @module
  */
-import { Command, type CommandUnknownOpts } from "@commander-js/extra-typings";
+import { Command, type CommandUnknownOpts, Help } from "@commander-js/extra-typings";
 import type { Env } from "./env.ts";
 import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
+import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
+import { completionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
@@ -17,6 +19,10 @@ import { setupBitbucketCommand } from "./commands/setup_bitbucket.ts";
 import { uninstallCommand } from "./commands/uninstall.ts";
 import { updateCommand } from "./commands/update.ts";
 import { upkeepCommand } from "./commands/upkeep.ts";
+import { UsageError } from "./errors.ts";
+import { formatExamples, helpExamples } from "./help_examples.ts";
+import { styleFor } from "./ui/style.ts";
+import { nearest } from "./ui/suggest.ts";
 import { version } from "./version.ts";
 
 /** Builds the whole `twg` command tree bound to `env`. */
@@ -25,16 +31,14 @@ export function buildCli(env: Env): CommandUnknownOpts {
     .description(
       "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
     )
-    .version(`twg ${version} (${env.runtime})`, "-v, --version")
+    .version(versionLine(env), "-v, --version")
+    // Our own `help [command...]` below: commander's takes one word only
+    // (`twg help auth status` showed `auth`'s help) and suggests nothing.
+    .helpCommand(false)
+    // Before the examples, which configureTree adds last: every help ends with them.
     .addHelpText(
       "after",
       `
-Examples:
-  $ twg login                 sign in with your browser
-  $ twg auth status           who is signed in (offline)
-  $ TOKEN=$(twg auth token)   a valid access token for scripts
-  $ twg api /rest/api/3/myself
-
 Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
 5 network or server error, 130 interrupted.`,
     );
@@ -45,24 +49,96 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authStatusCommand(env));
   auth.addCommand(authTokenCommand(env));
   auth.addCommand(authRefreshCommand(env));
+  auth.addCommand(authSwitchCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
   program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));
   program.addCommand(uninstallCommand(env));
-  configureTree(program, env);
+  program.addCommand(
+    new Command("version").description("Print the version and the runtime").action(() => {
+      env.stdout.write(`${versionLine(env)}\n`);
+    }),
+  );
+  program.addCommand(
+    new Command("help")
+      .description("Show the help of a command")
+      .argument("[command...]", "the command, e.g. auth status")
+      .action((words: string[]) => {
+        helpCommandFor(program, words).outputHelp();
+      }),
+  );
+  program.addCommand(completionCommand(env));
+  configureTree(program, env, []);
   return program;
 }
 
-/** Output through `env`, errors thrown instead of exiting, on every command. */
-function configureTree(command: CommandUnknownOpts, env: Env): void {
+function versionLine(env: Env): string {
+  return `twg ${version} (${env.runtime})`;
+}
+
+/** The command `words` name (`["auth", "status"]`), or a usage error with the nearest name. */
+function helpCommandFor(program: CommandUnknownOpts, words: string[]): CommandUnknownOpts {
+  let command = program;
+  const path: string[] = [];
+  for (const word of words) {
+    const names = command.commands.map((child) => child.name());
+    const child = command.commands.find((candidate) => candidate.name() === word);
+    if (!child) {
+      const suggestion = nearest(word, names);
+      const parent = ["twg", ...path].join(" ");
+      throw new UsageError(
+        `unknown command '${[...path, word].join(" ")}'${
+          suggestion ? ` (Did you mean ${[...path, suggestion].join(" ")}?)` : ""
+        }`,
+        `Run "${parent} --help" to see the commands`,
+      );
+    }
+    command = child;
+    path.push(word);
+  }
+  return command;
+}
+
+/**
+ * On every command: output through `env`, errors thrown instead of exiting,
+ * commander's own errors in twg's style (`✖ message` and the next step, as
+ * `src/main.ts` prints twg's), examples at the end of the help, and no
+ * `(default: [])` on repeatable options.
+ */
+function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): void {
+  const shownPath = ["twg", ...path].join(" ");
+  const hint = `Run "${shownPath} --help" for usage`;
   command
-    .exitOverride()
-    .showHelpAfterError("(run with --help for usage)")
+    .exitOverride((error) => {
+      // main puts the hint into the --json document.
+      throw Object.assign(error, { hint });
+    })
+    .configureHelp({
+      optionDescription(option) {
+        const isEmptyList = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
+        const shown = isEmptyList
+          ? Object.assign(Object.create(option), { defaultValue: undefined })
+          : option;
+        return Help.prototype.optionDescription.call(this, shown);
+      },
+    })
     .configureOutput({
       writeOut: (text) => env.stdout.write(text),
       writeErr: (text) => env.stderr.write(text),
+      outputError: (text) => {
+        const [message = "", ...rest] = text.replace(/^error: /, "").trimEnd().split("\n");
+        const suggestion = rest.join(" ").trim();
+        env.stderr.write(
+          `${styleFor(env, env.stderr).error("✖")} ${message}${
+            suggestion ? ` ${suggestion}` : ""
+          }\n` +
+            `${hint}\n`,
+        );
+      },
     });
-  for (const child of command.commands) configureTree(child, env);
+  const examples = helpExamples[path.join(" ")];
+  if (examples) command.addHelpText("after", formatExamples(examples));
+  for (const child of command.commands) configureTree(child, env, [...path, child.name()]);
 }

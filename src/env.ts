@@ -32,6 +32,19 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Start it and return without waiting (browser openers). */
   detached?: boolean;
+  /**
+   * Start it in a session and process group of its own (setsid), stdin from
+   * `input`, stdout piped, stderr discarded, and wait for it: a kill of the
+   * caller's process group or a hang-up of its terminal does not reach it
+   * (the refresh child, `src/auth/refresh_child.ts`).
+   */
+  newSession?: boolean;
+}
+
+/** How to start this same twg again: runtime, permission flags and entry (see {@link Env.selfCommand}). */
+export interface SelfCommand {
+  command: string;
+  args: string[];
 }
 
 /** File metadata, as `stat` and `lstat` report it. */
@@ -44,6 +57,8 @@ export interface FileStats {
   mode: number;
   mtimeMs: number;
   size: number;
+  /** The owner's user id (`null` or 0 where the OS has none: Windows). */
+  uid: number | null;
 }
 
 /** A file opened with `open`. */
@@ -58,6 +73,10 @@ export interface FileHandle {
 export interface SyncFile {
   /** Writes all of `bytes`. */
   write(bytes: Uint8Array): void;
+  /** Moves the write position back to the start (the reserved save overwrites in place). */
+  rewind(): void;
+  /** Cuts the file to `length` bytes. */
+  truncate(length: number): void;
   sync(): void;
   close(): void;
 }
@@ -105,6 +124,8 @@ export interface Env {
   stdinIsTerminal: boolean;
   /** Reads one line from stdin; `hidden` turns echo off (secrets). */
   readLine(prompt: string, options?: { hidden?: boolean }): Promise<string | null>;
+  /** Reads stdin to its end (`twg api --input -`, `-d @-`, `-F key=@-`). */
+  readStdin(): Promise<string>;
   /** Milliseconds since the epoch. */
   now(): number;
   /** Waits, or rejects with the signal's reason when it aborts. */
@@ -132,13 +153,50 @@ export interface Env {
   interrupt: AbortSignal;
   /** Name and version of the runtime, for `doctor` and `--version`. */
   runtime: string;
+  /** This process's user id, to check who owns what twg trusts; `null` on Windows or when unknown. */
+  userId: number | null;
   /** Absolute path of the running script or binary (for the upkeep launcher). */
   mainPath: string;
   /** How the runtime itself is started (`deno`, `node`, or the compiled binary). */
   execPath: string;
+  /**
+   * The argv that starts this twg again with the permissions the refresh child
+   * needs (never more than this process has), or null when this process may
+   * not start it (no run permission): the refresh then runs in-process.
+   * Absent in fakes.
+   */
+  selfCommand?(paths: { dir: string; tokenHost: string }): Promise<SelfCommand | null>;
+  /**
+   * Catches INT, TERM, HUP and QUIT and ignores them, for the refresh child,
+   * which must finish its save whoever signals it (PIPE is ignored by both
+   * runtimes already).
+   */
+  shieldFromSignals?(): void;
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import type { PermissionDenial } from "./permission_denial.ts";
+
+/**
+ * The Deno permission an error says was not granted, or `null`. Deno 2
+ * throws `Deno.errors.NotCapable` for a permission flag that does not cover
+ * the call, with the message `Requires <name> access to "<target>", run again
+ * with the --allow-<name> flag` (denoland/deno `runtime/permissions`);
+ * `PermissionDenied` is what Deno 1 threw for it, and now the OS's EACCES.
+ */
+export function permissionDenialOf(error: unknown): PermissionDenial | null {
+  if (!(error instanceof Deno.errors.NotCapable)) return null;
+  const match = /Requires (\w+) access(?: to "([^"]*)")?/.exec(error.message);
+  if (!match) return null;
+  const access = match[1]!;
+  const target = match[2] ?? null;
+  return {
+    runtime: "deno",
+    access,
+    target,
+    flag: `--allow-${access}${target ? `=${target}` : ""}`,
+  };
+}
 
 const encoder = new TextEncoder();
 
@@ -202,11 +260,19 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
       ...(options.env ? { env: options.env } : {}),
       stdin: options.detached ? "null" : "piped",
       stdout: options.detached ? "null" : "piped",
-      stderr: options.detached ? "null" : "piped",
+      stderr: options.detached || options.newSession ? "null" : "piped",
+      // Deno's `detached` calls setsid() in the child (checked: a child's
+      // PGID and SID equal its PID), the new session that `newSession` asks for.
+      ...(options.newSession ? { detached: true } : {}),
     }).spawn();
   } catch (error) {
     const code = error instanceof Deno.errors.NotFound ? 127 : 126;
-    return { code, stdout: "", stderr: (error as Error).message };
+    // Callers show a failed program's stderr: for a denied --allow-run, say the flag.
+    const denial = permissionDenialOf(error);
+    const said = denial
+      ? `Deno's permissions do not allow twg to run "${command}"; add ${denial.flag} to the flags that start twg`
+      : (error as Error).message;
+    return { code, stdout: "", stderr: said };
   }
   if (options.detached) {
     child.unref();
@@ -216,6 +282,10 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
   // A child may exit without reading its input; its exit code tells.
   await writer.write(encoder.encode(options.input ?? "")).catch(() => {});
   await writer.close().catch(() => {});
+  if (options.newSession) {
+    const [status, stdout] = await Promise.all([child.status, new Response(child.stdout).text()]);
+    return { code: status.code, stdout, stderr: "" };
+  }
   const result = await child.output();
   const decoder = new TextDecoder();
   return {
@@ -234,6 +304,7 @@ function stats(info: Deno.FileInfo): FileStats {
     mode: info.mode ?? 0,
     mtimeMs: info.mtime?.getTime() ?? 0,
     size: info.size,
+    uid: info.uid,
   };
 }
 
@@ -298,6 +369,8 @@ export const fileSystem: FileSystem = {
           written += file.writeSync(bytes.subarray(written));
         }
       },
+      rewind: () => void file.seekSync(0, Deno.SeekMode.Start),
+      truncate: (length) => file.truncateSync(length),
       sync: () => file.syncSync(),
       close: () => file.close(),
     };
@@ -313,9 +386,16 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) Deno.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  Deno.addSignalListener("SIGINT", onSignal);
-  if (osName() !== "windows") Deno.addSignalListener("SIGTERM", onSignal);
+  // Every catchable signal that ends a process by default is an interrupt:
+  // a closed terminal (HUP) and Ctrl-\ (QUIT) as much as Ctrl-C (issue 11).
+  for (const name of interruptSignals()) Deno.addSignalListener(name, onSignal);
   return controller.signal;
+}
+
+function interruptSignals(): Deno.Signal[] {
+  return osName() === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 }
 
 function getVar(name: string): string | undefined {
@@ -332,6 +412,19 @@ function pathOfFileUrl(url: string): string {
   if (!url.startsWith("file:")) return url;
   const path = decodeURIComponent(new URL(url).pathname);
   return osName() === "windows" ? path.replace(/^\/([a-zA-Z]:)/, "$1").replaceAll("/", "\\") : path;
+}
+
+function processUserId(os: OsName): number | null {
+  if (os === "windows") return null;
+  try {
+    // Never a prompt. (/proc/self is no way round: Deno wants --allow-all for it.)
+    if (Deno.permissions.querySync({ name: "sys", kind: "uid" }).state === "granted") {
+      return Deno.uid();
+    }
+  } catch {
+    // Unknown: the ownership check falls back to the home directory's owner.
+  }
+  return null;
 }
 
 /**
@@ -356,6 +449,7 @@ export function createProcessEnv(): Env {
     stderr,
     stdinIsTerminal: Deno.stdin.isTerminal(),
     readLine: (prompt, options) => readLine(prompt, stderr, options?.hidden ?? false),
+    readStdin: () => new Response(Deno.stdin.readable).text(),
     now: () => Date.now(),
     sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),
@@ -371,16 +465,26 @@ export function createProcessEnv(): Env {
       return Deno.hostname();
     },
     async isProcessAlive(pid) {
-      // Linux lists live processes (zombies included) in /proc. Elsewhere the
-      // signal-0 probe comes from the Node compatibility layer, loaded only
-      // here: a lock or temporary file was left behind.
-      if (os === "linux") return await Deno.stat(`/proc/${pid}`).then(() => true, () => false);
+      // Linux lists live processes (zombies included) in /proc. Only "no such
+      // entry" means gone: Deno 2 refuses /proc/<pid> without --allow-all
+      // (NotCapable), and a live lock holder must never look dead. Elsewhere,
+      // and when /proc is refused, the signal-0 probe of the Node
+      // compatibility layer (needs --allow-run), loaded only here: a lock or
+      // temporary file was left behind.
+      if (os === "linux") {
+        const seen = await Deno.stat(`/proc/${pid}`).then(
+          () => true,
+          (error) => error instanceof Deno.errors.NotFound ? false : null,
+        );
+        if (seen !== null) return seen;
+      }
       const { default: process } = await import("node:process");
       try {
         process.kill(pid, 0);
         return true;
       } catch (error) {
-        return (error as { code?: string }).code === "EPERM";
+        // ESRCH: no such process; anything else (EPERM, no permission to ask): assume alive.
+        return (error as { code?: string }).code !== "ESRCH";
       }
     },
     async canWriteByPermission(path) {
@@ -392,13 +496,65 @@ export function createProcessEnv(): Env {
     get interrupt() {
       return interrupt ??= interruptSignal();
     },
+    // Lazy, and never a prompt: Deno.uid() needs --allow-sys=uid.
+    get userId() {
+      return processUserId(os);
+    },
     runtime: `deno ${Deno.version.deno}`,
     mainPath: pathOfFileUrl(Deno.mainModule),
     // Lazy: Deno.execPath() needs read permission, and only upkeep asks.
     get execPath() {
       return Deno.execPath();
     },
+    selfCommand: denoSelfCommand,
+    shieldFromSignals() {
+      for (const name of interruptSignals()) Deno.addSignalListener(name, () => {});
+    },
   };
+}
+
+/**
+ * The compiled binary carries its permissions; under `deno run` (a checkout
+ * or the `deno install` shim) the child gets only what it needs, each flag
+ * only if this process holds that permission: the config directory to read
+ * and write, the token endpoint's host, the environment, the hostname.
+ */
+async function denoSelfCommand(
+  paths: { dir: string; tokenHost: string },
+): Promise<SelfCommand | null> {
+  // Only twg's own entry can be started again as twg: a program that uses
+  // twg as a library has its own main module, which must never be re-run.
+  if (Deno.mainModule !== new URL("./main.ts", import.meta.url).href) return null;
+  let execPath: string;
+  try {
+    execPath = Deno.execPath();
+  } catch {
+    return null;
+  }
+  const has = async (descriptor: Deno.PermissionDescriptor) =>
+    (await Deno.permissions.query(descriptor)).state === "granted";
+  if (!(await has({ name: "run", command: execPath }))) return null;
+  const runtime = execPath.split(/[\\/]/).pop()!.replace(/\.exe$/i, "").toLowerCase();
+  if (runtime !== "deno") return { command: execPath, args: [] };
+  const flags = ["run", "--quiet", "--no-prompt"];
+  if (await has({ name: "read" })) flags.push("--allow-read");
+  else {
+    // The directory, and /proc where the lock tells live holders from dead ones.
+    const readable = [];
+    for (const path of [paths.dir, "/proc"]) {
+      if (await has({ name: "read", path })) readable.push(path);
+    }
+    if (readable.length > 0) flags.push(`--allow-read=${readable.join(",")}`);
+  }
+  if (await has({ name: "write", path: paths.dir })) flags.push(`--allow-write=${paths.dir}`);
+  if (await has({ name: "net", host: paths.tokenHost })) {
+    flags.push(`--allow-net=${paths.tokenHost}`);
+  }
+  if (await has({ name: "env" })) flags.push("--allow-env");
+  // Only for the liveness probe of a lock's holder (`isProcessAlive`).
+  if (await has({ name: "run" })) flags.push("--allow-run");
+  if (await has({ name: "sys", kind: "hostname" })) flags.push("--allow-sys=hostname");
+  return { command: execPath, args: [...flags, Deno.mainModule] };
 }
 
 /** The command-line arguments after the program. */

@@ -5,12 +5,41 @@
  *
  * @module
  */
+import { Buffer } from "node:buffer";
 import * as fsSync from "node:fs";
 import * as fs from "node:fs/promises";
 import os from "node:os";
+import path from "node:path";
 import process from "node:process";
-import type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./env.ts";
+import { fileURLToPath } from "node:url";
+import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import type { PermissionDenial } from "./permission_denial.ts";
+
+/** Node's permission names (`error.permission`) and the flag that grants each. */
+const nodePermissions: Record<string, { access: string; flag: string }> = {
+  FileSystemRead: { access: "read", flag: "--allow-fs-read" },
+  FileSystemWrite: { access: "write", flag: "--allow-fs-write" },
+  ChildProcess: { access: "run", flag: "--allow-child-process" },
+  WorkerThreads: { access: "worker", flag: "--allow-worker" },
+};
+
+/**
+ * The Node permission an error says was not granted, or `null`: under
+ * `--permission` Node throws `ERR_ACCESS_DENIED` with `permission` and
+ * `resource` (https://nodejs.org/api/permissions.html).
+ */
+export function permissionDenialOf(error: unknown): PermissionDenial | null {
+  const denied = error as { code?: unknown; permission?: unknown; resource?: unknown } | null;
+  if (denied?.code !== "ERR_ACCESS_DENIED") return null;
+  const known = nodePermissions[String(denied.permission)];
+  const target = typeof denied.resource === "string" && denied.resource ? denied.resource : null;
+  const access = known?.access ?? String(denied.permission);
+  const flag = known
+    ? `${known.flag}${target && known.flag.includes("fs") ? `=${target}` : ""}`
+    : "--permission";
+  return { runtime: "node", access, target, flag };
+}
 
 function osName(): OsName {
   const platform = process.platform;
@@ -97,8 +126,11 @@ async function runProcess(
       shell: false,
       windowsHide: true,
       env: { ...process.env, ...options.env },
-      stdio: options.detached ? "ignore" : ["pipe", "pipe", "pipe"],
-      detached: options.detached ?? false,
+      stdio: options.detached ? "ignore" : ["pipe", "pipe", options.newSession ? "ignore" : "pipe"],
+      // On POSIX, Node's `detached` makes the child the leader of a new
+      // session and process group (setsid), what `newSession` asks for
+      // (https://nodejs.org/api/child_process.html#optionsdetached).
+      detached: (options.detached || options.newSession) ?? false,
     });
     let stdout = "";
     let stderr = "";
@@ -137,9 +169,38 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  process.on("SIGINT", onSignal);
-  process.on("SIGTERM", onSignal);
+  // Every catchable signal that ends a process by default is an interrupt:
+  // a closed terminal (HUP) and Ctrl-\\ (QUIT) as much as Ctrl-C (issue 11).
+  for (const name of interruptSignals()) process.on(name, onSignal);
   return controller.signal;
+}
+
+function interruptSignals(): NodeJS.Signals[] {
+  return osName() === "windows"
+    ? ["SIGINT", "SIGBREAK"]
+    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
+}
+
+/**
+ * The same node, its flags (`--permission` and its grants) and the bin; under
+ * the permission model only when this process may start children (scope
+ * `child`, granted by `--allow-child-process`:
+ * https://nodejs.org/api/process.html#processpermissionhasscope-reference).
+ */
+// deno-lint-ignore require-await -- the interface is async, as Deno's queries are
+async function nodeSelfCommand(): Promise<SelfCommand | null> {
+  const permission = (process as unknown as {
+    permission?: { has(scope: string, reference?: string): boolean };
+  }).permission;
+  if (permission && !permission.has("child")) return null;
+  // Only twg's own bin (`dist/twg.js` of the package this code is bundled
+  // in) can be started again as twg: a program that uses twg as a library
+  // has its own script, which must never be re-run.
+  const entry = nodeMainPath();
+  const here = fileURLToPath(import.meta.url);
+  const dist = here.lastIndexOf(`${path.sep}dist${path.sep}`);
+  if (dist < 0 || path.join(here.slice(0, dist), "dist", "twg.js") !== entry) return null;
+  return { command: process.execPath, args: [...process.execArgv, entry] };
 }
 
 /**
@@ -162,12 +223,19 @@ export const fileSystem: FileSystem = {
   readFile: (path) => fs.readFile(path, "utf8"),
   openSync(path, flags, mode) {
     const fd = fsSync.openSync(path, flags, mode);
+    let position = 0;
     return {
       write(bytes) {
         for (let written = 0; written < bytes.length;) {
-          written += fsSync.writeSync(fd, bytes, written, bytes.length - written);
+          const count = fsSync.writeSync(fd, bytes, written, bytes.length - written, position);
+          written += count;
+          position += count;
         }
       },
+      rewind() {
+        position = 0;
+      },
+      truncate: (length) => fsSync.ftruncateSync(fd, length),
       sync: () => fsSync.fsyncSync(fd),
       close: () => fsSync.closeSync(fd),
     };
@@ -185,6 +253,11 @@ export function createProcessEnv(): Env {
     stderr,
     stdinIsTerminal: Boolean(process.stdin.isTTY),
     readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
+    readStdin: async () => {
+      const chunks: Buffer[] = [];
+      for await (const chunk of process.stdin) chunks.push(chunk as Buffer);
+      return Buffer.concat(chunks).toString("utf8");
+    },
     now: () => Date.now(),
     sleep: abortableSleep,
     fetch: (input, init) => globalThis.fetch(input, init),
@@ -212,9 +285,14 @@ export function createProcessEnv(): Env {
     get interrupt() {
       return interrupt ??= interruptSignal();
     },
+    userId: process.getuid?.() ?? null,
     runtime: `node ${process.versions.node}`,
     mainPath: nodeMainPath(),
     execPath: process.execPath,
+    selfCommand: nodeSelfCommand,
+    shieldFromSignals() {
+      for (const name of interruptSignals()) process.on(name, () => {});
+    },
   };
 }
 

@@ -28,9 +28,19 @@ export const ExitCode = {
 /** Any exit code the contract defines. */
 export type ExitCodeValue = typeof ExitCode[keyof typeof ExitCode];
 
+/** Options every {@link TwgError} takes. */
+export interface TwgErrorOptions {
+  exitCode?: ExitCodeValue;
+  hint?: string;
+  cause?: unknown;
+  /** The stable `error.code` of `--json` output (default: the class's). */
+  code?: string;
+}
+
 /**
- * An expected failure: printed as a message, never as a stack trace, with
- * the next step as `hint` and the contract's `exitCode`.
+ * An expected failure: printed as a message, never as a stack trace. With
+ * `--json`, `src/main.ts` prints it as
+ * `{"error": {"code", "message", "hint"}}`, merged into {@link jsonDocument}.
  *
  * @example
  * ```ts
@@ -47,14 +57,26 @@ export class TwgError extends Error {
   readonly exitCode: ExitCodeValue;
   /** The next step for the person, printed after the message. */
   readonly hint: string | undefined;
-  constructor(
-    message: string,
-    options: { exitCode?: ExitCodeValue; hint?: string; cause?: unknown } = {},
-  ) {
+  /**
+   * Stable kebab-case identifier for scripts (`--json`'s `error.code`). Each
+   * class has its default; a throw site may name the case more precisely.
+   * Listed in the README; never renamed once released.
+   */
+  readonly code: string;
+  /**
+   * The command's own `--json` document for this outcome, when it has one
+   * (`auth refresh` on exit 4 keeps `refreshed`, `reason`, `configDir`):
+   * `main` adds `error` to it instead of printing `error` alone.
+   */
+  jsonDocument: Record<string, unknown> | undefined;
+  constructor(message: string, options: TwgErrorOptions = {}) {
     super(message, { cause: options.cause });
     this.exitCode = options.exitCode ?? ExitCode.failure;
     this.hint = options.hint;
+    this.code = options.code ?? (new.target as { defaultCode?: string }).defaultCode ?? "failed";
   }
+  /** The `error.code` of this class when the throw site names none. */
+  static defaultCode = "failed";
 }
 
 /**
@@ -69,6 +91,7 @@ export class TwgError extends Error {
  */
 export class UsageError extends TwgError {
   override name = "UsageError";
+  static override defaultCode = "usage";
   constructor(message: string, hint?: string) {
     super(
       message,
@@ -89,8 +112,9 @@ export class UsageError extends TwgError {
  */
 export class AuthRequiredError extends TwgError {
   override name = "AuthRequiredError";
-  constructor(message: string, hint = 'Run "twg login" to sign in') {
-    super(message, { exitCode: ExitCode.authRequired, hint });
+  static override defaultCode = "not-logged-in";
+  constructor(message: string, hint = 'Run "twg login" to sign in', code?: string) {
+    super(message, { exitCode: ExitCode.authRequired, hint, ...(code ? { code } : {}) });
   }
 }
 
@@ -106,8 +130,9 @@ export class AuthRequiredError extends TwgError {
  */
 export class NetworkError extends TwgError {
   override name = "NetworkError";
-  constructor(message: string, cause?: unknown) {
-    super(message, { exitCode: ExitCode.network, cause });
+  static override defaultCode = "network";
+  constructor(message: string, cause?: unknown, options: { hint?: string; code?: string } = {}) {
+    super(message, { exitCode: ExitCode.network, cause, ...options });
   }
 }
 

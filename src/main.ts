@@ -5,10 +5,12 @@
  * @module
  */
 import { runAuthToken } from "./auth/token.ts";
-import { createProcessEnv, type Env, exitProcess, processArgs } from "./env.ts";
+import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
+import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
+import { terminalSafeLines } from "./ui/terminal_text.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
@@ -21,6 +23,8 @@ import { styleFor } from "./ui/style.ts";
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
+  // Hidden: the detached half of a refresh (src/auth/refresh_child.ts).
+  "__refresh-child": async (env) => (await import("./auth/refresh_child.ts")).runRefreshChild(env),
 };
 
 /**
@@ -41,13 +45,16 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
       await fastPath(env);
+    } else if (args[0] === "__complete") {
+      // Each Tab of a completion script: the tree, but not the parser's errors.
+      await (await import("./completion/complete.ts")).runComplete(env, args.slice(1));
     } else {
       const { buildCli } = await import("./cli.ts");
       await buildCli(env).parseAsync(args, { from: "user" });
     }
     return ExitCode.ok;
   } catch (error) {
-    return await reportError(env, error);
+    return await reportError(env, error, jsonOutputOf(args));
   } finally {
     await showPendingUpdateNotice(env, args);
   }
@@ -69,40 +76,109 @@ async function showPendingUpdateNotice(env: Env, args: string[]): Promise<void> 
 }
 
 /** commander's own errors (unknown option, help shown, …) carry a `commander.*` code. */
-function isCommanderError(error: unknown): error is Error & { code: string; exitCode: number } {
+function isCommanderError(
+  error: unknown,
+): error is Error & { code: string; exitCode: number; hint?: string } {
   return error instanceof Error &&
     String((error as { code?: unknown }).code).startsWith("commander.");
 }
 
-async function reportError(env: Env, error: unknown): Promise<number> {
+/**
+ * How a failure must be answered on stdout: `"document"` when `--json` was
+ * given (one JSON document), `"events"` for `login --json` (one more JSON
+ * line, an `error` event), `null` otherwise. Read from the argv rather than
+ * the parsed options because a parse error has no parsed options; anything
+ * after `--` is an operand, not a flag.
+ */
+export function jsonOutputOf(args: string[]): "document" | "events" | null {
+  const end = args.indexOf("--");
+  if (!(end < 0 ? args : args.slice(0, end)).includes("--json")) return null;
+  return args[0] === "login" ? "events" : "document";
+}
+
+/** The contract's `error` member of every `--json` failure. */
+export interface JsonError {
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+function writeJsonError(
+  env: Env,
+  mode: "document" | "events" | null,
+  error: JsonError,
+  document: Record<string, unknown> = {},
+): void {
+  if (mode === "events") env.stdout.write(JSON.stringify({ event: "error", error }) + "\n");
+  else if (mode === "document") {
+    env.stdout.write(JSON.stringify({ ...document, error }, null, 2) + "\n");
+  }
+}
+
+async function reportError(
+  env: Env,
+  error: unknown,
+  json: "document" | "events" | null,
+): Promise<number> {
   if (isCommanderError(error)) {
-    // Help and version end here too, successfully.
-    return error.exitCode === 0 ? ExitCode.ok : ExitCode.usage;
+    // Help and version end here too, successfully. The message itself was
+    // printed by the tree's outputError, in twg's own style (see cli.ts).
+    if (error.exitCode === 0) return ExitCode.ok;
+    const [message = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
+    const suggestion = rest.join(" ").trim();
+    writeJsonError(env, json, {
+      code: "usage",
+      message: suggestion ? `${message} ${suggestion}` : message,
+      hint: error.hint ?? 'Run "twg --help" for usage',
+    });
+    return ExitCode.usage;
   }
   if (isAbortError(error)) {
     env.stderr.write("\nInterrupted; nothing was saved.\n");
+    writeJsonError(env, json, {
+      code: "interrupted",
+      message: "Interrupted; nothing was saved",
+      hint: null,
+    });
     return ExitCode.interrupted;
   }
   const style = styleFor(env, env.stderr);
   if (error instanceof ReportedError) return error.exitCode;
+  // A runtime permission twg was not given is expected under least-privilege
+  // flags, wherever it surfaces: say which flag grants it.
+  const denial = error instanceof TwgError ? null : findPermissionDenial(error, permissionDenialOf);
+  if (denial) error = permissionDenialError(denial, error);
   if (error instanceof TwgError) {
-    env.stderr.write(`${style.error("✖")} ${error.message}\n`);
+    env.stderr.write(`${style.error("✖")} ${terminalSafeLines(error.message)}\n`);
+    let hint = error.hint ?? null;
     if (error instanceof StoreNotWritableError) {
       const { storeNotWritableGuidance } = await import("./auth/store_guidance.ts");
-      env.stderr.write(await storeNotWritableGuidance(env, error));
+      const guidance = await storeNotWritableGuidance(env, error);
+      env.stderr.write(guidance);
+      hint ??= guidance.trim() || null;
     }
-    if (error.hint) env.stderr.write(`${error.hint}\n`);
+    if (error.hint) env.stderr.write(`${terminalSafeLines(error.hint)}\n`);
     if (isDebug(env) && error.cause) {
       env.stderr.write(`${String((error.cause as Error).stack ?? error.cause)}\n`);
     }
+    writeJsonError(
+      env,
+      json,
+      { code: error.code, message: error.message, hint },
+      error.jsonDocument,
+    );
     return error.exitCode;
   }
   // A programmer mistake: say so, with the stack only when asked.
-  env.stderr.write(
-    `${style.error("✖")} Unexpected error: ${(error as Error)?.message ?? String(error)}\n`,
-  );
+  const message = terminalSafeLines((error as Error)?.message ?? String(error));
+  env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
+  writeJsonError(env, json, {
+    code: "unexpected",
+    message: `Unexpected error: ${message}`,
+    hint: "Run again with TWG_DEBUG=1 for details, and please report it",
+  });
   return ExitCode.failure;
 }
 

@@ -133,7 +133,8 @@ function capture(): Output & { text: string } {
 function scriptedRun(commands: ScriptedCommand[], used: Set<unknown>, problems: string[]) {
   return (command: string, args: string[]): Promise<RunResult> => {
     const match = commands.find((rule) =>
-      rule.command === command && (rule.args ?? []).every((arg, index) => args[index] === arg)
+      isSameProgram(rule.command, command) &&
+      (rule.args ?? []).every((arg, index) => args[index] === arg)
     );
     if (!match) {
       const problem = `fakeEnv: unscripted run: ${[command, ...args].join(" ")}`;
@@ -143,6 +144,18 @@ function scriptedRun(commands: ScriptedCommand[], used: Set<unknown>, problems: 
     used.add(match);
     return Promise.resolve({ code: 0, stdout: "", stderr: "", ...match.result });
   };
+}
+
+/**
+ * Whether a scripted `command` names the program run: the same string, or,
+ * for a bare name, the same file name (`schtasks` is
+ * `C:\\Windows\\System32\\schtasks.exe`, which twg runs by absolute path).
+ */
+function isSameProgram(scripted: string, run: string): boolean {
+  if (scripted === run) return true;
+  if (/[\\/]/.test(scripted)) return false;
+  const bare = (name: string) => name.replace(/^.*[\\/]/, "").replace(/\.exe$/i, "").toLowerCase();
+  return bare(scripted) === bare(run);
 }
 
 function matchesResponse(rule: ScriptedResponse, request: Request): boolean {
@@ -224,6 +237,7 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     stderr,
     stdinIsTerminal: false,
     readLine: () => Promise.resolve(null),
+    readStdin: () => Promise.resolve(""),
     now: () => clock,
     sleep(ms, signal) {
       if (signal?.aborted) return Promise.reject(signal.reason);
@@ -272,6 +286,8 @@ export function fakeEnv(overrides: FakeEnvOverrides = {}): FakeEnv {
     },
     canWriteByPermission: () => Promise.resolve(true),
     interrupt: new AbortController().signal,
+    // The real owner of the test's files; a test fakes another user by overriding it.
+    userId: Deno.uid(),
     ...installed,
     ...members,
   };

@@ -12,6 +12,8 @@ import { createProcessEnv, type Env } from "../src/env.ts";
 export interface FakeAnswer {
   code?: number;
   stdout?: string;
+  /** Shell lines run after logging, before exiting (what a real install would change). */
+  effect?: string;
 }
 
 /**
@@ -28,9 +30,9 @@ export async function fakeProgram(
   const log = join(binDir, `${name}.log`);
   await Deno.writeTextFile(
     join(binDir, name),
-    `#!/bin/sh\necho "$*" >> '${log}'\nprintf '%s' '${answer.stdout ?? ""}'\nexit ${
-      answer.code ?? 0
-    }\n`,
+    `#!/bin/sh\necho "$*" >> '${log}'\n${answer.effect ?? ""}\nprintf '%s' '${
+      answer.stdout ?? ""
+    }'\nexit ${answer.code ?? 0}\n`,
     { mode: 0o755 },
   );
   return log;

@@ -20,16 +20,21 @@ export interface ReleaseServer extends AsyncDisposable {
   setManifest(manifest: unknown): void;
   /** The paths requested so far, in order. */
   requested: string[];
+  /** Makes `path` answer 302 to `location`. */
+  redirect(path: string, location: string): void;
 }
 
 /** Starts a server answering `/manifest.json` and each path in `files`; anything else is 404. */
 export function serveRelease(files: Record<string, Uint8Array> = {}): ReleaseServer {
   let manifest: unknown = { version: "0.1.0", artifacts: {} };
   const requested: string[] = [];
+  const redirects: Record<string, string> = {};
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const path = new URL(request.url).pathname;
     requested.push(path);
     if (path === "/manifest.json") return Response.json(manifest);
+    const location = redirects[path];
+    if (location) return new Response(null, { status: 302, headers: { location } });
     const file = files[path];
     return file ? new Response(file.slice()) : new Response("not found", { status: 404 });
   });
@@ -40,6 +45,9 @@ export function serveRelease(files: Record<string, Uint8Array> = {}): ReleaseSer
       manifest = value;
     },
     requested,
+    redirect(path, location) {
+      redirects[path] = location;
+    },
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }

@@ -4,9 +4,16 @@
  *
  * 1. Read the credentials; rotate only when due (75% of the lifetime) or forced.
  * 2. Prove the store can be replaced atomically (permissions and a real probe).
- * 3. Take the cross-process lock; re-read: another process may have rotated.
- * 4. Open the temporary file, then ask the token endpoint.
- * 5. Write, flush, rename over `auth.conf`, flush the directory; release the lock.
+ * 3. Hand the rest to a detached child (`refresh_child.ts`) that outlives a
+ *    kill of this process and its group, and wait for its answer.
+ * 4. Take the cross-process lock; adopt a save a killed or failed run left
+ *    behind; re-read: another process may have rotated.
+ * 5. Reserve the temporary file (every byte and descriptor the save needs),
+ *    then ask the token endpoint.
+ * 6. Overwrite in place, flush, rename over `auth.conf`, flush the directory;
+ *    release the lock.
+ *
+ * The fault model behind each step is in docs/fault-model.md.
  *
  * @module
  */
@@ -14,22 +21,29 @@ import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError } from "../errors.ts";
 import {
+  orphanedTempFiles,
   type PreparedWrite,
-  prepareWrite,
+  prepareReservedWrite,
   removeOrphanedTempFiles,
+  type ReservedWrite,
+  syncDirectory,
 } from "../credentials/atomic_write.ts";
 import {
   type Credentials,
   expiresAtMs,
+  isExpired,
   isRefreshDue,
   type OAuthTokens,
   refreshDueAtMs,
 } from "../credentials/auth_conf.ts";
-import { acquireLock, type Lock } from "../credentials/lock.ts";
-import { assertStoreWritable } from "../credentials/preflight.ts";
+import { acquireLock, type Lock, takeOverHeldLock } from "../credentials/lock.ts";
+import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
+import { explainOAuthError } from "../oauth/oauth_error_text.ts";
+import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
+import { refreshInChild } from "./refresh_child.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
 export type RefreshReason = "fresh" | "due" | "forced";
@@ -55,6 +69,10 @@ export interface RefreshOptions {
   dueWithinMs?: number;
   /** Receives the time from the token response to the completed rename (ms). */
   onSaveWindow?: (ms: number) => void;
+  /** Runs the exchange in this process, not in a detached child (upkeep, benchmarks). */
+  inProcess?: boolean;
+  /** The refresh child: the lock held by its parent, to take over instead of waiting. */
+  lockNonce?: string;
 }
 
 const maxAttempts = 3;
@@ -69,8 +87,9 @@ export async function readSignedIn(
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
   if (tokens.rejectedAt) {
     throw new AuthRequiredError(
-      `The server rejected the stored sign-in at ${tokens.rejectedAt}`,
+      `The server rejected the stored sign-in at ${formatTime(tokens.rejectedAt, env.now())}`,
       'Sign in again: run "twg login"',
+      "refresh-token-rejected",
     );
   }
   return { credentials, tokens };
@@ -104,15 +123,84 @@ export async function refreshIfDue(
 ): Promise<RefreshResult> {
   const force = options.force ?? false;
   const initial = await readSignedIn(env, paths);
+  if (initial.tokens.method === "token") return givenTokenAsIs(env, initial, force);
   const isDue = (tokens: OAuthTokens) =>
     isRefreshDue(tokens, env.now() + (options.dueWithinMs ?? 0));
   if (!force && !isDue(initial.tokens)) {
     return { ...initial, refreshed: false, reason: "fresh" };
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  if (!options.inProcess && env.getVar("TWG_TEST_REFRESH_IN_PROCESS") !== "1") {
+    const outcome = await handOff(env, paths, initial.tokens, force, isDue, options);
+    if (outcome) return outcome;
+  }
+  return await refreshTransaction(env, paths, options);
+}
+
+/**
+ * Takes the lock here (waiters wait in their own process and start no child
+ * when the holder's refresh makes theirs unneeded), re-reads, and hands the
+ * lock and the rest of the transaction to a detached child. Null when no
+ * child can be started: the lock is released and the caller goes on
+ * in-process.
+ */
+async function handOff(
+  env: Env,
+  paths: ConfigPaths,
+  tokens: OAuthTokens,
+  force: boolean,
+  isDue: (tokens: OAuthTokens) => boolean,
+  options: RefreshOptions,
+): Promise<RefreshResult | null> {
+  const self = await env.selfCommand?.({
+    dir: paths.dir,
+    tokenHost: new URL(tokens.tokenEndpoint).host,
+  });
+  if (!self) return null;
+  const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
+  const lock = await acquireLock(env, paths.lock, {
+    ...lockOptions(env, options.signal),
+    ...(ownerUid === undefined ? {} : { ownerUid }),
+  });
+  try {
+    // Another process may have rotated while we waited for the lock.
+    const current = await readSignedIn(env, paths);
+    if (!force && !isDue(current.tokens)) return { ...current, refreshed: false, reason: "fresh" };
+    const outcome = await refreshInChild(env, paths, self, {
+      force,
+      dueWithinMs: options.dueWithinMs ?? 0,
+      lockNonce: lock.nonce,
+    });
+    if (outcome) return outcome;
+  } finally {
+    // Once the child took the lock over, the file names it, and this removes nothing.
+    await lock.release();
+  }
+  return null;
+}
+
+/**
+ * Steps 4 to 6 in this process: what the refresh child runs, and the
+ * fallback where no child can be started.
+ */
+export async function refreshTransaction(
+  env: Env,
+  paths: ConfigPaths,
+  options: RefreshOptions = {},
+): Promise<RefreshResult> {
+  const force = options.force ?? false;
+  const isDue = (tokens: OAuthTokens) =>
+    isRefreshDue(tokens, env.now() + (options.dueWithinMs ?? 0));
   for (let attempt = 1;; attempt++) {
     try {
-      return await refreshUnderLock(env, paths, force ? null : isDue, options);
+      // The parent's lock is taken over once; a retry (lost lock) waits like anyone.
+      const { lockNonce: _inherited, ...retry } = options;
+      return await refreshUnderLock(
+        env,
+        paths,
+        force ? null : isDue,
+        attempt === 1 ? options : retry,
+      );
     } catch (error) {
       // Paused past the stale limit, we lost the lock before sending anything;
       // the peer that took over has probably rotated, so start again from the
@@ -122,6 +210,30 @@ export async function refreshIfDue(
   }
 }
 
+/**
+ * A token stored by `login --with-token` has no refresh token: it is used
+ * until it expires (when that is known), and nothing is ever sent.
+ */
+function givenTokenAsIs(env: Env, signedIn: SignedIn, force: boolean): RefreshResult {
+  const hint = 'Run "twg login" to sign in with a refresh token';
+  if (force) {
+    throw new AuthRequiredError(
+      'The stored token was given with "twg login --with-token" and cannot be refreshed',
+      hint,
+    );
+  }
+  const { tokens } = signedIn;
+  if (tokens.expiresIn > 0 && isExpired(tokens, env.now())) {
+    throw new AuthRequiredError(
+      `The token given with "twg login --with-token" expired at ${
+        new Date(expiresAtMs(tokens)).toISOString()
+      }`,
+      hint,
+    );
+  }
+  return { ...signedIn, refreshed: false, reason: "fresh" };
+}
+
 /** `isDue` is null when forced. */
 async function refreshUnderLock(
   env: Env,
@@ -129,9 +241,20 @@ async function refreshUnderLock(
   isDue: ((tokens: OAuthTokens) => boolean) | null,
   options: RefreshOptions,
 ): Promise<RefreshResult> {
-  const lock = await acquireLock(env, paths.lock, lockOptions(env, options.signal));
+  // Files twg wrote belong to the user who owns auth.conf; anything else in
+  // the directory (a planted lock, another user's file) is not ours.
+  const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
+  const lockOptionsHere = {
+    ...lockOptions(env, options.signal),
+    ...(ownerUid === undefined ? {} : { ownerUid }),
+  };
+  const inherited = options.lockNonce
+    ? await takeOverHeldLock(env, paths.lock, options.lockNonce, lockOptionsHere)
+    : null;
+  const lock = inherited ?? await acquireLock(env, paths.lock, lockOptionsHere);
   try {
-    await removeOrphanedTempFiles(env, paths.dir);
+    await adoptPendingSave(env, paths, ownerUid);
+    await removeOrphanedTempFiles(env, paths.dir, ownerUid);
     await pauseForTests(env, options.signal);
     // Another process may have rotated while we waited for the lock.
     const current = await readSignedIn(env, paths);
@@ -151,6 +274,7 @@ async function refreshUnderLock(
 /** The lock was taken over by a peer while this process was paused. */
 class LockLostError extends TwgError {
   override name = "LockLostError";
+  static override defaultCode = "lock-lost";
 }
 
 /**
@@ -174,11 +298,26 @@ async function rotateUnderLock(
     throw new AuthRequiredError(
       "The stored sign-in has no refresh token",
       'Sign in again: run "twg login"',
+      "no-refresh-token",
     );
   }
-  // Opened before the request so that the window between the token response
-  // and the rename is only write + flush + rename.
-  const prepared = await prepareWrite(env, paths.authConf, authConfMode);
+  // Reserve before you spend: every byte and descriptor the save needs is
+  // claimed before the token is sent, so that the window between the token
+  // response and the rename is only overwrite + flush + rename, none of
+  // which can run out of space, quota or descriptors.
+  const prepared = await prepareReservedWrite(
+    env,
+    paths.authConf,
+    authConfMode,
+    reservationFor(serializeCredentials(credentials)),
+  ).catch((error) => {
+    throw new StoreNotWritableError(
+      paths.dir,
+      `no room for the new sign-in (${
+        (error as NodeJS.ErrnoException).code ?? error
+      }); nothing was sent`,
+    );
+  });
   try {
     const response = await requestRefresh(env, tokens, tokens.refreshToken, lock, options.signal);
     if (response.kind === "rejected") {
@@ -186,11 +325,87 @@ async function rotateUnderLock(
     }
     const receivedAt = performance.now();
     const next = rotatedTokens(tokens, response.tokens, env.now());
-    await prepared.commit(serializeCredentials({ ...credentials, oauth: next }));
+    await commitOrKeep(paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
     options.onSaveWindow?.(performance.now() - receivedAt);
     return next;
   } finally {
     await prepared.discard();
+  }
+}
+
+/**
+ * Bytes reserved for the new `auth.conf`: the old one twice over plus 64 KiB,
+ * far more than new tokens add (a JWT access token is a few KiB).
+ */
+export function reservationFor(current: string): number {
+  return 64 * 1024 + 2 * new TextEncoder().encode(current).length;
+}
+
+/**
+ * The refreshed sign-in could not be renamed into place; it is kept in its
+ * temporary file and adopted by the next run (exit 4, like a store that
+ * cannot be written).
+ */
+export class SaveDeferredError extends StoreNotWritableError {
+  override name = "SaveDeferredError";
+}
+
+async function commitOrKeep(
+  paths: ConfigPaths,
+  prepared: ReservedWrite,
+  content: string,
+): Promise<void> {
+  try {
+    await prepared.commit(content);
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code ?? (error as Error).message;
+    if (prepared.keptPath) {
+      throw new SaveDeferredError(
+        paths.dir,
+        `the refreshed sign-in could not be moved into place (${code}); it is kept in ` +
+          `"${prepared.keptPath}" and the next twg command adopts it`,
+      );
+    }
+    throw new StoreNotWritableError(
+      paths.dir,
+      `the refreshed sign-in could not be written (${code}); sign in again with "twg login"`,
+    );
+  }
+}
+
+/**
+ * Adopts the newest complete save that a run killed or failed after its
+ * rename left in a temporary file: only a file {@link orphanedTempFiles}
+ * picks (twg's exact name, a dead writer, a regular file of this user),
+ * which `readCredentials` accepts (mode, parse, shape), for the same issuer
+ * and client, with another refresh token obtained later than the stored one.
+ * Called under the lock, before the orphans are removed.
+ */
+async function adoptPendingSave(
+  env: Env,
+  paths: ConfigPaths,
+  ownerUid: number | null | undefined,
+): Promise<void> {
+  const stored = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  if (!stored) return;
+  let best: { path: string; obtainedAt: number } | null = null;
+  const orphans = await orphanedTempFiles(env, paths.dir, ownerUid, { includeOwn: true })
+    .catch(() => []);
+  for (const orphan of orphans) {
+    if (orphan.target !== "auth.conf" || orphan.size > 4 * 1024 * 1024) continue;
+    const pending = (await readCredentials(env, orphan.path).catch(() => null))?.oauth;
+    if (
+      !pending?.refreshToken || pending.rejectedAt || pending.issuer !== stored.issuer ||
+      pending.clientId !== stored.clientId || pending.refreshToken === stored.refreshToken
+    ) continue;
+    const obtainedAt = Date.parse(pending.obtainedAt);
+    if (obtainedAt <= Date.parse(stored.obtainedAt)) continue;
+    if (!best || obtainedAt > best.obtainedAt) best = { path: orphan.path, obtainedAt };
+  }
+  if (!best) return;
+  // A failed adoption leaves the file for the next run.
+  if (await env.fs.rename(best.path, paths.authConf).then(() => true, () => false)) {
+    await syncDirectory(env, paths.dir).catch(() => {});
   }
 }
 
@@ -257,11 +472,16 @@ async function requestRefresh(
     }
     if (response.ok) return { kind: "ok", tokens: parseTokenResponse(response, host) };
     const oauthError = oauthErrorOf(response);
+    const explained = explainOAuthError(oauthError, response.status, {
+      request: "refresh",
+      clientId: tokens.clientId,
+    });
     if (isRejection(response.status, oauthError?.error)) {
-      return {
-        kind: "rejected",
-        detail: oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`,
-      };
+      // Not the server's own wording ("grant request is invalid"): what it means.
+      const detail = oauthError?.error === "invalid_grant"
+        ? explained.meaning
+        : oauthError?.description ?? oauthError?.error ?? `HTTP ${response.status}`;
+      return { kind: "rejected", detail };
     }
     if (response.status >= 500 || response.status === 429) {
       lastError = new NetworkError(
@@ -269,8 +489,13 @@ async function requestRefresh(
       );
       continue;
     }
-    const detail = oauthError ? oauthError.error : `HTTP ${response.status}`;
-    throw new NetworkError(`The token endpoint at ${host} refused the refresh: ${detail}`);
+    // Exit 5 as every refused refresh (the contract), but with what to check
+    // when the answer means a configuration mistake (wrong client id, scopes).
+    throw new NetworkError(
+      `The token endpoint at ${host} refused the refresh: ${explained.meaning}`,
+      undefined,
+      { code: explained.code, ...(explained.hint ? { hint: explained.hint } : {}) },
+    );
   }
   throw new NetworkError(
     `${
@@ -308,6 +533,7 @@ async function handleRejection(
   throw new AuthRequiredError(
     `The server rejected the stored sign-in: ${detail}`,
     'Sign in again: run "twg login"',
+    "refresh-token-rejected",
   );
 }
 

@@ -1,30 +1,44 @@
 /**
  * What a person (or their agent) reads when the credential store cannot be
  * updated: what failed, that nothing was sent, and the exact sandbox setting
- * for the agent detected, with this machine's real path.
+ * for the agent detected, with this machine's real path. Reads the agents'
+ * own config files to pick the form; never writes to them.
  *
  * @module
  */
-import { readCodexConfigToml } from "../agents/codex_config.ts";
-import { detectAgentFromEnv } from "../agents/detect.ts";
-import { sandboxGuidance } from "../agents/guidance.ts";
+import { readClaudeSandboxSettings } from "../agents/claude_settings.ts";
+import { readCodexLayers } from "../agents/codex_config.ts";
+import { detectAgentInfoFromEnv } from "../agents/detect.ts";
+import { sandboxGuidance, type SandboxGuidanceOptions } from "../agents/guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
+
+/** The options of {@link sandboxGuidance} for this environment and config dir. */
+export async function guidanceOptions(
+  env: Env,
+  configDir: string,
+): Promise<SandboxGuidanceOptions> {
+  const agent = await detectAgentInfoFromEnv(env);
+  return {
+    agent: agent?.id ?? null,
+    agentDeclared: agent?.declared ?? null,
+    agentVersion: agent?.version ?? null,
+    configDir,
+    homeDir: env.homeDir,
+    os: env.os,
+    getVar: env.getVar,
+    codexLayers: agent?.id === "codex" ? await readCodexLayers(env) : [],
+    claudeSettings: agent?.id === "claude-code"
+      ? await readClaudeSandboxSettings(env, configDir, [])
+      : null,
+  };
+}
 
 /** The guidance lines printed after the error message (each line ends with a newline). */
 export async function storeNotWritableGuidance(
   env: Env,
   error: StoreNotWritableError,
 ): Promise<string> {
-  const agent = await detectAgentFromEnv(env);
-  const codexConfigToml = agent === "codex" ? await readCodexConfigToml(env) : null;
   return "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n" +
-    sandboxGuidance({
-      agent,
-      configDir: error.configDir,
-      homeDir: env.homeDir,
-      os: env.os,
-      codexConfigToml,
-      getVar: env.getVar,
-    });
+    sandboxGuidance(await guidanceOptions(env, error.configDir));
 }

@@ -10,7 +10,9 @@ import { isExpired } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 import { warn } from "../ui/style.ts";
+import { envAccessToken } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
+import { warnSettingMismatches } from "./settings_mismatch.ts";
 
 /**
  * Credentials with a usable access token, refreshed first when due. When a
@@ -19,19 +21,27 @@ import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
  * (exit 4). `auth token` and `api` both rely on this.
  */
 export async function usableCredentials(env: Env, paths: ConfigPaths): Promise<SignedIn> {
+  let signedIn: SignedIn;
   try {
-    return await refreshIfDue(env, paths, { signal: env.interrupt });
+    signedIn = await refreshIfDue(env, paths, { signal: env.interrupt });
   } catch (error) {
     if (!(error instanceof StoreNotWritableError)) throw error;
-    const signedIn = await readSignedIn(env, paths);
+    signedIn = await readSignedIn(env, paths);
     if (isExpired(signedIn.tokens, env.now())) throw error;
     warn(env, `A refresh is due but was not attempted: ${error.message}`);
-    return signedIn;
   }
+  await warnSettingMismatches(env, paths, signedIn.tokens);
+  return signedIn;
 }
 
 /** Prints a usable access token on stdout, and nothing else there. */
 export async function runAuthToken(env: Env): Promise<void> {
+  // TWG_OAUTH_ACCESS_TOKEN wins, as given: never refreshed, nothing read or written.
+  const fromEnv = envAccessToken(env);
+  if (fromEnv) {
+    env.stdout.write(fromEnv + "\n");
+    return;
+  }
   const { tokens } = await usableCredentials(env, configPaths(env));
   env.stdout.write(tokens.accessToken + "\n");
 }

@@ -5,11 +5,15 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { TwgError } from "../errors.ts";
+import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
-import { styleFor } from "../ui/style.ts";
+import { styleFor, warn } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -33,6 +37,29 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    if (result.tokens.method === "token") {
+      // Stored by `login --with-token`: nothing to rotate, nothing was sent.
+      const expiresAt = givenTokenExpiresAt(result.tokens);
+      const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
+      if (options.json) {
+        env.stdout.write(
+          JSON.stringify({
+            refreshed: false,
+            reason: "not-refreshable",
+            accessTokenExpiresAt: expiry,
+            refreshDueAt: null,
+          }) + "\n",
+        );
+      } else {
+        warn(
+          env,
+          'The stored token was given with "twg login --with-token" and cannot be refreshed' +
+            `${expiry ? ` (it expires ${expiry})` : ""}; "twg login" signs in with a refresh token`,
+        );
+      }
+      return;
+    }
+    await warnSettingMismatches(env, paths, result.tokens);
     const times = tokenTimes(result.tokens);
     if (options.json) {
       env.stdout.write(
@@ -48,19 +75,25 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     const check = styleFor(env, env.stderr).success("✔");
     env.stderr.write(
       result.refreshed
-        ? `${check} Tokens rotated; the access token is valid until ${times.expiresAt}\n`
-        : `${check} The tokens are fresh; next refresh due at ${times.refreshDueAt}\n`,
+        ? `${check} Tokens rotated; the access token is valid until ${
+          formatTime(times.expiresAt, env.now())
+        }\n`
+        : `${check} The tokens are fresh; next refresh due ${
+          formatTime(times.refreshDueAt, env.now())
+        }\n`,
     );
   } catch (error) {
-    if (error instanceof StoreNotWritableError && options.json) {
-      env.stdout.write(
-        JSON.stringify({
-          refreshed: false,
-          reason: "store-not-writable",
-          configDir: error.configDir,
-          agent: await detectAgentFromEnv(env),
-        }) + "\n",
-      );
+    // With --json, main prints the error merged into this document.
+    if (error instanceof TwgError) error.jsonDocument ??= { refreshed: false };
+    if (error instanceof StoreNotWritableError) {
+      const agent = await detectAgentInfoFromEnv(env);
+      error.jsonDocument = {
+        refreshed: false,
+        reason: "store-not-writable",
+        configDir: error.configDir,
+        agent: agent?.id ?? null,
+        agentDeclared: agent?.declared ?? null,
+      };
     }
     throw error;
   }

@@ -3,25 +3,47 @@
  *
  * @module
  */
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { tokenTimes } from "../auth/refresh.ts";
 import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { describeSites } from "../auth/site_choice.ts";
+import {
+  describeMismatch,
+  type SettingMismatch,
+  settingMismatches,
+} from "../auth/settings_mismatch.ts";
+import { loadSettings } from "../config/settings.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, ReportedError } from "../errors.ts";
+import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
+import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {
   loggedIn: boolean;
-  method: "oauth" | null;
+  /** `"env"`: `TWG_OAUTH_ACCESS_TOKEN`; `"token"`: stored by `login --with-token`. */
+  method: "oauth" | "token" | "env" | null;
+  /** The variable the token comes from when `method` is `"env"`. */
+  accessTokenVariable: string | null;
+  /** Whether twg can refresh this token (false for `"env"` and `"token"`). */
+  refreshable: boolean;
   backend: "file";
   user: { id: string; name: string | null; email: string | null } | null;
   site: { id: string; url: string; name: string } | null;
+  /** Every site the sign-in reaches, as listed at login or by "twg auth switch". */
+  sites: { id: string; url: string; name: string }[];
+  /** The stored sign-in's issuer; without one, the configured issuer. */
+  issuer: string | null;
+  /** Settings that name another issuer or client than the stored sign-in's (which wins). */
+  settingMismatches: SettingMismatch[];
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
@@ -30,7 +52,10 @@ export interface AuthStatus {
   configDir: string;
   configWritable: boolean;
   bitbucketToken: "env" | "store" | null;
+  /** The stable id of the coding agent detected (contract), or `"other"`, or `null`. */
   agent: string | null;
+  /** The name an unknown agent declared itself with (`AI_AGENT`/`AGENT`), else `null`. */
+  agentDeclared: string | null;
 }
 
 /** Declares `twg auth status`. */
@@ -46,54 +71,126 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
-  const credentials = await readCredentials(env, paths.authConf);
+  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+    // With --json, main merges the error into what is known for certain.
+    if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    throw error;
+  });
   const tokens = credentials?.oauth ?? null;
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
-  return {
+  const agent = await detectAgentInfoFromEnv(env);
+  const fromEnv = envAccessToken(env) !== null;
+  const isGiven = tokens?.method === "token";
+  const givenExpiry = tokens && isGiven ? givenTokenExpiresAt(tokens) : null;
+  const status: AuthStatus = {
     loggedIn: Boolean(tokens && !tokens.rejectedAt),
-    method: tokens ? "oauth" : null,
+    method: tokens ? (isGiven ? "token" : "oauth") : null,
+    accessTokenVariable: null,
+    refreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
     backend: "file",
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
+    sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
+    issuer: tokens?.issuer ??
+      (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
+    settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
-    fresh: tokens ? !isRefreshDue(tokens, env.now()) : null,
+    // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
+    fresh: tokens && !tokens.rejectedAt ? !isRefreshDue(tokens, env.now()) : null,
     needsLogin: Boolean(tokens?.rejectedAt),
     configDir: paths.dir,
     configWritable,
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
-    agent: await detectAgentFromEnv(env),
+    agent: agent?.id ?? null,
+    agentDeclared: agent?.declared ?? null,
+  };
+  if (isGiven) {
+    status.accessTokenExpiresAt = givenExpiry === null ? null : new Date(givenExpiry).toISOString();
+    status.refreshDueAt = null;
+    status.fresh = null;
+  }
+  if (!fromEnv) return status;
+  // TWG_OAUTH_ACCESS_TOKEN wins for auth token and api: nothing is known of it
+  // but where it comes from (its value is never shown); the stored site still
+  // names the API URL's {siteId}.
+  return {
+    ...status,
+    loggedIn: true,
+    method: "env",
+    accessTokenVariable,
+    refreshable: false,
+    user: null,
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
+    fresh: null,
+    needsLogin: false,
   };
 }
 
-/** Prints the status; exit 3 when not logged in. */
+/** Prints the status (the report this command exists for, so on stdout); exit 3 when not logged in. */
 export async function runAuthStatus(env: Env, options: { json: boolean }): Promise<void> {
   const status = await readAuthStatus(env);
   if (options.json) {
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
   } else {
-    env.stderr.write(formatStatus(env, status));
+    // The report is what the command exists for: stdout, as gh's since v2.31
+    // (cli/cli#7447), so that `twg auth status | grep Site` works.
+    env.stdout.write(formatStatus(env, status));
   }
   if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
 }
 
 function formatStatus(env: Env, status: AuthStatus): string {
-  const style = styleFor(env, env.stderr);
+  const style = styleFor(env, env.stdout);
   const lines: string[] = [];
-  if (status.loggedIn && status.user) {
-    const email = status.user.email ? ` (${status.user.email})` : "";
-    lines.push(`${style.success("✔")} Logged in as ${status.user.name ?? status.user.id}${email}`);
+  if (status.method === "env") {
+    lines.push(
+      `${style.success("✔")} Using the access token in ${status.accessTokenVariable} ` +
+        "(for auth token and api; never refreshed, never stored)",
+    );
+  } else if (status.loggedIn && status.user) {
+    const email = status.user.email ? ` (${terminalSafe(status.user.email)})` : "";
+    lines.push(
+      `${style.success("✔")} Logged in as ${
+        terminalSafe(status.user.name ?? status.user.id)
+      }${email}`,
+    );
+  } else if (status.loggedIn) {
+    lines.push(`${style.success("✔")} Logged in with a stored access token`);
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
     lines.push(`${style.error("✖")} Not logged in; run "twg login"`);
   }
-  if (status.site) lines.push(`  Site: ${status.site.name} (${status.site.url})`);
-  if (status.accessTokenExpiresAt) {
-    const state = status.fresh ? "valid" : "refresh due";
+  if (status.site) {
+    lines.push(`  Site: ${terminalSafe(status.site.name)} (${terminalSafe(status.site.url)})`);
+  }
+  if (status.sites.length > 1) {
+    lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
+  }
+  if (status.issuer) lines.push(`  Issuer: ${status.issuer}`);
+  for (const mismatch of status.settingMismatches) {
+    lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
+  }
+  const now = env.now();
+  if (status.method === "token") {
     lines.push(
-      `  Token: ${state}, expires ${status.accessTokenExpiresAt}, refresh due ${status.refreshDueAt}`,
+      `  Token: given with "twg login --with-token"; it cannot be refreshed${
+        status.accessTokenExpiresAt
+          ? `, expires ${formatTime(status.accessTokenExpiresAt, now)}`
+          : ""
+      }`,
+    );
+  } else if (status.needsLogin) {
+    lines.push(`  Token: rejected by the server; a new login is needed`);
+  } else if (status.method === "oauth" && status.accessTokenExpiresAt) {
+    const isExpired = Date.parse(status.accessTokenExpiresAt) <= now;
+    const state = isExpired ? "expired" : status.fresh ? "valid" : "refresh due";
+    lines.push(
+      `  Token: ${state}, expires ${formatTime(status.accessTokenExpiresAt, now)}`,
+      `  Refresh due: ${formatTime(status.refreshDueAt ?? "", now)}`,
     );
   }
   const writable = status.configWritable ? "writable" : style.warn("not writable");
@@ -107,6 +204,9 @@ function formatStatus(env: Env, status: AuthStatus): string {
       }[status.bitbucketToken ?? "none"]
     }`,
   );
-  if (status.agent) lines.push(`  Coding agent: ${status.agent}`);
+  if (status.agent) {
+    const declared = status.agentDeclared ? ` (declared as ${status.agentDeclared})` : "";
+    lines.push(`  Coding agent: ${status.agent}${declared}`);
+  }
   return lines.join("\n") + "\n";
 }

@@ -13,6 +13,11 @@ import type { Env } from "../env.ts";
 export function authTokenCommand(env: Env) {
   return new Command("token")
     .description("Print a valid access token on stdout (refreshed first when due)")
+    .addHelpText(
+      "after",
+      `
+TWG_OAUTH_ACCESS_TOKEN, when set, is printed instead, as it is (never refreshed).`,
+    )
     .action(async () => {
       await runAuthToken(env);
     });

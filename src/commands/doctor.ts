@@ -4,8 +4,11 @@
  *
  * @module
  */
+import { terminalSafeLines } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
-import { detectAgentFromEnv } from "../agents/detect.ts";
+import { agentCheckDetail } from "../agents/doctor_check.ts";
+import { tokenTimes } from "../auth/refresh.ts";
+import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { readUpkeepStatus } from "../upkeep/status.ts";
@@ -14,11 +17,14 @@ import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";
+import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
+import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** One line of the report. */
 export interface Check {
@@ -44,10 +50,16 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
   if (options.json) {
     env.stdout.write(JSON.stringify({ ok, checks }, null, 2) + "\n");
   } else {
-    const style = styleFor(env, env.stderr);
+    // The report is what doctor exists for: stdout, so `twg doctor | grep ✖` works.
+    const style = styleFor(env, env.stdout);
     const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
     for (const check of checks) {
-      env.stderr.write(`${marks[check.status]} ${check.name}: ${check.detail}\n`);
+      // A multi-line detail (a scheduler's own error output) goes below its
+      // check, indented, rather than inside the one-line summary. Details
+      // quote the server (names, error descriptions): through the one sanitiser.
+      const [first, ...rest] = terminalSafeLines(check.detail).trimEnd().split("\n");
+      env.stdout.write(`${marks[check.status]} ${check.name}: ${first}\n`);
+      for (const line of rest) env.stdout.write(`    ${line}\n`);
     }
   }
   if (!ok) throw new ReportedError(ExitCode.failure);
@@ -57,28 +69,79 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
 export async function collectChecks(env: Env): Promise<Check[]> {
   const paths = configPaths(env);
   const checks: Check[] = [];
-  const add = (name: string, status: Check["status"], detail: string) =>
-    checks.push({ name, status, detail });
+  // One check per name, always (scripts look them up by name): a second
+  // finding for the same name joins the first, the worse status winning.
+  const rank = { ok: 0, warn: 1, fail: 2 };
+  const add = (name: string, status: Check["status"], detail: string) => {
+    const earlier = checks.find((check) => check.name === name);
+    if (!earlier) checks.push({ name, status, detail });
+    else {
+      if (rank[status] > rank[earlier.status]) earlier.status = status;
+      earlier.detail += `; ${detail}`;
+    }
+  };
   const shownAuthConf = displayPath(paths.authConf, env.homeDir);
 
   let credentials = null;
   try {
     credentials = await readCredentials(env, paths.authConf);
     if (credentials?.oauth) add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
-    else add("credentials", "fail", `not logged in; run "twg login"`);
+    else if (envAccessToken(env)) {
+      add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
+    } else add("credentials", "fail", `not logged in; run "twg login"`);
   } catch (error) {
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("credentials", "fail", messageOf(error) + hint);
   }
   const tokens = credentials?.oauth ?? null;
   const now = env.now();
-  if (!tokens) add("token", "fail", "none");
-  else if (tokens.rejectedAt) {
-    add("token", "fail", `rejected by the server at ${tokens.rejectedAt}; run "twg login"`);
-  } else if (isExpired(tokens, now)) add("token", "warn", 'expired; "twg auth refresh" renews it');
-  else if (isRefreshDue(tokens, now)) {
-    add("token", "warn", 'refresh due; "twg auth refresh" renews it');
-  } else add("token", "ok", "valid");
+  const fromEnv = envAccessToken(env);
+  // The method, and for "env" which variable (never its value).
+  add(
+    "method",
+    fromEnv || tokens ? "ok" : "warn",
+    fromEnv
+      ? `env (${accessTokenVariable}; wins over the stored credentials for auth token and api)`
+      : tokens?.method === "token"
+      ? 'token (from "twg login --with-token"; it cannot be refreshed)'
+      : tokens
+      ? "oauth"
+      : "none",
+  );
+  const givenExpiry = tokens?.method === "token" ? givenTokenExpiresAt(tokens) : null;
+  if (fromEnv) add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
+  else if (!tokens) add("token", "fail", "none");
+  else if (tokens.method === "token") {
+    if (givenExpiry !== null && givenExpiry <= now) {
+      add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
+    } else {
+      add(
+        "token",
+        "ok",
+        `given with --with-token, not refreshable${
+          givenExpiry === null
+            ? ""
+            : `; expires ${formatTime(new Date(givenExpiry).toISOString(), now)}`
+        }`,
+      );
+    }
+  } else if (tokens.rejectedAt) {
+    add(
+      "token",
+      "fail",
+      `rejected by the server at ${formatTime(tokens.rejectedAt, now)}; run "twg login"`,
+    );
+  } else {
+    const { expiresAt, refreshDueAt } = tokenTimes(tokens);
+    const times = `expires ${formatTime(expiresAt, now)}, refresh due ${
+      formatTime(refreshDueAt, now)
+    }`;
+    if (isExpired(tokens, now)) {
+      add("token", "warn", `expired: ${times}; "twg auth refresh" renews it`);
+    } else if (isRefreshDue(tokens, now)) {
+      add("token", "warn", `refresh due: ${times}; "twg auth refresh" renews it`);
+    } else add("token", "ok", `valid: ${times}`);
+  }
 
   const user = credentials?.user;
   add(
@@ -90,32 +153,51 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   add(
     "site",
     site ? "ok" : "warn",
-    site ? `${site.name} (${site.url})` : 'none selected; "twg login --site <id>"',
+    site
+      ? `${site.name} (${site.url})`
+      : 'none selected; "twg auth switch" chooses one (no new login)',
   );
 
   let settings;
   try {
     settings = await loadSettings(env, paths.configJson);
   } catch (error) {
-    add("issuer", "fail", messageOf(error));
+    // Its own check: the issuer itself may still be fine (from auth.conf).
+    const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+    add("config", "fail", messageOf(error) + hint);
   }
   let userinfoEndpoint: string | null = null;
   const issuer = tokens?.issuer ?? settings?.issuer;
   if (issuer) {
     try {
       userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
-      add("issuer", "ok", `${issuer} reachable`);
+      const mismatches = tokens ? await settingMismatches(env, paths, tokens) : [];
+      add(
+        "issuer",
+        mismatches.length ? "warn" : "ok",
+        [`${issuer} reachable`, ...mismatches.map(describeMismatch)].join("; "),
+      );
     } catch (error) {
-      add("issuer", "fail", `${issuer}: ${messageOf(error)}`);
+      // Ctrl-C is not a failed check: main reports it (exit 130).
+      if (isAbortError(error)) throw error;
+      const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+      add("issuer", "fail", `${issuer}: ${messageOf(error)}${hint}`);
     }
+  } else if (settings) {
+    add("issuer", "fail", "none configured; set TWG_ISSUER to the OAuth server's URL");
   }
-  checks.push(
-    await serverCheck(
-      env,
-      tokens && !tokens.rejectedAt && !isExpired(tokens, now) ? tokens.accessToken : null,
-      userinfoEndpoint ?? settings?.resourcesUrl ?? null,
-    ),
+  const server = await serverCheck(
+    env,
+    fromEnv ??
+      (tokens && !tokens.rejectedAt &&
+          (tokens.method === "token"
+            ? givenExpiry === null || givenExpiry > now
+            : !isExpired(tokens, now))
+        ? tokens.accessToken
+        : null),
+    userinfoEndpoint ?? settings?.resourcesUrl ?? null,
   );
+  add(server.name, server.status, server.detail);
 
   const isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   add(
@@ -129,7 +211,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   );
   const upkeep = await readUpkeepStatus(env).catch(() => null);
   if (upkeep?.enabled) {
-    const last = upkeep.lastRun ? `; last run ${upkeep.lastRun} (${upkeep.lastResult})` : "";
+    const last = upkeep.lastRun
+      ? `; last run ${formatTime(upkeep.lastRun, now)} (${upkeep.lastResult})`
+      : "";
     add(
       "upkeep",
       upkeep.error && upkeep.lastResult?.startsWith("failed") ? "warn" : "ok",
@@ -139,9 +223,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     add(
       "upkeep",
       "warn",
-      `not enabled${
-        upkeep?.error ? ` (${upkeep.error})` : ""
-      }; "twg upkeep enable" keeps the sign-in fresh`,
+      `not enabled; "twg upkeep enable" keeps the sign-in fresh${
+        upkeep?.error ? `\nlast error: ${upkeep.error}` : ""
+      }`,
     );
   }
   const bitbucket = bitbucketTokenSource(env, credentials?.bitbucketToken ?? null);
@@ -154,7 +238,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       ? "stored"
       : 'not set; "twg setup bitbucket"',
   );
-  add("agent", "ok", (await detectAgentFromEnv(env)) ?? "none detected");
+  add("agent", "ok", await agentCheckDetail(env, paths.dir, isWritable));
   add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
   return checks;
 }
@@ -181,10 +265,14 @@ async function serverCheck(
     return {
       name: "server",
       status: "fail",
-      detail:
-        `the server answered HTTP ${response.status} to the access token; "twg auth refresh --force" or "twg login"`,
+      detail: `the server answered HTTP ${response.status} to the access token; ${
+        envAccessToken(env)
+          ? `replace ${accessTokenVariable}, or unset it to use the stored sign-in`
+          : '"twg auth refresh --force" or "twg login"'
+      }`,
     };
   } catch (error) {
+    if (isAbortError(error)) throw error;
     return { name: "server", status: "fail", detail: messageOf(error) };
   }
 }

@@ -9,7 +9,7 @@ import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
 import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
-import { promptBitbucketToken } from "../credentials/bitbucket_token.ts";
+import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import {
@@ -19,15 +19,21 @@ import {
   saveCredentials,
   UntrustedStoreError,
 } from "../credentials/store.ts";
+import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
-import { messageOf, TwgError } from "../errors.ts";
+import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
-import { pollForToken, requestDeviceAuthorization } from "../oauth/device_flow.ts";
+import {
+  type DeviceAuthorization,
+  pollForToken,
+  requestDeviceAuthorization,
+} from "../oauth/device_flow.ts";
 import { fetchSites, identify, matchSite } from "../oauth/identity.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 
 /** Options of `twg login`. */
 export interface LoginOptions {
@@ -45,7 +51,18 @@ export function loginCommand(env: Env) {
     .option("--force", "discard every stored credential first, the Bitbucket token included")
     .option("--site <url-or-id>", "the site to use when the account reaches several")
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
+    .option("--with-token", "store an access token read from stdin (it cannot be refreshed)")
+    .addHelpText(
+      "after",
+      `
+--with-token stores a token instead of a sign-in (no refresh token); in CI
+prefer TWG_OAUTH_ACCESS_TOKEN, which is never written.`,
+    )
     .action(async (options) => {
+      if (options.withToken) {
+        const { runLoginWithToken } = await import("../auth/with_token.ts");
+        return await runLoginWithToken(env, { site: options.site });
+      }
       await runLogin(env, {
         browser: options.browser,
         force: options.force ?? false,
@@ -70,9 +87,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const previous = options.force
-    ? await discardStored(env, paths.authConf)
-    : await readCredentials(env, paths.authConf);
+  // An untrusted auth.conf is refused now, before the person approves anything.
+  if (options.force) await discardStored(env, paths.authConf);
+  else await readCredentials(env, paths.authConf);
 
   const metadata = await discover(env, settings.issuer, signal);
   if (!metadata.deviceAuthorizationEndpoint) {
@@ -91,22 +108,23 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     printJsonLine(env, {
       event: "device_authorization",
       verificationUri: authorization.verificationUri,
-      verificationUriComplete: authorization.verificationUriComplete,
+      verificationUriComplete: verificationTarget(authorization, metadata.issuer).complete,
       userCode: authorization.userCode,
       expiresAt: new Date(authorization.expiresAt).toISOString(),
     });
   }
-  await showCode(
-    env,
-    authorization.userCode,
-    authorization.verificationUri,
-    authorization.verificationUriComplete,
-    options,
-  );
+  await showCode(env, authorization, metadata.issuer, options);
 
   const spinner = options.json
     ? { update() {}, stop() {} }
     : startSpinner(env, "Waiting for approval in the browser…");
+  // Redrawn at every frame, so the countdown keeps moving through long backoffs.
+  let problem: string | null = null;
+  const waitingLine = () => {
+    const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
+    const state = problem ? `${problem}, retrying…` : "Waiting for approval in the browser…";
+    return `${state} (code expires in ${formatDuration(left)})`;
+  };
   let tokens: TokenResponse;
   try {
     tokens = await pollForToken(env, {
@@ -114,11 +132,16 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       clientId,
       authorization,
       signal,
-      onWait: () => {
-        const left = Math.max(0, Math.round((authorization.expiresAt - env.now()) / 1000));
-        spinner.update(
-          `Waiting for approval in the browser… (code expires in ${formatDuration(left)})`,
-        );
+      onWait: () => spinner.update(waitingLine),
+      onUnreachable: (next) => {
+        // Without a terminal there is no spinner line: say it once.
+        if (!problem && !env.stderr.isTerminal) {
+          warn(env, `${next}; retrying until the code expires`);
+        }
+        problem = next;
+      },
+      onReachable: () => {
+        problem = null;
       },
     });
   } finally {
@@ -133,26 +156,28 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   }
 
   const user = await identify(env, metadata, clientId, tokens);
-  const site = settings.resourcesUrl
+  const siteChoice = settings.resourcesUrl
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
-    : null;
-  const promptedBitbucketToken = previous?.bitbucketToken || options.json
-    ? null
-    : await promptBitbucketToken(env, { optional: true });
+    : { site: null, sites: null, problem: null, canAsk: false };
   const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
   let replaced: OAuthTokens | null;
+  let bitbucketToken: string | null;
+  // The sign-in is saved before any further question: the person has
+  // approved it, and a Ctrl-C at a prompt must not throw that away.
   const lock = await acquireLock(env, paths.lock, { signal });
   try {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
     // and the one to revoke is the latest.
     const current = options.force ? null : await readCredentials(env, paths.authConf);
     replaced = current?.oauth ?? null;
+    bitbucketToken = current?.bitbucketToken ?? null;
     await saveCredentials(env, paths.authConf, {
       ...emptyCredentials(),
       oauth,
       user,
-      site,
-      bitbucketToken: current?.bitbucketToken ?? promptedBitbucketToken,
+      site: siteChoice.site,
+      sites: siteChoice.sites,
+      bitbucketToken,
     });
   } finally {
     await lock.release();
@@ -160,15 +185,66 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);
-  if (options.json) {
-    printJsonLine(env, { event: "authenticated", user, site, credentialsPath: paths.authConf });
+  if (options.json && !siteChoice.problem) {
+    printJsonLine(env, {
+      event: "authenticated",
+      user,
+      site: siteChoice.site,
+      credentialsPath: paths.authConf,
+    });
   }
   const check = styleFor(env, env.stderr).success("✔");
   env.stderr.write(
     `${check} Authentication successful!\n` +
-      `${check} Authenticated as ${user.name ?? user.id}\n` +
+      `${check} Authenticated as ${terminalSafe(user.name ?? user.id)}\n` +
       `${check} Credentials saved to ${shownPath}\n`,
   );
+  if (siteChoice.problem) throw siteChoice.problem;
+  if (siteChoice.canAsk && siteChoice.sites) {
+    const chosen = await askForSite(env, siteChoice.sites);
+    if (!chosen) {
+      env.stderr.write(
+        '\nNo site chosen; the sign-in is saved. "twg auth switch" chooses one later.\n',
+      );
+      return;
+    }
+    await saveSiteChoice(env, paths, chosen, siteChoice.sites);
+    env.stderr.write(`${check} Site: ${terminalSafe(chosen.name)} (${terminalSafe(chosen.url)})\n`);
+  }
+  if (!bitbucketToken && !options.json) await offerBitbucketToken(env);
+}
+
+/**
+ * After a saved login, on a terminal: the optional Bitbucket token, with what
+ * it is for and where to make one. Enter or Ctrl-C skips the question and
+ * keeps the sign-in (exit 0: the login the command was run for succeeded).
+ */
+async function offerBitbucketToken(env: Env): Promise<void> {
+  if (!env.stdinIsTerminal || env.getVar("TWG_BBC_TOKEN")) return;
+  const style = styleFor(env, env.stderr);
+  // Atlassian: Bitbucket API tokens replace app passwords ("Using API tokens",
+  // https://support.atlassian.com/bitbucket-cloud/docs/api-tokens/); they are
+  // created at id.atlassian.com under "Create API token with scopes", app
+  // Bitbucket (https://support.atlassian.com/bitbucket-cloud/docs/create-an-api-token/).
+  env.stderr.write(
+    `\nOptional: a Bitbucket token, for "twg api --bitbucket" (Bitbucket's API does not\n` +
+      `accept the sign-in above). Create one at\n` +
+      `  https://id.atlassian.com/manage-profile/security/api-tokens\n` +
+      `("Create API token with scopes", app Bitbucket). ${
+        style.dim('Later: "twg setup bitbucket".')
+      }\n`,
+  );
+  let token: string | null;
+  try {
+    token = await promptBitbucketToken(env, { optional: true });
+  } catch (error) {
+    if (!isAbortError(error)) throw error;
+    env.stderr.write(
+      'Skipped; the sign-in is saved. "twg setup bitbucket" stores a token later.\n',
+    );
+    return;
+  }
+  if (token) await storeBitbucketToken(env, configPaths(env), token);
 }
 
 /** `--force`: moves an untrusted file aside, or removes a trusted one (after revoking its token). */
@@ -196,36 +272,95 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
   return null;
 }
 
+/**
+ * Where the person is sent to approve, and whether twg may open it for them.
+ * RFC 8628 §5.4 (remote phishing) and RFC 10027 (BCP 247, "Best Current
+ * Practice for Security of Cross-Device Flows",
+ * https://www.rfc-editor.org/rfc/rfc10027.html) both rest on the person
+ * seeing where they grant access: a complete link on another host than the
+ * verification page is dropped (the person types the code on the page), and
+ * a verification page on another host than the issuer is shown with a
+ * warning and never opened automatically.
+ */
+export function verificationTarget(
+  authorization: Pick<DeviceAuthorization, "verificationUri" | "verificationUriComplete">,
+  issuer: string,
+): { url: string; complete: string | null; warnings: string[]; mayOpen: boolean } {
+  const hostOf = (url: string) => {
+    try {
+      return new URL(url).host.toLowerCase();
+    } catch {
+      return null;
+    }
+  };
+  const warnings: string[] = [];
+  const issuerHost = hostOf(issuer);
+  const pageHost = hostOf(authorization.verificationUri);
+  let complete = authorization.verificationUriComplete;
+  if (complete !== null && hostOf(complete) !== pageHost) {
+    warnings.push(
+      `The server's sign-in link points at ${
+        terminalSafe(hostOf(complete) ?? complete)
+      }, not at its verification page on ${terminalSafe(pageHost ?? "?")}; ignoring the link`,
+    );
+    complete = null;
+  }
+  const mayOpen = pageHost !== null && pageHost === issuerHost;
+  if (!mayOpen) {
+    warnings.push(
+      `The verification page is on ${terminalSafe(pageHost ?? authorization.verificationUri)}, ` +
+        `not on the issuer's host ${terminalSafe(issuerHost ?? issuer)}: ` +
+        "not opening it; enter the code only if you trust that site",
+    );
+  }
+  return { url: complete ?? authorization.verificationUri, complete, warnings, mayOpen };
+}
+
 async function showCode(
   env: Env,
-  userCode: string,
-  verificationUri: string,
-  verificationUriComplete: string | null,
+  authorization: DeviceAuthorization,
+  issuer: string,
   options: LoginOptions,
 ): Promise<void> {
   const style = styleFor(env, env.stderr);
-  env.stderr.write(`${style.warn("!")} Your one-time code: ${style.bold(userCode)}\n`);
-  const target = verificationUriComplete ?? verificationUri;
+  const target = verificationTarget(authorization, issuer);
+  const page = terminalSafe(authorization.verificationUri);
+  env.stderr.write(`Signing in at ${terminalSafe(new URL(issuer).host)}\n`);
+  for (const warning of target.warnings) warn(env, warning);
+  env.stderr.write(
+    `${style.warn("!")} Your one-time code: ${style.bold(terminalSafe(authorization.userCode))}\n`,
+  );
   // openBrowser itself honours TWG_NO_BROWSER, BROWSER=none and headless
   // systems, and says which applied.
-  if (options.browser) {
-    const result = await openBrowser(env, target);
+  if (options.browser && target.mayOpen) {
+    const result = await openBrowser(env, target.url);
     if (result.opened) {
-      env.stderr.write(`Opened ${verificationUri} in your browser; confirm the code there.\n`);
+      env.stderr.write(
+        `Opened ${terminalSafe(target.url)} in your browser; confirm the code there.\n`,
+      );
       return;
     }
     env.stderr.write(style.dim(`No browser opened (${result.reason}).\n`));
   }
-  env.stderr.write(`Open ${verificationUri} in a browser and enter the code`);
-  env.stderr.write(verificationUriComplete ? `, or open:\n  ${verificationUriComplete}\n` : ".\n");
+  env.stderr.write(`Open ${page} in a browser and enter the code`);
+  env.stderr.write(target.complete ? `, or open:\n  ${terminalSafe(target.complete)}\n` : ".\n");
 }
 
+/**
+ * The site for a new sign-in, decided without a prompt: `--site`, or the only
+ * one. Several sites without `--site` are asked about after the save, on a
+ * terminal (`canAsk`); elsewhere, as a `--site` that matches nothing, they
+ * are a usage error raised once the sign-in is saved (`problem`): the token
+ * reaches every site, so "twg auth switch" picks one without a new login.
+ */
 async function chooseSite(
   env: Env,
   resourcesUrl: string,
   accessToken: string,
   options: LoginOptions,
-): Promise<Site | null> {
+): Promise<
+  { site: Site | null; sites: Site[] | null; problem: UsageError | null; canAsk: boolean }
+> {
   let sites: Site[];
   try {
     sites = await fetchSites(env, resourcesUrl, accessToken);
@@ -236,37 +371,20 @@ async function chooseSite(
         messageOf(error)
       }); continuing without a site`,
     );
-    return null;
+    return { site: null, sites: null, problem: null, canAsk: false };
   }
+  const next = 'The sign-in is saved: run "twg auth switch --site <id>" with one of them';
   if (options.site) {
     const match = matchSite(sites, options.site);
-    if (match) return match;
-    warn(
-      env,
-      `No site matches "${options.site}"; available: ${
-        sites.map((site) => site.id).join(", ") || "none"
-      }`,
-    );
-    return null;
+    return match
+      ? { site: match, sites, problem: null, canAsk: false }
+      : { site: null, sites, problem: noSiteMatches(options.site, sites, next), canAsk: false };
   }
-  if (sites.length <= 1) return sites[0] ?? null;
+  if (sites.length <= 1) return { site: sites[0] ?? null, sites, problem: null, canAsk: false };
   if (!env.stdinIsTerminal || options.json) {
-    warn(
-      env,
-      `This account reaches ${sites.length} sites; choose one with "twg login --site <id>" (${
-        sites.map((site) => site.id).join(", ")
-      })`,
-    );
-    return null;
+    return { site: null, sites, problem: siteNotChosen(sites, next), canAsk: false };
   }
-  env.stderr.write("This account reaches several sites:\n");
-  sites.forEach((site, index) => env.stderr.write(`  ${index + 1}. ${site.name} (${site.url})\n`));
-  for (;;) {
-    const answer = await env.readLine(`Choose a site [1-${sites.length}]: `);
-    if (answer === null) return null;
-    const chosen = sites[Number(answer.trim()) - 1];
-    if (chosen) return chosen;
-  }
+  return { site: null, sites, problem: null, canAsk: true };
 }
 
 function oauthTokens(
@@ -290,17 +408,42 @@ function oauthTokens(
   };
 }
 
-/** Re-login replaces the credentials; the old refresh token is revoked once the new ones are safe. */
+/**
+ * Re-login replaces the credentials; the old refresh token is revoked once
+ * the new ones are safe, and only at the issuer that issued it: a token is a
+ * secret of its issuer, and another server must never receive it. Without a
+ * stored endpoint, the old issuer's own metadata is read again; failing that,
+ * the revocation is skipped with a note.
+ */
 async function revokeReplaced(
   env: Env,
   previous: OAuthTokens | null,
   current: OAuthTokens,
 ): Promise<void> {
   if (!previous?.refreshToken || previous.refreshToken === current.refreshToken) return;
-  const endpoint = previous.revocationEndpoint ?? current.revocationEndpoint;
-  if (endpoint) {
-    await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  let endpoint = previous.revocationEndpoint;
+  if (!endpoint && sameIssuer(previous.issuer, current.issuer)) {
+    endpoint = current.revocationEndpoint;
+  } else if (!endpoint) {
+    endpoint = await discover(env, previous.issuer, env.interrupt).then(
+      (metadata) => metadata.revocationEndpoint,
+      () => null,
+    );
   }
+  if (!endpoint) {
+    warn(
+      env,
+      `The previous sign-in at ${
+        terminalSafe(previous.issuer)
+      } was not revoked: that server names no revocation endpoint`,
+    );
+    return;
+  }
+  await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+}
+
+function sameIssuer(a: string, b: string): boolean {
+  return a.replace(/\/$/, "") === b.replace(/\/$/, "");
 }
 
 function printJsonLine(env: Env, value: unknown): void {

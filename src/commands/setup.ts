@@ -12,7 +12,7 @@ import {
 } from "../credentials/bitbucket_token.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { messageOf } from "../errors.ts";
+import { AuthRequiredError, messageOf } from "../errors.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { enableUpkeepAndReport } from "../upkeep/schedule.ts";
 
@@ -24,14 +24,19 @@ export function setupCommand(env: Env) {
     .action(async (options) => await runSetup(env, { upkeep: options.upkeep }));
 }
 
-/** Each step reports what it did; a scheduling failure is guidance, not a failed setup. */
+/**
+ * Each step reports what it did; a scheduling failure is guidance, not a
+ * failed setup. Not being logged in is: the steps still run, then setup
+ * exits 3 naming the login as what is left.
+ */
 export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<void> {
   const paths = configPaths(env);
   const style = styleFor(env, env.stderr);
   const stored = await readCredentials(env, paths.authConf);
-  if (stored?.oauth && !stored.oauth.rejectedAt) {
+  const isLoggedIn = Boolean(stored?.oauth && !stored.oauth.rejectedAt);
+  if (isLoggedIn) {
     env.stderr.write(
-      `${style.success("✔")} Logged in as ${stored.user?.name ?? stored.user?.id ?? "unknown"}\n`,
+      `${style.success("✔")} Logged in as ${stored?.user?.name ?? stored?.user?.id ?? "unknown"}\n`,
     );
   } else {
     warn(env, 'Not logged in yet: run "twg login"');
@@ -57,14 +62,22 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
       'No Bitbucket token: run "twg setup bitbucket" in a terminal, or set TWG_BBC_TOKEN in CI',
     );
   }
-  if (!options.upkeep) return;
-  try {
-    await enableUpkeepAndReport(env);
-  } catch (error) {
-    warn(env, messageOf(error));
-    env.stderr.write(
-      '  Setup is otherwise complete. Fix the above, then run "twg upkeep enable";\n' +
-        '  until then run "twg auth refresh" now and then outside any sandbox.\n',
+  if (options.upkeep) {
+    try {
+      await enableUpkeepAndReport(env);
+    } catch (error) {
+      warn(env, messageOf(error));
+      env.stderr.write(
+        (isLoggedIn ? "  Setup is otherwise complete. " : "  ") +
+          'Fix the above, then run "twg upkeep enable";\n' +
+          '  until then run "twg auth refresh" now and then outside any sandbox.\n',
+      );
+    }
+  }
+  if (!isLoggedIn) {
+    throw new AuthRequiredError(
+      "Setup is not complete: you are not logged in",
+      'Run "twg login", then "twg setup" again',
     );
   }
 }

@@ -5,14 +5,9 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import {
-  BITBUCKET_TOKEN_VAR,
-  promptBitbucketToken,
-  saveBitbucketToken,
-} from "../credentials/bitbucket_token.ts";
+import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import type { Env } from "../env.ts";
 import { UsageError } from "../errors.ts";
-import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** Options of `twg setup bitbucket`. */
 export interface SetupBitbucketOptions {
@@ -50,14 +45,5 @@ export async function runSetupBitbucket(env: Env, options: SetupBitbucketOptions
     if (!token && options.optional) return;
     if (!token) throw new UsageError("No token entered");
   }
-  const paths = configPaths(env);
-  await saveBitbucketToken(env, paths, token);
-  if (env.getVar(BITBUCKET_TOKEN_VAR)) {
-    warn(env, `${BITBUCKET_TOKEN_VAR} is set and wins over the stored token`);
-  }
-  env.stderr.write(
-    `${styleFor(env, env.stderr).success("✔")} Bitbucket token saved to ${
-      displayPath(paths.authConf, env.homeDir)
-    }\n`,
-  );
+  await storeBitbucketToken(env, configPaths(env), token);
 }

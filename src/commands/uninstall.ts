@@ -40,13 +40,44 @@ interface StepLine {
 }
 
 /**
- * Files twg writes in its config directory, with the suffixes its atomic
- * writes, lock and log rotation add (`.tmp-…`, `.bad-…`, `.takeover`, `.1`,
- * `.cmd`). Only these are deleted: `TWG_CONFIG_DIR` may point at a directory
- * that holds other things too.
+ * The exact names twg writes in its config directory, with the strict
+ * suffixes its writes add: `<name>.tmp-<pid>-<base36>` (atomic_write.ts),
+ * `auth.conf.bad-<ISO time>` (login --force), `auth.lock.takeover` (lock.ts),
+ * `upkeep.log.1` (rotation). `config.json` is not among them: twg never
+ * writes it, so it is the person's own (see {@link isTwgsConfigJson}).
+ * Nothing else goes: `TWG_CONFIG_DIR` may point at a project folder, where
+ * `config.json.orig` or `upkeep.log.bak` are the person's files.
  */
-const TWG_FILE =
-  /^(?:auth\.conf|auth\.lock|config\.json|upkeep\.json|upkeep\.log|twg-launcher)(?:\..+)?$/;
+const TWG_NAMES = [
+  "auth.conf",
+  "auth.lock",
+  "auth.lock.takeover",
+  "upkeep.json",
+  "upkeep.log",
+  "upkeep.log.1",
+  "twg-launcher",
+  "twg-launcher.cmd",
+  "twg-upkeep.js",
+  "twg-upkeep.xml",
+];
+const TEMP_SUFFIX = /\.tmp-\d+-[0-9a-z]+$/;
+const BAD_SUFFIX = /^auth\.conf\.bad-\d{4}-\d\d-\d\dT\d\d-\d\d-\d\d-\d{3}Z$/;
+
+/** Whether `name` is one twg writes (temporary files of those names included). */
+export function isTwgFileName(name: string): boolean {
+  const base = name.replace(TEMP_SUFFIX, "");
+  return TWG_NAMES.includes(base) || BAD_SUFFIX.test(name);
+}
+
+/**
+ * `config.json` is deleted only in twg's own default directory
+ * (`~/.config/twg`, `%APPDATA%\twg`), where nothing but twg's settings
+ * belong; in a directory chosen with `TWG_CONFIG_DIR` it may be a project's
+ * own file, and stays.
+ */
+function isTwgsConfigJson(env: Env): boolean {
+  return !env.getVar("TWG_CONFIG_DIR");
+}
 
 /** Declares `twg uninstall`. */
 export function uninstallCommand(env: Env) {
@@ -191,10 +222,15 @@ async function removeConfigFiles(env: Env, dir: string): Promise<StepLine[]> {
     }
     throw error;
   }
-  for (const name of names.filter((name) => TWG_FILE.test(name))) {
-    await env.fs.rm(join(dir, name), { force: true });
+  const others: string[] = [];
+  for (const name of names) {
+    const isOurs = isTwgFileName(name) || (name === "config.json" && isTwgsConfigJson(env));
+    // lstat: only a regular file is twg's; a directory or a link of that name is not.
+    const info = isOurs ? await env.fs.lstat(join(dir, name)).catch(() => null) : null;
+    if (info?.isFile()) await env.fs.rm(join(dir, name), { force: true });
+    else if (info === null && isOurs) continue;
+    else others.push(name);
   }
-  const others = names.filter((name) => !TWG_FILE.test(name));
   if (others.length > 0) {
     return [
       { status: "ok", text: `Deleted twg's files in ${shown}` },

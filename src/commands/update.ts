@@ -14,6 +14,7 @@ import { detectInstallation } from "../install/detect.ts";
 import { updateInstallation } from "../install/update.ts";
 import { styleFor } from "../ui/style.ts";
 import { fetchManifest, manifestUrlFor } from "../update/manifest.ts";
+import { howToUpdate } from "../install/how_to_update.ts";
 import { isNewerVersion } from "../update/semver.ts";
 import { version } from "../version.ts";
 
@@ -86,13 +87,21 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
     env.stdout.write(JSON.stringify(result, null, 2) + "\n");
     return;
   }
-  const style = styleFor(env, env.stderr);
+  // With --check the answer is the report the command exists for: stdout.
+  const report = options.check ? env.stdout : env.stderr;
+  const style = styleFor(env, report);
   if (!isAvailable) {
-    env.stderr.write(`${style.success("✔")} twg ${current} is up to date\n`);
+    report.write(`${style.success("✔")} twg ${current} is up to date\n`);
     return;
   }
   if (options.check) {
-    env.stderr.write(`twg ${current} → ${manifest.version} available: run "twg update"\n`);
+    const command = await howToUpdate(env, {
+      configDir: paths.dir,
+      currentVersion: current,
+      latestVersion: manifest.version,
+      npmPackage: manifest.npm,
+    });
+    report.write(`twg ${current} → ${manifest.version} available: run "${command}"\n`);
     return;
   }
   await updateInstallation(env, await detectInstallation(env), manifest, {

@@ -4,13 +4,15 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/rendered_file.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env, OsName } from "../env.ts";
-import { messageOf, TwgError } from "../errors.ts";
+import { messageOf, TwgError, UsageError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
+import { formatTime } from "../ui/time.ts";
 import { runScheduledUpkeep } from "../upkeep/run.ts";
 import {
   disableUpkeep,
@@ -43,6 +45,13 @@ export function upkeepCommand(env: Env) {
         "with --dry-run: write the files there instead of printing them",
       )
       .action(async (options) => {
+        if (!options.dryRun && (options.os || options.outputDir)) {
+          // Without --dry-run they would be ignored and a real install made for this system.
+          throw new UsageError(
+            `${options.os ? "--os" : "--output-dir"} only applies with --dry-run`,
+            'Add --dry-run to see the files without installing anything, or run "twg upkeep enable" alone to install for this system',
+          );
+        }
         if (options.dryRun) {
           await runUpkeepDryRun(env, {
             os: options.os ? osNames[options.os]! : env.os,
@@ -89,7 +98,8 @@ export async function runUpkeepDryRun(
       const path = join(options.outputDir, name);
       try {
         await env.fs.mkdir(options.outputDir, { recursive: true });
-        await env.fs.writeFile(path, encodeRenderedFile(file));
+        // Replaced, never written through a symlink already there.
+        await writeFileAtomic(env, path, encodeRenderedFile(file), 0o644);
       } catch (error) {
         throw new TwgError(`Cannot write ${path}: ${messageOf(error)}`, {
           hint: "Choose a directory you can write with --output-dir",
@@ -116,13 +126,19 @@ async function runUpkeepStatus(env: Env, options: { json: boolean }): Promise<vo
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
     return;
   }
-  const style = styleFor(env, env.stderr);
-  env.stderr.write(
+  // The report is what this command exists for: stdout.
+  const style = styleFor(env, env.stdout);
+  const now = env.now();
+  const lines = [
     status.enabled
-      ? `${style.success("✔")} Upkeep enabled (${status.scheduler}): ${detail}\n`
-      : `${style.warn("!")} Upkeep not enabled; "twg upkeep enable" sets it up\n`,
-  );
-  if (status.lastRun) env.stderr.write(`  Last run: ${status.lastRun} (${lastResult})\n`);
-  if (status.lastRefresh) env.stderr.write(`  Last refresh: ${status.lastRefresh}\n`);
-  if (status.error) env.stderr.write(`  Last error: ${status.error}\n`);
+      ? `${style.success("✔")} Upkeep enabled (${status.scheduler}): ${detail}`
+      : `${style.warn("!")} Upkeep not enabled; "twg upkeep enable" sets it up`,
+  ];
+  if (status.lastRun) lines.push(`  Last run: ${formatTime(status.lastRun, now)} (${lastResult})`);
+  if (status.lastRefresh) lines.push(`  Last refresh: ${formatTime(status.lastRefresh, now)}`);
+  if (status.error) {
+    const [first, ...rest] = status.error.trimEnd().split("\n");
+    lines.push(`  Last error: ${first}`, ...rest.map((line) => `    ${line}`));
+  }
+  env.stdout.write(lines.join("\n") + "\n");
 }

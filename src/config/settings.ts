@@ -4,8 +4,12 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
+import { displayPath, warn } from "../ui/style.ts";
+import { nearest } from "../ui/suggest.ts";
+import { parentDir } from "../lean_path.ts";
+import { assertOwnedByUser } from "./ownership.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {
@@ -62,6 +66,7 @@ const fileKeys: Record<keyof Settings, string> = {
 /** Reads `config.json` (absent is fine, corrupt is an error) and applies the environment. */
 export async function loadSettings(env: Env, configJsonPath: string): Promise<Settings> {
   const file = await readConfigJson(env, configJsonPath);
+  warnUnknownKeys(env, configJsonPath, file);
   const settings: Record<string, string | null> = {};
   for (const { key, variable, fallback } of sources) {
     const fromEnv = env.getVar(variable);
@@ -75,12 +80,38 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
   return settings as unknown as Settings;
 }
 
+/** The processes (their `Env`) already warned: a command may load the settings several times. */
+const warned = new WeakSet<Env>();
+
+/** A misspelt key would be ignored silently: say so, once, with the nearest known key. */
+function warnUnknownKeys(env: Env, path: string, file: Record<string, unknown>): void {
+  if (warned.has(env)) return;
+  const known = Object.values(fileKeys);
+  const unknown = Object.keys(file).filter((key) => !known.includes(key) && key !== "$schema");
+  if (unknown.length === 0) return;
+  warned.add(env);
+  for (const key of unknown) {
+    const suggestion = nearest(key, known);
+    warn(
+      env,
+      `Unknown key "${key}" in ${displayPath(path, env.homeDir)} is ignored${
+        suggestion ? ` (did you mean "${suggestion}"?)` : ""
+      }; known keys: ${known.join(", ")}`,
+    );
+  }
+}
+
 async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
+  // config.json says where the token goes and where updates come from: only
+  // this user's own file in this user's own directory is read.
+  await assertOwnedByUser(env, parentDir(path), "directory");
+  await assertOwnedByUser(env, path, "file");
   let text: string;
   try {
     text = await env.fs.readFile(path, "utf8");
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
+    if (permissionDenialOf(error)) throw error;
     throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
   }
   try {
@@ -110,4 +141,29 @@ export function requestedScopes(settings: Settings): string {
   const scopes = settings.scopes.split(/\s+/).filter(Boolean);
   if (!scopes.includes("offline_access")) scopes.push("offline_access");
   return scopes.join(" ");
+}
+
+/** A setting the person set explicitly, and where: the variable, or `config.json`. */
+export interface ExplicitSetting {
+  value: string;
+  source: string;
+}
+
+/**
+ * `key` when it was set explicitly (a non-empty variable, else a string in
+ * `config.json`), or `null` when only the default applies. Lets a command
+ * tell a deliberate setting from a default (the issuer-mismatch warning).
+ */
+export async function explicitSetting(
+  env: Env,
+  configJsonPath: string,
+  key: keyof Settings,
+): Promise<ExplicitSetting | null> {
+  const variable = sources.find((source) => source.key === key)!.variable;
+  const fromEnv = env.getVar(variable);
+  if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable };
+  const fromFile = (await readConfigJson(env, configJsonPath))[fileKeys[key]];
+  return typeof fromFile === "string"
+    ? { value: fromFile, source: `"${fileKeys[key]}" in config.json` }
+    : null;
 }

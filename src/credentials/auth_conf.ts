@@ -34,6 +34,11 @@ export interface OAuthTokens {
   revocationEndpoint: string | null;
   /** Set when the server rejected the refresh token: a new login is needed. */
   rejectedAt: string | null;
+  /**
+   * `"token"`: stored by `login --with-token`, never refreshed (`expiresIn`
+   * 0 when its lifetime is unknown); absent for a device-flow sign-in.
+   */
+  method?: "token";
 }
 
 /** The content of `auth.conf`. */
@@ -42,12 +47,14 @@ export interface Credentials {
   oauth: OAuthTokens | null;
   user: User | null;
   site: Site | null;
+  /** Every site the sign-in reaches, as listed at login (null: never listed). */
+  sites: Site[] | null;
   bitbucketToken: string | null;
 }
 
 /** Credentials with nothing stored. */
 export function emptyCredentials(): Credentials {
-  return { version: 1, oauth: null, user: null, site: null, bitbucketToken: null };
+  return { version: 1, oauth: null, user: null, site: null, sites: null, bitbucketToken: null };
 }
 
 /** When the access token expires (ms since the epoch). */

@@ -11,6 +11,7 @@ import { emptyCredentials } from "./auth_conf.ts";
 import { acquireLock } from "./lock.ts";
 import { assertStoreWritable } from "./preflight.ts";
 import { ensureConfigDir, readCredentials, saveCredentials } from "./store.ts";
+import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** The variable that provides the Bitbucket token and wins over a stored one. */
 export const BITBUCKET_TOKEN_VAR = "TWG_BBC_TOKEN";
@@ -102,4 +103,30 @@ export async function saveBitbucketToken(
   } finally {
     await lock.release();
   }
+}
+
+/**
+ * {@link saveBitbucketToken}, then says so on stderr, and warns when
+ * `TWG_BBC_TOKEN` is set and so wins over the token just saved.
+ *
+ * @example
+ * ```ts ignore
+ * await storeBitbucketToken(env, configPaths(env), token);
+ * // ✔ Bitbucket token saved to ~/.config/twg/auth.conf
+ * ```
+ */
+export async function storeBitbucketToken(
+  env: Env,
+  paths: StorePaths,
+  token: string,
+): Promise<void> {
+  await saveBitbucketToken(env, paths, token);
+  if (env.getVar(BITBUCKET_TOKEN_VAR)) {
+    warn(env, `${BITBUCKET_TOKEN_VAR} is set and wins over the stored token`);
+  }
+  env.stderr.write(
+    `${styleFor(env, env.stderr).success("✔")} Bitbucket token saved to ${
+      displayPath(paths.authConf, env.homeDir)
+    }\n`,
+  );
 }

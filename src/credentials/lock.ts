@@ -25,6 +25,8 @@ export interface LockOptions {
   /** Heartbeat age after which a live-looking owner counts as gone. */
   staleMs?: number;
   signal?: AbortSignal;
+  /** The user id a lock file must belong to (the owner of `auth.conf`); unchecked when undefined. */
+  ownerUid?: number | null;
 }
 
 /** A held lock. */
@@ -32,6 +34,8 @@ export interface Lock {
   /** Whether the lock file is still ours (a stopped holder may have lost it). */
   isHeld(): Promise<boolean>;
   release(): Promise<void>;
+  /** Names this holding, for {@link takeOverHeldLock} by a child it starts. */
+  readonly nonce: string;
 }
 
 interface LockOwner {
@@ -41,9 +45,25 @@ interface LockOwner {
   acquiredAt: string;
 }
 
+/**
+ * The lock file is not one twg made (a symbolic link, a directory, content
+ * that is not a twg lock, another user's file): reported at once, never
+ * followed, waited for or removed (exit 1).
+ */
+export class ForeignLockError extends TwgError {
+  override name = "ForeignLockError";
+  constructor(path: string, what: string, isDirectory: boolean) {
+    super(`The lock file "${path}" is not twg's: ${what}`, {
+      hint: `twg neither follows nor removes it. If no twg is running, remove it and try again: ` +
+        (isDirectory ? `rm -r "${path}"` : `rm "${path}"`),
+    });
+  }
+}
+
 /** Another process held the lock for longer than we were willing to wait (exit 1). */
 export class LockTimeoutError extends TwgError {
   override name = "LockTimeoutError";
+  static override defaultCode = "lock-timeout";
 }
 
 const defaultTimeoutMs = 30_000;
@@ -52,11 +72,37 @@ const defaultTimeoutMs = 30_000;
 const defaultStaleMs = 60_000;
 const guardStaleMs = 10_000;
 
-/** Waits for and takes the lock at `path`. */
+/** The lock file could not be read or written (an I/O error, a full disk; exit 1). */
+export class LockError extends TwgError {
+  override name = "LockError";
+}
+
+/** Waits for and takes the lock at `path`; a file-system failure is a {@link LockError}. */
 export async function acquireLock(
   env: Env,
   path: string,
   options: LockOptions = {},
+): Promise<Lock> {
+  try {
+    return await acquire(env, path, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+function asLockError(error: unknown, path: string): unknown {
+  const code = (error as NodeJS.ErrnoException)?.code;
+  if (error instanceof TwgError || typeof code !== "string") return error;
+  return new LockError(`Cannot take the lock "${path}": ${code}`, {
+    hint: code === "ENOSPC" ? "Free some disk space and try again" : "Try again",
+    cause: error,
+  });
+}
+
+async function acquire(
+  env: Env,
+  path: string,
+  options: LockOptions,
 ): Promise<Lock> {
   const timeoutMs = options.timeoutMs ?? defaultTimeoutMs;
   const staleMs = options.staleMs ?? defaultStaleMs;
@@ -71,7 +117,7 @@ export async function acquireLock(
   for (;;) {
     // Creating is tried only when no lock is there: a waiter's poll is then
     // one read, not three writes, and 50 waiters stay cheap.
-    const holder = await readOwner(env, path);
+    const holder = await readOwner(env, path, options.ownerUid);
     if (!holder) {
       if (await tryCreate(env, path, owner)) return heldLock(env, path, owner, staleMs);
       continue;
@@ -97,6 +143,37 @@ export async function acquireLock(
   }
 }
 
+/**
+ * Waits, without taking it, until the lock at `path` is free or stale (or the
+ * time-out passes): a process that will hand its refresh to a child first
+ * lets a running refresh finish, so that 50 waiters start no child once the
+ * first has rotated. Throws {@link ForeignLockError} at once, like
+ * {@link acquireLock}.
+ */
+export async function waitForRelease(
+  env: Env,
+  path: string,
+  options: LockOptions = {},
+): Promise<void> {
+  try {
+    await waitUntilFree(env, path, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+async function waitUntilFree(env: Env, path: string, options: LockOptions): Promise<void> {
+  const deadline = env.now() + (options.timeoutMs ?? defaultTimeoutMs);
+  let delay = 5;
+  for (;;) {
+    const holder = await readOwner(env, path, options.ownerUid);
+    if (!holder || env.now() >= deadline) return;
+    if (await isStale(env, holder.owner, holder.mtimeMs, options.staleMs ?? defaultStaleMs)) return;
+    await env.sleep(delay + Math.random() * delay, options.signal);
+    delay = Math.min(delay * 2, 40);
+  }
+}
+
 async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
   const staging = tempPathFor(env, path);
   await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600 });
@@ -114,20 +191,50 @@ async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<bool
 async function readOwner(
   env: Env,
   path: string,
+  ownerUid: number | null | undefined,
 ): Promise<{ owner: LockOwner; mtimeMs: number } | null> {
+  // lstat first: a planted link is reported, never followed.
+  let info;
   try {
-    const [text, info] = await Promise.all([env.fs.readFile(path, "utf8"), env.fs.stat(path)]);
-    const owner = JSON.parse(text) as LockOwner;
-    return { owner, mtimeMs: info.mtimeMs };
+    info = await env.fs.lstat(path);
   } catch (error) {
     // Gone between our attempt and the read: simply try again.
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
-    // Unreadable content cannot come from tryCreate (it links a complete file);
-    // treat it as a foreign lock and let the heartbeat age decide.
-    const info = await env.fs.stat(path).catch(() => null);
-    if (!info) return null;
-    return { owner: { pid: -1, hostname: "", nonce: "", acquiredAt: "" }, mtimeMs: info.mtimeMs };
+    throw error;
   }
+  if (info.isSymbolicLink()) throw new ForeignLockError(path, "it is a symbolic link", false);
+  if (!info.isFile()) {
+    throw new ForeignLockError(path, "it is not a regular file", info.isDirectory());
+  }
+  if (ownerUid != null && info.uid != null && info.uid !== ownerUid) {
+    throw new ForeignLockError(path, `it belongs to another user (uid ${info.uid})`, false);
+  }
+  let text;
+  try {
+    text = await env.fs.readFile(path, "utf8");
+  } catch (error) {
+    if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    throw error;
+  }
+  // tryCreate links a complete file: content that is not a lock never came from twg.
+  const owner = parseOwner(text);
+  if (!owner) throw new ForeignLockError(path, "its content is not a twg lock", false);
+  return { owner, mtimeMs: info.mtimeMs };
+}
+
+function parseOwner(text: string): LockOwner | null {
+  try {
+    const value = JSON.parse(text) as Partial<LockOwner> | null;
+    if (
+      value && typeof value.pid === "number" && typeof value.hostname === "string" &&
+      typeof value.nonce === "string" && value.nonce !== ""
+    ) {
+      return value as LockOwner;
+    }
+  } catch {
+    // Not JSON.
+  }
+  return null;
 }
 
 async function isStale(
@@ -162,7 +269,7 @@ async function takeOverStale(
     return;
   }
   try {
-    const current = await readOwner(env, path);
+    const current = await readOwner(env, path, undefined);
     if (
       current && current.owner.nonce === staleNonce &&
       await isStale(env, current.owner, current.mtimeMs, staleMs)
@@ -171,6 +278,60 @@ async function takeOverStale(
     }
   } finally {
     await env.fs.rm(guard, { force: true });
+  }
+}
+
+/**
+ * Takes over the lock `nonce` names, held by the process that started this
+ * one (the refresh hand-off): under the takeover guard, so that no waiter
+ * removes it meanwhile, the lock file is replaced by one naming this
+ * process. Resolves to null when the lock is no longer that holding (its
+ * holder died and a waiter took it): then wait for it like anyone else.
+ */
+export async function takeOverHeldLock(
+  env: Env,
+  path: string,
+  nonce: string,
+  options: LockOptions = {},
+): Promise<Lock | null> {
+  try {
+    return await takeOverHeld(env, path, nonce, options);
+  } catch (error) {
+    throw asLockError(error, path);
+  }
+}
+
+async function takeOverHeld(
+  env: Env,
+  path: string,
+  nonce: string,
+  options: LockOptions,
+): Promise<Lock | null> {
+  const owner: LockOwner = {
+    pid: env.pid,
+    hostname: env.hostname,
+    nonce: crypto.randomUUID(),
+    acquiredAt: new Date(env.now()).toISOString(),
+  };
+  const guard = `${path}.takeover`;
+  const deadline = env.now() + 2000;
+  while (!(await tryCreate(env, guard, { ...owner, nonce: crypto.randomUUID() }))) {
+    if (env.now() >= deadline) return null;
+    await env.sleep(10 + Math.random() * 10, options.signal);
+  }
+  try {
+    const current = await readOwner(env, path, options.ownerUid);
+    if (current?.owner.nonce !== nonce) return null;
+    const staging = tempPathFor(env, path);
+    try {
+      await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
+      await env.fs.rename(staging, path);
+    } finally {
+      await env.fs.rm(staging, { force: true }).catch(() => {});
+    }
+    return heldLock(env, path, owner, options.staleMs ?? defaultStaleMs);
+  } finally {
+    await env.fs.rm(guard, { force: true }).catch(() => {});
   }
 }
 
@@ -189,12 +350,19 @@ function heldLock(env: Env, path: string, owner: LockOwner, staleMs: number): Lo
   };
   return {
     isHeld,
+    nonce: owner.nonce,
     async release() {
       if (isReleased) return;
       isReleased = true;
       clearInterval(heartbeat);
       // Only remove the file if it is still ours: a peer may have taken over.
-      if (await isHeld()) await env.fs.rm(path, { force: true });
+      // A removal that fails leaves a lock of a dead process, which the next
+      // run takes over at once: never a reason to fail a finished refresh.
+      try {
+        if (await isHeld()) await env.fs.rm(path, { force: true });
+      } catch {
+        // Left for the next run.
+      }
     },
   };
 }

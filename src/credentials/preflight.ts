@@ -25,6 +25,7 @@ import { tempPathFor } from "./atomic_write.ts";
  */
 export class StoreNotWritableError extends TwgError {
   override name = "StoreNotWritableError";
+  static override defaultCode = "store-not-writable";
   readonly configDir: string;
   constructor(configDir: string, reason: string) {
     super(`Cannot update the credentials in "${configDir}": ${reason}`, {

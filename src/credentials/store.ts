@@ -4,10 +4,12 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
+import { protectWindowsDir } from "../../platform/windows_acl.ts";
+import { assertOwnedByUser } from "../config/ownership.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 
@@ -19,6 +21,7 @@ export const configDirMode = 0o700;
 /** `auth.conf` exists but cannot be trusted (exit 1, message names the fix). */
 export class UntrustedStoreError extends TwgError {
   override name = "UntrustedStoreError";
+  static override defaultCode = "credentials-untrusted";
 }
 
 /**
@@ -38,11 +41,15 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
   const shown = displayPath(path, env.homeDir);
   const forceHint =
     'Run "twg login --force" to sign in again (the file is moved aside, not deleted)';
+  // Whoever can write the directory can swap the file: judge it first.
+  await assertOwnedByUser(env, parentDir(path), "directory");
   let info;
   try {
     info = await env.fs.lstat(path);
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return null;
+    // A runtime permission twg lacks says nothing about the file: main names the flag.
+    if (permissionDenialOf(error)) throw error;
     throw new UntrustedStoreError(`Cannot read "${shown}": ${(error as Error).message}`);
   }
   if (info.isSymbolicLink()) {
@@ -97,6 +104,9 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
   // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
   if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
+  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
+  await assertOwnedByUser(env, dir, "directory");
 }
 
 /** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
@@ -117,6 +127,8 @@ function parseCredentials(value: unknown): Credentials {
     oauth: record.oauth == null ? null : parseTokens(asRecord(record.oauth, "oauth")),
     user: record.user == null ? null : parseUser(asRecord(record.user, "user")),
     site: record.site == null ? null : parseSite(asRecord(record.site, "site")),
+    // Absent in files written before twg stored the list.
+    sites: record.sites == null ? null : parseSites(record.sites),
     bitbucketToken: optionalString(record, "bitbucketToken"),
   };
 }
@@ -127,6 +139,10 @@ function parseTokens(record: Record<string, unknown>): OAuthTokens {
     throw new Error("oauth.expiresIn is not a number of seconds");
   }
   const obtainedAt = requiredString(record, "obtainedAt", "oauth");
+  // A token stored by `login --with-token` has no client or token endpoint.
+  const isGiven = record.method === "token";
+  const endpointString = (key: string) =>
+    isGiven ? optionalString(record, key) ?? "" : requiredString(record, key, "oauth");
   if (Number.isNaN(Date.parse(obtainedAt))) throw new Error("oauth.obtainedAt is not a date");
   return {
     accessToken: requiredString(record, "accessToken", "oauth"),
@@ -136,10 +152,11 @@ function parseTokens(record: Record<string, unknown>): OAuthTokens {
     obtainedAt,
     expiresIn,
     issuer: requiredString(record, "issuer", "oauth"),
-    clientId: requiredString(record, "clientId", "oauth"),
-    tokenEndpoint: requiredString(record, "tokenEndpoint", "oauth"),
+    clientId: endpointString("clientId"),
+    tokenEndpoint: endpointString("tokenEndpoint"),
     revocationEndpoint: optionalString(record, "revocationEndpoint"),
     rejectedAt: optionalString(record, "rejectedAt"),
+    ...(isGiven ? { method: "token" as const } : {}),
   };
 }
 
@@ -157,6 +174,11 @@ function parseSite(record: Record<string, unknown>): Site {
     url: requiredString(record, "url", "site"),
     name: requiredString(record, "name", "site"),
   };
+}
+
+function parseSites(value: unknown): Site[] {
+  if (!Array.isArray(value)) throw new Error("sites is not a JSON array");
+  return value.map((entry) => parseSite(asRecord(entry, "sites[]")));
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {

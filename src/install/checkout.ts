@@ -74,7 +74,7 @@ export function checkoutLauncherScript(
       "--no-prompt",
       "--allow-read",
       "--allow-env",
-      "--allow-sys=hostname",
+      "--allow-sys=hostname,uid",
       `--allow-write=${options.configDir}`,
       ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { systemProgram } from "../../platform/windows_system.ts";
 import type { Env } from "../env.ts";
 import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
@@ -96,10 +97,14 @@ export async function removeInstalledBinary(
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return "removed";
     throw error;
   }
-  const result = await env.run("powershell.exe", powerShellArgs(DELETE_AFTER_EXIT_SCRIPT), {
-    detached: true,
-    env: { TWG_WAIT_PID: String(env.pid), TWG_DELETE_PATH: aside },
-  });
+  const result = await env.run(
+    systemProgram(env, "powershell"),
+    powerShellArgs(DELETE_AFTER_EXIT_SCRIPT),
+    {
+      detached: true,
+      env: { TWG_WAIT_PID: String(env.pid), TWG_DELETE_PATH: aside },
+    },
+  );
   if (result.code !== 0) {
     throw new Error(`Cannot schedule the deletion of "${aside}": ${commandFailure(result)}`);
   }
@@ -118,9 +123,7 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
   const host = new URL(url).host;
   const signal = AbortSignal.any([env.interrupt, AbortSignal.timeout(downloadTimeoutMs)]);
   try {
-    // Redirects are followed (release hosts redirect to storage): integrity
-    // comes from the manifest's SHA-256, not from where the bytes came from.
-    const response = await env.fetch(url, { signal, redirect: "follow" });
+    const response = await fetchFollowingSecureRedirects(env, url, signal);
     if (!response.ok) {
       await response.body?.cancel();
       throw new NetworkError(
@@ -135,6 +138,35 @@ async function download(env: Env, url: string): Promise<Uint8Array<ArrayBuffer>>
       `Cannot download the new version from ${host}: ${messageOf(error)}`,
       error,
     );
+  }
+}
+
+const maxRedirects = 5;
+
+/**
+ * Follows redirects by hand (release hosts redirect to storage), each one
+ * checked like the first URL: https, or http to a loopback host. Integrity
+ * comes from the manifest's SHA-256; this keeps the bytes, and what the
+ * network sees of the request, off plain http all the same.
+ */
+async function fetchFollowingSecureRedirects(
+  env: Env,
+  url: string,
+  signal: AbortSignal,
+): Promise<Response> {
+  let current = url;
+  for (let hop = 0;; hop++) {
+    const response = await env.fetch(current, { signal, redirect: "manual" });
+    const location = response.headers.get("location");
+    if (response.status < 300 || response.status > 399 || location === null) return response;
+    await response.body?.cancel();
+    if (hop >= maxRedirects) {
+      throw new NetworkError(
+        `Cannot download the new version: more than ${maxRedirects} redirects`,
+      );
+    }
+    current = new URL(location, current).href;
+    assertSecureUrl(current, "download URL (after a redirect)");
   }
 }
 

@@ -9,13 +9,14 @@ import { fileURLToPath } from "node:url";
 import { commandFailure } from "../../platform/failure.ts";
 import type { Env } from "../env.ts";
 import { messageOf, TwgError } from "../errors.ts";
-import { displayPath } from "../ui/style.ts";
+import { displayPath, warn } from "../ui/style.ts";
 import { artifactKey, type ReleaseManifest } from "../update/manifest.ts";
 import { checkoutRootOf, checkoutUpdateError } from "./checkout.ts";
 import { installBinaryUpdate } from "./compiled.ts";
 import { denoReinstallArgs, isLocalModule, parseDenoShim } from "./deno_install.ts";
 import type { Installation } from "./detect.ts";
 import { npmInvocation } from "./npm.ts";
+import { readOwnPackage } from "./own_package.ts";
 
 /** What {@link updateInstallation} needs besides the installation and the release. */
 export interface UpdateInstallationOptions {
@@ -58,12 +59,25 @@ export async function updateInstallation(
 }
 
 async function updateWithNpm(env: Env, manifest: ReleaseManifest): Promise<void> {
-  if (!manifest.npm) {
-    throw new TwgError(`The release manifest names no npm package for twg ${manifest.version}`);
+  // The package is this copy's own (its package.json), never the manifest's
+  // "npm": a manifest that could name the package could install anything.
+  const own = await readOwnPackage(env);
+  if (manifest.npm !== null && manifest.npm !== own.name) {
+    warn(env, `The release manifest names npm package ${manifest.npm}; updating ${own.name}`);
   }
   const npm = npmInvocation(env);
-  const args = ["install", "-g", `${manifest.npm}@${manifest.version}`];
-  await runInstaller(env, npm.command, [...npm.args, ...args], `npm ${args.join(" ")}`);
+  const args = ["install", "-g", `${own.name}@${manifest.version}`];
+  const shown = `npm ${args.join(" ")}`;
+  await runInstaller(env, npm.command, [...npm.args, ...args], shown);
+  const installed = await readOwnPackage(env).then((after) => after.version, () => null);
+  if (installed !== manifest.version) {
+    throw new TwgError(
+      `"${shown}" finished, but ${own.name} ${
+        installed ?? "(unreadable)"
+      } is installed, not ${manifest.version}`,
+      { hint: `Run "${shown}" yourself to see what went wrong` },
+    );
+  }
 }
 
 async function updateWithDeno(
@@ -85,7 +99,39 @@ async function updateWithDeno(
     throw checkoutUpdateError(env, checkoutRootOf(fileURLToPath(shim.module)), manifest.version);
   }
   const args = denoReinstallArgs(shim, { fromVersion: current, toVersion: manifest.version });
-  await runInstaller(env, "deno", args, `deno ${args.join(" ")}`);
+  const shown = `deno ${args.join(" ")}`;
+  await runInstaller(env, "deno", args, shown);
+  await assertDenoShimUpdated(env, shimPath, shim.module, manifest.version, shown);
+}
+
+/**
+ * After `deno install`, the shim must run the new version: a pinned
+ * specifier names it; an unpinned one (reinstalled with --reload) is asked
+ * for its version (`twg --version`), except on Windows, where the shim is a
+ * .cmd that twg cannot start without a shell.
+ */
+async function assertDenoShimUpdated(
+  env: Env,
+  shimPath: string,
+  previousModule: string,
+  wanted: string,
+  shown: string,
+): Promise<void> {
+  let module: string | null = null;
+  try {
+    module = parseDenoShim(await env.fs.readFile(shimPath, "utf8"), env.os).module;
+  } catch {
+    // Reported below as not updated.
+  }
+  if (module !== null && module !== previousModule && module.includes(wanted)) return;
+  if (module !== null && module === previousModule && !/\d+\.\d+\.\d+/.test(module)) {
+    if (env.os === "windows") return;
+    const result = await env.run(shimPath, ["--version"]);
+    if (result.code === 0 && result.stdout.includes(wanted)) return;
+  }
+  throw new TwgError(`"${shown}" finished, but "${shimPath}" does not run twg ${wanted}`, {
+    hint: `Run "${shown}" yourself to see what went wrong`,
+  });
 }
 
 async function updateCompiled(env: Env, manifest: ReleaseManifest, cpu: string): Promise<void> {

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { NetworkError, TwgError } from "../errors.ts";
-import { type JsonResponse, oauthErrorOf, requestJson } from "./http.ts";
+import { ExitCode, NetworkError, TwgError } from "../errors.ts";
+import { type JsonResponse, oauthErrorOf, requestJson, ResponseTooLargeError } from "./http.ts";
+import { explainOAuthError } from "./oauth_error_text.ts";
 import { parseTokenResponse, type TokenResponse } from "./token_response.ts";
 
 /** What the person needs to approve the sign-in. */
@@ -42,11 +43,17 @@ export async function requestDeviceAuthorization(
   const host = new URL(endpoint).host;
   const body = response.json as Record<string, unknown> | undefined;
   if (!response.ok || !body || typeof body !== "object") {
-    const oauthError = oauthErrorOf(response);
-    const detail = oauthError
-      ? `${oauthError.error}${oauthError.description ? `: ${oauthError.description}` : ""}`
-      : `HTTP ${response.status}`;
-    throw new TwgError(`The authorization server at ${host} refused to start a sign-in: ${detail}`);
+    const explained = explainOAuthError(oauthErrorOf(response), response.status, {
+      request: "device-authorization",
+      clientId,
+    });
+    throw new TwgError(
+      `The authorization server at ${host} refused to start a sign-in: ${explained.meaning}`,
+      {
+        code: explained.code,
+        ...(explained.hint ? { hint: explained.hint } : {}),
+      },
+    );
   }
   const text = (
     key: string,
@@ -72,6 +79,7 @@ export async function requestDeviceAuthorization(
 /** The sign-in ended without tokens: denied, expired, or refused. */
 export class DeviceFlowError extends TwgError {
   override name = "DeviceFlowError";
+  static override defaultCode = "sign-in-failed";
 }
 
 /** Options for {@link pollForToken}. */
@@ -82,6 +90,13 @@ export interface PollOptions {
   signal?: AbortSignal;
   /** Called before each wait, with the seconds until the next poll. */
   onWait?: (seconds: number) => void;
+  /**
+   * Called when a poll cannot reach the server or gets a 5xx answer (it is
+   * retried), with a short phrase: `Cannot reach auth.example.com`.
+   */
+  onUnreachable?: (problem: string) => void;
+  /** Called when the server answers again after {@link onUnreachable}. */
+  onReachable?: () => void;
 }
 
 /**
@@ -95,11 +110,17 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
   const host = new URL(tokenEndpoint).host;
   let interval = authorization.intervalSeconds;
   let backoff = 0;
+  let unreachable: { problem: string; cause: NetworkError } | null = null;
   for (;;) {
-    const wait = Math.max(interval, backoff);
-    if (env.now() + wait * 1000 > authorization.expiresAt) throw expired();
-    options.onWait?.(wait);
-    await env.sleep(wait * 1000, signal);
+    const now = env.now();
+    // The regular interval no longer fits: a poll would land after the expiry.
+    if (now + interval * 1000 > authorization.expiresAt) {
+      throw unreachable ? expiredUnreachable(unreachable.cause) : expired();
+    }
+    // A backoff is cut short at the expiry, so a server back by then still counts.
+    const waitMs = Math.min(Math.max(interval, backoff) * 1000, authorization.expiresAt - now);
+    options.onWait?.(waitMs / 1000);
+    await env.sleep(waitMs, signal);
     let response: JsonResponse;
     try {
       response = await requestJson(env, tokenEndpoint, {
@@ -111,15 +132,24 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
         ...(signal ? { signal } : {}),
       });
     } catch (error) {
-      if (!(error instanceof NetworkError)) throw error;
+      if (!(error instanceof NetworkError) || error instanceof ResponseTooLargeError) throw error;
+      unreachable = { problem: `Cannot reach ${host}`, cause: error };
+      options.onUnreachable?.(unreachable.problem);
       backoff = nextBackoff(backoff, interval);
       continue;
+    }
+    if (response.status >= 500) {
+      const problem = `${host} answered HTTP ${response.status}`;
+      unreachable = { problem, cause: new NetworkError(problem) };
+      options.onUnreachable?.(problem);
+      backoff = nextBackoff(backoff, interval);
+      continue;
+    }
+    if (unreachable) {
+      unreachable = null;
+      options.onReachable?.();
     }
     if (response.ok) return parseTokenResponse(response, host);
-    if (response.status >= 500) {
-      backoff = nextBackoff(backoff, interval);
-      continue;
-    }
     backoff = 0;
     const oauthError = oauthErrorOf(response);
     switch (oauthError?.error) {
@@ -132,17 +162,17 @@ export async function pollForToken(env: Env, options: PollOptions): Promise<Toke
         throw expired();
       case "access_denied":
         throw new DeviceFlowError("The sign-in was denied in the browser", {
+          code: "access-denied",
           hint: 'Run "twg login" to try again',
         });
       default: {
-        const detail = oauthError
-          ? `${oauthError.error}${oauthError.description ? `: ${oauthError.description}` : ""}`
-          : `HTTP ${response.status}`;
+        const explained = explainOAuthError(oauthError, response.status, {
+          request: "device-token",
+          clientId,
+        });
         throw new DeviceFlowError(
-          `The authorization server at ${host} ended the sign-in: ${detail}`,
-          {
-            hint: 'Run "twg login" to try again',
-          },
+          `The authorization server at ${host} ended the sign-in: ${explained.meaning}`,
+          { code: explained.code, hint: explained.hint ?? 'Run "twg login" to try again' },
         );
       }
     }
@@ -153,8 +183,19 @@ function nextBackoff(current: number, interval: number): number {
   return Math.min(maxNetworkBackoffSeconds, current === 0 ? interval * 2 : current * 2);
 }
 
+/** The code ran out while the server could not be reached: a network failure (exit 5). */
+function expiredUnreachable(cause: NetworkError): TwgError {
+  return new TwgError(`${cause.message}; the code expired while retrying`, {
+    exitCode: ExitCode.network,
+    code: "network",
+    hint: 'Check the connection to the authorization server (TWG_ISSUER), then run "twg login"',
+    cause,
+  });
+}
+
 function expired(): DeviceFlowError {
   return new DeviceFlowError("The code expired before the sign-in was approved", {
+    code: "code-expired",
     hint: 'Run "twg login" to get a new code',
   });
 }

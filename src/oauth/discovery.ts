@@ -5,7 +5,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { NetworkError } from "../errors.ts";
+import { NetworkError, TwgError } from "../errors.ts";
 import { assertSecureUrl, requestJson } from "./http.ts";
 
 /** The endpoints twg uses. */
@@ -37,17 +37,29 @@ export async function discover(
   signal?: AbortSignal,
 ): Promise<ServerMetadata> {
   assertSecureUrl(issuer, "issuer (TWG_ISSUER)");
+  const hint = `Check TWG_ISSUER (or "issuer" in config.json); twg used ${issuer}`;
   const failures: string[] = [];
+  let isServerError = false;
   for (const url of metadataUrls(issuer)) {
-    const response = await requestJson(env, url, signal ? { signal } : {});
+    let response;
+    try {
+      response = await requestJson(env, url, signal ? { signal } : {});
+    } catch (error) {
+      if (!(error instanceof NetworkError)) throw error;
+      throw new NetworkError(error.message, error, { hint, code: "issuer-unreachable" });
+    }
     if (response.ok && response.json && typeof response.json === "object") {
       return parseMetadata(issuer, response.json as Record<string, unknown>);
     }
+    if (response.status >= 500 || response.status === 429) isServerError = true;
     failures.push(`${url}: HTTP ${response.status}`);
   }
-  throw new NetworkError(
-    `Cannot find the authorization server's metadata (${failures.join("; ")})`,
-  );
+  const message = `Cannot find the authorization server's metadata (${failures.join("; ")})`;
+  // A server that answers 404 for both documents is there and says this is
+  // not an issuer: a configuration mistake (exit 1), not a network error
+  // worth retrying (exit 5).
+  if (!isServerError) throw new TwgError(message, { hint, code: "issuer-not-found" });
+  throw new NetworkError(message, undefined, { hint, code: "server-error" });
 }
 
 function parseMetadata(issuer: string, document: Record<string, unknown>): ServerMetadata {

@@ -4,9 +4,11 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import { userAgent } from "../agents/detect.ts";
+import { type Env, permissionDenialOf } from "../env.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { isLoopbackHost } from "../../platform/loopback.ts";
+import { version } from "../version.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
 export const maxResponseBytes = 1024 * 1024;
@@ -25,6 +27,39 @@ export function assertSecureUrl(url: string, what: string): URL {
   throw new UsageError(
     `The ${what} must use https (plain http is accepted only for loopback hosts): ${url}`,
   );
+}
+
+/**
+ * The User-Agent of every request twg makes, naming the coding agent
+ * detected (`twg/0.1.0 (deno 2.9.0; linux) agent/claude-code`).
+ */
+export function twgUserAgent(env: Pick<Env, "runtime" | "os" | "getVar">): string {
+  return userAgent(version, env.runtime, env.os, env.getVar);
+}
+
+/** Form fields that carry a credential (RFC 6749 §6, RFC 7009 §2.1, RFC 8628 §3.4). */
+const credentialFields = ["refresh_token", "token", "device_code", "client_secret", "code"];
+
+/**
+ * The one check before a credential leaves this process: a request that
+ * carries a bearer token (`authorization`) or a credential form field goes
+ * only to https or to a loopback host. Every sender of a token passes through
+ * here ({@link requestJson}, and {@link assertCredentialDestination} for
+ * `twg api`), so no configured URL (`TWG_RESOURCES_URL`, a stored token
+ * endpoint, a server's metadata) can take one over plain http.
+ */
+export function assertCredentialDestination(url: string): void {
+  assertSecureUrl(url, "address a credential would be sent to");
+}
+
+function carriesCredential(
+  headers: Record<string, string>,
+  form?: Record<string, string>,
+): boolean {
+  const hasAuthorization = Object.keys(headers).some((name) =>
+    name.toLowerCase() === "authorization"
+  );
+  return hasAuthorization || credentialFields.some((field) => form?.[field] !== undefined);
 }
 
 /** A response read completely, with its body parsed as JSON when it is JSON. */
@@ -57,12 +92,17 @@ export async function requestJson(
 ): Promise<JsonResponse> {
   const timeout = AbortSignal.timeout(requestTimeoutMs);
   const signal = options.signal ? AbortSignal.any([options.signal, timeout]) : timeout;
-  const headers: Record<string, string> = { accept: "application/json", ...options.headers };
+  const headers: Record<string, string> = {
+    accept: "application/json",
+    "user-agent": twgUserAgent(env),
+    ...options.headers,
+  };
   let body: string | undefined;
   if (options.form) {
     headers["content-type"] = "application/x-www-form-urlencoded";
     body = new URLSearchParams(options.form).toString();
   }
+  if (carriesCredential(headers, options.form)) assertCredentialDestination(url);
   const host = new URL(url).host;
   let response: Response;
   try {
@@ -75,6 +115,8 @@ export async function requestJson(
     });
   } catch (error) {
     if (options.signal?.aborted) throw options.signal.reason;
+    // Not a network failure, and never worth retrying: main says which flag grants it.
+    if (permissionDenialOf(error)) throw error;
     if (timeout.aborted) {
       throw new NetworkError(`No answer from ${host} within ${requestTimeoutMs / 1000} s`);
     }
@@ -95,6 +137,7 @@ export async function requestJson(
 /** An answer over the size limit: hostile, not a network blip, so never retried. */
 export class ResponseTooLargeError extends NetworkError {
   override name = "ResponseTooLargeError";
+  static override defaultCode = "response-too-large";
 }
 
 /**

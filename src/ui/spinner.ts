@@ -9,7 +9,8 @@ const frames = ["⠋", "⠙", "⠹", "⠸", "⠼", "⠴", "⠦", "⠧", "⠇", "
 
 /** A running spinner; `stop` clears its line. */
 export interface Spinner {
-  update(text: string): void;
+  /** New text; a function is asked again at every frame (a live countdown). */
+  update(text: string | (() => string)): void;
   stop(): void;
 }
 
@@ -17,8 +18,11 @@ export interface Spinner {
 export function startSpinner(env: Env, text: string): Spinner {
   if (!env.stderr.isTerminal) return { update() {}, stop() {} };
   let frame = 0;
-  let current = text;
-  const draw = () => env.stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${current}`);
+  let current: string | (() => string) = text;
+  const draw = () => {
+    const shown = typeof current === "function" ? current() : current;
+    env.stderr.write(`\r\x1b[2K${frames[frame++ % frames.length]} ${shown}`);
+  };
   draw();
   const timer = setInterval(draw, 100);
   return {

@@ -4,6 +4,7 @@
  * @module
  */
 import type { Env, Output } from "../env.ts";
+import { terminalSafeLines } from "./terminal_text.ts";
 
 /** Colour helpers bound to one stream. */
 export interface Style {
@@ -43,5 +44,6 @@ export function displayPath(path: string, homeDir: string): string {
 
 /** Prints a warning line on stderr. */
 export function warn(env: Env, message: string): void {
-  env.stderr.write(`${styleFor(env, env.stderr).warn("!")} ${message}\n`);
+  // Warnings often quote a server's words: they pass the one sanitiser.
+  env.stderr.write(`${styleFor(env, env.stderr).warn("!")} ${terminalSafeLines(message)}\n`);
 }

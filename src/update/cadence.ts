@@ -125,13 +125,19 @@ export function nextNotification(input: CadenceInput, now: number): Notification
 }
 
 /**
- * The one line every notification says.
+ * The one line every notification says; `howToUpdate` is the command that
+ * works for this install (see `./how_to_update.ts`).
  *
  * @example
  * ```ts
  * updateNoticeText("1.0.0", "1.1.0"); // 'twg 1.1.0 is available (you have 1.0.0): run "twg update"'
+ * updateNoticeText("1.0.0", "1.1.0", "git -C ~/twg pull"); // '…: run "git -C ~/twg pull"'
  * ```
  */
-export function updateNoticeText(currentVersion: string, latestVersion: string): string {
-  return `twg ${latestVersion} is available (you have ${currentVersion}): run "twg update"`;
+export function updateNoticeText(
+  currentVersion: string,
+  latestVersion: string,
+  howToUpdate = "twg update",
+): string {
+  return `twg ${latestVersion} is available (you have ${currentVersion}): run "${howToUpdate}"`;
 }

@@ -18,6 +18,7 @@ import {
   updateNoticeText,
 } from "./cadence.ts";
 import { fetchManifest, manifestUrlFor } from "./manifest.ts";
+import { howToUpdate } from "../install/how_to_update.ts";
 import { isUpdateNotifierDisabled } from "./notice.ts";
 
 /** Title of every native update notification. */
@@ -91,7 +92,13 @@ async function notifyIfDue(
     notifications: state.notifications,
   }, now);
   if (!due) return state;
-  const text = updateNoticeText(currentVersion, due.version);
+  const command = await howToUpdate(env, {
+    configDir: configPaths(env).dir,
+    currentVersion,
+    latestVersion: due.version,
+    npmPackage: null,
+  }).catch(() => "twg update");
+  const text = updateNoticeText(currentVersion, due.version, command);
   const isShown = await showNotification(env, { title: updateNotificationTitle, body: text });
   // Not shown (no desktop session, no notifier): the next interactive
   // command prints it once instead, see ./notice.ts.

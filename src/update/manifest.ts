@@ -10,6 +10,7 @@ import type { ConfigPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import type { Env, OsName } from "../env.ts";
 import { NetworkError } from "../errors.ts";
+import { isLoopbackHost } from "../../platform/loopback.ts";
 import { assertSecureUrl, requestJson } from "../oauth/http.ts";
 import { isSemVer } from "./semver.ts";
 
@@ -33,8 +34,22 @@ export interface ReleaseManifest {
 
 // npm's own rule for new package names (validate-npm-package-name): lowercase,
 // URL-safe, optionally scoped. Anything else could be read by npm as a path,
-// a URL, a git spec or an option.
-const NPM_PACKAGE_NAME = /^(?:@[a-z0-9-~][a-z0-9-._~]*\/)?[a-z0-9-~][a-z0-9-._~]*$/;
+// a URL, a git spec or an option; a leading "-" is refused too, though npm
+// would take "-ddd@1.0.0" as an option, not a name.
+const NPM_PACKAGE_NAME = /^(?:@[a-z0-9~][a-z0-9-._~]*\/)?[a-z0-9~][a-z0-9-._~]*$/;
+
+/**
+ * Whether `name` is an npm package name safe to put on npm's command line.
+ *
+ * @example
+ * ```ts
+ * isNpmPackageName("@twg/cli"); // true
+ * isNpmPackageName("-ddd"); // false
+ * ```
+ */
+export function isNpmPackageName(name: string): boolean {
+  return name.length <= 214 && NPM_PACKAGE_NAME.test(name);
+}
 
 /**
  * Checks the parsed JSON of a manifest; throws an `Error` naming the first
@@ -52,7 +67,7 @@ export function parseManifest(value: unknown): ReleaseManifest {
     throw new Error(`"version" is not a semantic version: ${JSON.stringify(version)}`);
   }
   const npm = optionalString(record, "npm");
-  if (npm !== null && (npm.length > 214 || !NPM_PACKAGE_NAME.test(npm))) {
+  if (npm !== null && !isNpmPackageName(npm)) {
     throw new Error(`"npm" is not an npm package name: ${JSON.stringify(npm)}`);
   }
   const artifacts: Record<string, ReleaseArtifact> = {};
@@ -61,8 +76,11 @@ export function parseManifest(value: unknown): ReleaseManifest {
     const artifact = asRecord(entry, `"artifacts.${key}"`);
     const url = artifact.url;
     const sha256 = artifact.sha256;
-    if (typeof url !== "string" || !URL.canParse(url)) {
+    if (typeof url !== "string" || !/^[!-~]+$/.test(url) || !URL.canParse(url)) {
       throw new Error(`"artifacts.${key}.url" is not a URL`);
+    }
+    if (!isSecureUrl(url)) {
+      throw new Error(`"artifacts.${key}.url" is neither https nor http to a loopback host`);
     }
     if (typeof sha256 !== "string" || !/^[0-9a-fA-F]{64}$/.test(sha256)) {
       throw new Error(`"artifacts.${key}.sha256" is not a hex SHA-256`);
@@ -126,6 +144,12 @@ export async function fetchManifest(
  */
 export function artifactKey(os: OsName, arch: string): string {
   return `${os}-${arch}`;
+}
+
+function isSecureUrl(url: string): boolean {
+  const parsed = new URL(url);
+  return parsed.protocol === "https:" ||
+    (parsed.protocol === "http:" && isLoopbackHost(parsed.hostname));
 }
 
 function asRecord(value: unknown, what: string): Record<string, unknown> {

@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
@@ -107,13 +108,23 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
   }
 }
 
-/** Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past {@link upkeepLogMaxBytes}. */
+/**
+ * Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past
+ * {@link upkeepLogMaxBytes}. Never through a symlink: the log is read only
+ * when it is a regular file (lstat), and the new content replaces it through
+ * a temporary file and a rename, so `upkeep.log -> ~/.profile` is replaced,
+ * and `~/.profile` never touched. The log is small, so the copy is cheap.
+ */
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
   const log = joinPath(paths.dir, "upkeep.log");
   try {
-    const size = await env.fs.stat(log).then((info) => info.size, () => 0);
-    if (size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
-    await env.fs.writeFile(log, line + "\n", { flag: "a", mode: 0o644 });
+    const info = await env.fs.lstat(log).catch(() => null);
+    let previous = "";
+    if (info?.isFile()) {
+      if (info.size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
+      else previous = await env.fs.readFile(log, "utf8");
+    }
+    await writeFileAtomic(env, log, previous + line + "\n", 0o644);
   } catch {
     // The log is a convenience; a read-only config dir is already in the state.
   }

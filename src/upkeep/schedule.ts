@@ -9,7 +9,8 @@ import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
-import { readCredentials } from "../credentials/store.ts";
+import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
 import { isAbortError, messageOf, TwgError } from "../errors.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
@@ -103,8 +104,9 @@ export async function enableUpkeep(
   scheduler.render(spec);
   try {
     if (launcher.script) {
-      await env.fs.mkdir(paths.dir, { recursive: true, mode: 0o700 });
-      await env.fs.writeFile(launcher.script.path, launcher.script.content, { mode: 0o755 });
+      await ensureConfigDir(env, paths.dir);
+      // Replaced, never written through: a symlink planted at its name stays a dangling question.
+      await writeFileAtomic(env, launcher.script.path, launcher.script.content, 0o755);
     }
     await scheduler.install(env, spec);
   } catch (error) {
@@ -171,7 +173,9 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
   await scheduler.uninstall(env, spec);
   await recordState(env, paths, "upkeep disable", async (state) => {
     if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
-    return { ...state, enabled: false, scheduler: null };
+    // The errors were about the schedule just removed: status must not keep
+    // showing them as if they still applied.
+    return { ...state, enabled: false, scheduler: null, lastError: null, enableError: null };
   });
   return scheduler;
 }

@@ -65,3 +65,40 @@ for (const [situation, toml, expected] of sandboxModeCases) {
     assert.equal(codexConfigSetsKey(toml, "sandbox_mode"), expected);
   });
 }
+
+Deno.test("readCodexLayers lists project layers from the cwd up to the project root, then user, then system", async () => {
+  const { fakeEnv } = await import("../_fake_env.ts");
+  const { readCodexLayers } = await import("../../src/agents/codex_config.ts");
+  await using env = fakeEnv();
+  const root = `${env.tempDir}/work/app`;
+  const sub = `${root}/src/lib`;
+  await Deno.mkdir(`${sub}/.codex`, { recursive: true });
+  await Deno.mkdir(`${root}/.codex`, { recursive: true });
+  await Deno.mkdir(`${root}/.git`);
+  await Deno.mkdir(`${env.tempDir}/work/.codex`, { recursive: true });
+  await Deno.mkdir(`${env.homeDir}/.codex`);
+  await Deno.writeTextFile(`${sub}/.codex/config.toml`, "a = 1\n");
+  await Deno.writeTextFile(`${root}/.codex/config.toml`, 'sandbox_mode = "read-only"\n');
+  // Above the project root: not a layer of this project.
+  await Deno.writeTextFile(`${env.tempDir}/work/.codex/config.toml`, "b = 2\n");
+  await Deno.writeTextFile(`${env.homeDir}/.codex/config.toml`, 'model = "o3"\n');
+  await Deno.writeTextFile(
+    `${env.homeDir}/.codex/safe.config.toml`,
+    'sandbox_mode = "read-only"\n',
+  );
+  await Deno.writeTextFile(`${env.homeDir}/.codex/auth.json`, "{}");
+  const system = `${env.tempDir}/etc-codex-config.toml`;
+  await Deno.writeTextFile(system, 'sandbox_mode = "workspace-write"\n');
+  const layers = await readCodexLayers({ ...env, cwd: () => sub }, { systemConfig: system });
+  assert.deepEqual(layers.map(({ kind, path }) => [kind, path]), [
+    ["project", `${sub}/.codex/config.toml`],
+    ["project", `${root}/.codex/config.toml`],
+    ["user", `${env.homeDir}/.codex/config.toml`],
+    ["profile", `${env.homeDir}/.codex/safe.config.toml`],
+    ["system", system],
+  ]);
+  const missing = await readCodexLayers({ ...env, cwd: () => env.tempDir }, {
+    systemConfig: `${env.tempDir}/none.toml`,
+  });
+  assert.deepEqual(missing.map(({ kind }) => kind), ["user", "profile"]);
+});

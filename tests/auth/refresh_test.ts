@@ -114,13 +114,17 @@ Deno.test("auth refresh sends no request when the runtime forbids writing the co
   const code = await runCli(env, ["auth", "refresh", "--json"]);
   assert.equal(code, 4);
   assert.equal(env.requests.length, 0);
-  const document = JSON.parse(env.stdoutText());
+  const { error, ...document } = JSON.parse(env.stdoutText());
   assert.deepEqual(document, {
     refreshed: false,
     reason: "store-not-writable",
     configDir: configPaths(env).dir,
     agent: "claude-code",
+    agentDeclared: null,
   });
+  assert.equal(error.code, "store-not-writable");
+  assert.match(error.message, /Cannot update the credentials/);
+  assert.match(error.hint, /No request was sent/);
   assert.match(env.stderrText(), /allowWrite/);
   assert.match(env.stderrText(), /twg auth refresh/);
   assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
@@ -157,7 +161,11 @@ const hostile: [string, () => Response, RegExp][] = [
   ],
   ["a DPoP token", () => jsonResponse({ access_token: "a", token_type: "DPoP" }), /DPoP/],
   ["a negative lifetime", () => jsonResponse({ access_token: "a", expires_in: -5 }), /expires_in/],
-  ["an unknown client", () => jsonResponse({ error: "invalid_client" }, 401), /invalid_client/],
+  [
+    "an unknown client",
+    () => jsonResponse({ error: "invalid_client" }, 401),
+    /does not accept the client id "client" \(invalid_client\)\nCheck TWG_CLIENT_ID/,
+  ],
 ];
 
 for (const [what, answer, message] of hostile) {

@@ -161,6 +161,28 @@ Deno.test("files twg did not write keep the config dir in place", async () => {
   assert.equal(env.requests.length, 0);
 });
 
+Deno.test("with TWG_CONFIG_DIR at a project folder, uninstall deletes only twg's exact files", async () => {
+  const probe = fakeEnv();
+  const project = join(probe.tempDir, "project");
+  await using env = await installed({ vars: { TWG_CONFIG_DIR: project } });
+  await using _probe = probe;
+  const mine = [
+    "config.json",
+    "config.json.orig",
+    "upkeep.log.bak",
+    "auth.conf.notes",
+    "auth.conf.tmp-0",
+    "photos.tar.tmp-99999-final",
+    "README.md",
+  ];
+  for (const name of mine) await writeFile(join(project, name), "the person's own");
+  await mkdir(join(project, "auth.lock"));
+  await writeFile(join(project, "auth.conf.tmp-4242-k3j9"), "");
+  await runUninstall(env, { yes: true });
+  assert.deepEqual((await readdir(project)).sort(), [...mine, "auth.lock"].sort());
+  assert.match(env.stderrText(), /Left .*project in place: it also holds files twg did not write/);
+});
+
 Deno.test("running uninstall twice is harmless", async () => {
   await using env = await installed();
   await runUninstall(env, { yes: true });

@@ -69,11 +69,25 @@ async function setup(
   };
 }
 
+const OWN_PACKAGE = (version: string) => JSON.stringify({ name: "@twg/cli", version });
+
+/** This copy's package.json under the npmGlobal prefix. */
+const ownPackageJson = (tempDir: string) =>
+  join(tempDir, "prefix", "lib", "node_modules", "@twg", "cli", "package.json");
+
+/** A stand-in npm that, like the real one, leaves the new version installed. */
+const npmInstalling = (tempDir: string, version = "0.2.0"): FakeAnswer => ({
+  effect: `printf '%s' '${OWN_PACKAGE(version)}' > '${ownPackageJson(tempDir)}'`,
+});
+
 /** This copy installed with `npm install -g` under `<tempDir>/prefix`. */
 const npmGlobal = (tempDir: string): FakeEnvOverrides => {
   const prefix = join(tempDir, "prefix");
   Deno.mkdirSync(join(prefix, "bin"), { recursive: true });
   Deno.writeTextFileSync(join(prefix, "bin", "twg"), "");
+  const root = join(prefix, "lib", "node_modules", "@twg", "cli");
+  Deno.mkdirSync(root, { recursive: true });
+  Deno.writeTextFileSync(join(root, "package.json"), OWN_PACKAGE("0.1.0"));
   return {
     runtime: "node 20.20.2",
     execPath: "/usr/bin/node",
@@ -101,17 +115,51 @@ async function denoShim(env: FakeEnv, module: string): Promise<void> {
   );
 }
 
+/** A stand-in deno that rewrites the shim to run `module`, as `deno install -f` does. */
+function denoInstalling(env: FakeEnv, module: string): FakeAnswer {
+  const shim = join(env.homeDir, ".deno", "bin", "twg");
+  return { effect: `printf '%s\\n' "exec deno run '${module}' \\"\\$@\\"" > '${shim}'` };
+}
+
 async function fake(t: Setup, name: string, answer?: FakeAnswer): Promise<string> {
   return await fakeProgram(t.bin, name, answer);
 }
 
-Deno.test("update --check says which version is available, on stderr, and exits 0", async () => {
-  await using t = await setup();
+Deno.test("update --check reports on stdout which version is available, and exits 0", async () => {
+  await using t = await setup(compiled);
   await runUpdate(t.env, { ...update, check: true });
-  assert.equal(t.env.stderrText(), 'twg 0.1.0 → 0.2.0 available: run "twg update"\n');
-  assert.equal(t.env.stdoutText(), "");
+  assert.equal(t.env.stdoutText(), 'twg 0.1.0 → 0.2.0 available: run "twg update"\n');
+  assert.equal(t.env.stderrText(), "");
   await runUpdate(t.env, { ...update, check: true, currentVersion: "0.2.0" });
-  assert.match(t.env.stderrText(), /✔ twg 0.2.0 is up to date\n$/);
+  assert.match(t.env.stdoutText(), /✔ twg 0.2.0 is up to date\n$/);
+});
+
+Deno.test("update --check names the command that updates this install", async (test) => {
+  await test.step("a checkout: git pull, not twg update (which refuses a checkout)", async () => {
+    await using t = await setup();
+    await runUpdate(t.env, { ...update, check: true });
+    assert.equal(
+      t.env.stdoutText(),
+      `twg 0.1.0 → 0.2.0 available: run "git -C ${join(t.env.tempDir, "checkout")} pull"\n`,
+    );
+  });
+  await test.step("npm: npm install -g with the manifest's package", async () => {
+    await using t = await setup(npmGlobal);
+    await runUpdate(t.env, { ...update, check: true });
+    assert.equal(
+      t.env.stdoutText(),
+      'twg 0.1.0 → 0.2.0 available: run "npm install -g @twg/cli@0.2.0"\n',
+    );
+  });
+  await test.step("deno install: the deno install -f that replaces the shim", async () => {
+    await using t = await setup(() => ({ runtime: "deno 2.9.6", mainPath: JSR_MAIN }));
+    await denoShim(t.env, JSR_MAIN);
+    await runUpdate(t.env, { ...update, check: true });
+    assert.match(
+      t.env.stdoutText(),
+      /run "deno install -g -f -n twg .*https:\/\/jsr\.io\/@twg\/cli\/0\.2\.0\/src\/main\.ts"\n$/,
+    );
+  });
 });
 
 Deno.test("update --check --json prints the comparison on stdout", async () => {
@@ -132,7 +180,7 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
 
 Deno.test("update of an npm global install runs npm install -g <package>@<version>", async () => {
   await using t = await setup(npmGlobal);
-  const npm = await fake(t, "npm");
+  const npm = await fake(t, "npm", npmInstalling(t.env.tempDir));
   await runUpdate(t.env, update);
   assert.deepEqual(await loggedCalls(npm), ["install -g @twg/cli@0.2.0"]);
   assert.equal(
@@ -158,7 +206,7 @@ Deno.test("a failing npm is reported with its output and the command to retry", 
 Deno.test("update of a deno install reinstalls with the same flags and the new version", async () => {
   await using t = await setup(() => ({ runtime: "deno 2.9.6", mainPath: JSR_MAIN }));
   await denoShim(t.env, JSR_MAIN);
-  const deno = await fake(t, "deno");
+  const deno = await fake(t, "deno", denoInstalling(t.env, JSR_MAIN.replace("0.1.0", "0.2.0")));
   await runUpdate(t.env, update);
   const shimDir = join(t.env.homeDir, ".deno", "bin");
   assert.deepEqual(await loggedCalls(deno), [
@@ -251,4 +299,73 @@ Deno.test("without a manifest URL, update says how to configure one", async () =
     message: "No release manifest is configured",
     hint: 'Set TWG_UPDATE_MANIFEST_URL (or "updateManifestUrl" in config.json) to its URL',
   });
+});
+
+// Hostile manifests (issue 16, finding 4): each with a recording stand-in npm
+// or deno on PATH, which shows exactly what would have been installed.
+
+Deno.test("a manifest naming another npm package still updates this copy's own package", async () => {
+  await using t = await setup(npmGlobal);
+  t.server.setManifest({ version: "0.2.0", npm: "evil-pkg", artifacts: {} });
+  const npm = await fake(t, "npm", npmInstalling(t.env.tempDir));
+  await runUpdate(t.env, update);
+  assert.deepEqual(await loggedCalls(npm), ["install -g @twg/cli@0.2.0"]);
+  assert.match(t.env.stderrText(), /names npm package evil-pkg; updating @twg\/cli/);
+});
+
+for (
+  const [field, manifest] of [
+    ["an npm name starting with -", { version: "0.2.0", npm: "-ddd", artifacts: {} }],
+    ["a version starting with -", { version: "-ddd", npm: "@twg/cli", artifacts: {} }],
+    ["a version with whitespace", { version: "0.2.0 --ignore-scripts=false", artifacts: {} }],
+    ["an npm name that is a path", { version: "0.2.0", npm: "../../tmp/evil", artifacts: {} }],
+  ] as const
+) {
+  Deno.test(`a manifest with ${field} is refused and npm never runs`, async () => {
+    await using t = await setup(npmGlobal);
+    t.server.setManifest(manifest);
+    const npm = await fake(t, "npm", npmInstalling(t.env.tempDir));
+    await assert.rejects(runUpdate(t.env, update), { name: "NetworkError", exitCode: 5 });
+    assert.deepEqual(await loggedCalls(npm), []);
+  });
+}
+
+Deno.test("npm that exits 0 without installing the new version is not reported as updated", async () => {
+  await using t = await setup(npmGlobal);
+  await fake(t, "npm"); // leaves 0.1.0 in place
+  await assert.rejects(runUpdate(t.env, update), /@twg\/cli 0\.1\.0 is installed, not 0\.2\.0/);
+  assert.doesNotMatch(t.env.stderrText(), /Updated/);
+});
+
+Deno.test("deno that exits 0 without rewriting the shim is not reported as updated", async () => {
+  await using t = await setup(() => ({ runtime: "deno 2.9.6", mainPath: JSR_MAIN }));
+  await denoShim(t.env, JSR_MAIN);
+  await fake(t, "deno");
+  await assert.rejects(runUpdate(t.env, update), /does not run twg 0\.2\.0/);
+  assert.doesNotMatch(t.env.stderrText(), /Updated/);
+});
+
+Deno.test("a manifest artifact over plain http to another host is refused before any download", async () => {
+  await using t = await setup(compiled);
+  t.server.setManifest({
+    version: "0.2.0",
+    artifacts: { "linux-x64": { url: "http://attacker.invalid/twg", sha256: "f".repeat(64) } },
+  });
+  await assert.rejects(runUpdate(t.env, update), { name: "NetworkError", exitCode: 5 });
+  assert.equal(await readFile(t.env.execPath, "utf8"), OLD_BINARY);
+});
+
+Deno.test("a download redirected to plain http is refused and the binary kept", async () => {
+  await using t = await setup(compiled, { "/twg-linux-x64": NEW_BINARY });
+  t.server.redirect("/twg-linux-x64", "http://attacker.invalid/twg-linux-x64");
+  await assert.rejects(runUpdate(t.env, update), /after a redirect\) must use https/);
+  assert.equal(await readFile(t.env.execPath, "utf8"), OLD_BINARY);
+});
+
+Deno.test("a download redirected within loopback is followed", async () => {
+  await using t = await setup(compiled, { "/twg-linux-x64": NEW_BINARY, "/store/twg": NEW_BINARY });
+  t.server.redirect("/twg-linux-x64", "/store/twg");
+  await runUpdate(t.env, update);
+  assert.equal(await readFile(t.env.execPath, "utf8"), NEW_BINARY);
+  assert.deepEqual(t.server.requested, ["/manifest.json", "/twg-linux-x64", "/store/twg"]);
 });

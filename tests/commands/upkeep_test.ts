@@ -33,3 +33,20 @@ Deno.test("upkeep enable with a stable Deno says nothing about npx", async () =>
   assert.doesNotMatch(env.stderrText(), /npx/);
   assert.match(env.stderrText(), /every 12 minutes/);
 });
+
+for (
+  const flags of [["--os", "linux"], ["--output-dir", "rendered"], [
+    "--os",
+    "macos",
+    "--output-dir",
+    "x",
+  ]]
+) {
+  Deno.test(`upkeep enable ${flags.join(" ")} without --dry-run is a usage error and installs nothing`, async () => {
+    await using env = fakeEnv({ vars: systemdSession, execPath: "/usr/bin/deno" });
+    assert.equal(await runCli(env, ["upkeep", "enable", ...flags]), 2);
+    assert.match(env.stderrText(), /(--os|--output-dir) only applies with --dry-run/);
+    assert.match(env.stderrText(), /Add --dry-run/);
+    assert.deepEqual(env.calls, [], "no systemctl, launchctl or schtasks run");
+  });
+}

@@ -3,7 +3,12 @@ import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { createProcessEnv } from "../../src/env.ts";
-import { acquireLock, LockTimeoutError } from "../../src/credentials/lock.ts";
+import {
+  acquireLock,
+  ForeignLockError,
+  LockTimeoutError,
+  takeOverHeldLock,
+} from "../../src/credentials/lock.ts";
 
 async function withDir(run: (dir: string) => Promise<void>): Promise<void> {
   const dir = await mkdtemp(join(tmpdir(), "twg-lock-"));
@@ -124,5 +129,55 @@ Deno.test("a holder that lost the lock to a takeover does not remove the new own
     assert.equal(await first.isHeld(), false);
     await first.release();
     assert.deepEqual(await readdir(dir), ["auth.lock"]);
+  });
+});
+
+Deno.test("a lock that is not twg's is refused at once with its path and the fix, never followed", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    const target = join(dir, "target");
+    await writeFile(target, "precious");
+    const plants: [string, () => Promise<void>, RegExp][] = [
+      ["symlink", () => Deno.symlink(target, path), /symbolic link/],
+      ["directory", () => Deno.mkdir(path), /not a regular file/],
+      ["garbage", () => writeFile(path, "garbage"), /not a twg lock/],
+      ["empty", () => writeFile(path, ""), /not a twg lock/],
+    ];
+    for (const [name, plant, reason] of plants) {
+      await plant();
+      const started = performance.now();
+      // The default 30 s wait: only an immediate refusal ends this in time.
+      const error = await acquireLock(env, path).then(() => null, (error) => error);
+      assert.ok(performance.now() - started < 1000, `${name}: refused within a second`);
+      assert.ok(error instanceof ForeignLockError, `${name}: ${error}`);
+      assert.match(error.message, reason);
+      assert.ok(error.message.includes(path) && error.hint?.includes(path), name);
+      await Deno.remove(path, { recursive: true });
+    }
+    assert.equal(await Deno.readTextFile(target), "precious");
+    // Another user's file, however live its content looks.
+    await writeFile(path, lockContent(Deno.pid, env.hostname));
+    const foreign = await acquireLock(env, path, {
+      ownerUid: (await Deno.lstat(path)).uid! + 1,
+    }).then(() => null, (error) => error);
+    assert.ok(foreign instanceof ForeignLockError);
+    assert.match(foreign.message, /another user/);
+  });
+});
+
+Deno.test("a held lock is handed over by its nonce, and only while it is that holding", async () => {
+  await withDir(async (dir) => {
+    const env = createProcessEnv();
+    const path = join(dir, "auth.lock");
+    const parent = await acquireLock(env, path);
+    assert.equal(await takeOverHeldLock(env, path, "another-holding"), null, "wrong nonce");
+    const child = await takeOverHeldLock(env, path, parent.nonce);
+    assert.ok(child && await child.isHeld(), "the child holds it");
+    assert.equal(await parent.isHeld(), false, "the parent no longer does");
+    await parent.release();
+    assert.ok(await child.isHeld(), "the parent's release removes nothing");
+    await child.release();
+    assert.deepEqual(await readdir(dir), [], "no lock, guard or staging file left");
   });
 });

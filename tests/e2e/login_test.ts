@@ -169,10 +169,64 @@ Deno.test("several sites: --site picks one; without a terminal none is guessed",
   const picked = await login(home, server, ["--site", "site-2"]);
   expectExit(picked, 0);
   assert.equal((picked.events[1]?.site as { id: string }).id, "site-2");
+  // Without a terminal nothing can be asked: exit 2 with the ids, the sign-in kept.
   const unpicked = await login(home, server);
-  expectExit(unpicked, 0);
-  assert.equal(unpicked.events[1]?.site, null);
-  assert.match(unpicked.stderr, /--site/);
+  expectExit(unpicked, 2);
+  assert.match(
+    unpicked.stderr,
+    /reaches 3 sites and none was chosen: site-1 \(Example One\), site-2/,
+  );
+  assert.match(unpicked.stderr, /twg auth switch --site <id>/);
+  const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
+  assert.equal(status.loggedIn, true);
+  assert.equal(status.site, null);
+});
+
+Deno.test("login --site that matches nothing is exit 2 listing the sites; auth switch fixes it", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 3 });
+  await using home = await makeHome(server);
+  const result = await login(home, server, ["--site", "site-9"]);
+  expectExit(result, 2);
+  assert.match(
+    result.stderr,
+    /No site matches "site-9"; this account reaches: site-1 \(Example One\), site-2 \(Example Two\), site-3 \(Example Three\)/,
+  );
+  assert.ok(!result.events.some((event) => event.event === "authenticated"));
+
+  const before = await server.stats();
+  const wrong = await twg(home, ["auth", "switch", "--site", "site-9"]);
+  expectExit(wrong, 2);
+  assert.match(wrong.stderr, /No site matches "site-9"/);
+  // Several sites and no terminal to ask on.
+  const unasked = await twg(home, ["auth", "switch"]);
+  expectExit(unasked, 2);
+  assert.match(unasked.stderr, /none was chosen: site-1/);
+  const switched = await twg(home, [
+    "auth",
+    "switch",
+    "--site",
+    "https://example-3.atlassian.test/",
+  ]);
+  expectExit(switched, 0);
+  assert.match(switched.stderr, /Switched to Example Three/);
+  assert.equal((await server.stats()).deviceAuthorizations, before.deviceAuthorizations);
+
+  const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
+  assert.equal(status.site.id, "site-3");
+  assert.deepEqual(status.sites.map((site: { id: string }) => site.id), [
+    "site-1",
+    "site-2",
+    "site-3",
+  ]);
+  assert.equal(status.issuer, server.issuer);
+  const text = await twg(home, ["auth", "status"]);
+  assert.match(
+    text.stdout + text.stderr,
+    /Sites: site-1 \(Example One\), site-2 \(Example Two\), site-3 \(Example Three\)/,
+  );
+  const api = await twg(home, ["api", "/rest/api/3/myself"]);
+  expectExit(api, 0);
+  assert.equal(JSON.parse(api.stdout).siteId, "site-3");
 });
 
 Deno.test("the sites call failing is a warning and site null, not a failed login", async () => {

@@ -69,18 +69,21 @@ testRequiring(
     expectExit(refused, 4);
     assert.match(refused.stderr, /read-only/);
     assert.match(refused.stderr, /No request was sent/);
-    assert.match(refused.stderr, new RegExp(`"allowWrite":\\["~/.config/twg"\\]`));
+    assert.ok(refused.stderr.includes(`"allowWrite":["${home.configDir}"]`));
     const json = await twg(home, ["auth", "refresh", "--force", "--json"], {
       wrap: sandbox,
       env: { CODEX_THREAD_ID: "t" },
     });
     expectExit(json, 4);
-    assert.deepEqual(JSON.parse(json.stdout), {
+    const { error, ...document } = JSON.parse(json.stdout);
+    assert.deepEqual(document, {
       refreshed: false,
       reason: "store-not-writable",
       configDir: home.configDir,
       agent: "codex",
+      agentDeclared: null,
     });
+    assert.equal(error.code, "store-not-writable");
     assert.match(json.stderr, /writable|write/);
     await ageToken(home, 0.8);
     const token = await twg(home, ["auth", "token"], { wrap: sandbox });
@@ -101,7 +104,7 @@ testRequiring(
       ) => [check.name, check]),
     );
     assert.equal(checks.store.status, "fail");
-    assert.equal(checks.agent.detail, "claude-code");
+    assert.match(checks.agent.detail, /^claude-code; to let it write .*: \/add-dir /);
     assert.equal((await server.stats()).tokenRequests, 0, "nothing reached the token endpoint");
     expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
     assert.equal((await server.stats()).invalidGrants, 0, "the refresh token still works outside");
@@ -175,11 +178,13 @@ Deno.test("a lock holder stopped past the stale limit loses the lock without a d
   const lockPath = `${home.configDir}/auth.lock`;
   for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
   assert.ok(await exists(lockPath), "the holder took the lock");
-  Deno.kill(holder.pid, "SIGSTOP");
+  // The lock's holder is the detached refresh child, whose pid the lock names.
+  const holderPid = await lockHolderPid(lockPath);
+  Deno.kill(holderPid, "SIGSTOP");
   const peer = await twg(home, ["auth", "token"]);
   expectExit(peer, 0);
   assert.equal((await server.stats()).refreshRequests, 1, "the peer took over and refreshed once");
-  Deno.kill(holder.pid, "SIGCONT");
+  Deno.kill(holderPid, "SIGCONT");
   const held = await holder.output();
   const holderStdout = new TextDecoder().decode(held.stdout);
   assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
@@ -201,9 +206,10 @@ Deno.test("a forced refresh that lost the lock while stopped starts over and rot
   });
   const lockPath = `${home.configDir}/auth.lock`;
   for (let i = 0; i < 200 && !(await exists(lockPath)); i++) await delay(25);
-  Deno.kill(holder.pid, "SIGSTOP");
+  const holderPid = await lockHolderPid(lockPath);
+  Deno.kill(holderPid, "SIGSTOP");
   expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
-  Deno.kill(holder.pid, "SIGCONT");
+  Deno.kill(holderPid, "SIGCONT");
   const held = await holder.output();
   assert.equal(held.code, 0, new TextDecoder().decode(held.stderr));
   const stats = await server.stats();
@@ -217,6 +223,11 @@ Deno.test("a forced refresh that lost the lock while stopped starts over and rot
 
 function delay(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** The pid the lock file names (the refresh child that holds it, or the command in-process). */
+async function lockHolderPid(lockPath: string): Promise<number> {
+  return (JSON.parse(await Deno.readTextFile(lockPath)) as { pid: number }).pid;
 }
 
 function exists(path: string): Promise<boolean> {

@@ -108,8 +108,10 @@ Deno.test("upkeep checks the development server's manifest, notifies, and keeps 
   assert.equal(env.stdoutText(), "");
   let state = await readUpkeepState(env, paths.upkeepJson);
   assert.equal(state.latestVersion, "0.2.0");
+  // This twg runs from the checkout: the notice names what updates a checkout.
+  const howToUpdate = `git -C ${join(projectRoot, "src", "..")} pull`;
   assert.deepEqual(await loggedCalls(notifySend), [
-    `--app-name=twg -- twg update available twg 0.2.0 is available (you have ${version}): run "twg update"`,
+    `--app-name=twg -- twg update available twg 0.2.0 is available (you have ${version}): run "${howToUpdate}"`,
   ]);
 
   // A day and more later, 0.3.0 is out and no notifier works (a server, say).
@@ -120,7 +122,7 @@ Deno.test("upkeep checks the development server's manifest, notifies, and keeps 
   await upkeepRound(env, paths);
   state = await readUpkeepState(env, paths.upkeepJson);
   assert.equal(state.latestVersion, "0.3.0");
-  const notice = `twg 0.3.0 is available (you have ${version}): run "twg update"`;
+  const notice = `twg 0.3.0 is available (you have ${version}): run "${howToUpdate}"`;
   assert.equal(state.notifications?.pendingNotice, notice);
 
   await using person = envIn(home, { stdout: terminal(), stderr: terminal() });
@@ -139,5 +141,9 @@ Deno.test("update --check reads the development server's manifest", async () => 
   assert.equal(result.latest, "0.2.0");
   assert.equal(result.updateAvailable, true);
   await runUpdate(env, { check: true, json: false, arch: "x64" });
-  assert.equal(env.stderrText(), `twg ${version} → 0.2.0 available: run "twg update"\n`);
+  // The dev server's twg runs from this checkout: the command that works is git pull.
+  assert.equal(
+    env.stdoutText().split("\n").at(-2),
+    `twg ${version} → 0.2.0 available: run "git -C ${join(projectRoot, "src", "..")} pull"`,
+  );
 });

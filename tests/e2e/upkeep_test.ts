@@ -149,9 +149,12 @@ Deno.test("upkeep enable that systemctl refuses reports its error verbatim and l
   assert.deepEqual(await readdir(unitDir).catch(() => []), [], "nothing half-installed");
   assert.ok(!(await readdir(home.configDir)).includes("twg-launcher"));
   const setup = await twg(home, ["setup"]);
-  expectExit(setup, 0);
-  assert.ok(setup.stderr.includes(refusal), "setup completes with the reason and repair guidance");
+  // Not logged in in this home: setup is not complete (exit 3), and says both steps.
+  expectExit(setup, 3);
+  assert.ok(setup.stderr.includes(refusal), "setup gives the reason and repair guidance");
   assert.match(setup.stderr, /twg upkeep enable/);
+  assert.match(setup.stderr, /Run "twg login", then "twg setup" again/);
+  assert.doesNotMatch(setup.stderr, /otherwise complete/);
 });
 
 Deno.test("upkeep enable, status and disable with a working systemd user manager", async () => {

@@ -138,7 +138,7 @@ Deno.test("removing the binary: deleted on POSIX; on Windows moved aside and del
     "twg.exe.old",
   ]);
   const [call] = windows.calls;
-  assert.equal(call?.command, "powershell.exe");
+  assert.equal(call?.command, "C:\\Windows\\System32\\WindowsPowerShell\\v1.0\\powershell.exe");
   assert.deepEqual(call?.options, {
     detached: true,
     env: { TWG_WAIT_PID: "4242", TWG_DELETE_PATH: `${exe}.old` },

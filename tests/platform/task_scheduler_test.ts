@@ -367,14 +367,14 @@ function hostPath(root: string, path: string): string {
     : path;
 }
 
-/** `base` with the path (first argument) of every call mapped into `root` when it is `C:\…`. */
+/** `base` with every path argument (a rename's target too) mapped into `root` when it is `C:\…`. */
 function windowsFs(root: string, base: FileSystem): FileSystem {
   return new Proxy(base, {
     get(target, name) {
       const member: unknown = Reflect.get(target, name);
       if (typeof member !== "function") return member;
-      return (path: unknown, ...rest: unknown[]) =>
-        member(typeof path === "string" ? hostPath(root, path) : path, ...rest);
+      return (...args: unknown[]) =>
+        member(...args.map((arg) => typeof arg === "string" ? hostPath(root, arg) : arg));
     },
   });
 }
@@ -382,7 +382,7 @@ function windowsFs(root: string, base: FileSystem): FileSystem {
 function windowsEnv(run?: FakeEnv["run"], commands: ScriptedCommand[] = []): FakeEnv {
   const env = fakeEnv({
     os: "windows",
-    vars: { USERNAME: "ada", USERDOMAIN: "PC" },
+    vars: { USERNAME: "ada", USERDOMAIN: "PC", APPDATA: "C:\\Users\\ada\\AppData\\Roaming" },
     commands,
     ...(run === undefined ? {} : { run }),
   });
@@ -393,6 +393,9 @@ function windowsEnv(run?: FakeEnv["run"], commands: ScriptedCommand[] = []): Fak
 async function exists(env: FakeEnv, path: string): Promise<boolean> {
   return await Deno.stat(hostPath(env.tempDir, path)).then(() => true, () => false);
 }
+
+/** schtasks by absolute path: a bare name may resolve from the current directory. */
+const SCHTASKS = "C:\\Windows\\System32\\schtasks.exe";
 
 function argvOf(env: FakeEnv): string[][] {
   return env.calls.map((call) => [call.command, ...call.args]);
@@ -413,7 +416,7 @@ Deno.test("installScheduledTask registers the task from the XML, keeps the scrip
   await installScheduledTask(env, spec);
 
   assert.deepEqual(argvOf(env), [[
-    "schtasks",
+    SCHTASKS,
     "/Create",
     "/TN",
     "twg-upkeep",
@@ -451,8 +454,8 @@ Deno.test("uninstallScheduledTask deletes a registered task and its script, and 
   env.calls.length = 0;
   await uninstallScheduledTask(env, CONFIG_DIR);
   assert.deepEqual(argvOf(env), [
-    ["schtasks", "/Query", "/TN", "twg-upkeep"],
-    ["schtasks", "/Delete", "/TN", "twg-upkeep", "/F"],
+    [SCHTASKS, "/Query", "/TN", "twg-upkeep"],
+    [SCHTASKS, "/Delete", "/TN", "twg-upkeep", "/F"],
   ]);
   assert.equal(await exists(env, SCRIPT), false);
 
@@ -466,8 +469,8 @@ Deno.test("uninstallScheduledTask deletes a registered task and its script, and 
   await uninstallScheduledTask(none, CONFIG_DIR);
   await uninstallScheduledTask(none, CONFIG_DIR);
   assert.deepEqual(argvOf(none), [
-    ["schtasks", "/Query", "/TN", "twg-upkeep"],
-    ["schtasks", "/Query", "/TN", "twg-upkeep"],
+    [SCHTASKS, "/Query", "/TN", "twg-upkeep"],
+    [SCHTASKS, "/Query", "/TN", "twg-upkeep"],
   ]);
 });
 
@@ -492,7 +495,7 @@ Deno.test("scheduledTaskStatus reads the registered task's XML", async () => {
   const statusWith = async (result: { code: number; stdout: string; stderr: string }) => {
     await using env = windowsEnv(() => Promise.resolve(result));
     const status = await scheduledTaskStatus(env);
-    assert.deepEqual(argvOf(env), [["schtasks", "/Query", "/TN", "twg-upkeep", "/XML"]]);
+    assert.deepEqual(argvOf(env), [[SCHTASKS, "/Query", "/TN", "twg-upkeep", "/XML"]]);
     return status;
   };
   const registered = renderScheduledTask(specFor())[0]?.content ?? "";

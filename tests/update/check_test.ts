@@ -79,8 +79,11 @@ Deno.test("without a manifest URL there is no check and nothing is recorded", as
   assert.equal(state.lastUpdateCheck, null);
 });
 
+/** A compiled twg, which `twg update` replaces in place. */
+const compiled = { execPath: "/opt/twg/twg" };
+
 Deno.test("a new version is notified natively once, with which version and what to run", async () => {
-  await using env = releaseEnv("0.2.0", { commands: [NOTIFY_SEND_OK] });
+  await using env = releaseEnv("0.2.0", { ...compiled, commands: [NOTIFY_SEND_OK] });
   const state = await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
   assert.deepEqual(env.calls, [{
     command: "notify-send",
@@ -104,6 +107,7 @@ Deno.test("a new version is notified natively once, with which version and what 
 
 Deno.test("a notification no notifier can show is kept as the pending notice", async () => {
   await using env = releaseEnv("0.2.0", {
+    ...compiled,
     commands: [
       { command: "notify-send", result: { code: 127 } },
       { command: "gdbus", result: { code: 1, stderr: "Cannot autolaunch D-Bus without X11" } },
@@ -115,6 +119,33 @@ Deno.test("a notification no notifier can show is kept as the pending notice", a
     'twg 0.2.0 is available (you have 0.1.0): run "twg update"',
   );
   assert.equal(state.notifications?.sentAt.length, 1);
+});
+
+Deno.test("the notice of a checkout names git pull, since twg update refuses a checkout", async () => {
+  await using env = releaseEnv("0.2.0", { commands: [NOTIFY_SEND_OK] });
+  env.mainPath = `${env.homeDir}/src/twg/src/main.ts`;
+  await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
+  assert.equal(
+    env.calls[0]?.args.at(-1),
+    'twg 0.2.0 is available (you have 0.1.0): run "git -C ~/src/twg pull"',
+  );
+});
+
+Deno.test("the notice of an npm install names npm install -g with its package", async () => {
+  await using env = releaseEnv("0.2.0", {
+    runtime: "node 20.20.2",
+    execPath: "/usr/bin/node",
+    commands: [NOTIFY_SEND_OK],
+  });
+  const prefix = `${env.tempDir}/prefix`;
+  Deno.mkdirSync(`${prefix}/bin`, { recursive: true });
+  Deno.writeTextFileSync(`${prefix}/bin/twg`, "");
+  env.mainPath = `${prefix}/lib/node_modules/@twg/cli/dist/twg.js`;
+  await updateCheckRound(env, initialUpkeepState(), { currentVersion: "0.1.0" });
+  assert.equal(
+    env.calls[0]?.args.at(-1),
+    'twg 0.2.0 is available (you have 0.1.0): run "npm install -g @twg/cli@0.2.0"',
+  );
 });
 
 Deno.test("NO_UPDATE_NOTIFIER: the check is recorded, nothing is shown or kept", async () => {

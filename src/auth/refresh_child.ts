@@ -1,0 +1,159 @@
+/**
+ * A refresh that outlives its caller. Once a refresh token is about to be
+ * sent, the exchange and the save run in a child started in a session and
+ * process group of its own (setsid), with stdin and stdout as pipes to this
+ * process and stderr discarded: closing the terminal (SIGHUP), Ctrl-C, or an
+ * agent killing the caller's whole process group at its timeout (SIGKILL)
+ * does not reach it. The child holds the lock, sends, saves, writes one JSON
+ * line of outcome (never a token) and exits; the caller waits for that line
+ * and re-reads `auth.conf`.
+ *
+ * The child is `twg __refresh-child` started the way this process was
+ * (`Env.selfCommand`: the same runtime, entry and permission flags, never
+ * more). It is bounded: the lock wait (30 s), three requests of 15 s at most
+ * with their backoff, and a watchdog that ends it after {@link childLimitMs}.
+ * Where no child can be started (no run permission, as under the upkeep
+ * launcher), the transaction runs in-process.
+ *
+ * @module
+ */
+import type { ConfigPaths } from "../config/paths.ts";
+import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { type Env, exitProcess, type SelfCommand } from "../env.ts";
+import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
+import {
+  readSignedIn,
+  type RefreshReason,
+  type RefreshResult,
+  refreshTransaction,
+} from "./refresh.ts";
+
+/** The hidden argv that runs the child side; `src/main.ts` dispatches it. */
+export const refreshChildCommand = "__refresh-child";
+
+/** The child ends itself after this long, whatever it is waiting for. */
+export const childLimitMs = 150_000;
+
+interface ChildRequest {
+  paths: ConfigPaths;
+  force: boolean;
+  dueWithinMs: number;
+  /** The lock the caller holds, which the child takes over. */
+  lockNonce: string;
+}
+
+type ChildAnswer =
+  | { ok: true; refreshed: boolean; reason: RefreshReason }
+  | {
+    ok: false;
+    error: {
+      name: string;
+      message: string;
+      hint?: string;
+      exitCode: ExitCodeValue;
+      configDir?: string;
+    };
+  };
+
+/**
+ * Runs steps 4–6 of the refresh in a detached child and waits for it.
+ * Resolves to null when no child could be started (nothing was sent): the
+ * caller then runs the transaction itself.
+ */
+export async function refreshInChild(
+  env: Env,
+  paths: ConfigPaths,
+  self: SelfCommand,
+  request: { force: boolean; dueWithinMs: number; lockNonce: string },
+): Promise<RefreshResult | null> {
+  const input: ChildRequest = { paths, ...request };
+  const result = await env.run(self.command, [...self.args, refreshChildCommand], {
+    input: JSON.stringify(input) + "\n",
+    newSession: true,
+  });
+  const answer = parseAnswer(result.stdout);
+  if (!answer) {
+    // 126/127: the program could not be started at all, so nothing was sent.
+    if (result.code === 126 || result.code === 127) return null;
+    throw new TwgError(
+      `The refresh process ended without an answer (exit ${result.code}); ` +
+        "whatever it saved is in auth.conf",
+      { hint: 'Run the command again; "twg auth status" shows the stored sign-in' },
+    );
+  }
+  if (!answer.ok) throw errorFromChild(answer.error);
+  return {
+    ...(await readSignedIn(env, paths)),
+    refreshed: answer.refreshed,
+    reason: answer.reason,
+  };
+}
+
+function parseAnswer(stdout: string): ChildAnswer | null {
+  const line = stdout.trim().split("\n").pop() ?? "";
+  try {
+    const value = JSON.parse(line) as ChildAnswer;
+    return value && typeof value === "object" && typeof value.ok === "boolean" ? value : null;
+  } catch {
+    return null;
+  }
+}
+
+function errorFromChild(error: Extract<ChildAnswer, { ok: false }>["error"]): Error {
+  const prefix = `Cannot update the credentials in "${error.configDir}": `;
+  if (error.configDir !== undefined && error.message.startsWith(prefix)) {
+    // `auth token` falls back to a still-valid token on exactly this class.
+    return new StoreNotWritableError(error.configDir, error.message.slice(prefix.length));
+  }
+  if (error.name === "AuthRequiredError") return new AuthRequiredError(error.message, error.hint);
+  if (error.name === "NetworkError") return new NetworkError(error.message);
+  if (error.name === "Error") return new Error(error.message);
+  return new TwgError(error.message, {
+    exitCode: error.exitCode,
+    ...(error.hint === undefined ? {} : { hint: error.hint }),
+  });
+}
+
+/** The child side: `twg __refresh-child`, its request on stdin, its answer on stdout. */
+export async function runRefreshChild(env: Env): Promise<void> {
+  // Whoever signals it, the save is finished first; the watchdog bounds it.
+  env.shieldFromSignals?.();
+  const watchdog = setTimeout(() => void exitProcess(1), childLimitMs);
+  try {
+    const line = await env.readLine("");
+    const request = JSON.parse(line ?? "") as ChildRequest;
+    let answer: ChildAnswer;
+    try {
+      const result = await refreshTransaction(env, request.paths, {
+        force: request.force,
+        dueWithinMs: request.dueWithinMs,
+        lockNonce: request.lockNonce,
+      });
+      answer = { ok: true, refreshed: result.refreshed, reason: result.reason };
+    } catch (error) {
+      answer = { ok: false, error: describe(error, request.paths.dir) };
+    }
+    // The caller may be gone (killed): its pipe is then closed and the write
+    // fails, which changes nothing, the save is done.
+    try {
+      env.stdout.write(JSON.stringify(answer) + "\n");
+    } catch {
+      // Nobody is listening.
+    }
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
+
+function describe(error: unknown, configDir: string): Extract<ChildAnswer, { ok: false }>["error"] {
+  if (error instanceof TwgError) {
+    return {
+      name: error.name,
+      message: error.message,
+      exitCode: error.exitCode,
+      ...(error.hint === undefined ? {} : { hint: error.hint }),
+      ...(error instanceof StoreNotWritableError ? { configDir } : {}),
+    };
+  }
+  return { name: "Error", message: (error as Error)?.message ?? String(error), exitCode: 1 };
+}

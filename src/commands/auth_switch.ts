@@ -1,0 +1,106 @@
+/**
+ * `twg auth switch`: selects another site reachable with the same sign-in.
+ * The access token reaches every site the account can use, so no new login.
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import { readSignedIn } from "../auth/refresh.ts";
+import {
+  askForSite,
+  describeSites,
+  noSiteMatches,
+  saveSiteChoice,
+  siteNotChosen,
+} from "../auth/site_choice.ts";
+import { usableCredentials } from "../auth/token.ts";
+import { configPaths } from "../config/paths.ts";
+import { loadSettings } from "../config/settings.ts";
+import type { Site } from "../credentials/auth_conf.ts";
+import type { Env } from "../env.ts";
+import {
+  ExitCode,
+  messageOf,
+  NetworkError,
+  ReportedError,
+  TwgError,
+  UsageError,
+} from "../errors.ts";
+import { fetchSites, matchSite } from "../oauth/identity.ts";
+import { styleFor } from "../ui/style.ts";
+
+/** Options of `twg auth switch`. */
+export interface AuthSwitchOptions {
+  /** An id, URL or host name; without it, asks on a terminal. */
+  site: string | undefined;
+}
+
+/** Declares `twg auth switch`. */
+export function authSwitchCommand(env: Env) {
+  return new Command("switch")
+    .description("Choose another site reachable with the same sign-in (no new login)")
+    .option("--site <id-or-url>", "the site to use: its id, URL or host name")
+    .action(async (options) => {
+      await runAuthSwitch(env, { site: options.site });
+    });
+}
+
+/** Selects the site and saves the choice; exit 2 when it names none the sign-in reaches. */
+export async function runAuthSwitch(env: Env, options: AuthSwitchOptions): Promise<void> {
+  const paths = configPaths(env);
+  const { credentials } = await readSignedIn(env, paths);
+  const next = 'Run "twg auth switch --site <id>" with one of them';
+  let sites = credentials.sites;
+  // The list stored at login may be missing (an older auth.conf) or stale (a
+  // site added since): ask the server again before calling a name unknown.
+  if (!sites || (options.site && !matchSite(sites, options.site))) {
+    sites = await currentSites(env);
+  }
+  let chosen: Site | null;
+  if (options.site) {
+    chosen = matchSite(sites, options.site);
+    if (!chosen) throw noSiteMatches(options.site, sites, next);
+  } else if (sites.length === 0) {
+    throw new TwgError("This sign-in reaches no site", {
+      hint: 'Ask for access to a site, then run "twg auth switch" again',
+    });
+  } else if (sites.length === 1) {
+    chosen = sites[0]!;
+  } else if (!env.stdinIsTerminal) {
+    throw siteNotChosen(sites, next);
+  } else {
+    chosen = await askForSite(env, sites, credentials.site);
+    if (!chosen) {
+      env.stderr.write("\nNo site chosen; nothing was changed.\n");
+      throw new ReportedError(ExitCode.interrupted);
+    }
+  }
+  await saveSiteChoice(env, paths, chosen, sites);
+  const style = styleFor(env, env.stderr);
+  env.stderr.write(`${style.success("✔")} Switched to ${chosen.name} (${chosen.url})\n`);
+  if (sites.length > 1) {
+    env.stderr.write(style.dim(`  Sites this sign-in reaches: ${describeSites(sites)}\n`));
+  }
+}
+
+/** The sites list, fetched with the stored sign-in's token (refreshed first when due). */
+async function currentSites(env: Env): Promise<Site[]> {
+  const paths = configPaths(env);
+  const settings = await loadSettings(env, paths.configJson);
+  if (!settings.resourcesUrl) {
+    throw new UsageError(
+      "No sites list is configured",
+      "Set TWG_RESOURCES_URL to the URL that lists the sites a token reaches",
+    );
+  }
+  const { tokens } = await usableCredentials(env, paths);
+  try {
+    return await fetchSites(env, settings.resourcesUrl, tokens.accessToken);
+  } catch (error) {
+    if (error instanceof TwgError) throw error;
+    throw new NetworkError(
+      `Could not list the sites at ${new URL(settings.resourcesUrl).host}: ${messageOf(error)}`,
+      error,
+    );
+  }
+}

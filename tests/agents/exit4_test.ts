@@ -1,0 +1,364 @@
+/**
+ * The advice each agent gets on exit 4, as printed by the real twg under a
+ * real Deno `--allow-write=<elsewhere>` run against the dev server, with the
+ * real expanded path; and that twg reads the agents' config files but never
+ * writes to them.
+ */
+import { strict as assert } from "node:assert";
+import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import {
+  ageToken,
+  expectExit,
+  type Home,
+  isDenoBuild,
+  login,
+  makeHome,
+  twgArgv,
+  type TwgResult,
+} from "../e2e/_twg.ts";
+
+const deniedWrite = [
+  "--allow-read",
+  "--allow-net",
+  "--allow-env",
+  "--allow-run",
+  "--allow-sys",
+  "--allow-write=/tmp/twg-elsewhere",
+];
+
+/** Runs twg with Deno's write permission elsewhere, in `cwd`, with the agent's variables. */
+async function deniedTwg(
+  home: Home,
+  cwd: string,
+  args: string[],
+  vars: Record<string, string>,
+): Promise<TwgResult> {
+  const argv = twgArgv(deniedWrite);
+  const output = await new Deno.Command(argv[0]!, {
+    args: [...argv.slice(1), ...args],
+    cwd,
+    env: { ...home.env, ...vars },
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Every file under `dirs`, with its bytes, to prove nothing was written. */
+async function snapshot(dirs: string[]): Promise<Map<string, string>> {
+  const files = new Map<string, string>();
+  async function walk(dir: string): Promise<void> {
+    let entries: Deno.DirEntry[];
+    try {
+      entries = await Array.fromAsync(Deno.readDir(dir));
+    } catch {
+      return;
+    }
+    for (const entry of entries) {
+      const path = join(dir, entry.name);
+      if (entry.isDirectory) await walk(path);
+      else files.set(path, (await Deno.readFile(path)).join(","));
+    }
+  }
+  for (const dir of dirs) {
+    files.set(`${dir}/`, "dir");
+    await walk(dir);
+  }
+  return files;
+}
+
+const ERROR_HEAD = (dir: string) =>
+  `✖ Cannot update the credentials in "${dir}": the runtime's permissions do not allow writing there
+No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.
+`;
+const TAIL = `Or run "twg auth refresh" in a normal terminal, outside the sandbox.
+"twg upkeep enable" keeps the credentials fresh in the background, outside any sandbox.
+`;
+
+Deno.test({
+  name: "exit 4 prints each agent's own setting with the real path, and writes no agent file",
+  // The golden texts are Linux's (Cursor's kernel note, VS Code's .linux setting).
+  ignore: !isDenoBuild || Deno.build.os !== "linux",
+  async fn(t) {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const workspace = await Deno.makeTempDir({ prefix: "twg-workspace-" });
+    const dir = home.configDir;
+    const h = home.path;
+    // The agents' own files, as a person has them: read by twg, never written.
+    await Deno.mkdir(join(workspace, ".claude"));
+    await Deno.writeTextFile(
+      join(workspace, ".claude", "settings.local.json"),
+      '{\n  "sandbox": { "enabled": true }\n}\n',
+    );
+    await Deno.mkdir(join(h, ".codex"));
+    await Deno.writeTextFile(join(h, ".codex", "config.toml"), 'model = "gpt-5.5"\n');
+    const agentDirs = [
+      join(h, ".claude"),
+      join(h, ".codex"),
+      join(h, ".cursor"),
+      join(h, ".gemini"),
+      join(workspace, ".claude"),
+      join(workspace, ".codex"),
+    ];
+    const before = await snapshot(agentDirs);
+    await server.resetStats();
+
+    const cases: Array<[string, Record<string, string>, string]> = [
+      [
+        "Claude Code",
+        { CLAUDECODE: "1", AI_AGENT: "claude-code_2-1-263_agent" },
+        `Claude Code's sandbox lets commands write only to the working directory and the directories added to the session.
+To let it write to ${dir}:
+  in this session, type:  /add-dir ${dir}
+  or start Claude with:   claude --add-dir ${dir}
+  or, for every session, merge this into ${h}/.claude/settings.json:
+
+    {"sandbox":{"filesystem":{"allowWrite":["${dir}"]}}}
+
+Directories added with /add-dir, --add-dir or permissions.additionalDirectories are writable by sandboxed commands. Do not add "enabled": true to these settings: it would turn the sandbox on for every project.
+The sandbox is turned on in ${workspace}/.claude/settings.local.json.
+`,
+      ],
+      [
+        "Codex",
+        { CODEX_THREAD_ID: "019a" },
+        `Codex's sandbox lets commands write only to the workspace and its writable roots.
+To let it write to ${dir}:
+  for one session, start Codex with:  codex --add-dir ${dir}
+  or, for every session, add this permission profile to ${h}/.codex/config.toml
+  (the default_permissions line above the first [table]):
+
+    default_permissions = "twg-workspace"
+
+    [permissions.twg-workspace]
+    extends = ":workspace"
+
+    [permissions.twg-workspace.filesystem]
+    '${dir}' = "write"
+
+A sandbox_mode in any config layer makes Codex ignore this profile silently; the layers twg read set none (${h}/.codex/config.toml).
+A --sandbox (-s) flag on Codex's command line wins over every file: then use --add-dir, or drop the flag.
+Start a new Codex session for the change to apply.
+`,
+      ],
+      [
+        "Cursor",
+        { CURSOR_AGENT: "1" },
+        `Cursor's sandbox lets agent commands write only to the workspace.
+To let it write to ${dir}, merge this into ${h}/.cursor/sandbox.json
+(every workspace) or into the workspace's .cursor/sandbox.json:
+
+    {"type":"workspace_readwrite","additionalReadwritePaths":["${dir}"]}
+
+additionalReadwritePaths applies only while type is workspace_readwrite.
+On Linux, Cursor's sandbox needs kernel 6.2 or later (Landlock v3) and unprivileged user namespaces.
+`,
+      ],
+      [
+        "Gemini CLI under Seatbelt",
+        { GEMINI_CLI: "1", SANDBOX: "sandbox-exec" },
+        `Gemini CLI's Seatbelt sandbox lets commands write only to the project, its temp and cache directories, and the included directories.
+To let it write to ${dir}:
+  for one session, start Gemini CLI with:  gemini --include-directories ${dir}
+  or, for every session, merge this into ${h}/.gemini/settings.json:
+
+    {"tools":{"sandboxAllowedPaths":["${dir}"]}}
+
+The directory must exist; both feed the same five include slots. SANDBOX_MOUNTS does not apply to Seatbelt.
+`,
+      ],
+      [
+        "Gemini CLI in its container, keeping the host's HOME",
+        { GEMINI_CLI: "1", SANDBOX: "gemini-cli-sandbox" },
+        `Gemini CLI's sandbox container does not mount the host's home directory, so ${dir} is not writable here.
+Start gemini with this variable set, naming the directory on the host (after a comma if SANDBOX_MOUNTS already has a value):
+
+    SANDBOX_MOUNTS=${dir}:${dir}:rw
+
+The container keeps the host's home path, so the host directory is this same path; it must exist on the host.
+Without :rw the mount is read-only; tools.sandboxAllowedPaths mounts read-only too, so it does not help.
+Under LXC, SANDBOX_MOUNTS is ignored: run  lxc config device add gemini-cli-sandbox twg-config disk source=${dir} path=${dir}
+`,
+      ],
+      [
+        "Qwen Code in its container",
+        { QWEN_CODE: "1", SANDBOX: "qwen-code-sandbox" },
+        `Qwen Code's sandbox container does not mount the host's home directory, so ${dir} is not writable here.
+Start qwen with this variable set, naming the directory on the host (after a comma if SANDBOX_MOUNTS already has a value):
+
+    SANDBOX_MOUNTS=${dir}:${dir}:rw
+
+The container keeps the host's home path, so the host directory is this same path; it must exist on the host.
+Without :rw the mount is read-only; tools.sandboxAllowedPaths mounts read-only too, so it does not help.
+Under LXC, SANDBOX_MOUNTS is ignored: run  lxc config device add qwen-code-sandbox twg-config disk source=${dir} path=${dir}
+`,
+      ],
+      [
+        "GitHub Copilot CLI",
+        { COPILOT_CLI: "1" },
+        `GitHub Copilot CLI's sandbox (preview) lets commands write only to the working directory and temp folders.
+To let it write to ${dir}, type /sandbox in Copilot CLI and add it in the Filesystem tab (Esc saves).
+`,
+      ],
+      [
+        "VS Code's Copilot agent",
+        { COPILOT_AGENT: "1", AI_AGENT: "github_copilot_vscode_agent" },
+        `VS Code's agent sandbox (preview) lets terminal commands write only to the workspace folders and its temp directory.
+To let it write to ${dir}, add it to allowWrite in the setting chat.agent.sandbox.fileSystem.linux (VS Code's user settings.json):
+
+    "chat.agent.sandbox.fileSystem.linux": {"allowWrite":["${dir}"]}
+
+A denyWrite rule that covers the directory wins over allowWrite.
+`,
+      ],
+    ];
+    for (const [agent, vars, advice] of cases) {
+      await t.step(agent, async () => {
+        const result = await deniedTwg(home, workspace, ["auth", "refresh", "--force"], vars);
+        expectExit(result, 4);
+        assert.equal(result.stdout, "");
+        assert.equal(result.stderr, ERROR_HEAD(dir) + advice + TAIL);
+      });
+    }
+
+    await t.step("agents without a write sandbox: what failed, and where", async () => {
+      const result = await deniedTwg(home, workspace, ["auth", "refresh", "--force"], {
+        OPENCODE: "1",
+        AGENT: "1",
+      });
+      expectExit(result, 4);
+      assert.equal(
+        result.stderr,
+        ERROR_HEAD(dir) +
+          `twg needs to write to ${dir}, and this environment does not allow it.
+OpenCode has no write sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write.
+Make that directory writable there, or run "twg auth refresh" in a normal terminal.
+"twg upkeep enable" keeps the credentials fresh in the background, outside any sandbox.
+`,
+      );
+    });
+
+    await t.step(
+      "Codex: a project layer's sandbox_mode changes the form and is named",
+      async () => {
+        await Deno.mkdir(join(workspace, ".codex"));
+        const projectConfig = join(workspace, ".codex", "config.toml");
+        await Deno.writeTextFile(projectConfig, 'sandbox_mode = "read-only"\n');
+        const result = await deniedTwg(home, workspace, ["auth", "refresh", "--force"], {
+          CODEX_THREAD_ID: "019a",
+        });
+        expectExit(result, 4);
+        assert.equal(
+          result.stderr,
+          ERROR_HEAD(dir) +
+            `Codex's sandbox lets commands write only to the workspace and its writable roots.
+To let it write to ${dir}:
+  for one session, start Codex with:  codex --add-dir ${dir}
+  or, for every session, set these in ${projectConfig}
+  (change the sandbox_mode line there; add to writable_roots if that table is already there):
+
+    sandbox_mode = "workspace-write"
+
+    [sandbox_workspace_write]
+    writable_roots = ['${dir}']
+
+${projectConfig} (a project config) sets sandbox_mode, so Codex ignores permission profiles, and it outranks ${h}/.codex/config.toml.
+A --sandbox (-s) flag on Codex's command line wins over every file: then use --add-dir, or drop the flag.
+Start a new Codex session for the change to apply.
+` + TAIL,
+        );
+        // From a subdirectory of the project too: layers run from the cwd up to the root.
+        await Deno.mkdir(join(workspace, ".git"));
+        await Deno.mkdir(join(workspace, "src"));
+        const nested = await deniedTwg(
+          home,
+          join(workspace, "src"),
+          ["auth", "refresh", "--force"],
+          {
+            CODEX_THREAD_ID: "019a",
+          },
+        );
+        expectExit(nested, 4);
+        assert.match(
+          nested.stderr,
+          new RegExp(`set these in ${projectConfig.replaceAll(".", "\\.")}`),
+        );
+        await Deno.remove(join(workspace, "src"));
+        await Deno.remove(join(workspace, ".git"));
+        before.set(projectConfig, (await Deno.readFile(projectConfig)).join(","));
+        before.set(`${join(workspace, ".codex")}/`, "dir");
+      },
+    );
+
+    await t.step("--json on exit 4 names the agent by id, never by its raw AI_AGENT", async () => {
+      const known = await deniedTwg(home, workspace, ["auth", "refresh", "--force", "--json"], {
+        AI_AGENT: "claude-code_2-1-263_agent",
+      });
+      expectExit(known, 4);
+      const { error, ...document } = JSON.parse(known.stdout);
+      assert.deepEqual(document, {
+        refreshed: false,
+        reason: "store-not-writable",
+        configDir: dir,
+        agent: "claude-code",
+        agentDeclared: null,
+      });
+      assert.equal(error.code, "store-not-writable");
+      assert.match(error.hint, /claude --add-dir /);
+      const unknown = await deniedTwg(home, workspace, ["auth", "refresh", "--force", "--json"], {
+        AI_AGENT: "name@1.2.3",
+      });
+      expectExit(unknown, 4);
+      assert.equal(JSON.parse(unknown.stdout).agent, "other");
+      assert.equal(JSON.parse(unknown.stdout).agentDeclared, "name");
+      assert.match(unknown.stderr, /this coding agent's \(name\) environment does not allow it/);
+    });
+
+    await t.step("auth status --json and doctor use the same detection", async () => {
+      const status = await deniedTwg(home, workspace, ["auth", "status", "--json"], {
+        AGENT: "amp",
+        CLAUDECODE: "1",
+      });
+      expectExit(status, 0);
+      const document = JSON.parse(status.stdout);
+      assert.equal(document.agent, "amp");
+      assert.equal(document.agentDeclared, null);
+      const doctor = await deniedTwg(home, workspace, ["doctor", "--json"], {
+        CODEX_THREAD_ID: "019a",
+      });
+      const checks = Object.fromEntries(
+        JSON.parse(doctor.stdout).checks.map((check: { name: string }) => [check.name, check]),
+      );
+      assert.equal(checks.store.status, "fail");
+      assert.equal(
+        checks.agent.detail,
+        `codex; to let it write ${dir}: codex --add-dir ${dir}`,
+      );
+    });
+
+    await t.step("auth token and api on an expired token print the same advice", async () => {
+      await ageToken(home, 1.2);
+      for (const args of [["auth", "token"], ["api", "/rest/api/3/myself"]]) {
+        const result = await deniedTwg(home, workspace, args, { CURSOR_AGENT: "1" });
+        expectExit(result, 4);
+        assert.equal(result.stdout, "");
+        assert.match(result.stderr, /^Cursor's sandbox lets agent commands write only/m);
+        assert.ok(result.stderr.includes(`"additionalReadwritePaths":["${dir}"]`));
+      }
+    });
+
+    assert.equal((await server.stats()).tokenRequests, 0, "nothing reached the token endpoint");
+    assert.deepEqual(await snapshot(agentDirs), before, "no agent file was written or created");
+    await Deno.remove(workspace, { recursive: true });
+  },
+});

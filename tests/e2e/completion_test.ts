@@ -1,0 +1,165 @@
+/**
+ * `twg completion <shell>`: the scripts loaded in the real shells, completing
+ * through the real `twg` on PATH (a wrapper around the build under test).
+ * A shell that is missing skips its test with the reason, and fails in CI.
+ */
+import assert from "node:assert/strict";
+import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { expectExit, type Home, login, makeHome, shellQuote, twg, twgArgv } from "./_twg.ts";
+
+async function hasProgram(name: string): Promise<boolean> {
+  try {
+    return (await new Deno.Command(name, { args: ["--version"], stdout: "null", stderr: "null" })
+      .output()).success;
+  } catch {
+    return false;
+  }
+}
+
+/** A test that needs `shell`: skipped with the reason when it is missing, failing in CI. */
+async function shellTest(shell: string, name: string, fn: () => Promise<void>): Promise<void> {
+  if (await hasProgram(shell)) return Deno.test(name, fn);
+  if (Deno.env.get("CI") === "true") {
+    return Deno.test(name, () => {
+      throw new Error(`${shell} is required in CI (apt-get install -y ${shell})`);
+    });
+  }
+  Deno.test({ ignore: true, name: `${name} (skipped: ${shell} is not installed)`, fn });
+}
+
+/** A home whose PATH starts with a `twg` that runs the build under test. */
+async function homeWithTwg(server?: Awaited<ReturnType<typeof startDevServer>>): Promise<Home> {
+  const home = await makeHome(server);
+  const bin = join(home.path, "bin");
+  await mkdir(bin);
+  await writeFile(join(bin, "twg"), `#!/bin/sh\nexec ${shellQuote(twgArgv())} "$@"\n`);
+  await chmod(join(bin, "twg"), 0o755);
+  home.env.PATH = `${bin}:${home.env.PATH}`;
+  return home;
+}
+
+async function runShell(home: Home, shell: string, args: string[]) {
+  const output = await new Deno.Command(shell, {
+    args,
+    env: home.env,
+    clearEnv: true,
+    cwd: home.path,
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** What bash offers for `line` (the words of a command line, the last one being completed). */
+function bashCompletion(words: string[]): string {
+  const array = words.map((word) => shellQuote([word])).join(" ");
+  return `COMP_WORDS=(${array}); COMP_CWORD=${words.length - 1}; COMPREPLY=()
+"$fn"; printf '%s\\n' "\${COMPREPLY[@]}" | sort; echo ---`;
+}
+
+await shellTest(
+  "bash",
+  "the bash script completes commands, subcommands and --os values in a real bash",
+  async () => {
+    await using home = await homeWithTwg();
+    const script = await twg(home, ["completion", "bash"]);
+    expectExit(script, 0);
+    await writeFile(join(home.path, "twg.bash"), script.stdout);
+    const result = await runShell(home, "bash", [
+      "--norc",
+      "-c",
+      [
+        "source ./twg.bash",
+        // The function name comes from the registration, not from the test.
+        `spec=$(complete -p twg); fn=\${spec##*-F }; fn=\${fn%% *}`,
+        bashCompletion(["twg", "au"]),
+        bashCompletion(["twg", "auth", ""]),
+        bashCompletion(["twg", "upkeep", "enable", "--os", ""]),
+        bashCompletion(["twg", "upkeep", "enable", "--os", "li"]),
+        bashCompletion(["twg", "upkeep", ""]),
+        bashCompletion(["twg", "api", "--pag"]),
+      ].join("\n"),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const answers = result.stdout.split("---\n").map((block) => block.trim().split("\n"));
+    assert.deepEqual(answers[0], ["auth"]);
+    assert.deepEqual(answers[1], ["help", "refresh", "status", "switch", "token"]);
+    assert.deepEqual(answers[2], ["linux", "macos", "windows"]);
+    assert.deepEqual(answers[3], ["linux"]);
+    assert.deepEqual(answers[4], ["disable", "enable", "help", "run", "status"]);
+    assert.deepEqual(answers[5], ["--paginate"]);
+  },
+);
+
+await shellTest("zsh", "the zsh script loads in a real zsh with compinit", async () => {
+  await using home = await homeWithTwg();
+  const script = await twg(home, ["completion", "zsh"]);
+  expectExit(script, 0);
+  assert.match(script.stdout, /^#compdef twg\n/);
+  await writeFile(join(home.path, "_twg"), script.stdout);
+  const result = await runShell(home, "zsh", [
+    "-f",
+    "-c",
+    "autoload -Uz compinit && compinit -u -d ./.zcompdump && source ./_twg && " +
+    'print -r -- "${_comps[twg]}"',
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  assert.equal(result.stdout.trim(), "_twg", "compdef registered the function for twg");
+});
+
+await shellTest("fish", "the fish script loads in a real fish and completes", async () => {
+  await using home = await homeWithTwg();
+  const script = await twg(home, ["completion", "fish"]);
+  expectExit(script, 0);
+  await writeFile(join(home.path, "twg.fish"), script.stdout);
+  const result = await runShell(home, "fish", [
+    "--no-config",
+    "-c",
+    "source ./twg.fish; and complete -C 'twg upkeep enable --os '; and echo ---; " +
+    "and complete -C 'twg au'",
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  assert.equal(result.stderr, "");
+  const [os, auth] = result.stdout.split("---\n");
+  assert.deepEqual(
+    os!.trim().split("\n").map((line) => line.split("\t")[0]).sort(),
+    ["linux", "macos", "windows"],
+  );
+  assert.match(auth!, /^auth\tInspect and use the stored sign-in/);
+});
+
+Deno.test("the PowerShell script registers a native completer that calls twg __complete", async () => {
+  await using home = await makeHome();
+  const script = await twg(home, ["completion", "powershell"]);
+  expectExit(script, 0);
+  assert.match(script.stdout, /Register-ArgumentCompleter -Native -CommandName 'twg'/);
+  assert.match(script.stdout, /@\('__complete', \$before\.Count\) \+ \$before/);
+  assert.match(script.stdout, /CompletionResult\]::new\(\$value, \$value, 'ParameterValue'/);
+  assert.match(script.stdout, /-split "`t", 2/, "value and description are split at the tab");
+});
+
+Deno.test("completion refuses an unknown shell with a usage error", async () => {
+  await using home = await makeHome();
+  const result = await twg(home, ["completion", "tcsh"]);
+  expectExit(result, 2);
+  assert.match(result.stderr, /bash, zsh, fish, powershell/);
+});
+
+Deno.test("--site completes the site ids of the stored sign-in", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  const result = await twg(home, ["__complete", "2", "login", "--site", ""]);
+  expectExit(result, 0);
+  assert.equal(result.stdout, "site-1\tExample One\n");
+  const none = await twg(home, ["__complete", "2", "login", "--site", "zz"]);
+  assert.equal(none.stdout, "");
+});

@@ -1,0 +1,207 @@
+/**
+ * `twg login` as a person runs it: on a pseudo-terminal (util-linux `script`),
+ * with the questions that come after the browser approval.
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
+import { type Home, makeHome, shellQuote, twg, twgArgv } from "./_twg.ts";
+
+/** A program on a pseudo-terminal: what it has shown so far, typing, and its end. */
+export interface TerminalSession {
+  /** Reads until `pattern` is on the screen (or the program ends); returns the match. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  type(text: string): Promise<void>;
+  /** Waits for the end; the exit code and the whole screen. */
+  finish(): Promise<{ code: number; screen: string }>;
+  screen(): string;
+}
+
+/** Starts `args` of twg on a pseudo-terminal in `home`. */
+export function twgInTerminal(home: Home, args: string[]): TerminalSession {
+  // exec: twg itself, not a shell waiting for it, is the terminal's foreground
+  // process, so a Ctrl-C the terminal turns into SIGINT reaches only twg.
+  const child = new Deno.Command("script", {
+    args: ["-qec", `exec ${shellQuote([...twgArgv(), ...args])}`, "/dev/null"],
+    env: home.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.getReader();
+  const stderrText = new Response(child.stderr).text();
+  const decoder = new TextDecoder();
+  let screen = "";
+  let ended = false;
+  const readMore = async () => {
+    const { value, done } = await reader.read();
+    if (done) ended = true;
+    else screen += decoder.decode(value, { stream: true });
+  };
+  return {
+    async waitFor(pattern) {
+      for (;;) {
+        const match = screen.match(pattern);
+        if (match) return match;
+        if (ended) throw new Error(`the program ended before ${pattern}:\n${screen}`);
+        await readMore();
+      }
+    },
+    async type(text) {
+      await writer.write(new TextEncoder().encode(text));
+    },
+    async finish() {
+      await writer.close().catch(() => {});
+      while (!ended) await readMore();
+      const status = await child.status;
+      await stderrText;
+      return { code: status.code, screen };
+    },
+    screen: () => screen,
+  };
+}
+
+/** Starts `twg login --no-browser` on a terminal and approves the code it shows. */
+async function loginInTerminal(
+  home: Home,
+  server: DevServer,
+  args: string[] = [],
+): Promise<TerminalSession> {
+  const session = twgInTerminal(home, ["login", "--no-browser", ...args]);
+  const [, code] = await session.waitFor(/one-time code: (\S+)/);
+  await server.approve(code!);
+  return session;
+}
+
+Deno.test("Ctrl-C at the Bitbucket question after login keeps the sign-in (exit 0)", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  const session = await loginInTerminal(home, server);
+  await session.waitFor(/Bitbucket token \(Enter to skip\): /);
+  const beforePrompt = session.screen();
+  // The confirmation comes first, with what the token is for and where to make one.
+  assert.match(beforePrompt, /Authentication successful![\s\S]*Credentials saved/);
+  assert.match(beforePrompt, /twg api --bitbucket/);
+  assert.match(beforePrompt, /https:\/\/id\.atlassian\.com\/manage-profile\/security\/api-tokens/);
+  // The prompt is hidden (raw mode): Ctrl-C arrives as the character ETX.
+  await session.type("\x03");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  assert.match(screen, /Skipped; the sign-in is saved/);
+  assert.doesNotMatch(screen, /nothing was saved/);
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.equal(stored.oauth.issuer, server.issuer);
+  assert.equal(stored.bitbucketToken, null);
+  const status = await twg(home, ["auth", "status", "--json"]);
+  assert.equal(JSON.parse(status.stdout).loggedIn, true);
+});
+
+Deno.test("a Bitbucket token typed after login is saved beside the sign-in", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  const session = await loginInTerminal(home, server);
+  await session.waitFor(/Bitbucket token \(Enter to skip\): /);
+  await session.type("bb-after-login\r");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  assert.ok(!screen.includes("bb-after-login"), "not echoed");
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.equal(stored.bitbucketToken, "bb-after-login");
+  assert.ok(stored.oauth.accessToken);
+});
+
+Deno.test("several sites on a terminal: asked after the save; the answer is stored", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 3 });
+  await using home = await makeHome(server, { TWG_BBC_TOKEN: "from-env" });
+  const session = await loginInTerminal(home, server);
+  await session.waitFor(/Choose a site \[1-3\]: /);
+  assert.match(session.screen(), /Credentials saved[\s\S]*several sites/);
+  await session.type("2\r");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.equal(stored.site.id, "site-2");
+  assert.deepEqual(stored.sites.map((site: { id: string }) => site.id), [
+    "site-1",
+    "site-2",
+    "site-3",
+  ]);
+});
+
+Deno.test("auth switch on a terminal asks, and switches without a new login", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 3 });
+  await using home = await makeHome(server);
+  const { login } = await import("./_twg.ts");
+  assert.equal((await login(home, server, ["--site", "site-1"])).code, 0);
+  const before = await server.stats();
+  const session = twgInTerminal(home, ["auth", "switch"]);
+  await session.waitFor(/Choose a site \[1-3\]: /);
+  assert.match(
+    session.screen(),
+    /Example One \(https:\/\/example-1\.atlassian\.test\) \(current\)/,
+  );
+  await session.type("3\r");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  assert.match(screen, /Switched to Example Three/);
+  assert.equal((await server.stats()).deviceAuthorizations, before.deviceAuthorizations);
+  const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
+  assert.equal(status.site.id, "site-3");
+});
+
+Deno.test("the server going away while login waits: retrying on the spinner line, the countdown moving, exit 5 at expiry", async () => {
+  await using server = await startDevServer({ interval: 1, deviceCodeTtl: 7 });
+  await using home = await makeHome(server);
+  const session = twgInTerminal(home, ["login", "--no-browser"]);
+  await session.waitFor(/one-time code: (\S+)/);
+  await server.stop();
+  const host = new URL(server.issuer).host.replaceAll(".", "\\.");
+  await session.waitFor(new RegExp(`Cannot reach ${host}, retrying… \\(code expires in 0:0\\d\\)`));
+  const { code, screen } = await session.finish();
+  assert.equal(code, 5, screen);
+  const retrying = screen.slice(screen.indexOf("Cannot reach"));
+  const countdown = new Set(
+    [...retrying.matchAll(/retrying… \(code expires in (0:0\d)\)/g)].map((match) => match[1]),
+  );
+  assert.ok(countdown.size >= 3, `the countdown keeps moving: ${[...countdown].join(", ")}`);
+  assert.match(
+    screen,
+    new RegExp(`Cannot reach ${host}: [^\\n]+; the code expired while retrying`),
+  );
+  assert.match(screen, /TWG_ISSUER/);
+});
+
+Deno.test("without a terminal, an unreachable server during login is said once, then exit 5", async () => {
+  await using server = await startDevServer({ interval: 1, deviceCodeTtl: 5 });
+  await using home = await makeHome(server);
+  const { login } = await import("./_twg.ts");
+  const result = await login(home, server, [], { approve: () => server.stop() });
+  assert.equal(result.code, 5, result.stderr);
+  assert.equal(result.stderr.match(/retrying until the code expires/g)?.length, 1, result.stderr);
+  assert.match(result.stderr, /the code expired while retrying/);
+});
+
+Deno.test("Ctrl-C at the site question after login keeps the sign-in, with no site (exit 0)", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 2 });
+  await using home = await makeHome(server);
+  const session = await loginInTerminal(home, server);
+  await session.waitFor(/Choose a site \[1-2\]: /);
+  // Not hidden, so the terminal turns Ctrl-C into SIGINT.
+  await session.type("\x03");
+  const { code, screen } = await session.finish();
+  assert.equal(code, 0, screen);
+  assert.match(
+    screen,
+    /No site chosen; the sign-in is saved\. "twg auth switch" chooses one later/,
+  );
+  assert.doesNotMatch(screen, /Bitbucket token/, "no further question after Ctrl-C");
+  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.ok(stored.oauth.accessToken);
+  assert.equal(stored.site, null);
+  assert.equal(stored.sites.length, 2);
+});

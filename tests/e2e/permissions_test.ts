@@ -1,0 +1,110 @@
+/**
+ * twg under real, restricted Deno permission flags: a permission it was not
+ * given is an expected condition that names the flag, never "Unexpected".
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { expectExit, isDenoBuild, makeHome, twg } from "./_twg.ts";
+
+/** The README's least-privilege `deno install` flags for `home`. */
+function readmeFlags(home: string): string[] {
+  return [
+    "--allow-read",
+    "--allow-env",
+    "--allow-net",
+    "--allow-run",
+    "--allow-sys=hostname",
+    `--allow-write=${home}/.config/twg,${home}/.config/systemd/user,${home}/Library/LaunchAgents,${home}/Library/Logs/twg`,
+  ];
+}
+
+function assertExpected(result: { stderr: string }): void {
+  assert.doesNotMatch(result.stderr, /Unexpected error|please report it/, result.stderr);
+}
+
+Deno.test({
+  name:
+    "upkeep enable --dry-run --output-dir outside --allow-write names the flag for that directory",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using home = await makeHome();
+    const outputDir = join(home.path, "rendered");
+    const result = await twg(home, ["upkeep", "enable", "--dry-run", "--output-dir", outputDir], {
+      denoFlags: readmeFlags(home.path),
+    });
+    expectExit(result, 1);
+    assertExpected(result);
+    assert.match(
+      result.stderr,
+      new RegExp(`Deno's permissions do not allow twg to write "${outputDir}"`),
+    );
+    assert.match(
+      result.stderr,
+      new RegExp(`Add --allow-write=${outputDir} to the "deno run" or "deno install" flags`),
+    );
+    // Inside the allowed directories it works under the same flags.
+    const allowed = await twg(
+      home,
+      ["upkeep", "enable", "--dry-run", "--output-dir", join(home.configDir, "rendered")],
+      { denoFlags: readmeFlags(home.path) },
+    );
+    expectExit(allowed, 0);
+  },
+});
+
+Deno.test({
+  name: "a missing --allow-sys, --allow-net or --allow-read is named with its target",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using home = await makeHome(undefined, {
+      TWG_ISSUER: "http://127.0.0.1:4567",
+      TWG_CLIENT_ID: "twg-dev",
+    });
+    const withoutSys = readmeFlags(home.path).filter((flag) => !flag.startsWith("--allow-sys"));
+    // Saving takes the lock, whose owner record names the host.
+    const sys = await twg(home, ["setup", "bitbucket", "--with-token"], {
+      stdin: "bb\n",
+      denoFlags: withoutSys,
+    });
+    expectExit(sys, 1);
+    assertExpected(sys);
+    assert.match(sys.stderr, /read the system information "hostname"/);
+    assert.match(sys.stderr, /Add --allow-sys=hostname/);
+
+    const withoutNet = readmeFlags(home.path).filter((flag) => flag !== "--allow-net");
+    const net = await twg(home, ["login", "--no-browser"], { denoFlags: withoutNet });
+    expectExit(net, 1);
+    assertExpected(net);
+    assert.match(net.stderr, /connect to "127\.0\.0\.1:4567"/);
+    assert.match(net.stderr, /Add --allow-net=127\.0\.0\.1:4567/);
+
+    // --allow-run for other programs only: the browser is not opened, and the reason says why.
+    // The code lives 2 s: nobody approves it, only the opener's reason matters.
+    await using server = await startDevServer({ interval: 1, deviceCodeTtl: 2 });
+    const browserFlags = [
+      ...readmeFlags(home.path).filter((flag) => flag !== "--allow-run"),
+      "--allow-run=systemctl",
+    ];
+    const opener = await twg(home, ["login"], {
+      denoFlags: browserFlags,
+      env: { ...server.env, BROWSER: "/usr/bin/true" },
+    });
+    assertExpected(opener);
+    assert.match(
+      opener.stderr,
+      /No browser opened \(\/usr\/bin\/true could not be started: Deno's permissions do not allow twg to run "\/usr\/bin\/true"; add --allow-run=\/usr\/bin\/true/,
+    );
+
+    // No --allow-read at all: the config directory's owner is the first
+    // thing read (checked before auth.conf is trusted).
+    const withoutRead = readmeFlags(home.path).filter((flag) => flag !== "--allow-read");
+    const read = await twg(home, ["auth", "status"], { denoFlags: withoutRead });
+    expectExit(read, 1);
+    assertExpected(read);
+    assert.match(read.stderr, new RegExp(`allow twg to read "${home.configDir}"`));
+    assert.match(read.stderr, new RegExp(`Add --allow-read=${home.configDir} `));
+  },
+});
