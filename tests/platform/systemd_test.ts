@@ -106,7 +106,10 @@ function substituteDollars(arg: string): string {
 
 /** The argv systemd would execute for the service's ExecStart. */
 function execStartArgv(service: string): string[] {
-  const line = /^ExecStart=(.*)$/m.exec(service)?.[1];
+  // Lines end at "\n" only, as systemd reads them: not at U+2028 or U+2029,
+  // where a JavaScript /m pattern would end them (a path may hold either).
+  const line = service.split("\n").find((text) => text.startsWith("ExecStart="))
+    ?.slice("ExecStart=".length);
   assert.ok(line !== undefined, "no ExecStart");
   const [executable = "", ...args] = unitWords(line);
   return [executable, ...args.map(substituteDollars)];
@@ -114,13 +117,15 @@ function execStartArgv(service: string): string[] {
 
 /** The variables the service's Environment= lines set. */
 function environmentOf(service: string): Record<string, string> {
-  const lines = [...service.matchAll(/^Environment=(.*)$/gm)];
-  return Object.fromEntries(lines.flatMap((line) =>
-    unitWords(line[1] ?? "").map((assignment) => {
-      const equals = assignment.indexOf("=");
-      return [assignment.slice(0, equals), assignment.slice(equals + 1)];
-    })
-  ));
+  const lines = service.split("\n").filter((text) => text.startsWith("Environment="));
+  return Object.fromEntries(
+    lines.flatMap((line) =>
+      unitWords(line.slice("Environment=".length)).map((assignment) => {
+        const equals = assignment.indexOf("=");
+        return [assignment.slice(0, equals), assignment.slice(equals + 1)];
+      })
+    ),
+  );
 }
 
 function units(spec: ScheduleSpec): { service: string; timer: string } {
@@ -207,6 +212,14 @@ Deno.test("renderSystemdUnits starts a launcher whose path holds a quote or back
       assert.deepEqual(execStartArgv(service), ["/usr/bin/env", launcher, "upkeep", "run"]);
     }),
   );
+});
+
+Deno.test("renderSystemdUnits keeps U+2028 and U+2029, which are no line break to systemd", () => {
+  const homeDir = "/home/a\u2028b";
+  const spec = specFor(homeDir, { launcher: `${homeDir}/\u2029/twg`, launcherArgs: ["\u2028"] });
+  const { service } = units(spec);
+  assert.deepEqual(execStartArgv(service), upkeepArgv(spec));
+  assert.equal(environmentOf(service).TWG_CONFIG_DIR, spec.configDir);
 });
 
 Deno.test("renderSystemdUnits refuses a line break in the config directory with a usage error", () => {
