@@ -214,6 +214,14 @@ Deno.test("renderSystemdUnits starts a launcher whose path holds a quote or back
   );
 });
 
+Deno.test("renderSystemdUnits keeps U+2028 and U+2029, which are no line break to systemd", () => {
+  const homeDir = "/home/a\u2028b";
+  const spec = specFor(homeDir, { launcher: `${homeDir}/\u2029/twg`, launcherArgs: ["\u2028"] });
+  const { service } = units(spec);
+  assert.deepEqual(execStartArgv(service), upkeepArgv(spec));
+  assert.equal(environmentOf(service).TWG_CONFIG_DIR, spec.configDir);
+});
+
 Deno.test("renderSystemdUnits refuses a line break in the config directory with a usage error", () => {
   assert.throws(
     () => renderSystemdUnits(specFor("/home/ada", { configDir: "/home/ada/con\nfig" })),
