@@ -28,7 +28,7 @@ export type SystemProgram = keyof typeof SYSTEM_PROGRAMS;
  * `C:\Windows`), then `System32`.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * systemProgram(env, "schtasks"); // "C:\\Windows\\System32\\schtasks.exe"
  * ```
  */

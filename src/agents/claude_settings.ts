@@ -62,7 +62,7 @@ export function claudeUserSettingsPath(env: Pick<Env, "getVar" | "homeDir" | "os
  * Reads Claude Code's settings files that exist and parse as JSON objects.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const found = await readClaudeSandboxSettings(env, "/home/ada/.config/twg");
  * found.enabledIn; // ["/work/app/.claude/settings.local.json"]
  * ```

@@ -89,7 +89,7 @@ export async function readCodexConfigToml(
  * if it were trusted.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const layers = await readCodexLayers(env); // [{ kind: "user", path: "…/config.toml", text }]
  * ```
  */

@@ -334,7 +334,7 @@ export function detectAgent(
  * Devin done through `env.fs` (only when no variable decided).
  *
  * @example
- * ```ts
+ * ```ts ignore
  * const agent = await detectAgentInfoFromEnv(env); // { id: "codex", … }, or null
  * ```
  */

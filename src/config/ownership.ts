@@ -32,7 +32,7 @@ export class UntrustedPathError extends TwgError {
  * people) they are 0775, and the group is the person alone.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * await assertOwnedByUser(env, "/tmp/shared/twg", "directory");
  * // UntrustedPathError: Refusing to use "/tmp/shared/twg": it is writable by other users (mode 777)
  * ```

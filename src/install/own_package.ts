@@ -23,7 +23,7 @@ export interface OwnPackage {
  * must be the directory's and a valid npm name.
  *
  * @example
- * ```ts
+ * ```ts ignore
  * // mainPath: /usr/local/lib/node_modules/@twg/cli/dist/twg.js
  * (await readOwnPackage(env)).name; // "@twg/cli"
  * ```
