@@ -9,7 +9,7 @@ import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/rendered_file.ts";
 import { configPaths } from "../config/paths.ts";
-import type { Env, OsName } from "../env.ts";
+import { type Env, type OsName, permissionDenialOf } from "../env.ts";
 import { messageOf, TwgError, UsageError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
@@ -101,6 +101,8 @@ export async function runUpkeepDryRun(
         // Replaced, never written through a symlink already there.
         await writeFileAtomic(env, path, encodeRenderedFile(file), 0o644);
       } catch (error) {
+        // A runtime permission refusal is main.ts's to explain (it names the flag).
+        if (permissionDenialOf(error)) throw error;
         throw new TwgError(`Cannot write ${path}: ${messageOf(error)}`, {
           hint: "Choose a directory you can write with --output-dir",
           cause: error,
