@@ -3,13 +3,7 @@
  *
  * @module
  */
-// Upward imports kept from the merge of issue 16 (ownership checks): the
-// atomic write and the ownership check live in src/; moving them to a
-// floor below platform/ is what is left to make platform/ a floor again.
-import { assertOwnedByUser } from "../src/config/ownership.ts";
-import { writeFileAtomic } from "../src/credentials/atomic_write.ts";
 import type { Env } from "../src/env.ts";
-import { parentDir } from "../src/lean_path.ts";
 
 /** A file a renderer produced: where it goes, its text, and how to encode it. */
 export interface RenderedFile {
@@ -41,13 +35,21 @@ export function encodeRenderedFile(file: RenderedFile): Uint8Array {
 }
 
 /**
- * Writes `file` in its encoding; the directory must exist and be this
- * user's own. Replaced through a temporary file and a rename, so a symlink at
- * its name is replaced, never followed.
+ * Writes `file` in its encoding; the directory must exist, and the caller has
+ * checked that it is this user's own (`src/upkeep/schedule.ts`). The bytes go
+ * to a new temporary file (`wx`: never an existing name, never through a
+ * link) that is renamed over the name, so a symlink planted there is
+ * replaced, never followed.
  */
 export async function writeRenderedFile(env: Env, file: RenderedFile): Promise<void> {
-  await assertOwnedByUser(env, parentDir(file.path), "directory", { allowGroupWrite: true });
-  await writeFileAtomic(env, file.path, encodeRenderedFile(file), 0o644);
+  const temp = `${file.path}.tmp-${env.pid}-${Math.random().toString(36).slice(2, 10)}`;
+  try {
+    await env.fs.writeFile(temp, encodeRenderedFile(file), { mode: 0o644, flag: "wx" });
+    await env.fs.rename(temp, file.path);
+  } catch (error) {
+    await env.fs.rm(temp, { force: true }).catch(() => {});
+    throw error;
+  }
 }
 
 /** Removes files that may or may not exist. */

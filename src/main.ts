@@ -23,8 +23,9 @@ import { terminalSafeLines } from "./ui/terminal_text.ts";
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
-  // Hidden: the detached half of a refresh (src/auth/refresh_child.ts).
-  "__refresh-child": async (env) => (await import("./auth/refresh_child.ts")).runRefreshChild(env),
+  // Hidden: the detached half of a refresh (src/auth/refresh_child_main.ts).
+  "__refresh-child": async (env) =>
+    (await import("./auth/refresh_child_main.ts")).runRefreshChild(env),
 };
 
 /**
@@ -45,12 +46,15 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
       await fastPath(env);
-    } else if (args[0] === "__complete") {
-      // Each Tab of a completion script: the tree, but not the parser's errors.
-      await (await import("./completion/complete.ts")).runComplete(env, args.slice(1));
     } else {
       const { buildCli } = await import("./cli.ts");
-      await buildCli(env).parseAsync(args, { from: "user" });
+      if (args[0] === "__complete") {
+        // Each Tab of a completion script: the tree, but not the parser's errors.
+        const { runComplete } = await import("./completion/complete.ts");
+        await runComplete(env, buildCli(env), args.slice(1));
+      } else {
+        await buildCli(env).parseAsync(args, { from: "user" });
+      }
     }
     return ExitCode.ok;
   } catch (error) {
@@ -152,7 +156,7 @@ async function reportError(
     env.stderr.write(`${style.error("✖")} ${terminalSafeLines(error.message)}\n`);
     let hint = error.hint ?? null;
     if (error instanceof StoreNotWritableError) {
-      const { storeNotWritableGuidance } = await import("./auth/store_guidance.ts");
+      const { storeNotWritableGuidance } = await import("./agents/store_guidance.ts");
       const guidance = await storeNotWritableGuidance(env, error);
       env.stderr.write(guidance);
       hint ??= guidance.trim() || null;

@@ -5,7 +5,7 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { guidanceOptions } from "../auth/store_guidance.ts";
+import { guidanceOptions } from "./store_guidance.ts";
 import { oneLineFix } from "./guidance.ts";
 
 /**

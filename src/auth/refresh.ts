@@ -43,10 +43,9 @@ import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.
 import { explainOAuthError } from "../oauth/oauth_error_text.ts";
 import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
-import { refreshInChild } from "./refresh_child.ts";
+import { refreshInChild, type RefreshReason } from "./refresh_child.ts";
 
-/** Why a refresh happened or not, as `auth refresh --json` reports it. */
-export type RefreshReason = "fresh" | "due" | "forced";
+export type { RefreshReason };
 
 /** Stored credentials that hold OAuth tokens. */
 export interface SignedIn {
@@ -132,7 +131,7 @@ export async function refreshIfDue(
   await assertStoreWritable(env, paths.dir, paths.authConf);
   if (!options.inProcess && env.getVar("TWG_TEST_REFRESH_IN_PROCESS") !== "1") {
     const outcome = await handOff(env, paths, initial.tokens, force, isDue, options);
-    if (outcome) return outcome;
+    if (outcome) return { ...(await readSignedIn(env, paths)), ...outcome };
   }
   return await refreshTransaction(env, paths, options);
 }
@@ -171,7 +170,7 @@ async function handOff(
       dueWithinMs: options.dueWithinMs ?? 0,
       lockNonce: lock.nonce,
     });
-    if (outcome) return outcome;
+    if (outcome) return { ...(await readSignedIn(env, paths)), ...outcome };
   } finally {
     // Once the child took the lock over, the file names it, and this removes nothing.
     await lock.release();

@@ -8,7 +8,7 @@
  * line of outcome (never a token) and exits; the caller waits for that line
  * and re-reads `auth.conf`.
  *
- * The child is `twg __refresh-child` started the way this process was
+ * The child is `twg __refresh-child` (`refresh_child_main.ts`) started the way this process was
  * (`Env.selfCommand`: the same runtime, entry and permission flags, never
  * more). It is bounded: the lock wait (30 s), three requests of 15 s at most
  * with their backoff, and a watchdog that ends it after {@link childLimitMs}.
@@ -19,14 +19,11 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
-import { type Env, exitProcess, type SelfCommand } from "../env.ts";
+import type { Env, SelfCommand } from "../env.ts";
 import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
-import {
-  readSignedIn,
-  type RefreshReason,
-  type RefreshResult,
-  refreshTransaction,
-} from "./refresh.ts";
+
+/** Why a refresh happened or not, as `auth refresh --json` reports it. */
+export type RefreshReason = "fresh" | "due" | "forced";
 
 /** The hidden argv that runs the child side; `src/main.ts` dispatches it. */
 export const refreshChildCommand = "__refresh-child";
@@ -34,7 +31,8 @@ export const refreshChildCommand = "__refresh-child";
 /** The child ends itself after this long, whatever it is waiting for. */
 export const childLimitMs = 150_000;
 
-interface ChildRequest {
+/** What the caller sends the child on its stdin. */
+export interface ChildRequest {
   paths: ConfigPaths;
   force: boolean;
   dueWithinMs: number;
@@ -42,7 +40,8 @@ interface ChildRequest {
   lockNonce: string;
 }
 
-type ChildAnswer =
+/** The child's one line on stdout: the outcome, never a token. */
+export type ChildAnswer =
   | { ok: true; refreshed: boolean; reason: RefreshReason }
   | {
     ok: false;
@@ -51,21 +50,24 @@ type ChildAnswer =
       message: string;
       hint?: string;
       exitCode: ExitCodeValue;
+      /** The stable `--json` `error.code`. */
+      code?: string;
       configDir?: string;
     };
   };
 
 /**
- * Runs steps 4–6 of the refresh in a detached child and waits for it.
- * Resolves to null when no child could be started (nothing was sent): the
- * caller then runs the transaction itself.
+ * Runs steps 4–6 of the refresh in a detached child and waits for it; the
+ * caller re-reads `auth.conf` for the tokens. Resolves to null when no child
+ * could be started (nothing was sent): the caller then runs the transaction
+ * itself.
  */
 export async function refreshInChild(
   env: Env,
   paths: ConfigPaths,
   self: SelfCommand,
   request: { force: boolean; dueWithinMs: number; lockNonce: string },
-): Promise<RefreshResult | null> {
+): Promise<{ refreshed: boolean; reason: RefreshReason } | null> {
   const input: ChildRequest = { paths, ...request };
   const result = await env.run(self.command, [...self.args, refreshChildCommand], {
     input: JSON.stringify(input) + "\n",
@@ -82,11 +84,7 @@ export async function refreshInChild(
     );
   }
   if (!answer.ok) throw errorFromChild(answer.error);
-  return {
-    ...(await readSignedIn(env, paths)),
-    refreshed: answer.refreshed,
-    reason: answer.reason,
-  };
+  return { refreshed: answer.refreshed, reason: answer.reason };
 }
 
 function parseAnswer(stdout: string): ChildAnswer | null {
@@ -111,49 +109,6 @@ function errorFromChild(error: Extract<ChildAnswer, { ok: false }>["error"]): Er
   return new TwgError(error.message, {
     exitCode: error.exitCode,
     ...(error.hint === undefined ? {} : { hint: error.hint }),
+    ...(error.code === undefined ? {} : { code: error.code }),
   });
-}
-
-/** The child side: `twg __refresh-child`, its request on stdin, its answer on stdout. */
-export async function runRefreshChild(env: Env): Promise<void> {
-  // Whoever signals it, the save is finished first; the watchdog bounds it.
-  env.shieldFromSignals?.();
-  const watchdog = setTimeout(() => void exitProcess(1), childLimitMs);
-  try {
-    const line = await env.readLine("");
-    const request = JSON.parse(line ?? "") as ChildRequest;
-    let answer: ChildAnswer;
-    try {
-      const result = await refreshTransaction(env, request.paths, {
-        force: request.force,
-        dueWithinMs: request.dueWithinMs,
-        lockNonce: request.lockNonce,
-      });
-      answer = { ok: true, refreshed: result.refreshed, reason: result.reason };
-    } catch (error) {
-      answer = { ok: false, error: describe(error, request.paths.dir) };
-    }
-    // The caller may be gone (killed): its pipe is then closed and the write
-    // fails, which changes nothing, the save is done.
-    try {
-      env.stdout.write(JSON.stringify(answer) + "\n");
-    } catch {
-      // Nobody is listening.
-    }
-  } finally {
-    clearTimeout(watchdog);
-  }
-}
-
-function describe(error: unknown, configDir: string): Extract<ChildAnswer, { ok: false }>["error"] {
-  if (error instanceof TwgError) {
-    return {
-      name: error.name,
-      message: error.message,
-      exitCode: error.exitCode,
-      ...(error.hint === undefined ? {} : { hint: error.hint }),
-      ...(error instanceof StoreNotWritableError ? { configDir } : {}),
-    };
-  }
-  return { name: "Error", message: (error as Error)?.message ?? String(error), exitCode: 1 };
 }

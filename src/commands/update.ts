@@ -13,9 +13,9 @@ import { TwgError, UsageError } from "../errors.ts";
 import { detectInstallation } from "../install/detect.ts";
 import { updateInstallation } from "../install/update.ts";
 import { styleFor } from "../ui/style.ts";
-import { fetchManifest, manifestUrlFor } from "../update/manifest.ts";
+import { fetchManifest, manifestUrlFor } from "../install/manifest.ts";
 import { howToUpdate } from "../install/how_to_update.ts";
-import { isNewerVersion } from "../update/semver.ts";
+import { isNewerVersion } from "../install/semver.ts";
 import { version } from "../version.ts";
 
 /** Options of `twg update`. */

@@ -137,16 +137,22 @@ function startingWith(candidates: Candidate[], current: string): Candidate[] {
   return candidates.filter((candidate) => candidate.value.startsWith(current));
 }
 
-/** `twg __complete …`: prints the candidates; prints nothing rather than fail. */
-export async function runComplete(env: Env, args: string[]): Promise<void> {
+/**
+ * `twg __complete …`: prints the candidates from `program` (twg's command
+ * tree, built by the caller); prints nothing rather than fail.
+ */
+export async function runComplete(
+  env: Env,
+  program: CommandUnknownOpts,
+  args: string[],
+): Promise<void> {
   const count = Number(args[0]);
   if (!Number.isInteger(count) || count < 0) return;
   const words = args.slice(1, 1 + count);
   const current = args[1 + count] ?? "";
-  const { buildCli } = await import("../cli.ts");
   let candidates: Candidate[];
   try {
-    candidates = await completeWords(env, buildCli(env), words, current);
+    candidates = await completeWords(env, program, words, current);
   } catch {
     // A Tab never shows an error; the shell falls back to file names.
     return;

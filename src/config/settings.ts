@@ -9,7 +9,7 @@ import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
 import { parentDir } from "../lean_path.ts";
-import { assertOwnedByUser } from "./ownership.ts";
+import { assertOwnedByUser } from "../credentials/ownership.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {

@@ -9,7 +9,7 @@ import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { protectWindowsDir } from "../../platform/windows_acl.ts";
-import { assertOwnedByUser } from "../config/ownership.ts";
+import { assertOwnedByUser } from "./ownership.ts";
 import { writeFileAtomic } from "./atomic_write.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 

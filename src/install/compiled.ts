@@ -11,7 +11,7 @@ import { messageOf, NetworkError, TwgError } from "../errors.ts";
 import { tempPathFor } from "../credentials/atomic_write.ts";
 import { assertSecureUrl, readBodyAtMost } from "../oauth/http.ts";
 import { commandFailure } from "../../platform/failure.ts";
-import type { ReleaseArtifact } from "../update/manifest.ts";
+import type { ReleaseArtifact } from "./manifest.ts";
 import { powerShellArgs } from "../../platform/powershell.ts";
 
 /** The largest binary twg downloads (a compiled twg is around 100 MiB). */

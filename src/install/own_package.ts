@@ -9,7 +9,7 @@ import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { npmPackageOf } from "./npm.ts";
-import { isNpmPackageName } from "../update/manifest.ts";
+import { isNpmPackageName } from "./manifest.ts";
 
 /** This installation's package: its name, installed version, and `package.json`. */
 export interface OwnPackage {

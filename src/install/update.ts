@@ -10,7 +10,7 @@ import { commandFailure } from "../../platform/failure.ts";
 import type { Env } from "../env.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
-import { artifactKey, type ReleaseManifest } from "../update/manifest.ts";
+import { artifactKey, type ReleaseManifest } from "./manifest.ts";
 import { checkoutRootOf, checkoutUpdateError } from "./checkout.ts";
 import { installBinaryUpdate } from "./compiled.ts";
 import { denoReinstallArgs, isLocalModule, parseDenoShim } from "./deno_install.ts";

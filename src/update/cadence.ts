@@ -15,7 +15,7 @@
  * @module
  */
 import type { NotificationState, UpkeepState } from "../config/upkeep_state.ts";
-import { compareSemVer, isNewerVersion, isSemVer } from "./semver.ts";
+import { compareSemVer, isNewerVersion, isSemVer } from "../install/semver.ts";
 
 const hourMs = 60 * 60_000;
 const dayMs = 24 * hourMs;

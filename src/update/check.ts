@@ -17,7 +17,7 @@ import {
   nextUpdateCheckAt,
   updateNoticeText,
 } from "./cadence.ts";
-import { fetchManifest, manifestUrlFor } from "./manifest.ts";
+import { fetchManifest, manifestUrlFor } from "../install/manifest.ts";
 import { howToUpdate } from "../install/how_to_update.ts";
 import { isUpdateNotifierDisabled } from "./notice.ts";
 

@@ -11,7 +11,7 @@ import { detectAgentFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { version } from "../version.ts";
-import { isNewerVersion } from "./semver.ts";
+import { isNewerVersion } from "../install/semver.ts";
 
 /**
  * Whether the person turned update notices off: `NO_UPDATE_NOTIFIER` set to

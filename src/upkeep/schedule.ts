@@ -8,7 +8,9 @@ import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import { assertOwnedByUser } from "../credentials/ownership.ts";
 import { loadSettings } from "../config/settings.ts";
+import { parentDir } from "../lean_path.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
@@ -101,7 +103,13 @@ export async function enableUpkeep(
   const { spec, launcher } = await scheduleSpecFor(env, paths);
   // A spec the format cannot hold (a line break in a path) is a usage
   // error before anything is written, the state included.
-  scheduler.render(spec);
+  const rendered = scheduler.render(spec);
+  // The scheduler's directories must be this user's own before anything is
+  // written into them (group-writable is fine: with umask 002,
+  // ~/.config/systemd/user is 0775 and the group is the person alone).
+  for (const dir of new Set(rendered.map((file) => parentDir(file.path)))) {
+    await assertOwnedByUser(env, dir, "directory", { allowGroupWrite: true });
+  }
   try {
     if (launcher.script) {
       await ensureConfigDir(env, paths.dir);
@@ -132,7 +140,7 @@ export async function enableUpkeep(
     scheduler: scheduler.name,
     enableError: null,
   }));
-  const files = scheduler.render(spec).map((file) => file.path);
+  const files = rendered.map((file) => file.path);
   return { scheduler, files: launcher.script ? [launcher.script.path, ...files] : files, launcher };
 }
 

@@ -1,7 +1,7 @@
 import assert from "node:assert/strict";
 import { configPaths } from "../../src/config/paths.ts";
 import { updateCheckRound } from "../../src/update/check.ts";
-import { fetchManifest, parseManifest } from "../../src/update/manifest.ts";
+import { fetchManifest, parseManifest } from "../../src/install/manifest.ts";
 import { upkeepRound } from "../../src/upkeep/run.ts";
 import {
   initialUpkeepState,

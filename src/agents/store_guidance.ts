@@ -6,10 +6,10 @@
  *
  * @module
  */
-import { readClaudeSandboxSettings } from "../agents/claude_settings.ts";
-import { readCodexLayers } from "../agents/codex_config.ts";
-import { detectAgentInfoFromEnv } from "../agents/detect.ts";
-import { sandboxGuidance, type SandboxGuidanceOptions } from "../agents/guidance.ts";
+import { readClaudeSandboxSettings } from "./claude_settings.ts";
+import { readCodexLayers } from "./codex_config.ts";
+import { detectAgentInfoFromEnv } from "./detect.ts";
+import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 

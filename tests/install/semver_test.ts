@@ -1,6 +1,6 @@
 import assert from "node:assert/strict";
 import fc from "fast-check";
-import { compareSemVer, isNewerVersion, isSemVer, parseSemVer } from "../../src/update/semver.ts";
+import { compareSemVer, isNewerVersion, isSemVer, parseSemVer } from "../../src/install/semver.ts";
 
 Deno.test("precedence follows the example chain of SemVer 2.0.0 §11.4", () => {
   const ordered = [

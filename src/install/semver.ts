@@ -4,7 +4,7 @@
  * Written here rather than imported: `@std/semver` lives on JSR, which this
  * project's build machines cannot reach, and `npm:semver` would need an entry
  * in `deno.json` for one comparison. Precedence is short and fully specified,
- * and `tests/update/semver_test.ts` checks it against the spec's own examples.
+ * and `tests/install/semver_test.ts` checks it against the spec's own examples.
  *
  * @module
  */
