@@ -86,7 +86,11 @@ Deno.test({
         String(result.events[0]?.verificationUriComplete),
         "the opener got the verification URL, code included",
       );
-      assert.match(result.stderr, /Opened http:\/\/127\.0\.0\.1:\d+\/device in your browser/);
+      // The complete link opens (it names the issuer's own host), so the page has the code.
+      assert.match(
+        result.stderr,
+        /Opened http:\/\/127\.0\.0\.1:\d+\/device\?user_code=[A-Z]{4}-[A-Z]{4} in your browser/,
+      );
       assert.deepEqual(result.events.at(-1)?.user, {
         id: "user-1",
         name: "Ada Lovelace",

@@ -170,15 +170,19 @@ Deno.test("upkeep enable --dry-run --output-dir replaces planted symlinks", asyn
   await assertUntouched(target, join(out, "twg-upkeep.timer"));
 });
 
-Deno.test("a scheduler directory another user can write is refused", async () => {
-  await using env = await envWithConfigDir(() => Promise.resolve());
+Deno.test("upkeep enable refuses a scheduler directory another user can write, and writes nothing", async () => {
+  await using env = fakeEnv({
+    vars: { DBUS_SESSION_BUS_ADDRESS: "unix:path=/run/user/1000/bus", NO_COLOR: "1" },
+    runtime: "deno 2.9.6",
+    execPath: "/usr/bin/deno",
+  });
   const unitDir = join(env.homeDir, ".config", "systemd", "user");
   await Deno.mkdir(unitDir, { recursive: true });
   await Deno.chmod(unitDir, 0o777);
-  await assert.rejects(
-    writeRenderedFile(env, { path: join(unitDir, "x.service"), content: "", encoding: "utf-8" }),
-    /writable by other users/,
-  );
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 1);
+  assert.match(env.stderrText(), /writable by other users/);
+  assert.match(env.stderrText(), /chmod go-w/);
+  assert.deepEqual([...Deno.readDirSync(unitDir)], []);
 });
 
 const rootSkip = isRoot ? null : "not root: cannot hand a directory to another user";
