@@ -19,6 +19,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { type KeyringProblem, KeyringUnavailableError } from "../credentials/keyring.ts";
 import { type Env, exitProcess, type SelfCommand } from "../env.ts";
 import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
 import {
@@ -52,6 +53,7 @@ type ChildAnswer =
       hint?: string;
       exitCode: ExitCodeValue;
       configDir?: string;
+      keyring?: { problem: KeyringProblem; fix: string };
     };
   };
 
@@ -101,6 +103,15 @@ function parseAnswer(stdout: string): ChildAnswer | null {
 
 function errorFromChild(error: Extract<ChildAnswer, { ok: false }>["error"]): Error {
   const prefix = `Cannot update the credentials in "${error.configDir}": `;
+  if (error.keyring && error.configDir !== undefined && error.message.startsWith(prefix)) {
+    const detail = error.message.slice(prefix.length).replace(/^the OS keyring /, "");
+    return new KeyringUnavailableError(
+      error.configDir,
+      error.keyring.problem,
+      detail,
+      error.keyring.fix,
+    );
+  }
   if (error.configDir !== undefined && error.message.startsWith(prefix)) {
     // `auth token` falls back to a still-valid token on exactly this class.
     return new StoreNotWritableError(error.configDir, error.message.slice(prefix.length));
@@ -153,6 +164,9 @@ function describe(error: unknown, configDir: string): Extract<ChildAnswer, { ok:
       exitCode: error.exitCode,
       ...(error.hint === undefined ? {} : { hint: error.hint }),
       ...(error instanceof StoreNotWritableError ? { configDir } : {}),
+      ...(error instanceof KeyringUnavailableError
+        ? { keyring: { problem: error.problem, fix: error.fix } }
+        : {}),
     };
   }
   return { name: "Error", message: (error as Error)?.message ?? String(error), exitCode: 1 };
