@@ -1,0 +1,185 @@
+/**
+ * The keyring backend against a real Secret Service (gnome-keyring in a
+ * private D-Bus session) and the real dev server: where the secrets are and
+ * are not, refreshes (forced, and 30 racing on a due token), logout, moving
+ * between backends, and a keyring that is absent or hung.
+ *
+ * Skipped with the reason where gnome-keyring, dbus-run-session or
+ * secret-tool is missing; required under CI=true (`.ci/run` installs them).
+ *
+ * @module
+ */
+import assert from "node:assert/strict";
+import { readdir, readFile } from "node:fs/promises";
+import { join } from "node:path";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { missingSecretService, startSecretService } from "./_secret_service.ts";
+// Type only: puts the addon in Deno's cache for the twg processes, never loads it here.
+import type { AsyncEntry as _AsyncEntry } from "@napi-rs/keyring";
+import { ageToken, expectExit, type Home, login, makeHome, twg } from "./_twg.ts";
+
+const missing = await missingSecretService;
+const isRequired = Deno.env.get("CI") === "true";
+const skip = missing !== null && !isRequired;
+const suffix = missing && !isRequired ? ` (skipped: ${missing})` : "";
+
+/** Every byte under the config directory, for a grep. */
+async function configDirText(home: Home): Promise<string> {
+  let text = "";
+  for (const name of await readdir(home.configDir)) {
+    text += await readFile(join(home.configDir, name), "utf8").catch(() => "");
+  }
+  return text;
+}
+
+async function authConf(home: Home): Promise<string> {
+  return await readFile(join(home.configDir, "auth.conf"), "utf8");
+}
+
+Deno.test({
+  name:
+    `keyring backend: login, token, forced and racing refreshes, logout, real Secret Service${suffix}`,
+  ignore: skip,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server, ["--backend", "keyring"]), 0);
+    const issued = await server.lastTokens();
+    assert.ok(issued.refreshToken);
+    // Not on disk in plaintext; sealed in auth.conf; the key is in the keyring.
+    assert.ok(!(await configDirText(home)).includes(issued.refreshToken!));
+    const stored = JSON.parse(await authConf(home));
+    assert.match(stored.oauth.refreshToken, /^twg-keyring:v1:/);
+    assert.equal(stored.oauth.accessToken, issued.accessToken);
+    const items = await keyring.search();
+    assert.match(items, /attribute\.service = twg/);
+    assert.ok(items.includes(home.configDir), items);
+    assert.ok(!items.includes(issued.refreshToken!));
+
+    const status = await twg(home, ["auth", "status", "--json"]);
+    expectExit(status, 0);
+    assert.equal(JSON.parse(status.stdout).backend, "keyring");
+
+    await server.resetStats();
+    const fresh = await twg(home, ["auth", "token"]);
+    expectExit(fresh, 0);
+    assert.equal(fresh.stdout.trim(), issued.accessToken);
+    assert.equal((await server.stats()).tokenRequests, 0);
+
+    const forced = await twg(home, ["auth", "refresh", "--force", "--json"]);
+    expectExit(forced, 0);
+    assert.equal(JSON.parse(forced.stdout).refreshed, true);
+    const rotated = await server.lastTokens();
+    assert.notEqual(rotated.refreshToken, issued.refreshToken);
+    assert.ok(!(await configDirText(home)).includes(rotated.refreshToken!));
+    assert.match(JSON.parse(await authConf(home)).oauth.refreshToken, /^twg-keyring:v1:/);
+    assert.equal((await server.stats()).refreshSuccesses, 1);
+
+    // 30 racing `auth token` on a due token: exactly one refresh, every one answered.
+    await ageToken(home, 0.8);
+    await server.resetStats();
+    const results = await Promise.all(
+      Array.from({ length: 30 }, () => twg(home, ["auth", "token"])),
+    );
+    for (const result of results) expectExit(result, 0);
+    const stats = await server.stats();
+    assert.equal(stats.refreshRequests, 1);
+    assert.equal(stats.invalidGrants, 0);
+    const latest = await server.lastTokens();
+    for (const result of results) assert.equal(result.stdout.trim(), latest.accessToken);
+    assert.ok(!(await configDirText(home)).includes(latest.refreshToken!));
+
+    const doctor = await twg(home, ["doctor", "--json"]);
+    assert.match(doctor.stdout, /keyring backend: key .* readable/);
+
+    // logout revokes (the token unsealed) and removes the key.
+    await server.resetStats();
+    expectExit(await twg(home, ["logout"]), 0);
+    assert.equal((await server.stats()).revocations, 1);
+    assert.doesNotMatch(await keyring.search(), /attribute\.service = twg/);
+  },
+});
+
+Deno.test({
+  name: `keyring backend: auth backend moves file -> keyring -> file, nothing lost${suffix}`,
+  ignore: skip,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server), 0);
+    const issued = await server.lastTokens();
+    assert.equal(JSON.parse(await authConf(home)).oauth.refreshToken, issued.refreshToken);
+
+    expectExit(await twg(home, ["auth", "backend", "keyring"]), 0);
+    assert.ok(!(await configDirText(home)).includes(issued.refreshToken!));
+    assert.match(await keyring.search(), /attribute\.service = twg/);
+    await server.resetStats();
+    expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+    assert.equal((await server.stats()).refreshSuccesses, 1);
+
+    const moved = await twg(home, ["auth", "backend", "file", "--json"]);
+    expectExit(moved, 0);
+    assert.equal(JSON.parse(moved.stdout).keyringItem, "removed");
+    const plain = await server.lastTokens();
+    assert.equal(JSON.parse(await authConf(home)).oauth.refreshToken, plain.refreshToken);
+    assert.doesNotMatch(await keyring.search(), /attribute\.service = twg/);
+    expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  },
+});
+
+/** Logs in with the keyring backend, then runs `mutate` and a forced refresh. */
+async function refreshWithBrokenKeyring(
+  name: string,
+  breakIt: (env: Record<string, string>, daemonPid: number) => Record<string, string>,
+  expected: RegExp,
+) {
+  Deno.test({
+    name:
+      `keyring backend: ${name} -> exit 4 within the timeout, nothing sent, auth.conf unchanged${suffix}`,
+    ignore: skip,
+    async fn() {
+      await using keyring = await startSecretService();
+      await using server = await startDevServer({ interval: 1 });
+      await using home = await makeHome(server, keyring.env);
+      expectExit(await login(home, server, ["--backend", "keyring"]), 0);
+      const before = await authConf(home);
+      await server.resetStats();
+      const env = breakIt(keyring.env, keyring.daemonPid);
+      const started = performance.now();
+      const result = await twg(home, ["auth", "refresh", "--force"], {
+        env: { ...env, TWG_KEYRING_TIMEOUT_MS: "3000" },
+      });
+      const elapsed = performance.now() - started;
+      expectExit(result, 4);
+      assert.match(result.stderr, expected);
+      assert.match(result.stderr, /No request was sent/);
+      assert.ok(elapsed < 8000, `took ${elapsed} ms`);
+      assert.equal((await server.stats()).tokenRequests, 0);
+      assert.equal(await authConf(home), before);
+      // auth token on a still-valid token goes on working, with a warning.
+      const token = await twg(home, ["auth", "token"], { env });
+      expectExit(token, 0);
+    },
+  });
+}
+
+refreshWithBrokenKeyring(
+  "no D-Bus session",
+  (env) => ({ ...env, DBUS_SESSION_BUS_ADDRESS: "" }),
+  /D-Bus session bus/,
+);
+refreshWithBrokenKeyring(
+  "the bus socket hidden",
+  (env) => ({ ...env, DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/bus" }),
+  /OS keyring/,
+);
+refreshWithBrokenKeyring(
+  "the keyring daemon stopped (SIGSTOP)",
+  (env, pid) => {
+    Deno.kill(pid, "SIGSTOP");
+    return env;
+  },
+  /OS keyring (did not answer|failed)/,
+);
