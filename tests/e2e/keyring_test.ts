@@ -16,7 +16,7 @@ import { startDevServer } from "../fixtures/dev_server_client.ts";
 import { missingSecretService, startSecretService } from "./_secret_service.ts";
 // Type only: puts the addon in Deno's cache for the twg processes, never loads it here.
 import type { AsyncEntry as _AsyncEntry } from "@napi-rs/keyring";
-import { ageToken, expectExit, type Home, login, makeHome, twg } from "./_twg.ts";
+import { ageToken, expectExit, type Home, login, makeHome, twg, twgArgv } from "./_twg.ts";
 
 const missing = await missingSecretService;
 const isRequired = Deno.env.get("CI") === "true";
@@ -183,3 +183,80 @@ refreshWithBrokenKeyring(
   },
   /OS keyring (did not answer|failed)/,
 );
+
+/** The refresh token stored in `home`, opened with the key in the keyring when sealed. */
+async function storedRefreshToken(home: Home, env: Record<string, string>): Promise<string> {
+  const stored = JSON.parse(await authConf(home)).oauth.refreshToken as string;
+  if (!stored.startsWith("twg-keyring:v1:")) return stored;
+  const lookup = await new Deno.Command("secret-tool", {
+    args: ["lookup", "service", "twg", "username", `auth.conf key for ${home.configDir}`],
+    env,
+    stdout: "piped",
+    stderr: "null",
+  }).output();
+  const raw = Uint8Array.from(
+    atob(new TextDecoder().decode(lookup.stdout).trim()),
+    (c) => c.charCodeAt(0),
+  );
+  const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
+  const [iv, data] = stored.slice("twg-keyring:v1:".length).split(":");
+  const bytes = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
+  const plain = await crypto.subtle.decrypt(
+    {
+      name: "AES-GCM",
+      iv: bytes(iv!),
+      additionalData: new TextEncoder().encode("twg refresh token v1"),
+    },
+    key,
+    bytes(data!),
+  );
+  return new TextDecoder().decode(plain);
+}
+
+const killTrials = Number(Deno.env.get("TWG_KEYRING_KILL_TRIALS") ?? 50);
+
+Deno.test({
+  name:
+    `keyring backend: auth backend SIGKILLed at ${killTrials} random moments, never lost${suffix}`,
+  ignore: skip,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server), 0);
+    const token = (await server.lastTokens()).refreshToken!;
+    const outcomes = { completed: 0, killed: 0, sealed: 0, plain: 0 };
+    for (let trial = 0; trial < killTrials; trial++) {
+      const target = trial % 2 === 0 ? "keyring" : "file";
+      const child = new Deno.Command(twgArgv()[0]!, {
+        args: [...twgArgv().slice(1), "auth", "backend", target],
+        env: { ...home.env, ...keyring.env },
+        clearEnv: true,
+        stdin: "null",
+        stdout: "null",
+        stderr: "null",
+      }).spawn();
+      const delay = Math.random() * 700;
+      const timer = setTimeout(() => {
+        try {
+          child.kill("SIGKILL");
+        } catch {
+          // Already done.
+        }
+      }, delay);
+      const status = await child.status;
+      clearTimeout(timer);
+      if (status.success) outcomes.completed++;
+      else outcomes.killed++;
+      const found = await storedRefreshToken(home, keyring.env);
+      assert.equal(found, token, `trial ${trial} (${target}, killed after ${delay} ms)`);
+      const sealed = JSON.parse(await authConf(home)).oauth.refreshToken.startsWith("twg-keyring");
+      outcomes[sealed ? "sealed" : "plain"]++;
+    }
+    // deno-lint-ignore no-console -- the counts the closing note reports
+    console.log(`kill trials: ${JSON.stringify(outcomes)}`);
+    assert.ok(outcomes.killed > 0 && outcomes.completed > 0, JSON.stringify(outcomes));
+    // And the result still refreshes.
+    expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  },
+});
