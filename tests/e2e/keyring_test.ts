@@ -130,7 +130,7 @@ Deno.test({
 });
 
 /** Logs in with the keyring backend, then runs `mutate` and a forced refresh. */
-async function refreshWithBrokenKeyring(
+function refreshWithBrokenKeyring(
   name: string,
   breakIt: (env: Record<string, string>, daemonPid: number) => Record<string, string>,
   expected: RegExp,
