@@ -39,6 +39,11 @@ export function authBackendCommand(env: Env) {
           ? `${check} The refresh token is now kept by the ${outcome.backend} backend\n`
           : `${check} Already on the ${outcome.backend} backend; nothing moved\n`,
       );
+      if (outcome.moved && outcome.backend === "keyring") {
+        env.stderr.write(
+          '  If the upkeep helper is enabled, run "twg upkeep enable" again so that it may read the key.\n',
+        );
+      }
     });
 }
 

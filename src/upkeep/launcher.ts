@@ -24,6 +24,8 @@ export interface Launcher {
 export interface LauncherOptions {
   configDir: string;
   netHosts: string[];
+  /** The stored sign-in uses the keyring backend: the job may load its addon (`--allow-ffi`). */
+  keyring?: boolean;
 }
 
 const isDenoRuntime = (env: Env) => env.runtime.startsWith("deno");
@@ -90,6 +92,7 @@ export function checkoutLauncherScript(
       `--allow-write=${options.configDir}`,
       ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
+      ...(options.keyring ? ["--allow-ffi"] : []),
       env.mainPath,
     ]
     : [env.mainPath];

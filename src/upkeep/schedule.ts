@@ -13,6 +13,7 @@ import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { type Launcher, resolveLauncher } from "./launcher.ts";
+import { backendOf } from "../credentials/keyring.ts";
 import { updateUpkeepState } from "./state.ts";
 
 /** Every 12 minutes: 5 runs an hour keep a 75%-due token from ever expiring unseen. */
@@ -26,6 +27,10 @@ export async function scheduleSpecFor(
   const launcher = await resolveLauncher(env, {
     configDir: paths.dir,
     netHosts: await knownHosts(env, paths),
+    // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
+    keyring: backendOf(
+      (await readCredentials(env, paths.authConf).catch(() => null))?.oauth?.refreshToken,
+    ) === "keyring",
   });
   // The job sees only these (never secrets): where updates are announced,
   // and whether the person asked for no update notifications.
