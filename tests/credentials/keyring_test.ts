@@ -270,3 +270,11 @@ Deno.test("moving between backends with a fault at every file and keyring step: 
   console.log(`migration fault trials: ${trials}`);
   assert.ok(trials >= 50, `only ${trials} trials`);
 });
+
+Deno.test("a checkout's upkeep launcher may load the keyring addon only for a keyring sign-in", async () => {
+  const { checkoutLauncherScript } = await import("../../src/upkeep/launcher.ts");
+  await using env = fakeEnv({ runtime: "deno 2.9.0" });
+  const options = { configDir: "/cfg", netHosts: [] };
+  assert.match(checkoutLauncherScript(env, { ...options, keyring: true }).content, /--allow-ffi/);
+  assert.doesNotMatch(checkoutLauncherScript(env, options).content, /--allow-ffi/);
+});

@@ -16,7 +16,17 @@ import { startDevServer } from "../fixtures/dev_server_client.ts";
 import { missingSecretService, startSecretService } from "./_secret_service.ts";
 // Type only: puts the addon in Deno's cache for the twg processes, never loads it here.
 import type { AsyncEntry as _AsyncEntry } from "@napi-rs/keyring";
-import { ageToken, expectExit, type Home, login, makeHome, twg, twgArgv } from "./_twg.ts";
+import {
+  ageToken,
+  expectExit,
+  hasBwrap,
+  type Home,
+  login,
+  makeHome,
+  readOnlySandbox,
+  twg,
+  twgArgv,
+} from "./_twg.ts";
 
 const missing = await missingSecretService;
 const isRequired = Deno.env.get("CI") === "true";
@@ -258,5 +268,57 @@ Deno.test({
     assert.ok(outcomes.killed > 0 && outcomes.completed > 0, JSON.stringify(outcomes));
     // And the result still refreshes.
     expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  },
+});
+
+const bwrapMissing = !(await hasBwrap);
+const sandboxSuffix = suffix ||
+  (bwrapMissing && !isRequired
+    ? " (skipped: bwrap not installed; apt-get install -y bubblewrap)"
+    : "");
+
+Deno.test({
+  name:
+    `keyring backend in bwrap: config dir read-only with the bus reachable, and the bus hidden${sandboxSuffix}`,
+  ignore: skip || (bwrapMissing && !isRequired),
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server, ["--backend", "keyring"]), 0);
+    const before = await authConf(home);
+    await server.resetStats();
+
+    // Read-only directory, bus reachable: the key reads, but the save cannot
+    // be renamed into place: the directory is the fix, not the keyring.
+    const readOnly = await twg(home, ["auth", "refresh", "--force", "--json"], {
+      wrap: readOnlySandbox(),
+    });
+    expectExit(readOnly, 4);
+    const readOnlyError = JSON.parse(readOnly.stdout).error;
+    assert.equal(readOnlyError.code, "store-not-writable");
+    assert.match(readOnlyError.message, /read-only/);
+    assert.doesNotMatch(readOnly.stderr, /OS keyring/);
+
+    // Writable directory, bus socket hidden: the keyring is the fix, not the directory.
+    const socket = keyring.env.DBUS_SESSION_BUS_ADDRESS!.replace(/^unix:path=/, "").split(",")[0]!;
+    const hidden = await twg(home, ["auth", "refresh", "--force", "--json"], {
+      wrap: (argv) => [
+        ...readOnlySandbox(home.path)([]),
+        "--ro-bind",
+        "/dev/null",
+        socket,
+        ...argv,
+      ],
+    });
+    expectExit(hidden, 4);
+    const hiddenError = JSON.parse(hidden.stdout).error;
+    assert.equal(hiddenError.code, "keyring-unavailable");
+    assert.match(hidden.stderr, /OS keyring/);
+    assert.match(hidden.stderr, /session bus/);
+    assert.doesNotMatch(hidden.stderr, /allow writing|--allow-write/);
+
+    assert.equal((await server.stats()).tokenRequests, 0);
+    assert.equal(await authConf(home), before);
   },
 });
