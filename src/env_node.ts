@@ -314,10 +314,13 @@ function addonsAllowed(): boolean {
     permission?: { has(scope: string, reference?: string): boolean };
   }).permission;
   if (!permission) return true;
+  // Node 20 answers false for the unknown "addon" scope even with the flag (observed, 20.20).
+  const flagged = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]
+    .includes("--allow-addons");
   try {
-    return permission.has("addon");
+    return permission.has("addon") || flagged;
   } catch {
-    return process.execArgv.includes("--allow-addons");
+    return flagged;
   }
 }
 

@@ -322,3 +322,51 @@ Deno.test({
     assert.equal(await authConf(home), before);
   },
 });
+
+Deno.test({
+  name: `keyring backend without permission to load the addon: exit 4 naming the flag${suffix}`,
+  ignore: skip,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server, ["--backend", "keyring"]), 0);
+    const before = await authConf(home);
+    await server.resetStats();
+    const custom = Deno.env.get("TWG_E2E_COMMAND");
+    // The Deno checkout without --allow-ffi; a Node build under --permission without --allow-addons.
+    const argv = custom
+      ? (() => {
+        const [node, ...rest] = JSON.parse(custom) as string[];
+        const flag = Deno.env.get("TWG_NODE_PERMISSION_FLAG") ?? "--experimental-permission";
+        return [
+          node!,
+          flag,
+          "--allow-fs-read=*",
+          "--allow-fs-write=*",
+          "--allow-child-process",
+          ...rest,
+        ];
+      })()
+      : twgArgv([
+        "--allow-read",
+        "--allow-write",
+        "--allow-env",
+        "--allow-net",
+        "--allow-run",
+        "--allow-sys",
+      ]);
+    const child = await new Deno.Command(argv[0]!, {
+      args: [...argv.slice(1), "auth", "refresh", "--force"],
+      env: home.env,
+      clearEnv: true,
+      stdout: "piped",
+      stderr: "piped",
+    }).output();
+    const stderr = new TextDecoder().decode(child.stderr);
+    assert.equal(child.code, 4, stderr);
+    assert.match(stderr, custom ? /--allow-addons/ : /--allow-ffi/);
+    assert.equal((await server.stats()).tokenRequests, 0);
+    assert.equal(await authConf(home), before);
+  },
+});
