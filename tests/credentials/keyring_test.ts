@@ -278,3 +278,23 @@ Deno.test("a checkout's upkeep launcher may load the keyring addon only for a ke
   assert.match(checkoutLauncherScript(env, { ...options, keyring: true }).content, /--allow-ffi/);
   assert.doesNotMatch(checkoutLauncherScript(env, options).content, /--allow-ffi/);
 });
+
+Deno.test("TWG_CREDENTIAL_BACKEND chooses the backend of a login; --backend wins; unknown is a usage error", async () => {
+  const { loginSealing } = await import("../../src/credentials/keyring_use.ts");
+  const keyring = fakeKeyring();
+  await using env = keyringEnv(keyring, {
+    vars: { TWG_CREDENTIAL_BACKEND: "keyring", TWG_KEYRING_TIMEOUT_MS: "200" },
+  });
+  const seal = await loginSealing(env, "/cfg", undefined, null);
+  assert.equal(keyring.state.items.size, 1);
+  assert.equal(backendOf((await seal({ refreshToken: "rt" })).refreshToken), "keyring");
+  const plain = await loginSealing(env, "/cfg", "file", null);
+  assert.equal((await plain({ refreshToken: "rt" })).refreshToken, "rt");
+  await assert.rejects(loginSealing(env, "/cfg", "vault", null), { exitCode: ExitCode.usage });
+  // Without either, a new login keeps the backend of the stored sign-in.
+  await using bare = keyringEnv(keyring);
+  const kept = await loginSealing(bare, "/cfg", undefined, {
+    oauth: { refreshToken: "twg-keyring:v1:x:y" },
+  });
+  assert.equal(backendOf((await kept({ refreshToken: "rt" })).refreshToken), "keyring");
+});

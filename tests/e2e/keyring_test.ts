@@ -370,3 +370,18 @@ Deno.test({
     assert.equal(await authConf(home), before);
   },
 });
+
+Deno.test({
+  name: `login --backend keyring with no keyring reachable fails before the device flow${suffix}`,
+  ignore: skip,
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, { TWG_CREDENTIAL_BACKEND: "keyring" });
+    const result = await twg(home, ["login", "--no-browser"]);
+    expectExit(result, 4);
+    assert.match(result.stderr, /D-Bus session bus/);
+    assert.equal((await server.stats()).deviceAuthorizations, 0);
+    const unknown = await twg(home, ["login", "--backend", "vault"]);
+    expectExit(unknown, 2);
+  },
+});
