@@ -223,6 +223,15 @@ async function storedRefreshToken(home: Home, env: Record<string, string>): Prom
   return new TextDecoder().decode(plain);
 }
 
+/** A Node build's argv under the permission model, everything allowed but addons. */
+async function nodeWithoutAddons([node, ...rest]: string[]): Promise<string[]> {
+  const version = await new Deno.Command(node!, { args: ["--version"], stdout: "piped" }).output();
+  const major = Number(/^v(\d+)/.exec(new TextDecoder().decode(version.stdout))?.[1]);
+  // --permission from Node 23 (stable), --experimental-permission before.
+  const flag = major >= 23 ? "--permission" : "--experimental-permission";
+  return [node!, flag, "--allow-fs-read=*", "--allow-fs-write=*", "--allow-child-process", ...rest];
+}
+
 const killTrials = Number(Deno.env.get("TWG_KEYRING_KILL_TRIALS") ?? 50);
 
 Deno.test({
@@ -335,27 +344,14 @@ Deno.test({
     await server.resetStats();
     const custom = Deno.env.get("TWG_E2E_COMMAND");
     // The Deno checkout without --allow-ffi; a Node build under --permission without --allow-addons.
-    const argv = custom
-      ? (() => {
-        const [node, ...rest] = JSON.parse(custom) as string[];
-        const flag = Deno.env.get("TWG_NODE_PERMISSION_FLAG") ?? "--experimental-permission";
-        return [
-          node!,
-          flag,
-          "--allow-fs-read=*",
-          "--allow-fs-write=*",
-          "--allow-child-process",
-          ...rest,
-        ];
-      })()
-      : twgArgv([
-        "--allow-read",
-        "--allow-write",
-        "--allow-env",
-        "--allow-net",
-        "--allow-run",
-        "--allow-sys",
-      ]);
+    const argv = custom ? await nodeWithoutAddons(JSON.parse(custom) as string[]) : twgArgv([
+      "--allow-read",
+      "--allow-write",
+      "--allow-env",
+      "--allow-net",
+      "--allow-run",
+      "--allow-sys",
+    ]);
     const child = await new Deno.Command(argv[0]!, {
       args: [...argv.slice(1), "auth", "refresh", "--force"],
       env: home.env,
