@@ -97,7 +97,7 @@ function credentialsWith(refreshToken: string, obtainedAt = new Date(FAKE_NOW).t
       issuer: "https://auth.example",
       clientId: "client-1",
       tokenEndpoint: "https://auth.example/token",
-      revocationEndpoint: null,
+      revocationEndpoint: null as string | null,
       rejectedAt: null,
     },
     user: { id: "u1", name: "Ada", email: null },
@@ -297,4 +297,23 @@ Deno.test("TWG_CREDENTIAL_BACKEND chooses the backend of a login; --backend wins
     oauth: { refreshToken: "twg-keyring:v1:x:y" },
   });
   assert.equal(backendOf((await kept({ refreshToken: "rt" })).refreshToken), "keyring");
+});
+
+Deno.test("uninstall revokes the unsealed refresh token and removes the keyring item", async () => {
+  const { runUninstall } = await import("../../src/commands/uninstall.ts");
+  const keyring = fakeKeyring();
+  await using env = keyringEnv(keyring, { respond: () => jsonResponse({}) });
+  const paths = configPaths(env);
+  const key = await (await openKeyring(env, paths.dir)).ensure();
+  const sealed = await sealToken(key, "rt-secret");
+  const stored = credentialsWith(sealed);
+  stored.oauth.revocationEndpoint = "https://auth.example/revoke";
+  await saveCredentials(env, paths.authConf, stored);
+  await runUninstall(env, { yes: true }).catch(() => {});
+  const revoked = env.requests.filter((request) => request.url === "https://auth.example/revoke")
+    .map((request) => new URLSearchParams(request.body).get("token"));
+  assert.ok(revoked.includes("rt-secret"), JSON.stringify(revoked));
+  assert.ok(!revoked.includes(sealed));
+  assert.equal(keyring.state.items.size, 0);
+  assert.match(env.stderrText(), /Removed the key from the OS keyring/);
 });
