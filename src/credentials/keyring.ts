@@ -250,11 +250,19 @@ function classify(configDir: string, error: unknown, env: Env): KeyringUnavailab
       "Install and start one (gnome-keyring or KWallet), or use the file backend",
     );
   }
-  if (/locked|Did not receive a reply|NoReply|Timeout/i.test(message)) {
+  const firstLine = message.split("\n")[0];
+  if (/\blocked\b|unlock prompt/i.test(message)) {
     return fail(
       "locked",
-      `did not answer (${message.split("\n")[0]})`,
-      "Unlock your keyring, or restart its daemon (gnome-keyring-daemon), then run the command again",
+      `is locked (${firstLine})`,
+      "Unlock your keyring (log in to the desktop session, or unlock it in Seahorse / Keychain Access), then run the command again",
+    );
+  }
+  if (/Did not receive a reply|NoReply|Timeout/i.test(message)) {
+    return fail(
+      "timeout",
+      `did not answer (${firstLine}): its daemon may be hung or stopped`,
+      "Restart the keyring daemon (gnome-keyring-daemon) or unlock the keyring, then run the command again",
     );
   }
   return fail(

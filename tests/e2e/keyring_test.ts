@@ -186,12 +186,34 @@ refreshWithBrokenKeyring(
   /OS keyring/,
 );
 refreshWithBrokenKeyring(
+  "the keyring locked (no prompter to unlock it)",
+  (env) => {
+    // org.freedesktop.Secret.Service.Lock, the Secret Service API's own call.
+    const locked = new Deno.Command("dbus-send", {
+      args: [
+        "--session",
+        "--print-reply",
+        "--dest=org.freedesktop.secrets",
+        "/org/freedesktop/secrets",
+        "org.freedesktop.Secret.Service.Lock",
+        "array:objpath:/org/freedesktop/secrets/collection/login",
+      ],
+      env,
+      stdout: "null",
+      stderr: "null",
+    }).outputSync();
+    assert.ok(locked.success, "could not lock the login collection");
+    return env;
+  },
+  /OS keyring is locked/,
+);
+refreshWithBrokenKeyring(
   "the keyring daemon stopped (SIGSTOP)",
   (env, pid) => {
     Deno.kill(pid, "SIGSTOP");
     return env;
   },
-  /OS keyring (did not answer|failed)/,
+  /OS keyring did not answer/,
 );
 
 /** The refresh token stored in `home`, opened with the key in the keyring when sealed. */
