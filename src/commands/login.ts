@@ -97,7 +97,12 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     ? await discardStored(env, paths.authConf)
     : await readCredentials(env, paths.authConf);
   // The keyring's key exists and reads back before the person approves anything.
-  const sealing = await loginSealing(env, paths.dir, options.backend, existing);
+  const sealing = await loginSealing(
+    env,
+    paths.dir,
+    options.backend ?? settings.credentialBackend ?? undefined,
+    existing,
+  );
 
   const metadata = await discover(env, settings.issuer, signal);
   if (!metadata.deviceAuthorizationEndpoint) {

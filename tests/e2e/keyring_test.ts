@@ -401,5 +401,16 @@ Deno.test({
     assert.equal((await server.stats()).deviceAuthorizations, 0);
     const unknown = await twg(home, ["login", "--backend", "vault"]);
     expectExit(unknown, 2);
+    // config.json's credentialBackend chooses it too.
+    await using configured = await makeHome(server);
+    await Deno.mkdir(configured.configDir, { recursive: true, mode: 0o700 });
+    await Deno.writeTextFile(
+      join(configured.configDir, "config.json"),
+      JSON.stringify({ credentialBackend: "keyring" }),
+    );
+    const fromConfig = await twg(configured, ["login", "--no-browser"]);
+    expectExit(fromConfig, 4);
+    assert.match(fromConfig.stderr, /D-Bus session bus/);
+    assert.doesNotMatch(fromConfig.stderr, /Unknown key/);
   },
 });
