@@ -269,6 +269,14 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       bin: { twg: BIN },
       exports: { ".": { types: "./types/mod.d.ts", default: "./dist/mod.js" } },
       engines: { node: ">=20" },
+      // The keyring backend's native addon, never bundled: env_node.ts
+      // require()s it at run time; without it the file backend still works.
+      optionalDependencies: {
+        "@napi-rs/keyring": String(denoJson.imports["@napi-rs/keyring"]).replace(
+          /^npm:@napi-rs\/keyring@/,
+          "",
+        ),
+      },
     };
     await writeFile(join(outDir, "package.json"), JSON.stringify(packageJson, null, 2) + "\n");
     for (const name of ["README.md", "LICENSE"]) {

@@ -9,6 +9,7 @@ import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
 import { authSwitchCommand } from "./commands/auth_switch.ts";
+import { authBackendCommand } from "./commands/auth_backend.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
@@ -50,6 +51,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authTokenCommand(env));
   auth.addCommand(authRefreshCommand(env));
   auth.addCommand(authSwitchCommand(env));
+  auth.addCommand(authBackendCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
   program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));

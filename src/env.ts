@@ -172,6 +172,13 @@ export interface Env {
    * runtimes already).
    */
   shieldFromSignals?(): void;
+  /**
+   * Whether the runtime lets twg load a native addon, asked without a prompt
+   * (Deno `--allow-ffi`, Node `--allow-addons`); for the keyring backend.
+   */
+  mayLoadAddons?(): Promise<boolean>;
+  /** Loads `@napi-rs/keyring` (`src/credentials/keyring.ts`); only the keyring backend calls it. */
+  loadKeyring?(): Promise<import("./credentials/keyring.ts").KeyringModule>;
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";
@@ -510,8 +517,14 @@ export function createProcessEnv(): Env {
     shieldFromSignals() {
       for (const name of interruptSignals()) Deno.addSignalListener(name, () => {});
     },
+    mayLoadAddons: async () => (await Deno.permissions.query({ name: "ffi" })).state === "granted",
+    // Not a literal import: Deno would resolve the package when twg starts.
+    // Keep the version in step with deno.json's import map.
+    loadKeyring: () => import(keyringSpecifier),
   };
 }
+
+const keyringSpecifier = "npm:@napi-rs/keyring@2.1.2";
 
 /**
  * The compiled binary carries its permissions; under `deno run` (a checkout
@@ -554,6 +567,8 @@ async function denoSelfCommand(
   // Only for the liveness probe of a lock's holder (`isProcessAlive`).
   if (await has({ name: "run" })) flags.push("--allow-run");
   if (await has({ name: "sys", kind: "hostname" })) flags.push("--allow-sys=hostname");
+  // The keyring backend reads its key in the child too.
+  if (await has({ name: "ffi" })) flags.push("--allow-ffi");
   return { command: execPath, args: [...flags, Deno.mainModule] };
 }
 

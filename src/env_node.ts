@@ -12,6 +12,7 @@ import os from "node:os";
 import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
+import { createRequire } from "node:module";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
@@ -293,7 +294,34 @@ export function createProcessEnv(): Env {
     shieldFromSignals() {
       for (const name of interruptSignals()) process.on(name, () => {});
     },
+    mayLoadAddons: () => Promise.resolve(addonsAllowed()),
+    // The npm package's one optional dependency, outside the bundle: a
+    // require() at run time, never seen by esbuild (the name is not a literal).
+    loadKeyring: () => Promise.resolve(createRequire(import.meta.url)(keyringPackage)),
   };
+}
+
+const keyringPackage = ["@napi-rs", "keyring"].join("/");
+
+/**
+ * Node's permission model refuses native addons unless started with
+ * `--allow-addons` (nodejs.org/api/cli.html#--allow-addons, ERR_DLOPEN_DISABLED);
+ * `permission.has("addon")` exists only in newer Node (nodejs/node#58951),
+ * so older ones are judged by their flags.
+ */
+function addonsAllowed(): boolean {
+  const permission = (process as unknown as {
+    permission?: { has(scope: string, reference?: string): boolean };
+  }).permission;
+  if (!permission) return true;
+  // Node 20 answers false for the unknown "addon" scope even with the flag (observed, 20.20).
+  const flagged = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]
+    .includes("--allow-addons");
+  try {
+    return permission.has("addon") || flagged;
+  } catch {
+    return flagged;
+  }
 }
 
 /**

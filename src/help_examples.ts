@@ -23,6 +23,7 @@ export const helpExamples: Record<string, Example[]> = {
     ["twg login --no-browser", "print the URL and code only (SSH, containers)"],
     ["twg login --json", "JSON lines on stdout, for an agent relaying the code"],
     ["twg login --with-token < token.txt", "store an access token read from stdin"],
+    ["twg login --backend keyring", "keep the refresh token out of plaintext (OS keyring)"],
   ],
   logout: [
     ["twg logout", "revoke and remove the OAuth sign-in, keep the Bitbucket token"],
@@ -55,6 +56,11 @@ export const helpExamples: Record<string, Example[]> = {
     ["twg auth switch", "choose another site the sign-in reaches"],
     ["twg auth switch --site site-2", "select a site by its id"],
     ["twg auth switch --site https://example-2.atlassian.net", "or by its URL"],
+  ],
+  "auth backend": [
+    ["twg auth backend keyring", "seal the refresh token under a key kept in the OS keyring"],
+    ["twg auth backend file", "back to plaintext in auth.conf; the keyring item is removed"],
+    ["twg auth backend keyring --json", "the outcome as JSON"],
   ],
   api: [
     ["twg api /rest/api/3/myself", "GET, with the stored sign-in"],

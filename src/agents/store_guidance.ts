@@ -11,6 +11,7 @@ import { readCodexLayers } from "./codex_config.ts";
 import { detectAgentInfoFromEnv } from "./detect.ts";
 import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
+import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
@@ -39,6 +40,11 @@ export async function storeNotWritableGuidance(
   env: Env,
   error: StoreNotWritableError,
 ): Promise<string> {
+  if (error instanceof KeyringUnavailableError) {
+    // Not a directory to make writable: the keyring itself (or the way to it) is missing.
+    return "No request was sent to the token endpoint: the sealed refresh token needs the OS keyring's key.\n" +
+      `${error.fix}.\n`;
+  }
   return "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n" +
     sandboxGuidance(await guidanceOptions(env, error.configDir));
 }

@@ -38,6 +38,7 @@ import {
 } from "../credentials/auth_conf.ts";
 import { acquireLock, type Lock, takeOverHeldLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
+import { backendOf, readKeyOrFail, refreshTokenToSend } from "../credentials/keyring.ts";
 import { authConfMode, readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { oauthErrorOf, requestJson, ResponseTooLargeError } from "../oauth/http.ts";
 import { explainOAuthError } from "../oauth/oauth_error_text.ts";
@@ -129,6 +130,10 @@ export async function refreshIfDue(
     return { ...initial, refreshed: false, reason: "fresh" };
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  // The keyring backend: the addon, the service and the key, proven before a child starts.
+  if (backendOf(initial.tokens.refreshToken) === "keyring") {
+    await readKeyOrFail(env, paths.dir);
+  }
   if (!options.inProcess && env.getVar("TWG_TEST_REFRESH_IN_PROCESS") !== "1") {
     const outcome = await handOff(env, paths, initial.tokens, force, isDue, options);
     if (outcome) return { ...(await readSignedIn(env, paths)), ...outcome };
@@ -300,6 +305,8 @@ async function rotateUnderLock(
       "no-refresh-token",
     );
   }
+  // The keyring's key read (and the stored token opened) before anything is sent.
+  const toSend = await refreshTokenToSend(env, paths.dir, tokens.refreshToken);
   // Reserve before you spend: every byte and descriptor the save needs is
   // claimed before the token is sent, so that the window between the token
   // response and the rename is only overwrite + flush + rename, none of
@@ -318,12 +325,15 @@ async function rotateUnderLock(
     );
   });
   try {
-    const response = await requestRefresh(env, tokens, tokens.refreshToken, lock, options.signal);
+    const response = await requestRefresh(env, tokens, toSend.plain, lock, options.signal);
     if (response.kind === "rejected") {
       return await handleRejection(env, paths, credentials, prepared, response.detail);
     }
     const receivedAt = performance.now();
-    const next = rotatedTokens(tokens, response.tokens, env.now());
+    const next = await toSend.sealNext(
+      rotatedTokens(tokens, response.tokens, env.now()),
+      response.tokens.refreshToken,
+    );
     await commitOrKeep(paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
     options.onSaveWindow?.(performance.now() - receivedAt);
     return next;

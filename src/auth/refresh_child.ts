@@ -19,6 +19,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { type KeyringProblem, KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env, SelfCommand } from "../env.ts";
 import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
 
@@ -53,6 +54,7 @@ export type ChildAnswer =
       /** The stable `--json` `error.code`. */
       code?: string;
       configDir?: string;
+      keyring?: { problem: KeyringProblem; fix: string };
     };
   };
 
@@ -99,6 +101,15 @@ function parseAnswer(stdout: string): ChildAnswer | null {
 
 function errorFromChild(error: Extract<ChildAnswer, { ok: false }>["error"]): Error {
   const prefix = `Cannot update the credentials in "${error.configDir}": `;
+  if (error.keyring && error.configDir !== undefined && error.message.startsWith(prefix)) {
+    const detail = error.message.slice(prefix.length).replace(/^the OS keyring /, "");
+    return new KeyringUnavailableError(
+      error.configDir,
+      error.keyring.problem,
+      detail,
+      error.keyring.fix,
+    );
+  }
   if (error.configDir !== undefined && error.message.startsWith(prefix)) {
     // `auth token` falls back to a still-valid token on exactly this class.
     return new StoreNotWritableError(error.configDir, error.message.slice(prefix.length));

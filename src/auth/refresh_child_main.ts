@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { type Env, exitProcess } from "../env.ts";
 import { TwgError } from "../errors.ts";
@@ -51,6 +52,9 @@ function describe(error: unknown, configDir: string): Extract<ChildAnswer, { ok:
       code: error.code,
       ...(error.hint === undefined ? {} : { hint: error.hint }),
       ...(error instanceof StoreNotWritableError ? { configDir } : {}),
+      ...(error instanceof KeyringUnavailableError
+        ? { keyring: { problem: error.problem, fix: error.fix } }
+        : {}),
     };
   }
   return { name: "Error", message: (error as Error)?.message ?? String(error), exitCode: 1 };

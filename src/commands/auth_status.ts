@@ -11,6 +11,7 @@ import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { backendOf, type CredentialBackend } from "../credentials/keyring.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
   describeMismatch,
@@ -35,7 +36,7 @@ export interface AuthStatus {
   accessTokenVariable: string | null;
   /** Whether twg can refresh this token (false for `"env"` and `"token"`). */
   refreshable: boolean;
-  backend: "file";
+  backend: CredentialBackend;
   user: { id: string; name: string | null; email: string | null } | null;
   site: { id: string; url: string; name: string } | null;
   /** Every site the sign-in reaches, as listed at login or by "twg auth switch". */
@@ -88,7 +89,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     method: tokens ? (isGiven ? "token" : "oauth") : null,
     accessTokenVariable: null,
     refreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
-    backend: "file",
+    // Read from the stored token's form: no addon, no decryption.
+    backend: backendOf(tokens?.refreshToken),
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
     sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
@@ -194,7 +196,12 @@ function formatStatus(env: Env, status: AuthStatus): string {
     );
   }
   const writable = status.configWritable ? "writable" : style.warn("not writable");
-  lines.push(`  Credentials: file, in ${displayPath(status.configDir, env.homeDir)} (${writable})`);
+  const kept = status.backend === "keyring"
+    ? "keyring (refresh token sealed, key in the OS keyring)"
+    : "file";
+  lines.push(
+    `  Credentials: ${kept}, in ${displayPath(status.configDir, env.homeDir)} (${writable})`,
+  );
   lines.push(
     `  Bitbucket token: ${
       {

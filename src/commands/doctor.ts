@@ -17,6 +17,8 @@ import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
+import { backendOf } from "../credentials/keyring.ts";
+import { probeKeyring } from "../credentials/keyring_use.ts";
 import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
@@ -85,8 +87,16 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   let credentials = null;
   try {
     credentials = await readCredentials(env, paths.authConf);
-    if (credentials?.oauth) add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
-    else if (envAccessToken(env)) {
+    if (credentials?.oauth && backendOf(credentials.oauth.refreshToken) === "keyring") {
+      const probe = await probeKeyring(env, paths.dir);
+      add(
+        "credentials",
+        probe.ok ? "ok" : "fail",
+        `${shownAuthConf} (oauth, keyring backend: ${probe.detail})`,
+      );
+    } else if (credentials?.oauth) {
+      add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
+    } else if (envAccessToken(env)) {
       add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
     } else add("credentials", "fail", `not logged in; run "twg login"`);
   } catch (error) {

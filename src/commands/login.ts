@@ -21,6 +21,7 @@ import {
 } from "../credentials/store.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
+import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
 import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import {
@@ -41,6 +42,8 @@ export interface LoginOptions {
   force: boolean;
   site: string | undefined;
   json: boolean;
+  /** `--backend`: `file` or `keyring` (else TWG_CREDENTIAL_BACKEND, else the stored one). */
+  backend?: string;
 }
 
 /** Declares `twg login`. */
@@ -52,6 +55,7 @@ export function loginCommand(env: Env) {
     .option("--site <url-or-id>", "the site to use when the account reaches several")
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
     .option("--with-token", "store an access token read from stdin (it cannot be refreshed)")
+    .option("--backend <name>", "where the refresh token is kept: file (default) or keyring")
     .addHelpText(
       "after",
       `
@@ -68,6 +72,7 @@ prefer TWG_OAUTH_ACCESS_TOKEN, which is never written.`,
         force: options.force ?? false,
         site: options.site,
         json: options.json ?? false,
+        ...(options.backend === undefined ? {} : { backend: options.backend }),
       });
     });
 }
@@ -88,8 +93,16 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
   // An untrusted auth.conf is refused now, before the person approves anything.
-  if (options.force) await discardStored(env, paths.authConf);
-  else await readCredentials(env, paths.authConf);
+  const existing = options.force
+    ? await discardStored(env, paths.authConf)
+    : await readCredentials(env, paths.authConf);
+  // The keyring's key exists and reads back before the person approves anything.
+  const sealing = await loginSealing(
+    env,
+    paths.dir,
+    options.backend ?? settings.credentialBackend ?? undefined,
+    existing,
+  );
 
   const metadata = await discover(env, settings.issuer, signal);
   if (!metadata.deviceAuthorizationEndpoint) {
@@ -173,7 +186,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     bitbucketToken = current?.bitbucketToken ?? null;
     await saveCredentials(env, paths.authConf, {
       ...emptyCredentials(),
-      oauth,
+      oauth: await sealing(oauth),
       user,
       site: siteChoice.site,
       sites: siteChoice.sites,
@@ -259,12 +272,13 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
     return null;
   }
   if (!stored) return null;
-  if (stored.oauth?.refreshToken && stored.oauth.revocationEndpoint) {
+  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
+  if (token && stored.oauth?.revocationEndpoint) {
     await revokeToken(
       env,
       stored.oauth.revocationEndpoint,
       stored.oauth.clientId,
-      stored.oauth.refreshToken,
+      token,
       "refresh_token",
     );
   }
@@ -439,7 +453,8 @@ async function revokeReplaced(
     );
     return;
   }
-  await revokeToken(env, endpoint, previous.clientId, previous.refreshToken, "refresh_token");
+  const token = await revocableRefreshToken(env, configPaths(env).dir, previous.refreshToken);
+  if (token) await revokeToken(env, endpoint, previous.clientId, token, "refresh_token");
 }
 
 function sameIssuer(a: string, b: string): boolean {

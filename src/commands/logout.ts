@@ -9,6 +9,8 @@ import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials, saveCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
+import { backendOf } from "../credentials/keyring.ts";
+import { removeKeyringKey, revocableRefreshToken } from "../credentials/keyring_use.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import { styleFor, warn } from "../ui/style.ts";
 
@@ -37,12 +39,13 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     const stored = await readCredentials(env, paths.authConf);
     if (!stored) return;
     const tokens = stored.oauth;
-    if (tokens?.refreshToken && tokens.revocationEndpoint) {
+    const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken);
+    if (tokens && refreshToken && tokens.revocationEndpoint) {
       const revoked = await revokeToken(
         env,
         tokens.revocationEndpoint,
         tokens.clientId,
-        tokens.refreshToken,
+        refreshToken,
         "refresh_token",
       );
       if (!revoked) {
@@ -60,6 +63,10 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     } else {
       await env.fs.rm(paths.authConf, { force: true });
     }
+    // The sealed token is gone from disk: now its key.
+    await removeKeyringKey(env, paths.dir, {
+      wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
+    });
     env.stderr.write(
       `${check} Logged out${
         tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""

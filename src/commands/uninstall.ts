@@ -13,6 +13,8 @@ import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
+import { backendOf, keyringAccount } from "../credentials/keyring.ts";
+import { removeKeyringKey, revocableRefreshToken } from "../credentials/keyring_use.ts";
 import {
   ExitCode,
   isAbortError,
@@ -99,10 +101,27 @@ export async function runUninstall(env: Env, options: UninstallOptions): Promise
   const cli = removalFor(env, await detectInstallation(env));
   const shownDir = displayPath(paths.dir, env.homeDir);
   if (!options.yes) await confirm(env, shownDir, cli.summary);
+  const stored = await readCredentials(env, paths.authConf).catch(() => null);
+  const wasKeyring = backendOf(stored?.oauth?.refreshToken) === "keyring";
   const steps: { failure: string; run: () => Promise<StepLine[]> }[] = [
     { failure: "Cannot remove the upkeep schedule", run: () => removeSchedule(env, paths) },
     { failure: "Cannot revoke the stored sign-in", run: () => revokeStoredSignIn(env, paths) },
     { failure: `Cannot remove ${shownDir}`, run: () => removeConfigFiles(env, paths.dir) },
+    {
+      failure: "Cannot remove the keyring item",
+      run: async () => {
+        const outcome = await removeKeyringKey(env, paths.dir, { wasKeyring });
+        if (outcome === "skipped") return [];
+        return [{
+          status: outcome === "failed" ? "fail" : "ok",
+          text: outcome === "removed"
+            ? `Removed the key from the OS keyring ("${keyringAccount(paths.dir)}")`
+            : outcome === "absent"
+            ? "No key in the OS keyring to remove"
+            : "The key in the OS keyring was not removed (see the warning above)",
+        }];
+      },
+    },
     // Last: an npm uninstall deletes files this process might still load.
     { failure: "Cannot remove twg", run: async () => [await cli.remove()] },
   ];
@@ -190,7 +209,11 @@ async function revokeTokens(env: Env, tokens: OAuthTokens): Promise<StepLine> {
   }
   // The refresh token first: revoking it may end the whole grant (RFC 7009 §2.1).
   const candidates = [
-    { token: tokens.refreshToken, hint: "refresh_token", label: "refresh token" },
+    {
+      token: await revocableRefreshToken(env, configPaths(env).dir, tokens.refreshToken),
+      hint: "refresh_token",
+      label: "refresh token",
+    },
     { token: tokens.accessToken, hint: "access_token", label: "access token" },
   ] as const;
   const revoked: string[] = [];

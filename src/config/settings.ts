@@ -20,6 +20,8 @@ export interface Settings {
   apiUrl: string | null;
   bitbucketApiUrl: string;
   manifestUrl: string | null;
+  /** The backend of a new sign-in, `file` or `keyring` (src/credentials/keyring.ts). */
+  credentialBackend: string | null;
 }
 
 interface SettingSource {
@@ -50,6 +52,7 @@ const sources: SettingSource[] = [
     fallback: "https://api.bitbucket.org/2.0",
   },
   { key: "manifestUrl", variable: "TWG_UPDATE_MANIFEST_URL", fallback: null },
+  { key: "credentialBackend", variable: "TWG_CREDENTIAL_BACKEND", fallback: null },
 ];
 
 /** The keys `config.json` may hold, named as in its JSON. */
@@ -61,6 +64,7 @@ const fileKeys: Record<keyof Settings, string> = {
   apiUrl: "apiUrl",
   bitbucketApiUrl: "bitbucketApiUrl",
   manifestUrl: "updateManifestUrl",
+  credentialBackend: "credentialBackend",
 };
 
 /** Reads `config.json` (absent is fine, corrupt is an error) and applies the environment. */

@@ -41,6 +41,8 @@ export interface CheckoutLauncherOptions {
   configDir: string;
   /** Hosts the upkeep job may reach (Deno `--allow-net`): the issuer's and the update manifest's. */
   netHosts: string[];
+  /** The stored sign-in uses the keyring backend: the job may load its addon (`--allow-ffi`). */
+  keyring?: boolean;
 }
 
 /** A script twg writes, with its path and text. */
@@ -78,6 +80,7 @@ export function checkoutLauncherScript(
       `--allow-write=${options.configDir}`,
       ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
+      ...(options.keyring ? ["--allow-ffi"] : []),
       env.mainPath,
     ]
     : [env.mainPath];

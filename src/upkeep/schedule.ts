@@ -24,6 +24,7 @@ import {
 } from "../config/upkeep_state.ts";
 import { checkoutLauncherScript, type LauncherScript } from "../install/checkout.ts";
 import { detectInstallation, type Installation } from "../install/detect.ts";
+import { backendOf } from "../credentials/keyring.ts";
 
 /** Every 12 minutes: 5 runs an hour keep a 75%-due token from ever expiring unseen. */
 export const upkeepIntervalMinutes = 12;
@@ -49,6 +50,10 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
   const script = checkoutLauncherScript(env, {
     configDir: paths.dir,
     netHosts: await knownHosts(env, paths),
+    // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
+    keyring: backendOf(
+      (await readCredentials(env, paths.authConf).catch(() => null))?.oauth?.refreshToken,
+    ) === "keyring",
   });
   return { installation, path: script.path, args: [], script };
 }

@@ -1,0 +1,142 @@
+/**
+ * The keyring backend where commands meet it: login (the key written once),
+ * revocation (the token unsealed, best effort), `twg auth backend` (moving
+ * the credentials across with nothing lost at any instant), logout and
+ * uninstall (the key removed).
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { warn } from "../ui/style.ts";
+import {
+  backendOf,
+  chosenBackend,
+  type CredentialBackend,
+  keyringAccount,
+  KeyringUnavailableError,
+  openKeyring,
+  plainRefreshToken,
+  readKeyOrFail,
+  sealToken,
+  unsealToken,
+} from "./keyring.ts";
+
+interface WithRefreshToken {
+  refreshToken: string | null;
+}
+
+interface StoredLike<T extends WithRefreshToken> {
+  oauth: T | null;
+}
+
+/**
+ * The backend of a new sign-in and, for `keyring`, the key made sure of now
+ * (created and read back if there is none): before the person approves
+ * anything, so that a keyring that cannot be used fails first. Returns what
+ * turns the new tokens into the ones to save.
+ */
+export async function loginSealing(
+  env: Env,
+  configDir: string,
+  option: string | undefined,
+  existing: StoredLike<WithRefreshToken> | null,
+): Promise<<T extends WithRefreshToken>(tokens: T) => Promise<T>> {
+  const explicit = option ?? env.getVar("TWG_CREDENTIAL_BACKEND");
+  const backend = explicit === undefined
+    ? backendOf(existing?.oauth?.refreshToken)
+    : chosenBackend(env, explicit);
+  if (backend === "file") return (tokens) => Promise.resolve(tokens);
+  const key = await (await openKeyring(env, configDir)).ensure();
+  return async (tokens) =>
+    tokens.refreshToken === null
+      ? tokens
+      : { ...tokens, refreshToken: await sealToken(key, tokens.refreshToken) };
+}
+
+/**
+ * The plaintext refresh token to revoke, or null (with a warning) when it is
+ * sealed and the keyring cannot open it: revocation is best effort, the
+ * local removal happens anyway.
+ */
+export async function revocableRefreshToken(
+  env: Env,
+  configDir: string,
+  stored: string | null | undefined,
+): Promise<string | null> {
+  if (!stored) return null;
+  try {
+    return await plainRefreshToken(env, configDir, stored);
+  } catch (error) {
+    if (!(error instanceof KeyringUnavailableError)) throw error;
+    warn(env, `The refresh token was not revoked: ${error.message}`);
+    return null;
+  }
+}
+
+/**
+ * Removes the keyring item of `configDir` after its sealed token is gone
+ * (logout, uninstall). Loads the addon only when the store used the keyring
+ * (or `always`); a failure is a warning, never a reason to keep credentials.
+ */
+export async function removeKeyringKey(
+  env: Env,
+  configDir: string,
+  options: { always?: boolean; wasKeyring?: boolean } = {},
+): Promise<"removed" | "absent" | "skipped" | "failed"> {
+  if (!options.always && !options.wasKeyring) return "skipped";
+  try {
+    return (await (await openKeyring(env, configDir)).remove()) ? "removed" : "absent";
+  } catch (error) {
+    if (!options.wasKeyring) return "skipped";
+    warn(
+      env,
+      `The keyring item "${keyringAccount(configDir)}" was not removed: ${
+        (error as Error).message
+      }`,
+    );
+    return "failed";
+  }
+}
+
+/**
+ * The refresh token re-stored for `target`: sealed under the keyring's key
+ * (made sure of first) or opened back to plaintext. Proves the result reads
+ * back to the same token before returning it.
+ */
+export async function convertRefreshToken(
+  env: Env,
+  configDir: string,
+  stored: string,
+  target: CredentialBackend,
+): Promise<string> {
+  const current = backendOf(stored);
+  if (current === target) return stored;
+  if (target === "keyring") {
+    const key = await (await openKeyring(env, configDir)).ensure();
+    const sealed = await sealToken(key, stored);
+    // Proven: the key read back from the keyring opens what will be saved.
+    const reread = await readKeyOrFail(env, configDir);
+    if ((await unsealToken(reread, sealed)) !== stored) {
+      throw new Error("the sealed refresh token did not open to the same token");
+    }
+    return sealed;
+  }
+  return await plainRefreshToken(env, configDir, stored);
+}
+
+/** `doctor`'s look at the keyring: is the key there and readable, and how long it took. */
+export async function probeKeyring(
+  env: Env,
+  configDir: string,
+): Promise<{ ok: boolean; detail: string }> {
+  const started = performance.now();
+  try {
+    await readKeyOrFail(env, configDir);
+    const ms = Math.round(performance.now() - started);
+    return { ok: true, detail: `key "${keyringAccount(configDir)}" readable, ${ms} ms` };
+  } catch (error) {
+    const ms = Math.round(performance.now() - started);
+    const fix = error instanceof KeyringUnavailableError ? ` — ${error.fix}` : "";
+    return { ok: false, detail: `${(error as Error).message} (${ms} ms)${fix}` };
+  }
+}
