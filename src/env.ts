@@ -116,6 +116,25 @@ export interface FileSystem {
 /** Operating systems twg knows how to integrate with. */
 export type OsName = "linux" | "darwin" | "windows";
 
+/** What `@napi-rs/keyring`'s `AsyncEntry` offers twg (its `index.d.ts`). */
+export interface KeyringEntry {
+  getPassword(): Promise<string | null>;
+  setPassword(password: string): Promise<void>;
+  deletePassword(): Promise<boolean>;
+}
+
+/**
+ * The part of the `@napi-rs/keyring` module twg uses (`Env.loadKeyring`;
+ * `src/credentials/keyring.ts` uses it); tests inject a fake.
+ */
+export interface KeyringModule {
+  AsyncEntry: new (
+    service: string,
+    account: string,
+    options?: { linux?: { store?: "secret-service" | "keyutils" } },
+  ) => KeyringEntry;
+}
+
 /** Everything a command may touch. */
 export interface Env {
   stdout: Output;
@@ -178,7 +197,7 @@ export interface Env {
    */
   mayLoadAddons?(): Promise<boolean>;
   /** Loads `@napi-rs/keyring` (`src/credentials/keyring.ts`); only the keyring backend calls it. */
-  loadKeyring?(): Promise<import("./credentials/keyring.ts").KeyringModule>;
+  loadKeyring?(): Promise<KeyringModule>;
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";

@@ -21,7 +21,9 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
+import type { Env, KeyringEntry, KeyringModule } from "../env.ts";
+
+export type { KeyringEntry, KeyringModule };
 import { UsageError } from "../errors.ts";
 import { StoreNotWritableError } from "./preflight.ts";
 
@@ -33,22 +35,6 @@ export const sealedPrefix = "twg-keyring:v1:";
 
 /** The keyring service every twg key is stored under. */
 export const keyringService = "twg";
-
-/** What `@napi-rs/keyring`'s `AsyncEntry` offers twg (its `index.d.ts`). */
-export interface KeyringEntry {
-  getPassword(): Promise<string | null>;
-  setPassword(password: string): Promise<void>;
-  deletePassword(): Promise<boolean>;
-}
-
-/** The part of the `@napi-rs/keyring` module twg uses; tests inject a fake. */
-export interface KeyringModule {
-  AsyncEntry: new (
-    service: string,
-    account: string,
-    options?: { linux?: { store?: "secret-service" | "keyutils" } },
-  ) => KeyringEntry;
-}
 
 /** Why the keyring could not be used, each with its own fix. */
 export type KeyringProblem =

@@ -302,14 +302,17 @@ Deno.test("TWG_CREDENTIAL_BACKEND chooses the backend of a login; --backend wins
 Deno.test("uninstall revokes the unsealed refresh token and removes the keyring item", async () => {
   const { runUninstall } = await import("../../src/commands/uninstall.ts");
   const keyring = fakeKeyring();
-  await using env = keyringEnv(keyring, { respond: () => jsonResponse({}) });
+  await using env = keyringEnv(keyring, {
+    respond: () => jsonResponse({}),
+    commands: [{ command: "systemctl", args: ["--user", "disable"], result: {} }],
+  });
   const paths = configPaths(env);
   const key = await (await openKeyring(env, paths.dir)).ensure();
   const sealed = await sealToken(key, "rt-secret");
   const stored = credentialsWith(sealed);
   stored.oauth.revocationEndpoint = "https://auth.example/revoke";
   await saveCredentials(env, paths.authConf, stored);
-  await runUninstall(env, { yes: true }).catch(() => {});
+  await runUninstall(env, { yes: true });
   const revoked = env.requests.filter((request) => request.url === "https://auth.example/revoke")
     .map((request) => new URLSearchParams(request.body).get("token"));
   assert.ok(revoked.includes("rt-secret"), JSON.stringify(revoked));
