@@ -6,15 +6,15 @@
 import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import type { CommandUnknownOpts } from "@commander-js/extra-typings";
-import { buildCli } from "../../src/cli.ts";
-import { configPaths } from "../../src/config/paths.ts";
-import { emptyCredentials } from "../../src/credentials/auth_conf.ts";
-import { saveCredentials } from "../../src/credentials/store.ts";
-import { runCli } from "../../src/main.ts";
-import { nearest } from "../../src/ui/suggest.ts";
-import { formatTime, relativeTime } from "../../src/ui/time.ts";
-import { version } from "../../src/version.ts";
-import { FAKE_NOW, fakeEnv } from "../_fake_env.ts";
+import { buildCli } from "../src/cli.ts";
+import { configPaths } from "../src/config/paths.ts";
+import { emptyCredentials } from "../src/credentials/auth_conf.ts";
+import { saveCredentials } from "../src/credentials/store.ts";
+import { runCli } from "../src/main.ts";
+import { nearest } from "../src/ui/suggest.ts";
+import { formatTime, relativeTime } from "../src/ui/time.ts";
+import { version } from "../src/version.ts";
+import { FAKE_NOW, fakeEnv } from "./_fake_env.ts";
 
 function commandPaths(command: CommandUnknownOpts, path: string[] = []): string[][] {
   return [
