@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { testRequiring } from "../_requires.ts";
 import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
@@ -78,103 +79,128 @@ async function loginInTerminal(
   return session;
 }
 
-Deno.test("Ctrl-C at the Bitbucket question after login keeps the sign-in (exit 0)", async () => {
-  await using server = await startDevServer({ interval: 1 });
-  await using home = await makeHome(server);
-  const session = await loginInTerminal(home, server);
-  await session.waitFor(/Bitbucket token \(Enter to skip\): /);
-  const beforePrompt = session.screen();
-  // The confirmation comes first, with what the token is for and where to make one.
-  assert.match(beforePrompt, /Authentication successful![\s\S]*Credentials saved/);
-  assert.match(beforePrompt, /twg api --bitbucket/);
-  assert.match(beforePrompt, /https:\/\/id\.atlassian\.com\/manage-profile\/security\/api-tokens/);
-  // The prompt is hidden (raw mode): Ctrl-C arrives as the character ETX.
-  await session.type("\x03");
-  const { code, screen } = await session.finish();
-  assert.equal(code, 0, screen);
-  assert.match(screen, /Skipped; the sign-in is saved/);
-  assert.doesNotMatch(screen, /nothing was saved/);
-  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-  assert.equal(stored.oauth.issuer, server.issuer);
-  assert.equal(stored.bitbucketToken, null);
-  const status = await twg(home, ["auth", "status", "--json"]);
-  assert.equal(JSON.parse(status.stdout).loggedIn, true);
-});
+testRequiring(
+  ["script"],
+  "Ctrl-C at the Bitbucket question after login keeps the sign-in (exit 0)",
+  async () => {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    const session = await loginInTerminal(home, server);
+    await session.waitFor(/Bitbucket token \(Enter to skip\): /);
+    const beforePrompt = session.screen();
+    // The confirmation comes first, with what the token is for and where to make one.
+    assert.match(beforePrompt, /Authentication successful![\s\S]*Credentials saved/);
+    assert.match(beforePrompt, /twg api --bitbucket/);
+    assert.match(
+      beforePrompt,
+      /https:\/\/id\.atlassian\.com\/manage-profile\/security\/api-tokens/,
+    );
+    // The prompt is hidden (raw mode): Ctrl-C arrives as the character ETX.
+    await session.type("\x03");
+    const { code, screen } = await session.finish();
+    assert.equal(code, 0, screen);
+    assert.match(screen, /Skipped; the sign-in is saved/);
+    assert.doesNotMatch(screen, /nothing was saved/);
+    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    assert.equal(stored.oauth.issuer, server.issuer);
+    assert.equal(stored.bitbucketToken, null);
+    const status = await twg(home, ["auth", "status", "--json"]);
+    assert.equal(JSON.parse(status.stdout).loggedIn, true);
+  },
+);
 
-Deno.test("a Bitbucket token typed after login is saved beside the sign-in", async () => {
-  await using server = await startDevServer({ interval: 1 });
-  await using home = await makeHome(server);
-  const session = await loginInTerminal(home, server);
-  await session.waitFor(/Bitbucket token \(Enter to skip\): /);
-  await session.type("bb-after-login\r");
-  const { code, screen } = await session.finish();
-  assert.equal(code, 0, screen);
-  assert.ok(!screen.includes("bb-after-login"), "not echoed");
-  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-  assert.equal(stored.bitbucketToken, "bb-after-login");
-  assert.ok(stored.oauth.accessToken);
-});
+testRequiring(
+  ["script"],
+  "a Bitbucket token typed after login is saved beside the sign-in",
+  async () => {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    const session = await loginInTerminal(home, server);
+    await session.waitFor(/Bitbucket token \(Enter to skip\): /);
+    await session.type("bb-after-login\r");
+    const { code, screen } = await session.finish();
+    assert.equal(code, 0, screen);
+    assert.ok(!screen.includes("bb-after-login"), "not echoed");
+    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    assert.equal(stored.bitbucketToken, "bb-after-login");
+    assert.ok(stored.oauth.accessToken);
+  },
+);
 
-Deno.test("several sites on a terminal: asked after the save; the answer is stored", async () => {
-  await using server = await startDevServer({ interval: 1, sites: 3 });
-  await using home = await makeHome(server, { TWG_BBC_TOKEN: "from-env" });
-  const session = await loginInTerminal(home, server);
-  await session.waitFor(/Choose a site \[1-3\]: /);
-  assert.match(session.screen(), /Credentials saved[\s\S]*several sites/);
-  await session.type("2\r");
-  const { code, screen } = await session.finish();
-  assert.equal(code, 0, screen);
-  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-  assert.equal(stored.site.id, "site-2");
-  assert.deepEqual(stored.sites.map((site: { id: string }) => site.id), [
-    "site-1",
-    "site-2",
-    "site-3",
-  ]);
-});
+testRequiring(
+  ["script"],
+  "several sites on a terminal: asked after the save; the answer is stored",
+  async () => {
+    await using server = await startDevServer({ interval: 1, sites: 3 });
+    await using home = await makeHome(server, { TWG_BBC_TOKEN: "from-env" });
+    const session = await loginInTerminal(home, server);
+    await session.waitFor(/Choose a site \[1-3\]: /);
+    assert.match(session.screen(), /Credentials saved[\s\S]*several sites/);
+    await session.type("2\r");
+    const { code, screen } = await session.finish();
+    assert.equal(code, 0, screen);
+    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    assert.equal(stored.site.id, "site-2");
+    assert.deepEqual(stored.sites.map((site: { id: string }) => site.id), [
+      "site-1",
+      "site-2",
+      "site-3",
+    ]);
+  },
+);
 
-Deno.test("auth switch on a terminal asks, and switches without a new login", async () => {
-  await using server = await startDevServer({ interval: 1, sites: 3 });
-  await using home = await makeHome(server);
-  const { login } = await import("./_twg.ts");
-  assert.equal((await login(home, server, ["--site", "site-1"])).code, 0);
-  const before = await server.stats();
-  const session = twgInTerminal(home, ["auth", "switch"]);
-  await session.waitFor(/Choose a site \[1-3\]: /);
-  assert.match(
-    session.screen(),
-    /Example One \(https:\/\/example-1\.atlassian\.test\) \(current\)/,
-  );
-  await session.type("3\r");
-  const { code, screen } = await session.finish();
-  assert.equal(code, 0, screen);
-  assert.match(screen, /Switched to Example Three/);
-  assert.equal((await server.stats()).deviceAuthorizations, before.deviceAuthorizations);
-  const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
-  assert.equal(status.site.id, "site-3");
-});
+testRequiring(
+  ["script"],
+  "auth switch on a terminal asks, and switches without a new login",
+  async () => {
+    await using server = await startDevServer({ interval: 1, sites: 3 });
+    await using home = await makeHome(server);
+    const { login } = await import("./_twg.ts");
+    assert.equal((await login(home, server, ["--site", "site-1"])).code, 0);
+    const before = await server.stats();
+    const session = twgInTerminal(home, ["auth", "switch"]);
+    await session.waitFor(/Choose a site \[1-3\]: /);
+    assert.match(
+      session.screen(),
+      /Example One \(https:\/\/example-1\.atlassian\.test\) \(current\)/,
+    );
+    await session.type("3\r");
+    const { code, screen } = await session.finish();
+    assert.equal(code, 0, screen);
+    assert.match(screen, /Switched to Example Three/);
+    assert.equal((await server.stats()).deviceAuthorizations, before.deviceAuthorizations);
+    const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
+    assert.equal(status.site.id, "site-3");
+  },
+);
 
-Deno.test("the server going away while login waits: retrying on the spinner line, the countdown moving, exit 5 at expiry", async () => {
-  await using server = await startDevServer({ interval: 1, deviceCodeTtl: 7 });
-  await using home = await makeHome(server);
-  const session = twgInTerminal(home, ["login", "--no-browser"]);
-  await session.waitFor(/one-time code: (\S+)/);
-  await server.stop();
-  const host = new URL(server.issuer).host.replaceAll(".", "\\.");
-  await session.waitFor(new RegExp(`Cannot reach ${host}, retrying… \\(code expires in 0:0\\d\\)`));
-  const { code, screen } = await session.finish();
-  assert.equal(code, 5, screen);
-  const retrying = screen.slice(screen.indexOf("Cannot reach"));
-  const countdown = new Set(
-    [...retrying.matchAll(/retrying… \(code expires in (0:0\d)\)/g)].map((match) => match[1]),
-  );
-  assert.ok(countdown.size >= 3, `the countdown keeps moving: ${[...countdown].join(", ")}`);
-  assert.match(
-    screen,
-    new RegExp(`Cannot reach ${host}: [^\\n]+; the code expired while retrying`),
-  );
-  assert.match(screen, /TWG_ISSUER/);
-});
+testRequiring(
+  ["script"],
+  "the server going away while login waits: retrying on the spinner line, the countdown moving, exit 5 at expiry",
+  async () => {
+    await using server = await startDevServer({ interval: 1, deviceCodeTtl: 7 });
+    await using home = await makeHome(server);
+    const session = twgInTerminal(home, ["login", "--no-browser"]);
+    await session.waitFor(/one-time code: (\S+)/);
+    await server.stop();
+    const host = new URL(server.issuer).host.replaceAll(".", "\\.");
+    await session.waitFor(
+      new RegExp(`Cannot reach ${host}, retrying… \\(code expires in 0:0\\d\\)`),
+    );
+    const { code, screen } = await session.finish();
+    assert.equal(code, 5, screen);
+    const retrying = screen.slice(screen.indexOf("Cannot reach"));
+    const countdown = new Set(
+      [...retrying.matchAll(/retrying… \(code expires in (0:0\d)\)/g)].map((match) => match[1]),
+    );
+    assert.ok(countdown.size >= 3, `the countdown keeps moving: ${[...countdown].join(", ")}`);
+    assert.match(
+      screen,
+      new RegExp(`Cannot reach ${host}: [^\\n]+; the code expired while retrying`),
+    );
+    assert.match(screen, /TWG_ISSUER/);
+  },
+);
 
 Deno.test("without a terminal, an unreachable server during login is said once, then exit 5", async () => {
   await using server = await startDevServer({ interval: 1, deviceCodeTtl: 5 });
@@ -186,22 +212,26 @@ Deno.test("without a terminal, an unreachable server during login is said once, 
   assert.match(result.stderr, /the code expired while retrying/);
 });
 
-Deno.test("Ctrl-C at the site question after login keeps the sign-in, with no site (exit 0)", async () => {
-  await using server = await startDevServer({ interval: 1, sites: 2 });
-  await using home = await makeHome(server);
-  const session = await loginInTerminal(home, server);
-  await session.waitFor(/Choose a site \[1-2\]: /);
-  // Not hidden, so the terminal turns Ctrl-C into SIGINT.
-  await session.type("\x03");
-  const { code, screen } = await session.finish();
-  assert.equal(code, 0, screen);
-  assert.match(
-    screen,
-    /No site chosen; the sign-in is saved\. "twg auth switch" chooses one later/,
-  );
-  assert.doesNotMatch(screen, /Bitbucket token/, "no further question after Ctrl-C");
-  const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-  assert.ok(stored.oauth.accessToken);
-  assert.equal(stored.site, null);
-  assert.equal(stored.sites.length, 2);
-});
+testRequiring(
+  ["script"],
+  "Ctrl-C at the site question after login keeps the sign-in, with no site (exit 0)",
+  async () => {
+    await using server = await startDevServer({ interval: 1, sites: 2 });
+    await using home = await makeHome(server);
+    const session = await loginInTerminal(home, server);
+    await session.waitFor(/Choose a site \[1-2\]: /);
+    // Not hidden, so the terminal turns Ctrl-C into SIGINT.
+    await session.type("\x03");
+    const { code, screen } = await session.finish();
+    assert.equal(code, 0, screen);
+    assert.match(
+      screen,
+      /No site chosen; the sign-in is saved\. "twg auth switch" chooses one later/,
+    );
+    assert.doesNotMatch(screen, /Bitbucket token/, "no further question after Ctrl-C");
+    const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    assert.ok(stored.oauth.accessToken);
+    assert.equal(stored.site, null);
+    assert.equal(stored.sites.length, 2);
+  },
+);
