@@ -33,3 +33,20 @@ export async function nothingRunning(home: Home, ms = 20_000): Promise<void> {
   }
   assert.deepEqual(await runningChildren(home), [], "no refresh child left running");
 }
+
+/**
+ * `auth refresh --force` as the leader of a process group of its own (as an
+ * agent's command runner starts it): `Deno.kill(-child.pid, "SIGKILL")` ends
+ * the whole group, and only a detached refresh child outlives it.
+ */
+export function spawnRefreshGroup(argv: string[], home: Home): Deno.ChildProcess {
+  return new Deno.Command(argv[0]!, {
+    args: [...argv.slice(1), "auth", "refresh", "--force"],
+    env: home.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "null",
+    stderr: "null",
+    detached: true,
+  }).spawn();
+}

@@ -2,7 +2,7 @@
 import assert from "node:assert/strict";
 import { readdir, readFile } from "node:fs/promises";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { nothingRunning } from "./_refresh_children.ts";
+import { nothingRunning, spawnRefreshGroup } from "./_refresh_children.ts";
 import {
   expectExit,
   isDenoBuild,
@@ -71,15 +71,7 @@ Deno.test(`${trials} refreshes whose process group is SIGKILLed at random moment
     const before = (await storedCredentials(home)).oauth.refreshToken;
     const issuedBefore = (await server.lastTokens()).refreshToken;
     // Its own process group, killed whole, as an agent's time-out does.
-    const child = new Deno.Command(argv[0]!, {
-      args: [...argv.slice(1), "auth", "refresh", "--force"],
-      env: home.env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
+    const child = spawnRefreshGroup(argv, home);
     // Half the kills anywhere in the run, half in its second half, where the
     // request and the save are (start-up takes most of a run).
     const moment = trial % 2 === 0 ? Math.random() * 1.1 : 0.5 + Math.random() * 0.6;

@@ -8,7 +8,7 @@
 import assert from "node:assert/strict";
 import { readdir } from "node:fs/promises";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { nothingRunning } from "./_refresh_children.ts";
+import { nothingRunning, spawnRefreshGroup } from "./_refresh_children.ts";
 import {
   expectExit,
   type Home,
@@ -86,15 +86,7 @@ Deno.test(`the whole process group SIGKILLed while the rotated answer is delayed
     const before = (await server.stats()).refreshSuccesses;
     // Its own process group, as an agent's command runner makes one: the
     // group's id is the leader's pid, and `kill -KILL -<pid>` ends them all.
-    const leader = new Deno.Command(argv[0]!, {
-      args: [...argv.slice(1), "auth", "refresh", "--force"],
-      env: home.env,
-      clearEnv: true,
-      stdin: "null",
-      stdout: "null",
-      stderr: "null",
-      detached: true,
-    }).spawn();
+    const leader = spawnRefreshGroup(argv, home);
     await rotated(server, before + 1);
     Deno.kill(-leader.pid, "SIGKILL");
     const status = await leader.status;
