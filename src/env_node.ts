@@ -332,7 +332,7 @@ function addonsAllowed(): boolean {
  *
  * @example
  * ```ts ignore
- * import { createProcessEnv, exitProcess } from "./env.ts";
+ * import { createProcessEnv, exitProcess } from "./env_deno.ts";
  *
  * createProcessEnv().stdout.write("done\n");
  * await exitProcess(0);

@@ -5,7 +5,8 @@
  * @module
  */
 import { runAuthToken } from "./auth/token.ts";
-import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
+import type { Env } from "./env.ts";
+import { createProcessEnv, exitProcess, permissionDenialOf, processArgs } from "./env_deno.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";

@@ -27,7 +27,7 @@ import {
   removeOrphanedTempFiles,
   type ReservedWrite,
   syncDirectory,
-} from "../credentials/atomic_write.ts";
+} from "../safe_files/atomic_write.ts";
 import {
   type Credentials,
   expiresAtMs,

@@ -7,7 +7,8 @@
  */
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
-import { type Env, exitProcess } from "../env.ts";
+import type { Env } from "../env.ts";
+import { exitProcess } from "../env_deno.ts";
 import { TwgError } from "../errors.ts";
 import { refreshTransaction } from "./refresh.ts";
 import { type ChildAnswer, childLimitMs, type ChildRequest } from "./refresh_child.ts";

@@ -8,7 +8,7 @@
  */
 import type { Env } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import { ensureConfigDir } from "../credentials/store.ts";
 import type { SchedulerName } from "../../platform/schedule_spec.ts";
 

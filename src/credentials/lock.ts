@@ -16,7 +16,7 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError } from "../errors.ts";
-import { tempPathFor } from "./atomic_write.ts";
+import { tempPathFor } from "../safe_files/atomic_write.ts";
 
 /** Tunables; the defaults suit the refresh path. */
 export interface LockOptions {

@@ -7,7 +7,7 @@
 import type { Env } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
 import { ExitCode, TwgError } from "../errors.ts";
-import { tempPathFor } from "./atomic_write.ts";
+import { tempPathFor } from "../safe_files/atomic_write.ts";
 
 /**
  * The config directory cannot be updated atomically (exit 4): nothing was

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { type Env, permissionDenialOf } from "../env.ts";
+import type { Env } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { protectWindowsDir } from "../../platform/windows_acl.ts";
-import { assertOwnedByUser } from "./ownership.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 
 /** Mode of `auth.conf`. */
