@@ -195,4 +195,18 @@ export interface Env {
   mayLoadAddons?(): Promise<boolean>;
   /** Loads `@napi-rs/keyring` (`src/credentials/keyring.ts`); only the keyring backend calls it. */
   loadKeyring?(): Promise<KeyringModule>;
+  /**
+   * Fault-injection points for the tests that stop a real twg process at a
+   * chosen step. The process Envs fill them from `TWG_TEST_*` variables
+   * (`testHooksFrom` in `env_shared.ts`); product code reads only this.
+   */
+  testHooks?: TestHooks;
+}
+
+/** See {@link Env.testHooks}. */
+export interface TestHooks {
+  /** Run the refresh exchange in this process, never in a detached child. */
+  refreshInProcess?: boolean;
+  /** Hold the refresh lock this long before the re-read (a test stops the process there). */
+  pauseAfterLockMs?: number;
 }

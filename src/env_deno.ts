@@ -18,7 +18,7 @@ import type {
   RunResult,
   SelfCommand,
 } from "./env.ts";
-import { abortableSleep, typeInto } from "./env_shared.ts";
+import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /**
@@ -300,6 +300,7 @@ export function createProcessEnv(): Env {
     fs: fileSystem,
     run,
     getVar,
+    testHooks: testHooksFrom(getVar),
     os,
     homeDir: getVar(os === "windows" ? "USERPROFILE" : "HOME") ?? "",
     cwd: () => Deno.cwd(),

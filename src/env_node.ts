@@ -14,7 +14,7 @@ import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
-import { abortableSleep, typeInto } from "./env_shared.ts";
+import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /** Node's permission names (`error.permission`) and the flag that grants each. */
@@ -265,6 +265,7 @@ export function createProcessEnv(): Env {
     fs: fileSystem,
     run: runProcess,
     getVar: (name) => process.env[name],
+    testHooks: testHooksFrom((name) => process.env[name]),
     os: osName(),
     homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
     cwd: () => process.cwd(),

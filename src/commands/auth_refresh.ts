@@ -4,7 +4,8 @@
  * @module
  */
 import { Command } from "@commander-js/extra-typings";
-import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
+import { refreshIfDue } from "../auth/refresh.ts";
+import { tokenTimes } from "../credentials/auth_conf.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";

@@ -6,7 +6,7 @@
 import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
-import { tokenTimes } from "../auth/refresh.ts";
+import { tokenTimes } from "../credentials/auth_conf.ts";
 import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";

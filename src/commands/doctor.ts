@@ -7,7 +7,7 @@
 import { terminalSafeLines } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { agentCheckDetail } from "../agents/doctor_check.ts";
-import { tokenTimes } from "../auth/refresh.ts";
+import { tokenTimes } from "../credentials/auth_conf.ts";
 import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";

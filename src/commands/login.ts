@@ -7,18 +7,12 @@ import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
-import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
+import type { OAuthTokens, Site } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
-import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
-import {
-  ensureConfigDir,
-  moveAside,
-  readCredentials,
-  saveCredentials,
-  UntrustedStoreError,
-} from "../credentials/store.ts";
+import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
+import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
 import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
@@ -94,7 +88,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   await assertStoreWritable(env, paths.dir, paths.authConf);
   // An untrusted auth.conf is refused now, before the person approves anything.
   const existing = options.force
-    ? await discardStored(env, paths.authConf)
+    ? await discardStored(env, paths)
     : await readCredentials(env, paths.authConf);
   // The keyring's key exists and reads back before the person approves anything.
   const sealing = await loginSealing(
@@ -173,28 +167,26 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
     : { site: null, sites: null, problem: null, canAsk: false };
   const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
-  let replaced: OAuthTokens | null;
-  let bitbucketToken: string | null;
   // The sign-in is saved before any further question: the person has
   // approved it, and a Ctrl-C at a prompt must not throw that away.
-  const lock = await acquireLock(env, paths.lock, { signal });
-  try {
+  const { replaced, bitbucketToken } = await changeSignIn(env, paths, async (stored) => {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
     // and the one to revoke is the latest.
-    const current = options.force ? null : await readCredentials(env, paths.authConf);
-    replaced = current?.oauth ?? null;
-    bitbucketToken = current?.bitbucketToken ?? null;
-    await saveCredentials(env, paths.authConf, {
-      ...emptyCredentials(),
-      oauth: await sealing(oauth),
-      user,
-      site: siteChoice.site,
-      sites: siteChoice.sites,
-      bitbucketToken,
-    });
-  } finally {
-    await lock.release();
-  }
+    const current = options.force ? null : stored;
+    const kept = current?.bitbucketToken ?? null;
+    return {
+      kind: "write",
+      credentials: {
+        ...emptyCredentials(),
+        oauth: await sealing(oauth),
+        user,
+        site: siteChoice.site,
+        sites: siteChoice.sites,
+        bitbucketToken: kept,
+      },
+      result: { replaced: current?.oauth ?? null, bitbucketToken: kept },
+    };
+  }, { lock: { signal } });
   await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);
@@ -260,29 +252,29 @@ async function offerBitbucketToken(env: Env): Promise<void> {
   if (token) await storeBitbucketToken(env, configPaths(env), token);
 }
 
-/** `--force`: moves an untrusted file aside, or removes a trusted one (after revoking its token). */
-async function discardStored(env: Env, authConf: string): Promise<null> {
-  let stored: Credentials | null;
-  try {
-    stored = await readCredentials(env, authConf);
-  } catch (error) {
-    if (!(error instanceof UntrustedStoreError)) throw error;
-    const aside = await moveAside(env, authConf);
-    warn(env, `Moved the unusable credentials aside to ${displayPath(aside, env.homeDir)}`);
-    return null;
+/**
+ * `--force`: moves an untrusted file aside, or removes a trusted one (after
+ * revoking its token), through the door: the move or removal is flushed, so
+ * a power cut cannot bring the discarded sign-in back.
+ */
+async function discardStored(env: Env, store: SignInStore): Promise<null> {
+  const movedAsideTo = await changeSignIn(env, store, async (stored, door) => {
+    if (!stored) return { kind: "keep", result: door.movedAsideTo };
+    const token = await revocableRefreshToken(env, store.dir, stored.oauth?.refreshToken);
+    if (token && stored.oauth?.revocationEndpoint) {
+      await revokeToken(
+        env,
+        stored.oauth.revocationEndpoint,
+        stored.oauth.clientId,
+        token,
+        "refresh_token",
+      );
+    }
+    return { kind: "remove", result: null };
+  }, { lock: { signal: env.interrupt }, untrusted: "move-aside" });
+  if (movedAsideTo) {
+    warn(env, `Moved the unusable credentials aside to ${displayPath(movedAsideTo, env.homeDir)}`);
   }
-  if (!stored) return null;
-  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
-  if (token && stored.oauth?.revocationEndpoint) {
-    await revokeToken(
-      env,
-      stored.oauth.revocationEndpoint,
-      stored.oauth.clientId,
-      token,
-      "refresh_token",
-    );
-  }
-  await env.fs.rm(authConf, { force: true });
   return null;
 }
 

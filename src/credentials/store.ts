@@ -85,7 +85,12 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
   }
 }
 
-/** Saves credentials atomically with mode 0600, creating the 0700 directory if needed. */
+/**
+ * Saves credentials atomically with mode 0600, creating the 0700 directory if
+ * needed, outside any lock: a starting state for tests and fixtures. Product
+ * code changes `auth.conf` only through the door, `sign_in_door.ts` (a test
+ * checks it).
+ */
 export async function saveCredentials(
   env: Env,
   path: string,
@@ -108,14 +113,6 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
   if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
   await assertOwnedByUser(env, dir, "directory");
-}
-
-/** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
-export async function moveAside(env: Env, path: string): Promise<string> {
-  const stamp = new Date(env.now()).toISOString().replace(/[:.]/g, "-");
-  const target = `${path}.bad-${stamp}`;
-  await env.fs.rename(path, target);
-  return target;
 }
 
 function parseCredentials(value: unknown): Credentials {
