@@ -33,7 +33,7 @@ export interface RunOptions {
    * Start it in a session and process group of its own (setsid), stdin from
    * `input`, stdout piped, stderr discarded, and wait for it: a kill of the
    * caller's process group or a hang-up of its terminal does not reach it
-   * (the refresh child, `src/auth/refresh_child.ts`).
+   * (the refresh child, `src/auth/refresh_parent_side.ts`).
    */
   newSession?: boolean;
 }

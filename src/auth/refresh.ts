@@ -4,7 +4,7 @@
  *
  * 1. Read the credentials; rotate only when due (75% of the lifetime) or forced.
  * 2. Prove the store can be replaced atomically (permissions and a real probe).
- * 3. Hand the rest to a detached child (`refresh_child.ts`) that outlives a
+ * 3. Hand the rest to a detached child (`refresh_parent_side.ts`) that outlives a
  *    kill of this process and its group, and wait for its answer.
  * 4. Take the cross-process lock; adopt a save a killed or failed run left
  *    behind; re-read: another process may have rotated.
@@ -34,7 +34,7 @@ import { readCredentials, serializeCredentials } from "../credentials/store.ts";
 import { changeSignIn, type DoorContext, type SignInChange } from "../credentials/sign_in_door.ts";
 import { requestRefresh, rotatedTokens } from "../oauth/refresh_grant.ts";
 import { formatTime } from "../ui/time.ts";
-import { refreshInChild, type RefreshReason } from "./refresh_child.ts";
+import { refreshInChild, type RefreshReason } from "./refresh_parent_side.ts";
 
 export type { RefreshReason };
 

@@ -27,11 +27,14 @@ export class StoreNotWritableError extends TwgError {
   override name = "StoreNotWritableError";
   static override defaultCode = "store-not-writable";
   readonly configDir: string;
+  /** Why, without the directory: what the message says after the colon. */
+  readonly reason: string;
   constructor(configDir: string, reason: string) {
     super(`Cannot update the credentials in "${configDir}": ${reason}`, {
       exitCode: ExitCode.storeNotWritable,
     });
     this.configDir = configDir;
+    this.reason = reason;
   }
 }
 
