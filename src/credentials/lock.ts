@@ -176,8 +176,9 @@ async function waitUntilFree(env: Env, path: string, options: LockOptions): Prom
 
 async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
   const staging = tempPathFor(env, path);
-  await writeFlushed(env, staging, JSON.stringify(owner));
   try {
+    // Inside the try: a failed write or flush leaves no staging file behind.
+    await writeFlushed(env, staging, JSON.stringify(owner));
     await env.fs.link(staging, path);
     return true;
   } catch (error) {
