@@ -23,11 +23,6 @@ export function isGivenToken(tokens: OAuthTokens): boolean {
   return tokens.method === "token";
 }
 
-/** When a given token expires (ms since the epoch), or null when unknown. */
-export function givenTokenExpiresAt(tokens: OAuthTokens): number | null {
-  return tokens.expiresIn > 0 ? Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000 : null;
-}
-
 /** The `exp` claim of a JWT, in ms, or null for an opaque token. */
 function jwtExpiry(token: string): number | null {
   const payload = token.split(".")[1];

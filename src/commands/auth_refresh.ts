@@ -5,7 +5,6 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { refreshIfDue } from "../auth/refresh.ts";
-import { tokenTimes } from "../credentials/auth_conf.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
@@ -14,7 +13,7 @@ import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
 import { styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
-import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { signInStateOf } from "../auth/sign_in_state.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -38,10 +37,10 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
-    if (result.tokens.method === "token") {
+    const state = signInStateOf(env, result.credentials);
+    if (state.storedMethod === "token") {
       // Stored by `login --with-token`: nothing to rotate, nothing was sent.
-      const expiresAt = givenTokenExpiresAt(result.tokens);
-      const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
+      const expiry = state.expiresAt;
       if (options.json) {
         env.stdout.write(
           JSON.stringify({
@@ -61,7 +60,7 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
       return;
     }
     await warnSettingMismatches(env, paths, result.tokens);
-    const times = tokenTimes(result.tokens);
+    const times = { expiresAt: state.expiresAt!, refreshDueAt: state.refreshDueAt! };
     if (options.json) {
       env.stdout.write(
         JSON.stringify({

@@ -105,3 +105,8 @@ export function tokenTimes(tokens: OAuthTokens): { expiresAt: string; refreshDue
     refreshDueAt: new Date(refreshDueAtMs(tokens)).toISOString(),
   };
 }
+
+/** When a token given with `login --with-token` expires (ms since the epoch), or null when unknown. */
+export function givenTokenExpiresAt(tokens: OAuthTokens): number | null {
+  return tokens.expiresIn > 0 ? Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000 : null;
+}
