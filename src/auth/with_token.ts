@@ -11,7 +11,7 @@ import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { emptyCredentials, type OAuthTokens, type Site } from "../credentials/auth_conf.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { ensureConfigDir } from "../credentials/store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn } from "../credentials/sign_in_door.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf, UsageError } from "../errors.ts";

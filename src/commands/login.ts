@@ -16,7 +16,8 @@ import type { Credentials, OAuthTokens, Site, User } from "../credentials/auth_c
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
-import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
+import { readCredentials } from "../credentials/store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";

@@ -9,7 +9,8 @@
 import type { Env } from "../env.ts";
 import { emptyCredentials } from "./auth_conf.ts";
 import { assertStoreWritable } from "./preflight.ts";
-import { ensureConfigDir, readCredentials } from "./store.ts";
+import { readCredentials } from "./store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn } from "./sign_in_door.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 

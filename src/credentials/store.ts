@@ -9,15 +9,16 @@ import { permissionDenialOf } from "../env_deno.ts";
 import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
-import { protectWindowsDir } from "../../platform/windows_acl.ts";
 import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+
+// Where they were before the safety layer had its own folder.
+export { configDirMode, ensureConfigDir } from "../safe_files/config_dir.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 
 /** Mode of `auth.conf`. */
 export const authConfMode = 0o600;
-/** Mode of the config directory. */
-export const configDirMode = 0o700;
 
 /** `auth.conf` exists but cannot be trusted (exit 1, message names the fix). */
 export class UntrustedStoreError extends TwgError {
@@ -103,16 +104,6 @@ export async function saveCredentials(
 /** The exact bytes saved for `credentials`. */
 export function serializeCredentials(credentials: Credentials): string {
   return JSON.stringify(credentials, null, 2) + "\n";
-}
-
-/** Creates the config directory with mode 0700 whatever the umask; an existing one is left as it is. */
-export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
-  const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
-  // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
-  if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
-  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
-  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
-  await assertOwnedByUser(env, dir, "directory");
 }
 
 function parseCredentials(value: unknown): Credentials {
