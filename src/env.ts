@@ -197,7 +197,7 @@ export interface Env {
   loadKeyring?(): Promise<KeyringModule>;
   /**
    * Fault-injection points for the tests that stop a real twg process at a
-   * chosen step. The process Envs fill them from `TWG_TEST_*` variables
+   * chosen step. The process Envs fill them from the test variables
    * (`testHooksFrom` in `env_shared.ts`); product code reads only this.
    */
   testHooks?: TestHooks;
