@@ -154,10 +154,13 @@ interface Transaction {
   env?: FakeEnvOverrides;
   /** Signed out is a state between the old and the new one (`login --force` discards first). */
   passesThroughSignedOut?: boolean;
+  /** The stored file is readable by others (so refused) before: `login --force` moves it aside. */
+  isUntrustedBefore?: boolean;
 }
 
 /** What one walk found. */
 interface WalkReport {
+  ops: FsOp[];
   operations: number;
   states: number;
   lost: string[];
@@ -213,7 +216,10 @@ async function walk(transaction: Transaction, breakage: Breakage = {}): Promise<
     await mkdir(dirOf(env), { recursive: true, mode: 0o700 });
     await chmod(dirOf(env), 0o700);
     if (initial) await saveCredentials(env, configPaths(env).authConf, initial);
-    before = await readCredentials(env, configPaths(env).authConf);
+    if (transaction.isUntrustedBefore) await chmod(configPaths(env).authConf, 0o644);
+    before = transaction.isUntrustedBefore
+      ? null
+      : await readCredentials(env, configPaths(env).authConf);
     env.advance(transaction.advanceMs);
     recorder = recordingFs(fileSystem, dirOf(env), breakage);
     env.fs = recorder.fs;
@@ -243,7 +249,11 @@ async function walk(transaction: Transaction, breakage: Breakage = {}): Promise<
     try {
       stored = await readCredentials(env, configPaths(env).authConf);
     } catch (error) {
-      lost.push(`${where}: auth.conf unreadable: ${(error as Error).message}`);
+      // The old file, refused as before (its mode, not its content): nothing changed yet.
+      const isOldUntrusted = transaction.isUntrustedBefore === true &&
+        ((state.files.get("auth.conf")?.mode ?? 0) & 0o077) !== 0 &&
+        state.prefix < ops.length;
+      if (!isOldUntrusted) lost.push(`${where}: auth.conf unreadable: ${(error as Error).message}`);
       continue;
     }
     const isOld = describe(stored) === describe(before) ||
@@ -274,7 +284,7 @@ async function walk(transaction: Transaction, breakage: Breakage = {}): Promise<
       );
     }
   }
-  return { operations: ops.length, states, lost };
+  return { ops, operations: ops.length, states, lost };
 }
 
 const transactions: Transaction[] = [
@@ -293,6 +303,14 @@ const transactions: Transaction[] = [
   {
     name: "login --force",
     before: (now) => signedIn(now),
+    passesThroughSignedOut: true,
+    advanceMs: 10_000,
+    run: (env) => runCli(env, ["login", "--force", "--no-browser"]),
+  },
+  {
+    name: "login --force over a refused auth.conf (moved aside)",
+    before: (now) => signedIn(now),
+    isUntrustedBefore: true,
     passesThroughSignedOut: true,
     advanceMs: 10_000,
     run: (env) => runCli(env, ["login", "--force", "--no-browser"]),
@@ -341,6 +359,12 @@ for (const transaction of transactions) {
     );
     assert.deepEqual(report.lost, []);
     assert.ok(report.states > report.operations, "every prefix was explored");
+    if (transaction.isUntrustedBefore) {
+      assert.ok(
+        report.ops.some((op) => op.kind === "rename" && op.to.startsWith("auth.conf.bad-")),
+        "the refused file was moved aside",
+      );
+    }
   });
 }
 
@@ -355,6 +379,7 @@ Deno.test("the explorer catches a save that renames before it flushes", async ()
 });
 
 Deno.test("the explorer catches a logout that does not flush its removal", async () => {
-  const report = await walk(transactions[3]!, { dropDirSyncAfterUnlink: true });
+  const logout = transactions.find((transaction) => transaction.name === "logout")!;
+  const report = await walk(logout, { dropDirSyncAfterUnlink: true });
   assert.ok(report.lost.some((line) => /old state came back/.test(line)), report.lost.join("\n"));
 });
