@@ -11,7 +11,7 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError } from "../errors.ts";
-import { refreshTransaction } from "./refresh.ts";
+import { refreshTransaction } from "./refresh_transaction.ts";
 import {
   type ChildAnswer,
   doneAnswer,
