@@ -217,7 +217,8 @@ async function adoptPendingSave(
   const orphans = await orphanedTempFiles(env, store.dir, ownerUid, { includeOwn: true })
     .catch(() => []);
   for (const orphan of orphans) {
-    if (orphan.target !== "auth.conf" || orphan.size > 4 * 1024 * 1024) continue;
+    // The store's own file name: another store's kept save is not this one's.
+    if (orphan.target !== baseName(store.authConf) || orphan.size > 4 * 1024 * 1024) continue;
     const pending = (await readCredentials(env, orphan.path).catch(() => null))?.oauth;
     if (
       !pending?.refreshToken || pending.rejectedAt || pending.issuer !== stored.issuer ||
@@ -232,6 +233,10 @@ async function adoptPendingSave(
   if (await env.fs.rename(best.path, store.authConf).then(() => true, () => false)) {
     await syncDirectory(env, store.dir).catch(() => {});
   }
+}
+
+function baseName(path: string): string {
+  return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
 /** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
