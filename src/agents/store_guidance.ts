@@ -8,11 +8,12 @@
  */
 import { readClaudeSandboxSettings } from "./claude_settings.ts";
 import { readCodexLayers } from "./codex_config.ts";
-import { detectAgentInfoFromEnv } from "./detect.ts";
+import { detectAgentInfoFromEnv, editorTerminal } from "./detect.ts";
 import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
+import { posix, win32 } from "node:path";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
 export async function guidanceOptions(
@@ -20,11 +21,23 @@ export async function guidanceOptions(
   configDir: string,
 ): Promise<SandboxGuidanceOptions> {
   const agent = await detectAgentInfoFromEnv(env);
+  const path = env.os === "windows" ? win32 : posix;
+  // The token keeper's names agreed with issue 20 (which adds the path
+  // functions to src/config/paths.ts): the access-token file beside
+  // auth.conf, the socket from TWG_BROKER_SOCKET or under XDG_RUNTIME_DIR.
+  const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
+  const brokerSocket = env.getVar("TWG_BROKER_SOCKET") ||
+    (runtimeDir ? path.join(runtimeDir, "twg", "broker.sock") : null);
   return {
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
     agentVersion: agent?.version ?? null,
+    alongside: agent?.alongside ?? null,
+    rule: agent?.rule ?? null,
+    editorTerminal: agent ? null : editorTerminal(env.getVar),
     configDir,
+    tokenFile: path.join(configDir, "access-token.json"),
+    brokerSocket,
     homeDir: env.homeDir,
     os: env.os,
     getVar: env.getVar,
