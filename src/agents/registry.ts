@@ -273,7 +273,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
         strength: "strong",
         evidence: "detector",
       },
-      // Every terminal inside Cursor, a person's too (jfrog-cli-core: "set
+      // Every terminal inside Cursor, a person's too (jfrog/jfrog-cli-core common/commands/execution_context.go: "set
       // for Cursor integrated terminals (humans too)").
       { name: "CURSOR_TRACE_ID", strength: "weak", evidence: "detector" },
     ],
@@ -281,7 +281,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "os-sandbox",
     advice: "cursor",
     sources: [
-      "@vercel/detect-agent agents.json (CURSOR_AGENT, CURSOR_EXTENSION_HOST_ROLE=agent-exec); jfrog-cli-core agent table (CURSOR_TRACE_ID is every Cursor terminal)",
+      "@vercel/detect-agent agents.json (CURSOR_AGENT, CURSOR_EXTENSION_HOST_ROLE=agent-exec); jfrog/jfrog-cli-core common/commands/execution_context.go (CURSOR_TRACE_ID is every Cursor terminal)",
       "cursor.com/docs/reference/sandbox (sandbox.json, additionalReadwritePaths only with workspace_readwrite); cursor.com/docs/agent/tools/terminal (Linux kernel 6.2+, Landlock v3)",
     ],
     checked: CHECKED,
@@ -321,7 +321,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     advice: "copilot-cli",
     sources: [
       "github/copilot-cli changelog 0.0.421 (COPILOT_CLI=1 on subprocesses); docs.github.com using-local-sandboxing and configuring-local-sandbox-settings (/sandbox, Filesystem tab; home read-only)",
-      "docs.github.com Copilot CLI configuration: COPILOT_ALLOW_ALL and COPILOT_MODEL are set by a person (jfrog-cli-core: 'user config flags')",
+      "docs.github.com Copilot CLI configuration: COPILOT_ALLOW_ALL and COPILOT_MODEL are set by a person (jfrog/jfrog-cli-core common/commands/execution_context.go: 'user config flags')",
     ],
     checked: CHECKED,
   },
@@ -361,7 +361,9 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "hosted",
     advice: "hosted",
     hostedIn: "a GitHub Actions runner",
-    sources: ["jfrog-cli-core agent table (COPILOT_AGENT_JOB_ID); not in GitHub's docs"],
+    sources: [
+      "jfrog/jfrog-cli-core common/commands/execution_context.go (COPILOT_AGENT_JOB_ID); not in GitHub's docs",
+    ],
     checked: CHECKED,
   },
   {
@@ -375,7 +377,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "none",
     advice: "no-sandbox",
     sources: [
-      "observed Kilo session environment in public code (KILO=1, KILO_PID, KILOCODE_FEATURE=cli, OPENCODE=1); jfrog-cli-core (KILOCODE_FEATURE=cli; KILO_PID also in the VS Code extension)",
+      "observed Kilo session environment in public code (KILO=1, KILO_PID, KILOCODE_FEATURE=cli, OPENCODE=1); jfrog/jfrog-cli-core common/commands/execution_context.go (KILOCODE_FEATURE=cli; KILO_PID also in the VS Code extension)",
     ],
     checked: CHECKED,
   },
@@ -392,7 +394,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     advice: "no-sandbox",
     sources: [
       "anomalyco/opencode packages/opencode/src/index.ts (AGENT=1, OPENCODE=1); SECURITY.md 'OpenCode does not sandbox the agent'",
-      "jfrog-cli-core: OPENCODE_CLIENT is config a person can export, OPENCODE_SESSION_ID is injected into tool shells",
+      "jfrog/jfrog-cli-core common/commands/execution_context.go: OPENCODE_CLIENT is config a person can export, OPENCODE_SESSION_ID is injected into tool shells",
     ],
     checked: CHECKED,
   },
@@ -428,7 +430,9 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     declares: ["cline"],
     sandbox: "none",
     advice: "no-sandbox",
-    sources: ["cline TerminalRegistry.createTerminal (CLINE_ACTIVE=true), public code"],
+    sources: [
+      "cline/cline src/integrations/terminal/TerminalRegistry.ts createTerminal (env CLINE_ACTIVE=true)",
+    ],
     checked: CHECKED,
   },
   {
@@ -442,7 +446,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "none",
     advice: "no-sandbox",
     sources: [
-      "RooCodeInc/Roo-Code src/integrations/terminal/Terminal.ts getEnv (ROO_ACTIVE=true, PAGER=cat), public code; jfrog-cli-core (ROO_CLI_RUNTIME)",
+      "RooCodeInc/Roo-Code src/integrations/terminal/Terminal.ts getEnv (ROO_ACTIVE=true, PAGER=cat), public code; jfrog/jfrog-cli-core common/commands/execution_context.go (ROO_CLI_RUNTIME)",
     ],
     checked: CHECKED,
   },
@@ -505,7 +509,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "os-sandbox",
     advice: "zed",
     sources: [
-      "am-i-vibing (TERM_PROGRAM=zed with PAGER=cat: the agent's terminal tool); jfrog-cli-core (ZED_TERM in every Zed terminal)",
+      "am-i-vibing (TERM_PROGRAM=zed with PAGER=cat: the agent's terminal tool); jfrog/jfrog-cli-core common/commands/execution_context.go (ZED_TERM in every Zed terminal)",
       "zed.dev/docs/ai/sandboxing (terminal tool sandboxed; reads allowed; writes only in project dirs); on by default since Zed 1.14.2 per agents.md 2026-12-02 (zed PRs #57431, #57972; not read first-hand)",
     ],
     checked: CHECKED,
@@ -562,7 +566,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "unknown",
     advice: "generic",
     sources: [
-      "jfrog-cli-core agent table: WINDSURF_CASCADE_TERMINAL is Cascade's terminal; CODEIUM_EDITOR_APP_ROOT is the editor install (false positive)",
+      "jfrog/jfrog-cli-core common/commands/execution_context.go: WINDSURF_CASCADE_TERMINAL is Cascade's terminal; CODEIUM_EDITOR_APP_ROOT is the editor install (false positive)",
     ],
     checked: CHECKED,
   },
@@ -623,7 +627,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "unknown",
     advice: "generic",
     sources: [
-      "jfrog-cli-core agent table and @vercel/detect-agent @3ab1df1 via MLflow (TRAE_AI_SHELL_ID)",
+      "jfrog/jfrog-cli-core common/commands/execution_context.go and @vercel/detect-agent @3ab1df1 via MLflow (TRAE_AI_SHELL_ID)",
     ],
     checked: CHECKED,
   },
@@ -635,7 +639,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     sandbox: "unknown",
     advice: "generic",
     sources: [
-      "detectors in public code (HERMES_SESSION_ID); Hermes gateway sets it for its session (observed in public patches)",
+      "NousResearch/hermes-agent: its gateway sets HERMES_SESSION_ID for the session (seen in public patches to gateway/run.py), and detectors in public code read it; that its terminal tool passes it on is not confirmed",
     ],
     checked: CHECKED,
   },
@@ -646,7 +650,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     declares: ["iflow-cli", "iflow"],
     sandbox: "unknown",
     advice: "generic",
-    sources: ["jfrog-cli-core agent table (IFLOW_CLI)"],
+    sources: ["jfrog/jfrog-cli-core common/commands/execution_context.go (IFLOW_CLI)"],
     checked: CHECKED,
   },
   {
