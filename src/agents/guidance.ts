@@ -760,7 +760,7 @@ function zedAdvice(options: SandboxGuidanceOptions): Advice {
     keepOut: [KEYRING_LINE],
     write: [
       `  approve the agent's request to write to ${options.configDir} when Zed asks (for this conversation),`,
-      "  or grant it for every conversation on the Sandboxing page of Zed's agent settings.",
+      "  or grant it for every conversation in the sandbox settings of Zed's agent (zed.dev/docs/ai/sandboxing).",
       "Before Zed 1.14.2 the agent has no sandbox: then something around Zed (a container, a read-only mount, a permission flag) blocks the write.",
     ],
   };
