@@ -746,21 +746,44 @@ function copilotVscodeAdvice(options: SandboxGuidanceOptions): Advice {
 // terminal tool runs in an OS sandbox; terminal commands "can read the
 // filesystem, except for protected Git metadata", write inside open project
 // directories and a temporary location. On by default since Zed 1.14.2
-// (agents.md 2026-12-02, zed PRs #57431/#57972/#59448: not read first-hand);
-// twg cannot see Zed's version, so both forms are named. The persistent
-// grant's setting name (agent.sandbox_permissions.write_paths) comes from a
-// third party's reading of Zed's source (rulesync #2415) and is not printed.
+// (agents.md 2026-12-02, zed PRs #57431/#57972/#59448: not read first-hand).
+// Zed tells its version to every terminal: TERM_PROGRAM_VERSION, beside
+// TERM_PROGRAM=zed (zed crates/terminal/src/terminal.rs
+// insert_zed_terminal_env), so the advice follows it, and names both forms
+// when it is missing. The persistent grant's setting name
+// (agent.sandbox_permissions.write_paths) comes from a third party's reading
+// of Zed's source (rulesync #2415) and is not printed.
+const ZED_SANDBOX_SINCE = [1, 14, 2];
+
 function zedAdvice(options: SandboxGuidanceOptions): Advice {
+  const version = /^(\d+)\.(\d+)\.(\d+)/.exec(options.getVar("TERM_PROGRAM_VERSION") ?? "");
+  const parts = version ? version.slice(1, 4).map(Number) : null;
+  const sandboxed = parts === null ? null : compareVersions(parts, ZED_SANDBOX_SINCE) >= 0;
+  if (sandboxed === false) {
+    return {
+      ...noSandboxAdvice(options, `Zed ${parts!.join(".")}'s agent`),
+      head: [
+        `Zed's agent has no sandbox before Zed 1.14.2 (this is ${
+          parts!.join(".")
+        }), so something around it (a container, a read-only mount, a permission flag) blocks the write to ${options.configDir}.`,
+      ],
+    };
+  }
+  const write = [
+    `  approve the agent's request to write to ${options.configDir} when Zed asks (for this conversation),`,
+    "  or grant it for every conversation in the sandbox settings of Zed's agent (zed.dev/docs/ai/sandboxing).",
+  ];
   return {
     head: [
-      `Zed's agent runs terminal commands in its sandbox (on by default since Zed 1.14.2; earlier versions have none), which lets them read files but write only to the project's directories.`,
+      sandboxed
+        ? `Zed's agent runs terminal commands in its sandbox, which lets them read files but write only to the project's directories.`
+        : `Zed's agent runs terminal commands in its sandbox (on by default since Zed 1.14.2; earlier versions have none), which lets them read files but write only to the project's directories.`,
     ],
     read: [],
     readVerified: true,
     keepOut: [KEYRING_LINE],
-    write: [
-      `  approve the agent's request to write to ${options.configDir} when Zed asks (for this conversation),`,
-      "  or grant it for every conversation in the sandbox settings of Zed's agent (zed.dev/docs/ai/sandboxing).",
+    write: sandboxed ? write : [
+      ...write,
       "Before Zed 1.14.2 the agent has no sandbox: then something around Zed (a container, a read-only mount, a permission flag) blocks the write.",
     ],
   };

@@ -471,3 +471,17 @@ Deno.test("oneLineFix gives the smallest change per agent", () => {
     "let the sandbox read /home/ada/.config/twg/access-token.json, or write to /home/ada/.config/twg",
   );
 });
+
+Deno.test("Zed's agent: the advice follows the version Zed tells its terminals", () => {
+  const newer = guidance("zed", linux, { vars: { TERM_PROGRAM_VERSION: "1.15.0" } });
+  assert.match(
+    newer,
+    /^Zed's agent runs terminal commands in its sandbox, which lets them read files/,
+  );
+  assert.doesNotMatch(newer, /Before Zed 1\.14\.2/);
+  const older = guidance("zed", linux, { vars: { TERM_PROGRAM_VERSION: "1.13.4" } });
+  assert.match(older, /^Zed's agent has no sandbox before Zed 1\.14\.2 \(this is 1\.13\.4\)/);
+  assert.doesNotMatch(older, /approve the agent's request/);
+  const exact = guidance("zed", linux, { vars: { TERM_PROGRAM_VERSION: "1.14.2+stable" } });
+  assert.match(exact, /^Zed's agent runs terminal commands in its sandbox, which/);
+});
