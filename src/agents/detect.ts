@@ -1,10 +1,11 @@
 /**
  * Recognises the coding agent that runs twg, from the declaration it makes
- * (`AI_AGENT`, `AGENT`) and from the variables each agent sets (spec:
- * `agents.md`). Pure apart from one file probe for Devin; no `node:` import,
- * so the User-Agent header of `twg auth token` can use it without slowing it.
+ * (`AI_AGENT`, `AGENT`) and from the markers each agent sets on the commands
+ * it runs, as listed in the registry (`registry.ts`). Pure apart from one file
+ * probe for Devin; no `node:` import, so the User-Agent header of
+ * `twg auth token` can use it without slowing it.
  *
- * Why a table and not a library (measured against the spec's 22 agents,
+ * Why a table and not a library (measured against the 22 agents twg knew,
  * December 2026): `@vercel/detect-agent` 1.2.7 returns the raw `AI_AGENT`
  * value as the name (`claude-code_2-1-263_agent`, the very bug this replaces),
  * reads no `AGENT` (so Amp, which also sets `CLAUDECODE=1`, comes out as
@@ -204,8 +205,13 @@ export function detectAgentInfo(
  */
 export function editorTerminal(getVar: GetVar): KnownAgentId | null {
   if (detectAgentInfo(getVar)) return null;
-  for (const row of AGENT_REGISTRY) {
-    if (row.markers.some((m) => m.strength === "weak" && isMarkerSet(getVar, m))) return row.id;
+  for (const shared of [false, true]) {
+    for (const row of AGENT_REGISTRY) {
+      const found = row.markers.some((m) =>
+        m.strength === "weak" && Boolean(m.sharedByForks) === shared && isMarkerSet(getVar, m)
+      );
+      if (found) return row.id;
+    }
   }
   return null;
 }

@@ -82,6 +82,12 @@ export interface Marker {
   with?: { name: string; value: string };
   /** `strong`: the agent sets it itself; `weak`: every terminal of an editor has it. */
   strength: "strong" | "weak";
+  /**
+   * A weak marker that editors derived from this one set too (every VS Code
+   * fork keeps `TERM_PROGRAM=vscode`): it names the editor only when no other
+   * editor's marker is set.
+   */
+  sharedByForks?: boolean;
   evidence: Evidence;
 }
 
@@ -330,7 +336,16 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     name: "VS Code's Copilot agent",
     markers: [
       { name: "COPILOT_AGENT", flag: true, strength: "strong", evidence: "first-hand" },
-      { name: "TERM_PROGRAM", value: "vscode", strength: "weak", evidence: "first-hand" },
+      // Every VS Code fork keeps it (jfrog/jfrog-cli-core
+      // common/commands/execution_context.go: "every VS Code fork inherits
+      // TERM_PROGRAM=vscode").
+      {
+        name: "TERM_PROGRAM",
+        value: "vscode",
+        strength: "weak",
+        sharedByForks: true,
+        evidence: "detector",
+      },
     ],
     declares: ["copilot-vscode", "github-copilot-vscode", "vscode-copilot"],
     sandbox: "os-sandbox",

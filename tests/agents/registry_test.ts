@@ -258,3 +258,10 @@ Deno.test("every row has a name, a known advice, dated sources, and evidence on 
     );
   }
 });
+
+Deno.test("a VS Code fork's terminal is named after the fork, not VS Code", () => {
+  const windsurf = { CODEIUM_EDITOR_APP_ROOT: "/opt/windsurf", TERM_PROGRAM: "vscode" };
+  assert.equal(editorTerminal(varsOf(windsurf)), "windsurf");
+  assert.equal(editorTerminal(varsOf({ CURSOR_TRACE_ID: "t", TERM_PROGRAM: "vscode" })), "cursor");
+  assert.equal(editorTerminal(varsOf({ TERM_PROGRAM: "vscode" })), "copilot-vscode");
+});
