@@ -320,13 +320,17 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
   {
     id: "copilot-cli",
     name: "GitHub Copilot CLI",
-    markers: [{ name: "COPILOT_CLI", flag: true, strength: "strong", evidence: "first-hand" }],
+    markers: [
+      { name: "COPILOT_CLI", flag: true, strength: "strong", evidence: "observed" },
+      { name: "COPILOT_AGENT_SESSION_ID", strength: "strong", evidence: "observed" },
+    ],
     declares: ["copilot-cli", "copilot", "github-copilot", "github-copilot-cli"],
     personSettings: ["COPILOT_MODEL", "COPILOT_ALLOW_ALL", "COPILOT_GITHUB_TOKEN"],
     sandbox: "os-sandbox",
     advice: "copilot-cli",
     sources: [
-      "github/copilot-cli changelog 0.0.421 (COPILOT_CLI=1 on subprocesses); docs.github.com using-local-sandboxing and configuring-local-sandbox-settings (/sandbox, Filesystem tab; home read-only)",
+      "dynatrace-oss/dtctl #288/#289: COPILOT_CLI=1 and COPILOT_AGENT_SESSION_ID in a Copilot CLI tool's environment (copilot 1.0.63, observed); rjmurillo/ai-agents #5369: the changelog 0.0.421 line agents.md cites was not found in any published changelog.json, and app.js 1.0.80 spells no process.env.COPILOT_CLI (contested, so observed only)",
+      "docs.github.com using-local-sandboxing and configuring-local-sandbox-settings (/sandbox, Filesystem tab; home read-only)",
       "docs.github.com Copilot CLI configuration: COPILOT_ALLOW_ALL and COPILOT_MODEL are set by a person (jfrog/jfrog-cli-core common/commands/execution_context.go: 'user config flags')",
     ],
     checked: CHECKED,
