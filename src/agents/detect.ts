@@ -183,6 +183,7 @@ export function detectAgentInfo(
   );
   const runs = rule ? (rule.runs === first.id ? first : second) : first;
   const other = runs === first ? second : first;
+  if (rule?.setsBoth) return { id: runs.id, declared, version, signal: runs.signal };
   return {
     id: runs.id,
     declared,

@@ -149,6 +149,11 @@ export interface PairRule {
   why: string;
   /** Where the rule comes from. */
   source: string;
+  /**
+   * The agent that runs sets the other's markers itself (a fork, or a mode
+   * of the other): one agent, not two, so the advice does not mention it.
+   */
+  setsBoth?: boolean;
 }
 
 /** The known combinations of two agents. */
@@ -156,30 +161,35 @@ export const PAIR_RULES: readonly PairRule[] = [
   {
     pair: ["amp", "claude-code"],
     runs: "amp",
+    setsBoth: true,
     why: "Amp sets CLAUDECODE=1 on its own commands too",
     source: "am-i-vibing providers.ts; cli/cli internal/agents/detect.go comment (detector)",
   },
   {
     pair: ["claude-cowork", "claude-code"],
     runs: "claude-cowork",
+    setsBoth: true,
     why: "Cowork is a Claude Code mode and keeps Claude Code's variables",
     source: "@vercel/detect-agent agents.json (cowork before claude_code)",
   },
   {
     pair: ["qwen-code", "gemini-cli"],
     runs: "qwen-code",
+    setsBoth: true,
     why: "Qwen Code is a Gemini CLI fork",
     source: "QwenLM/qwen-code packages/cli/src/utils/sandbox.ts",
   },
   {
     pair: ["kilo", "opencode"],
     runs: "kilo",
+    setsBoth: true,
     why: "Kilo is an OpenCode fork and keeps OPENCODE=1",
     source: "observed Kilo session environment (KILO=1 beside OPENCODE=1), public code",
   },
   {
     pair: ["open-interpreter", "codex"],
     runs: "open-interpreter",
+    setsBoth: true,
     why: "Open Interpreter is a Codex fork and keeps Codex's variables",
     source:
       "agents.md 2026-12-02 citing openinterpreter/openinterpreter codex-rs/core/src/exec_env.rs (not read first-hand)",

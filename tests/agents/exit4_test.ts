@@ -368,8 +368,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
       [
         "Claude Cowork, in its VM",
         { CLAUDECODE: "1", CLAUDE_CODE_IS_COWORK: "1" },
-        `This environment names both Claude Cowork and Claude Code; twg assumes Claude Cowork's sandbox runs this command: Cowork is a Claude Code mode and keeps Claude Code's variables.
-Claude Cowork runs commands in its own virtual machine, which holds no copy of this machine's twg files and does not let them be written here.
+        `Claude Cowork runs commands in its own virtual machine, which holds no copy of this machine's twg files and does not let them be written here.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).

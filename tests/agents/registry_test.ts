@@ -180,18 +180,25 @@ function identifying(id: KnownAgentId): Record<string, string> {
 
 for (const rule of PAIR_RULES) {
   const [a, b] = rule.pair;
-  Deno.test(`two agents, ${a} and ${b}: ${rule.runs}'s sandbox is assumed, and said`, () => {
+  const other = rule.runs === a ? b : a;
+  Deno.test(`two agents' markers, ${a} and ${b}: ${rule.runs}'s sandbox is assumed`, () => {
     const vars = { ...identifying(a), ...identifying(b) };
     const found = detectAgentInfo(varsOf(vars));
     assert.equal(found?.id, rule.runs);
-    assert.equal(found?.alongside, rule.runs === a ? b : a);
+    if (rule.setsBoth) {
+      // One agent that sets the other's markers itself: nothing to assume.
+      assert.equal(found?.alongside, undefined);
+      assert.equal(firstLine(vars), FIRST_LINES[rule.runs]);
+      return;
+    }
+    assert.equal(found?.alongside, other);
     assert.equal(found?.rule, rule.why);
     const names = Object.fromEntries(AGENT_REGISTRY.map((row) => [row.id, row.name]));
     assert.equal(
       firstLine(vars),
-      `This environment names both ${names[rule.runs]} and ${
-        names[rule.runs === a ? b : a]
-      }; twg assumes ${names[rule.runs]}'s sandbox runs this command: ${rule.why}.`,
+      `This environment names both ${names[rule.runs]} and ${names[other]}; twg assumes ${
+        names[rule.runs]
+      }'s sandbox runs this command: ${rule.why}.`,
     );
   });
 }
