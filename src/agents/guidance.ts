@@ -539,19 +539,22 @@ function codexAdvice(options: SandboxGuidanceOptions): Advice {
 // ~/.cursor/sandbox.json (every workspace) and <workspace>/.cursor/sandbox.json
 // (wins), merged; additionalReadwritePaths "only applies when type is
 // workspace_readwrite". Linux: cursor.com/docs/agent/tools/terminal — kernel
-// 6.2+ with Landlock v3 and unprivileged user namespaces. What it lets
-// commands read, and any Unix socket setting, were not found: not claimed.
+// 6.2+ with Landlock v3 and unprivileged user namespaces. The same reference
+// lists additionalReadonlyPaths ("Extra paths the agent can read"), so the
+// token file alone can be made readable; no key there denies a path (so the
+// keyring keeps the refresh token out), and no Unix socket setting was found.
 function cursorAdvice(options: SandboxGuidanceOptions): Advice {
   const sandbox = { type: "workspace_readwrite", additionalReadwritePaths: [options.configDir] };
+  const sandboxJson = pathFor(options.os).join(options.homeDir, ".cursor", "sandbox.json");
   return {
     head: [`Cursor's sandbox lets agent commands write only to the workspace.`],
-    read: [],
+    read: [
+      `  (where Cursor's sandbox limits reads, make that file alone readable: add it to additionalReadonlyPaths in ${sandboxJson})`,
+    ],
     readVerified: false,
     keepOut: [KEYRING_LINE],
     write: [
-      `  merge this into ${
-        pathFor(options.os).join(options.homeDir, ".cursor", "sandbox.json")
-      } (every workspace) or into the workspace's .cursor/sandbox.json:`,
+      `  merge this into ${sandboxJson} (every workspace) or into the workspace's .cursor/sandbox.json:`,
       "",
       ...indent([JSON.stringify(sandbox)], 4),
       "",

@@ -298,7 +298,7 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     advice: "cursor",
     sources: [
       "@vercel/detect-agent agents.json (CURSOR_AGENT, CURSOR_EXTENSION_HOST_ROLE=agent-exec); jfrog/jfrog-cli-core common/commands/execution_context.go (CURSOR_TRACE_ID is every Cursor terminal)",
-      "cursor.com/docs/reference/sandbox (sandbox.json, additionalReadwritePaths only with workspace_readwrite); cursor.com/docs/agent/tools/terminal (Linux kernel 6.2+, Landlock v3)",
+      "cursor.com/docs/reference/sandbox (sandbox.json, additionalReadwritePaths only with workspace_readwrite, additionalReadonlyPaths); cursor.com/docs/agent/tools/terminal (Linux kernel 6.2+, Landlock v3)",
     ],
     checked: CHECKED,
   },

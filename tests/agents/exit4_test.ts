@@ -200,6 +200,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `Cursor's sandbox lets agent commands write only to the workspace.
 Without writing anything, the sandboxed command can use an access token:
   read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  (where Cursor's sandbox limits reads, make that file alone readable: add it to additionalReadonlyPaths in ${h}/.cursor/sandbox.json)
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   merge this into ${h}/.cursor/sandbox.json (every workspace) or into the workspace's .cursor/sandbox.json:

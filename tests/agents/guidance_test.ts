@@ -485,3 +485,12 @@ Deno.test("Zed's agent: the advice follows the version Zed tells its terminals",
   const exact = guidance("zed", linux, { vars: { TERM_PROGRAM_VERSION: "1.14.2+stable" } });
   assert.match(exact, /^Zed's agent runs terminal commands in its sandbox, which/);
 });
+
+Deno.test("Cursor: the token file alone is made readable, never the directory", () => {
+  const text = guidance("cursor", linux);
+  assert.match(
+    text,
+    /make that file alone readable: add it to additionalReadonlyPaths in \/home\/ada\/\.cursor\/sandbox\.json/,
+  );
+  assert.ok(text.indexOf("additionalReadonlyPaths") < text.indexOf("additionalReadwritePaths"));
+});
