@@ -224,12 +224,14 @@ function adviceFor(options: SandboxGuidanceOptions): Advice | null {
 function generalLines(options: SandboxGuidanceOptions): string[] {
   const { agent, configDir } = options;
   const lines: string[] = [];
-  const row = agent && agent !== "other" ? agentRow(agent) : null;
+  // With a second agent twg could not choose between, the line before says
+  // so: nothing here may speak for either.
+  const row = agent && agent !== "other" && !options.alongside ? agentRow(agent) : null;
   if (row?.advice === "hosted") {
     lines.push(
       `${row.name} runs commands in ${row.hostedIn}, which holds no copy of this machine's twg files and does not let them be written here.`,
     );
-  } else if (row && !options.alongside) {
+  } else if (row) {
     lines.push(
       `twg cannot update the credentials in ${configDir} here, and knows no ${row.name} setting that changes that.`,
     );

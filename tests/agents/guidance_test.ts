@@ -494,3 +494,9 @@ Deno.test("Cursor: the token file alone is made readable, never the directory", 
   );
   assert.ok(text.indexOf("additionalReadonlyPaths") < text.indexOf("additionalReadwritePaths"));
 });
+
+Deno.test("two agents twg cannot choose between: nothing speaks for either", () => {
+  const text = guidance("claude-cowork", linux, { alongside: "cursor", rule: null });
+  assert.doesNotMatch(text, /virtual machine|knows no/);
+  assert.match(text, /cannot tell whose sandbox runs this command/);
+});
