@@ -13,7 +13,7 @@ import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
-import { posix, win32 } from "node:path";
+import { isAbsolutePath, joinPath } from "../lean_path.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
 export async function guidanceOptions(
@@ -21,13 +21,6 @@ export async function guidanceOptions(
   configDir: string,
 ): Promise<SandboxGuidanceOptions> {
   const agent = await detectAgentInfoFromEnv(env);
-  const path = env.os === "windows" ? win32 : posix;
-  // The token keeper's names agreed with issue 20 (which adds the path
-  // functions to src/config/paths.ts): the access-token file beside
-  // auth.conf, the socket from TWG_BROKER_SOCKET or under XDG_RUNTIME_DIR.
-  const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
-  const brokerSocket = env.getVar("TWG_BROKER_SOCKET") ||
-    (runtimeDir ? path.join(runtimeDir, "twg", "broker.sock") : null);
   return {
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
@@ -36,8 +29,8 @@ export async function guidanceOptions(
     rule: agent?.rule ?? null,
     editorTerminal: agent ? null : editorTerminal(env.getVar),
     configDir,
-    tokenFile: path.join(configDir, "access-token.json"),
-    brokerSocket,
+    tokenFile: joinPath(configDir, "access-token.json"),
+    brokerSocket: brokerSocketOf(env),
     homeDir: env.homeDir,
     os: env.os,
     getVar: env.getVar,
@@ -46,6 +39,24 @@ export async function guidanceOptions(
       ? await readClaudeSandboxSettings(env, configDir, [])
       : null,
   };
+}
+
+/**
+ * The token keeper's socket, by the rule agreed with issue 20 (which adds
+ * `brokerSocketPath` to src/config/paths.ts; use it once both are merged):
+ * `TWG_BROKER_SOCKET`, else `broker.sock` in `$XDG_RUNTIME_DIR/twg`, else in
+ * `twg-<uid>` under `$TMPDIR` or `/tmp`. `null` on Windows unless named, so
+ * the advice never points at a Unix socket path there.
+ */
+function brokerSocketOf(env: Env): string | null {
+  const explicit = env.getVar("TWG_BROKER_SOCKET");
+  if (explicit) return isAbsolutePath(explicit, env.os) ? explicit : joinPath(env.cwd(), explicit);
+  if (env.os === "windows") return null;
+  const runtime = env.getVar("XDG_RUNTIME_DIR");
+  if (runtime && isAbsolutePath(runtime, env.os)) return joinPath(runtime, "twg", "broker.sock");
+  const tmp = env.getVar("TMPDIR");
+  const base = tmp && isAbsolutePath(tmp, env.os) ? tmp : "/tmp";
+  return joinPath(base, `twg-${env.userId ?? "user"}`, "broker.sock");
 }
 
 /** The guidance lines printed after the error message (each line ends with a newline). */

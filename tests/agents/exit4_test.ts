@@ -113,6 +113,8 @@ Deno.test({
     await server.resetStats();
 
     const run = join(h, "run");
+    // The token keeper's socket without XDG_RUNTIME_DIR (issue 20's rule).
+    const sock = join("/tmp", `twg-${Deno.uid()}`, "broker.sock");
     const cases: Array<[string, Record<string, string>, string]> = [
       [
         "Claude Code",
@@ -176,10 +178,14 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
   read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Your permission profile is "workspace-dev" (CODEX_PERMISSION_PROFILE): add these lines to its tables in ${h}/.codex/config.toml, creating a table that is not there yet:
 
     [permissions.workspace-dev.filesystem]
     '${dir}/auth.conf' = "deny"
+
+    [permissions.workspace-dev.network.unix_sockets]
+    '${sock}' = "allow"
 
 The "deny" line keeps the refresh token in auth.conf out of the sandbox (older Codex builds spell it "none").
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
@@ -317,6 +323,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
 Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
   read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Add this permission profile to ${h}/.codex/config.toml (the default_permissions line above the first [table]):
 
     default_permissions = "twg-workspace"
@@ -326,6 +333,9 @@ Add this permission profile to ${h}/.codex/config.toml (the default_permissions 
 
     [permissions.twg-workspace.filesystem]
     '${dir}/auth.conf' = "deny"
+
+    [permissions.twg-workspace.network.unix_sockets]
+    '${sock}' = "allow"
 
 The "deny" line keeps the refresh token in auth.conf out of the sandbox (older Codex builds spell it "none").
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
@@ -360,6 +370,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `Roo Code has no sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write to ${dir}.
 Without writing anything, the sandboxed command can use an access token:
   read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  or ask the token keeper ("twg auth serve") at ${sock}: if whatever wraps it lets it connect to that Unix socket.
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   make that directory writable in whatever wraps it (and only that directory).
@@ -372,6 +383,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `Claude Cowork runs commands in its own virtual machine, which holds no copy of this machine's twg files and does not let them be written here.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Or run "twg auth refresh" in a normal terminal, outside the sandbox.
@@ -383,6 +395,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `twg cannot update the credentials in ${dir} here, and knows no OpenClaw setting that changes that.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Or run "twg auth refresh" in a normal terminal, outside the sandbox.
@@ -406,6 +419,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `twg cannot update the credentials in ${dir} here, and does not know this coding agent's (name) sandbox settings.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Or run "twg auth refresh" in a normal terminal, outside the sandbox.
@@ -417,6 +431,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, not one of its agents, so something around it (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Or run "twg auth refresh" in a normal terminal, outside the sandbox.
@@ -428,6 +443,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `twg cannot update the credentials in ${dir} here: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Or run "twg auth refresh" in a normal terminal, outside the sandbox.
@@ -462,10 +478,14 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
               `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
   read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Your permission profile is "workspace-dev" (default_permissions in ${userConfig}): add these lines to its tables in ${userConfig}, creating a table that is not there yet:
 
     [permissions.workspace-dev.filesystem]
     '${dir}/auth.conf' = "deny"
+
+    [permissions.workspace-dev.network.unix_sockets]
+    '${sock}' = "allow"
 
 The "deny" line keeps the refresh token in auth.conf out of the sandbox (older Codex builds spell it "none").
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
