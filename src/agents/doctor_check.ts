@@ -20,7 +20,7 @@ export async function agentCheckDetail(
   const options = await guidanceOptions(env, configDir);
   if (options.agent === null) {
     return options.editorTerminal
-      ? `none detected (a terminal of ${AGENT_NAMES[options.editorTerminal]}, not its agent)`
+      ? `none detected (a terminal of ${AGENT_NAMES[options.editorTerminal]}; no agent's marker)`
       : "none detected";
   }
   const declared = options.agentDeclared;

@@ -245,7 +245,7 @@ function generalLines(options: SandboxGuidanceOptions): string[] {
     lines.push(
       `twg cannot update the credentials in ${configDir} here. This looks like a terminal of ${
         editorName(editor.id)
-      }, not one of its agents, so something around it (a sandbox, a container, a read-only mount, a permission flag) blocks the write.`,
+      }, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.`,
     );
   } else if (agent === null) {
     lines.push(

@@ -2,11 +2,11 @@ import { strict as assert } from "node:assert";
 import { agentCheckDetail } from "../../src/agents/doctor_check.ts";
 import { fakeEnv } from "../_fake_env.ts";
 
-Deno.test("doctor's agent check names an editor's terminal as such, never as its agent", async () => {
+Deno.test("doctor's agent check names an editor's terminal, and no agent", async () => {
   await using env = fakeEnv({ vars: { TERM_PROGRAM: "kiro" } });
   assert.equal(
     await agentCheckDetail(env, "/home/ada/.config/twg", false),
-    "none detected (a terminal of Kiro, not its agent)",
+    "none detected (a terminal of Kiro; no agent's marker)",
   );
 });
 

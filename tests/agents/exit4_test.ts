@@ -428,7 +428,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
       [
         "a person's Kiro terminal",
         { TERM_PROGRAM: "kiro" },
-        `twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, not one of its agents, so something around it (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
+        `twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;

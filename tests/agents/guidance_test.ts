@@ -382,7 +382,10 @@ Deno.test("the general answer holds for no agent, an unknown one, and agents wit
 
 Deno.test("an editor's terminal is named as such, never as its agent", () => {
   const text = guidance(null, linux, { editorTerminal: "cursor" });
-  assert.match(text, /This looks like a terminal of Cursor, not one of its agents/);
+  assert.match(
+    text,
+    /This looks like a terminal of Cursor, and no marker says one of its agents runs it/,
+  );
 });
 
 Deno.test("two agents: the rule's assumption is said first, or that twg cannot tell", () => {

@@ -46,7 +46,7 @@ const hosted = (name: string, where: string) =>
 const noSandbox = (name: string) =>
   `${name} has no sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write to ${DIR}.`;
 const editor = (name: string) =>
-  `twg cannot update the credentials in ${DIR} here. This looks like a terminal of ${name}, not one of its agents, so something around it (a sandbox, a container, a read-only mount, a permission flag) blocks the write.`;
+  `twg cannot update the credentials in ${DIR} here. This looks like a terminal of ${name}, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.`;
 const NONE =
   `twg cannot update the credentials in ${DIR} here: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.`;
 
