@@ -548,13 +548,15 @@ export const AGENT_REGISTRY: readonly AgentRow[] = [
     name: "Kiro",
     markers: [
       { name: "KIRO_SESSION_ID", strength: "strong", evidence: "observed" },
+      { name: "AGENT_CONTEXT_OUT", strength: "strong", evidence: "first-hand" },
+      { name: "KIRO_AGENT_PATH", strength: "strong", evidence: "observed" },
       { name: "TERM_PROGRAM", value: "kiro", strength: "weak", evidence: "detector" },
     ],
     declares: ["kiro", "kiro-cli"],
     sandbox: "unknown",
     advice: "generic",
     sources: [
-      "dynatrace-oss/dtctl #282/#283 (kiro-cli 2.6.1 KIRO_SESSION_ID); @vercel/detect-agent agents.json: TERM_PROGRAM=kiro is the IDE terminal and the CLI, gated on no tty",
+      "dynatrace-oss/dtctl #282/#283 (kiro-cli 2.6.1: KIRO_SESSION_ID always, AGENT_CONTEXT_OUT in interactive chat, observed); kiro.dev/docs/cli/reference/built-in-tools side channels (AGENT_CONTEXT_OUT); vercel/vercel PR #16092 (KIRO_AGENT_PATH in the CLI, TERM_PROGRAM=kiro in the IDE, observed); @vercel/detect-agent agents.json gates TERM_PROGRAM=kiro on no tty",
     ],
     checked: CHECKED,
   },
