@@ -25,13 +25,13 @@ export interface SignedIn {
   tokens: OAuthTokens;
 }
 
-/** The outcome of {@link refreshIfDue}. */
+/** The outcome of `refreshIfDue` (`refresh.ts`). */
 export interface RefreshResult extends SignedIn {
   refreshed: boolean;
   reason: RefreshReason;
 }
 
-/** Options for {@link refreshIfDue}. */
+/** Options for `refreshIfDue` (`refresh.ts`). */
 export interface RefreshOptions {
   force?: boolean;
   /** Aborts waiting for the lock and between retries, never a request already sent. */
