@@ -6,22 +6,21 @@
  *
  * The persistence model, after ALICE (Pillai et al., "All File Systems Are
  * Not Created Equal", OSDI 2014, https://www.usenix.org/conference/osdi14/technical-sessions/presentation/pillai),
- * which found that ext4 (data=ordered), btrfs and xfs each keep some of
- * these orders and none keeps all; we encode the weaker rules so that a
- * save that is safe here is safe on each of them:
+ * whose abstract reports that these "persistence properties" vary widely
+ * among six popular Linux file systems. We encode weak rules, assumed by no
+ * one file system in particular, so that a save safe here does not depend on
+ * which of them holds the config directory:
  *
  * 1. Directory operations (create, link, rename, unlink) are each atomic
  *    and persist in the order they were made, so a crash keeps some prefix
  *    of them; every one made before the last flush of the directory
- *    (`fsync` of the directory) is kept. A file's own `fsync` does not make
- *    its name durable (ext4 happens to, but xfs and btrfs need not).
+ *    (`fsync` of the directory) is kept. A file's own `fsync` is not taken
+ *    to make its name durable.
  * 2. File data not yet flushed may be lost (the file holds what its last
- *    `fsync` left, or nothing if it never had one: the zero-length file of
- *    ext4's delayed allocation), kept, or torn at a 4 KiB block boundary
- *    (the first blocks new, the rest old, with the old or the new length),
- *    independently of a later rename: a rename can reach the disk before the
- *    data of the file it renames (the reorder ALICE found on ext4
- *    data=writeback and btrfs, which `auto_da_alloc` only sometimes hides).
+ *    `fsync` left, or nothing if it never had one), kept, or torn at a 4 KiB
+ *    block boundary (the first blocks new, the rest old, with the old or the
+ *    new length), independently of a later rename: a rename may reach the
+ *    disk before the data of the file it renames.
  * 3. `fsync` of a file makes its data and length durable.
  * 4. A file's mode is taken as durable with its creation (twg creates
  *    `auth.conf`'s temporary file 0600 at `open`; a `chmod` only narrows it).

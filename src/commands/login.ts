@@ -78,8 +78,9 @@ prefer TWG_OAUTH_ACCESS_TOKEN, which is never written.`,
 }
 
 /**
- * Signs in and saves the credentials, as a flow of named steps (the shape gh
- * keeps in `pkg/cmd/auth/shared/login_flow.go`): prove the store, ask for a
+ * Signs in and saves the credentials, as a flow of named steps (gh keeps its
+ * login as one shared flow too, cli/cli `pkg/cmd/auth/shared/login_flow.go`;
+ * here each step is a function of its own): prove the store, ask for a
  * device code, wait for approval, identify, save through the door, report,
  * then the questions that may follow a saved sign-in.
  */
