@@ -35,6 +35,7 @@ function pathsOf(dir: string): ConfigPaths {
     authConf: join(dir, "auth.conf"),
     configJson: join(dir, "config.json"),
     upkeepJson: join(dir, "upkeep.json"),
+    accessTokenFile: join(dir, "access-token.json"),
     lock: join(dir, "auth.lock"),
   };
 }

@@ -1,0 +1,37 @@
+/**
+ * Asks the token keeper (`twg auth serve`) for an access token: what a
+ * sandboxed twg does when the store is out of its reach.
+ *
+ * @module
+ */
+import type { AccessTokenDocument } from "../auth/access_token_file.ts";
+import { brokerSocketPath } from "../config/paths.ts";
+import type { Env } from "../env.ts";
+import { maxAnswerBytes, parseAnswer, requestLine } from "./protocol.ts";
+import { isUsableSocket } from "./socket_dir.ts";
+
+/**
+ * How long a client waits for an answer: long enough for the keeper to
+ * refresh (a token request, its retries, the save), short enough that a
+ * hung keeper does not hang every agent's command.
+ */
+export const brokerTimeoutMs = 30_000;
+
+/**
+ * The keeper's answer, or null when no keeper socket is there (or this
+ * runtime cannot speak to one). Throws when a socket is there but refused
+ * or failed to answer.
+ */
+export async function askBroker(
+  env: Env,
+  minValidSeconds: number,
+): Promise<AccessTokenDocument | null> {
+  if (!env.requestUnixLine || env.os === "windows") return null;
+  const path = brokerSocketPath(env);
+  if (!(await isUsableSocket(env, path))) return null;
+  const answer = await env.requestUnixLine(path, requestLine({ minValidSeconds }), {
+    timeoutMs: brokerTimeoutMs,
+    maxLineBytes: maxAnswerBytes,
+  });
+  return parseAnswer(answer);
+}
