@@ -5,6 +5,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
@@ -64,6 +65,9 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
         signal: env.interrupt,
       });
       result = outcome.refreshed ? "refreshed" : "fresh";
+      // Every round, not only after a refresh: a missing or stale file
+      // (a refresh by a process that could not write it) is put right here.
+      await keepAccessTokenFileQuietly(env, paths, outcome.tokens, outcome.credentials.site);
       if (outcome.refreshed) state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
     }
   } catch (error) {
