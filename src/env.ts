@@ -679,6 +679,14 @@ async function readLineFrom(
         return end + 1 > maxBytes ? null : new TextDecoder().decode(buffer.subarray(0, end));
       }
     }
+    // Too long. Read (and drop) a bounded rest of it first: a Unix socket
+    // closed with unread data resets the peer, which would then lose the
+    // answer that says why.
+    for (let dropped = 0; dropped < 64 * 1024;) {
+      const count = await conn.read(buffer);
+      if (count === null || buffer.subarray(0, count).includes(10)) break;
+      dropped += count;
+    }
     return null;
   } catch {
     return undefined;

@@ -155,8 +155,8 @@ export async function resolveAccessToken(
   });
   if (document && remainingMs(document, env.now()) > minValidMs) {
     const fromFile = fromDocument(document, "token-file");
-    // The file is newer than a stored token the sandbox could not refresh.
-    if (!stillValid || remainingMs(fromFile, 0) >= remainingMs(stillValid, 0)) return fromFile;
+    // Only a newer token than the stored one the sandbox could not refresh.
+    if (!stillValid || remainingMs(fromFile, 0) > remainingMs(stillValid, 0)) return fromFile;
   }
   if (stillValid && storeError instanceof StoreNotWritableError) {
     warn(env, `A refresh is due but was not attempted: ${storeError.message}`);
