@@ -156,7 +156,11 @@ export async function resolveAccessToken(
   if (document && remainingMs(document, env.now()) > minValidMs) {
     const fromFile = fromDocument(document, "token-file");
     // Only a newer token than the stored one the sandbox could not refresh.
-    if (!stillValid || remainingMs(fromFile, 0) > remainingMs(stillValid, 0)) return fromFile;
+    if (
+      !stillValid ||
+      (fromFile.token !== stillValid.token &&
+        remainingMs(fromFile, 0) > remainingMs(stillValid, 0))
+    ) return fromFile;
   }
   if (stillValid && storeError instanceof StoreNotWritableError) {
     warn(env, `A refresh is due but was not attempted: ${storeError.message}`);
