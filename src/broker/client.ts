@@ -29,9 +29,39 @@ export async function askBroker(
   if (!env.requestUnixLine || env.os === "windows") return null;
   const path = brokerSocketPath(env);
   if (!(await isUsableSocket(env, path))) return null;
-  const answer = await env.requestUnixLine(path, requestLine({ minValidSeconds }), {
+  const answer = await env.requestUnixLine(path, requestLine({ op: "token", minValidSeconds }), {
     timeoutMs: brokerTimeoutMs,
     maxLineBytes: maxAnswerBytes,
   });
   return parseAnswer(answer);
+}
+
+/** What `auth status`, `doctor` and `upkeep status` say about the keeper. */
+export interface BrokerState {
+  socket: string;
+  running: boolean;
+  /** Why it is not running or not usable, or null. */
+  problem: string | null;
+}
+
+/** Asks the keeper whether it runs (the `status` op: no credential is read, nothing is sent). */
+export async function brokerState(env: Env): Promise<BrokerState> {
+  const socket = brokerSocketPath(env);
+  if (!env.requestUnixLine || env.os === "windows") {
+    return { socket, running: false, problem: "not supported on this platform" };
+  }
+  try {
+    if (!(await isUsableSocket(env, socket))) return { socket, running: false, problem: null };
+    const answer = JSON.parse(
+      await env.requestUnixLine(socket, requestLine({ op: "status", minValidSeconds: 0 }), {
+        timeoutMs: 2000,
+        maxLineBytes: maxAnswerBytes,
+      }),
+    );
+    return answer?.ok === true
+      ? { socket, running: true, problem: null }
+      : { socket, running: false, problem: "it answered with an error" };
+  } catch (error) {
+    return { socket, running: false, problem: (error as Error).message };
+  }
 }

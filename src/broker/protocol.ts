@@ -4,7 +4,9 @@
  *
  * Request: `{"v":1,"op":"token"}`, optionally with `"minValidSeconds": N`
  * (the least lifetime the caller wants left; the keeper refreshes first
- * when the token has less). Nothing else is accepted: a request can name no
+ * when the token has less); or `{"v":1,"op":"status"}`, answered
+ * `{"v":1,"ok":true,"status":"running"}` without reading any credential
+ * (`auth status` and `doctor` ask it, offline). Nothing else is accepted: a request can name no
  * issuer, endpoint, file or profile, so whoever reaches the socket can only
  * ask for the token the host already keeps. At most
  * {@link maxRequestBytes} bytes, newline included.
@@ -27,6 +29,7 @@ export const maxAnswerBytes = 64 * 1024;
 
 /** A valid request. */
 export interface TokenRequest {
+  op: "token" | "status";
   minValidSeconds: number;
 }
 
@@ -67,22 +70,29 @@ export function parseRequest(line: string): TokenRequest {
   if (record.v !== protocolVersion) {
     throw new RequestRefusal("unsupported-version", `Only version ${protocolVersion} is spoken`);
   }
-  if (record.op !== "token") throw new RequestRefusal("malformed", 'The only op is "token"');
+  if (record.op !== "token" && record.op !== "status") {
+    throw new RequestRefusal("malformed", 'The op is "token" or "status"');
+  }
   const minValid = record.minValidSeconds ?? 0;
   if (typeof minValid !== "number" || !Number.isInteger(minValid) || minValid < 0) {
     throw new RequestRefusal("malformed", "minValidSeconds must be a whole number of seconds");
   }
-  return { minValidSeconds: minValid };
+  return { op: record.op, minValidSeconds: minValid };
 }
 
 /** The request line a client sends. */
 export function requestLine(request: TokenRequest): string {
-  return JSON.stringify({
-    v: protocolVersion,
-    op: "token",
-    minValidSeconds: request.minValidSeconds,
-  });
+  return request.op === "status"
+    ? JSON.stringify({ v: protocolVersion, op: "status" })
+    : JSON.stringify({
+      v: protocolVersion,
+      op: "token",
+      minValidSeconds: request.minValidSeconds,
+    });
 }
+
+/** The answer to a `status` request. */
+export const statusAnswerLine = JSON.stringify({ v: protocolVersion, ok: true, status: "running" });
 
 /** The answer line carrying `document`. */
 export function tokenAnswerLine(document: AccessTokenDocument): string {

@@ -25,6 +25,7 @@ import {
   parseRequest,
   requestLine,
   RequestRefusal,
+  statusAnswerLine,
   tokenAnswerLine,
 } from "./protocol.ts";
 import { clearSocketPath, prepareSocketDir, socketDirOf, socketMode } from "./socket_dir.ts";
@@ -75,6 +76,7 @@ export function brokerAnswerer(
       }
       if (!bucket.take()) throw new RequestRefusal("rate-limited", "Too many requests; retry");
       const request = parseRequest(line);
+      if (request.op === "status") return Promise.resolve(statusAnswerLine);
       // One at a time: whoever comes after a refresh reads its result.
       const answer = queue.then(() => freshSignedIn(env, paths, request.minValidSeconds, signal))
         .then(
@@ -135,7 +137,7 @@ export async function serveBroker(
     env,
     socketPath,
     () =>
-      request(socketPath, requestLine({ minValidSeconds: 0 }), {
+      request(socketPath, requestLine({ op: "status", minValidSeconds: 0 }), {
         timeoutMs: 2000,
         maxLineBytes: 64 * 1024,
       }).then(() => true, () => false),

@@ -51,6 +51,7 @@ Deno.test("upkeep run refreshes only when the refresh is due within 15 minutes",
 
   const status = JSON.parse((await twg(home, ["upkeep", "status", "--json"])).stdout);
   assert.deepEqual(Object.keys(status).sort(), [
+    "broker",
     "enabled",
     "error",
     "intervalMinutes",
