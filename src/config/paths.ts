@@ -104,3 +104,23 @@ export function brokerSocketPath(env: Env): string {
   if (explicit) return isAbsolutePath(explicit, env.os) ? explicit : joinPath(env.cwd(), explicit);
   return joinPath(brokerSocketDir(env), "broker.sock");
 }
+
+/**
+ * The per-user data directory, where twg keeps what the scheduler executes
+ * (the checkout launcher): `$XDG_DATA_HOME/twg`, else `~/.local/share/twg`
+ * on Linux (XDG Base Directory spec), `~/Library/Application Support/twg`
+ * on macOS, `%LOCALAPPDATA%\twg` on Windows. Never the config directory: an
+ * agent is told to make that one writable, and whatever the unsandboxed job
+ * runs must not be replaceable from a sandbox.
+ */
+export function dataDir(env: Env): string {
+  const xdg = env.getVar("XDG_DATA_HOME");
+  if (env.os === "linux" && xdg && isAbsolutePath(xdg, env.os)) return joinPath(xdg, "twg");
+  if (env.os === "darwin") return joinPath(env.homeDir, "Library", "Application Support", "twg");
+  if (env.os === "windows") {
+    const local = env.getVar("LOCALAPPDATA");
+    if (local && isAbsolutePath(local, env.os)) return joinPath(local, "twg");
+    return joinPath(env.homeDir, "AppData", "Local", "twg");
+  }
+  return joinPath(env.homeDir, ".local", "share", "twg");
+}
