@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { win32 } from "node:path";
 import fc from "fast-check";
 import type { FileSystem } from "../../src/env.ts";
 import { UsageError } from "../../src/errors.ts";
