@@ -302,3 +302,14 @@ Deno.test("auth serve refuses a planted symlink at the socket, and a socket dire
   }
   assert.equal((await server.stats()).refreshRequests, 0);
 });
+
+Deno.test("auth switch rewrites the access-token file's site", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 2 });
+  await using home = await makeHome(server);
+  Object.assign(home.env, noBroker(home));
+  expectExit(await login(home, server, ["--site", "site-1"]), 0);
+  const path = join(home.configDir, "access-token.json");
+  assert.equal(JSON.parse(await readFile(path, "utf8")).cloudId, "site-1");
+  expectExit(await twg(home, ["auth", "switch", "--site", "site-2"]), 0);
+  assert.equal(JSON.parse(await readFile(path, "utf8")).cloudId, "site-2");
+});
