@@ -3,7 +3,10 @@
  * the socket's directory must be a real directory (never a symbolic link),
  * owned by this user, and closed to everyone else (no group or other bits
  * at all, stricter than OpenSSH's StrictModes, because reaching the socket
- * is reaching the token); the socket path must be absent, or a socket left
+ * is reaching the token; and some systems do not check a socket's own mode
+ * on connect, so the directory is the lock that holds everywhere, as Tor's
+ * check_location_for_unix_socket() says of its control socket); the socket
+ * path must be absent, or a socket left
  * by a keeper that no longer answers (removed), never a link or a file.
  *
  * @module

@@ -76,7 +76,8 @@ export const brokerSocketVariable = "TWG_BROKER_SOCKET";
  * (the XDG Base Directory spec's place for per-user sockets: owned by the
  * user, mode 0700, removed at logout), else, where no runtime directory
  * exists (containers, SSH boxes, macOS), `twg-<uid>` under `$TMPDIR` or
- * `/tmp`, the way tmux keeps `/tmp/tmux-<uid>`; the server and its clients
+ * `/tmp`, the way tmux keeps its sockets (tmux.c: `$TMPDIR/tmux-%u`, else
+ * `/tmp/tmux-%u`, created with mode 0700); the server and its clients
  * refuse it unless the user owns it and nobody else may enter it
  * (`src/broker/socket_dir.ts`).
  */
