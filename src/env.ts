@@ -132,6 +132,31 @@ export interface KeyringModule {
   ) => KeyringEntry;
 }
 
+/** How an attached child ended (see {@link Env.runAttached}). */
+export interface ExitStatus {
+  code: number;
+  /** The signal number that ended it, or null when it exited. */
+  signal: number | null;
+  /** Why it could not be started (then `code` is 127, not found, or 126). */
+  notStarted?: string;
+}
+
+/** A running line server (see {@link Env.serveUnixLines}). */
+export interface LineServer {
+  /** Stops accepting; resolves once the socket is closed. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link Env.serveUnixLines}. */
+export interface LineServerOptions {
+  /** A request line longer than this (newline included) is answered with `answer(null)`. */
+  maxLineBytes: number;
+  /** A connection that sends no complete line within this time is closed. */
+  idleTimeoutMs: number;
+  /** Connections served at once; more are closed unanswered. */
+  maxConnections: number;
+}
+
 /** Everything a command may touch. */
 export interface Env {
   stdout: Output;
@@ -195,6 +220,28 @@ export interface Env {
   mayLoadAddons?(): Promise<boolean>;
   /** Loads `@napi-rs/keyring` (`src/credentials/keyring.ts`); only the keyring backend calls it. */
   loadKeyring?(): Promise<KeyringModule>;
+  /**
+   * Runs a program with this process's standard streams (`twg exec`), its
+   * environment extended by `env`; INT, TERM and HUP sent to twg meanwhile
+   * are passed on to it. Resolves when it ends. Absent in fakes.
+   */
+  runAttached?(command: string, args: string[], env: Record<string, string>): Promise<ExitStatus>;
+  /**
+   * Listens on a Unix socket at `path` (which must not exist) and answers
+   * each connection's first line with `answer(line)` (`answer(null)` when the
+   * line is too long), then closes it (`twg auth serve`).
+   */
+  serveUnixLines?(
+    path: string,
+    answer: (line: string | null) => Promise<string>,
+    options: LineServerOptions,
+  ): Promise<LineServer>;
+  /** Sends one line to the Unix socket at `path` and reads one line back, within `timeoutMs`. */
+  requestUnixLine?(
+    path: string,
+    line: string,
+    options: { timeoutMs: number; maxLineBytes: number },
+  ): Promise<string>;
   /**
    * Fault-injection points for the tests that stop a real twg process at a
    * chosen step. The process Envs fill them from the test variables

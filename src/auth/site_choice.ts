@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "./access_token_file.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
@@ -92,6 +93,8 @@ export async function saveSiteChoice(
       kind: "write",
       credentials: { ...current, site, sites },
       result: undefined,
+      // Sandboxes reading the access-token file follow the switch too.
+      onSaved: () => keepAccessTokenFileQuietly(env, paths, current.oauth!, site),
     });
   }, { lock: { signal: env.interrupt } });
 }

@@ -10,7 +10,6 @@ import { configPaths } from "../config/paths.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { CredentialBackend } from "../credentials/keyring.ts";
-import { signInStateOf } from "../auth/sign_in_state.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
   describeMismatch,
@@ -22,6 +21,10 @@ import type { Env } from "../env.ts";
 import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
+import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
+import { signInStateOf } from "../auth/sign_in_state.ts";
+import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
+import type { TokenSource } from "../auth/token_source.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {
@@ -53,6 +56,10 @@ export interface AuthStatus {
   agent: string | null;
   /** The name an unknown agent declared itself with (`AI_AGENT`/`AGENT`), else `null`. */
   agentDeclared: string | null;
+  /** Where `auth token` would take the token from now (its `--json` `source`), or null. */
+  tokenSource: TokenSource | null;
+  /** The token keeper and the access-token file that keep sandboxes supplied. */
+  keeper: KeeperState;
 }
 
 /** Declares `twg auth status`. */
@@ -68,12 +75,21 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
-  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+  const keeper = await readKeeperState(env, paths);
+  let credentials;
+  try {
+    credentials = await readCredentials(env, paths.authConf);
+  } catch (error) {
+    // A sandbox that may not read the store: what it gets from the keepers.
+    const kept = keptStatus(env, paths.dir, keeper);
+    if (kept) return { ...kept, ...(await agentFields(env)) };
     // With --json, main merges the error into what is known for certain.
-    if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    if (error instanceof TwgError) {
+      error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    }
     throw error;
-  });
-  const state = signInStateOf(env, credentials);
+  }
+  const state = signInStateOf(env, credentials ?? null);
   const tokens = state.tokens;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
@@ -98,6 +114,14 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     bitbucketToken: state.bitbucketToken,
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
+    tokenSource: state.isStoredUsable
+      ? state.backend
+      : keeper.broker.running
+      ? "broker"
+      : keeper.tokenFile?.valid
+      ? "token-file"
+      : null,
+    keeper,
   };
   if (!state.envTokenVariable) return status;
   // TWG_OAUTH_ACCESS_TOKEN wins for auth token and api: nothing is known of it
@@ -114,6 +138,41 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     refreshDueAt: null,
     fresh: null,
     needsLogin: false,
+    tokenSource: "env",
+  };
+}
+
+async function agentFields(env: Env): Promise<Pick<AuthStatus, "agent" | "agentDeclared">> {
+  const agent = await detectAgentInfoFromEnv(env);
+  return { agent: agent?.id ?? null, agentDeclared: agent?.declared ?? null };
+}
+
+/** The status of a sandbox that cannot read the store but has a keeper, or null. */
+function keptStatus(env: Env, configDir: string, keeper: KeeperState): AuthStatus | null {
+  const source = keeper.broker.running ? "broker" : keeper.tokenFile?.valid ? "token-file" : null;
+  if (!source) return null;
+  return {
+    loggedIn: true,
+    method: "oauth",
+    accessTokenVariable: null,
+    refreshable: false,
+    backend: "file",
+    user: null,
+    site: null,
+    sites: [],
+    issuer: null,
+    settingMismatches: [],
+    accessTokenExpiresAt: keeper.tokenFile?.expiresAt ?? null,
+    refreshDueAt: null,
+    fresh: null,
+    needsLogin: false,
+    configDir,
+    configWritable: false,
+    bitbucketToken: bitbucketTokenSource(env, null),
+    agent: null,
+    agentDeclared: null,
+    tokenSource: source,
+    keeper,
   };
 }
 
@@ -197,6 +256,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
       }[status.bitbucketToken ?? "none"]
     }`,
   );
+  if (status.tokenSource) lines.push(`  Token source: ${status.tokenSource}`);
+  lines.push(`  Token keeper: ${describeKeeper(status.keeper)}`);
   if (status.agent) {
     const declared = status.agentDeclared ? ` (declared as ${status.agentDeclared})` : "";
     lines.push(`  Coding agent: ${status.agent}${declared}`);

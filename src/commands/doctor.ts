@@ -13,6 +13,7 @@ import { readUpkeepStatus } from "../upkeep/status.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { type SignInState, signInStateOf } from "../auth/sign_in_state.ts";
 import { loadSettings, type Settings } from "../config/settings.ts";
+import { describeKeeper, readKeeperState } from "../auth/keeper_state.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { probeKeyring } from "../credentials/keyring_use.ts";
@@ -73,6 +74,7 @@ interface DoctorContext {
   settings: Settings | undefined;
   userinfoEndpoint: string | null;
   isWritable: boolean;
+  isUpkeepEnabled: boolean;
   /** Adds a finding; a second one for the same name joins the first, the worse status winning. */
   add(name: string, status: Check["status"], detail: string): void;
 }
@@ -99,6 +101,7 @@ const doctorChecks: DoctorCheck[] = [
   },
   storeCheck,
   upkeepCheck,
+  keeperCheck,
   bitbucketCheck,
   async (context) => {
     context.add(
@@ -130,6 +133,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     settings: undefined,
     userinfoEndpoint: null,
     isWritable: false,
+    isUpkeepEnabled: false,
     add(name, status, detail) {
       const earlier = checks.find((check) => check.name === name);
       if (!earlier) checks.push({ name, status, detail });
@@ -286,8 +290,10 @@ async function storeCheck(context: DoctorContext) {
   );
 }
 
-async function upkeepCheck({ env, add }: DoctorContext) {
+async function upkeepCheck(context: DoctorContext) {
+  const { env, add } = context;
   const upkeep = await readUpkeepStatus(env).catch(() => null);
+  context.isUpkeepEnabled = Boolean(upkeep?.enabled);
   if (upkeep?.enabled) {
     const last = upkeep.lastRun
       ? `; last run ${formatTime(upkeep.lastRun, env.now())} (${upkeep.lastResult})`
@@ -306,6 +312,20 @@ async function upkeepCheck({ env, add }: DoctorContext) {
       }`,
     );
   }
+}
+
+/** Sandboxes are supplied by the upkeep timer, the keeper, or both. */
+async function keeperCheck({ env, paths, isUpkeepEnabled, add }: DoctorContext) {
+  const keeper = await readKeeperState(env, paths);
+  add(
+    "keeper",
+    keeper.broker.running || keeper.tokenFile?.valid || isUpkeepEnabled ? "ok" : "warn",
+    keeper.broker.running || keeper.tokenFile?.valid
+      ? describeKeeper(keeper)
+      : `${
+        describeKeeper(keeper)
+      }; sandboxes that cannot write the store need upkeep or "twg auth serve"`,
+  );
 }
 
 function bitbucketCheck({ state, add }: DoctorContext) {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
@@ -109,6 +110,8 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     site: siteChoice.site,
     sites: siteChoice.sites,
   });
+  // For sandboxes that may read but not write: the access token alone.
+  await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
   await revokeReplaced(env, replaced, oauth);
   reportSaved(env, paths, options, user, siteChoice);
   if (siteChoice.problem) throw siteChoice.problem;

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { removeAccessTokenFile } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
 import { changeSignIn } from "../credentials/sign_in_door.ts";
@@ -52,6 +53,8 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     }
     const bitbucketToken = options.all ? null : stored.bitbucketToken;
     const onSaved = async () => {
+      // An access token must not outlive its sign-in on disk.
+      await removeAccessTokenFile(env, paths).catch(() => {});
       // The sealed token is gone from disk: now its key.
       await removeKeyringKey(env, paths.dir, {
         wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
