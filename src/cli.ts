@@ -42,6 +42,9 @@ export function buildCli(env: Env): CommandUnknownOpts {
     .addHelpText(
       "after",
       `
+Profiles: --profile NAME on any command (or TWG_PROFILE=NAME) uses another sign-in;
+"twg auth switch --profile NAME [--here]" changes the default (here: this directory).
+
 Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
 5 network or server error, 130 interrupted.`,
     );

@@ -8,7 +8,14 @@ import { runAuthToken } from "./auth/token.ts";
 import type { Env } from "./env.ts";
 import { createProcessEnv, exitProcess, permissionDenialOf, processArgs } from "./env_deno.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
-import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
+import {
+  ExitCode,
+  isAbortError,
+  PassedThroughExit,
+  ReportedError,
+  TwgError,
+  UsageError,
+} from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
@@ -60,6 +67,7 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
  */
 export async function runCli(env: Env, args: string[]): Promise<number> {
   try {
+    ({ env, args } = await selectProfile(env, args));
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
       await fastPath(env);
@@ -79,6 +87,43 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
   } finally {
     await showPendingUpdateNotice(env, args);
   }
+}
+
+/**
+ * Takes `--profile NAME` (or `--profile=NAME`, anywhere before `--`) out of
+ * `args` and fixes the chosen profile on `env` (`src/config/profiles.ts`),
+ * so every command, the fast paths included, sees the same store. Only the
+ * choice itself is loaded here: the hot path stays small.
+ */
+async function selectProfile(env: Env, args: string[]): Promise<{ env: Env; args: string[] }> {
+  const end = args.indexOf("--");
+  const scanned = end < 0 ? args.length : end;
+  let flag: string | null = null;
+  const rest: string[] = [];
+  // `auth switch --profile NAME` also reads the flag: it changes the choice.
+  const isSwitch = args[0] === "auth" && args[1] === "switch";
+  for (let index = 0; index < args.length; index++) {
+    const arg = args[index]!;
+    if (index < scanned && arg === "--profile") {
+      const value = args[index + 1];
+      if (value === undefined || index + 1 >= scanned || value.startsWith("-")) {
+        throw new UsageError(
+          "option '--profile <name>' argument missing",
+          'Run "twg --help" for usage',
+        );
+      }
+      flag = value;
+      index++;
+      if (isSwitch) rest.push(arg, value);
+    } else if (index < scanned && arg.startsWith("--profile=")) {
+      flag = arg.slice("--profile=".length);
+      if (isSwitch) rest.push(arg);
+    } else rest.push(arg);
+  }
+  // The saved choices are read only when neither the flag nor TWG_PROFILE chose.
+  const { chooseProfile, withProfile } = await import("./config/profiles.ts");
+  const chosen = await chooseProfile(env, flag);
+  return { env: withProfile(env, chosen.name), args: rest };
 }
 
 /**

@@ -16,6 +16,7 @@
  */
 import { posix, win32 } from "node:path";
 import type { OsName } from "../env.ts";
+import { accessTokenDir } from "../config/paths.ts";
 import type { ClaudeSandboxSettings } from "./claude_settings.ts";
 import {
   codexConfigPath,
@@ -44,7 +45,7 @@ export interface SandboxGuidanceOptions {
   configDir: string;
   /**
    * The access-token file a sandbox may read (issue 20's token keeper keeps
-   * it): default `<configDir>/access-token.json`.
+   * it): default the default profile's, `<data dir>/access-tokens/default.json`.
    */
   tokenFile?: string;
   /** The token keeper's socket (`TWG_BROKER_SOCKET`, or `$XDG_RUNTIME_DIR/twg/broker.sock`), or `null`. */
@@ -181,7 +182,7 @@ export function oneLineFix(options: SandboxGuidanceOptions): string {
 }
 
 function tokenFileOf(options: SandboxGuidanceOptions): string {
-  return options.tokenFile ?? pathFor(options.os).join(options.configDir, "access-token.json");
+  return options.tokenFile ?? pathFor(options.os).join(accessTokenDir(options), "default.json");
 }
 
 function authConfOf(options: SandboxGuidanceOptions): string {
@@ -599,20 +600,23 @@ function geminiAdvice(options: SandboxGuidanceOptions): Advice | null {
       const container = options.getVar("SANDBOX") ?? "";
       const hostKnown = options.homeDir !== "/home/node";
       const host = hostKnown ? configDir : "<twg's config directory on the host>";
-      const tokenFile = tokenFileOf(options);
-      const hostTokenFile = hostKnown ? tokenFile : "<host dir>/access-token.json";
+      // The directory of the access-token files, not the file: an atomic
+      // rename on the host replaces the file, which a single-file mount
+      // would keep showing at its old inode.
+      const tokenDir = pathFor(options.os).dirname(tokenFileOf(options));
+      const hostTokenDir = hostKnown ? tokenDir : "<host access-tokens dir>";
       return {
         head: [
           `${name}'s sandbox container does not mount the host's home directory, so ${configDir} is not there.`,
         ],
         read: [
-          `  (mount only that file, read-only: start ${program} with  SANDBOX_MOUNTS=${
-            shellWord(`${hostTokenFile}:${tokenFile}:ro`)
+          `  (mount only its directory, read-only: start ${program} with  SANDBOX_MOUNTS=${
+            shellWord(`${hostTokenDir}:${tokenDir}:ro`)
           })`,
         ],
         readVerified: true,
         keepOut: [
-          "Never mount the whole directory for reading: auth.conf there holds the refresh token.",
+          `Never mount ${configDir} for reading: auth.conf there holds the refresh token.`,
         ],
         write: [
           `  start ${program} with this variable set, naming the directory on the host (after a comma if SANDBOX_MOUNTS already has a value):`,

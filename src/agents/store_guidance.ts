@@ -13,8 +13,7 @@ import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
-import { joinPath } from "../lean_path.ts";
-import { brokerSocketPath, brokerSocketVariable } from "../config/paths.ts";
+import { brokerSocketPath, brokerSocketVariable, configPaths } from "../config/paths.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
 export async function guidanceOptions(
@@ -30,7 +29,7 @@ export async function guidanceOptions(
     rule: agent?.rule ?? null,
     editorTerminal: agent ? null : editorTerminal(env.getVar),
     configDir,
-    tokenFile: joinPath(configDir, "access-token.json"),
+    tokenFile: configPaths(env).accessTokenFile,
     brokerSocket: brokerSocketOf(env),
     homeDir: env.homeDir,
     os: env.os,

@@ -1,5 +1,7 @@
 /**
- * The access-token file, `<config dir>/access-token.json`: what host-side
+ * The access-token file, `<data dir>/access-tokens/<profile>.json` (one per
+ * profile, in a directory of its own outside the config directory, so that a
+ * sandbox can be given this directory and denied the config directory): what host-side
  * twg (a foreground command outside any sandbox, the upkeep job, the keeper
  * `twg auth serve`) leaves for a sandbox that may read but not write, or
  * that sees only this one file (a container that mounts it). It holds the
@@ -16,6 +18,8 @@
 import type { ConfigPaths } from "../config/paths.ts";
 import { expiresAtMs, type OAuthTokens, type Site } from "../credentials/auth_conf.ts";
 import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+import { parentDir } from "../lean_path.ts";
 import type { Env } from "../env.ts";
 
 /** The content of the access-token file (the contract's agreed fields). */
@@ -74,6 +78,7 @@ export async function keepAccessTokenFile(
   ) {
     return false;
   }
+  await ensureConfigDir(env, parentDir(paths.accessTokenFile));
   await writeFileAtomic(
     env,
     paths.accessTokenFile,

@@ -6,7 +6,8 @@
 import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
-import { configPaths } from "../config/paths.ts";
+import { configPaths, defaultProfile } from "../config/paths.ts";
+import { listProfiles } from "../config/profiles.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { CredentialBackend } from "../credentials/keyring.ts";
@@ -18,7 +19,7 @@ import {
 } from "../auth/settings_mismatch.ts";
 import { loadSettings } from "../config/settings.ts";
 import type { Env } from "../env.ts";
-import { ExitCode, ReportedError, TwgError } from "../errors.ts";
+import { ExitCode, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
@@ -60,6 +61,58 @@ export interface AuthStatus {
   tokenSource: TokenSource | null;
   /** The token keeper and the access-token file that keep sandboxes supplied. */
   keeper: KeeperState;
+  /** The profile this document describes (the active one: `--profile`, `TWG_PROFILE`, …). */
+  profile: string;
+  /** Every profile, the active one with `active: true` (offline, like the rest). */
+  profiles: ProfileSummary[];
+}
+
+/** One profile in `auth status`'s `profiles` list. */
+export interface ProfileSummary {
+  name: string;
+  active: boolean;
+  loggedIn: boolean;
+  needsLogin: boolean;
+  user: { id: string; name: string | null; email: string | null } | null;
+  site: { id: string; url: string; name: string } | null;
+  accessTokenExpiresAt: string | null;
+  configDir: string;
+  /** Why the store could not be read, or null. */
+  error: string | null;
+}
+
+/** A summary of every profile's store, read offline; unreadable ones say why. */
+export async function profileSummaries(env: Env, active: string): Promise<ProfileSummary[]> {
+  const names = await listProfiles(env);
+  if (!names.includes(active)) names.push(active);
+  return await Promise.all(names.map(async (name): Promise<ProfileSummary> => {
+    const paths = configPaths(env, name);
+    const base = {
+      name,
+      active: name === active,
+      loggedIn: false,
+      needsLogin: false,
+      user: null,
+      site: null,
+      accessTokenExpiresAt: null,
+      configDir: paths.dir,
+      error: null,
+    };
+    try {
+      const credentials = await readCredentials(env, paths.authConf);
+      const state = signInStateOf(env, credentials);
+      return {
+        ...base,
+        loggedIn: state.isStoredUsable,
+        needsLogin: state.isRejected,
+        user: credentials?.user ?? null,
+        site: credentials?.site ?? null,
+        accessTokenExpiresAt: state.expiresAt,
+      };
+    } catch (error) {
+      return { ...base, error: messageOf(error) };
+    }
+  }));
 }
 
 /** Declares `twg auth status`. */
@@ -75,6 +128,10 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
+  const profileFields = {
+    profile: paths.profile,
+    profiles: await profileSummaries(env, paths.profile),
+  };
   const keeper = await readKeeperState(env, paths);
   let credentials;
   try {
@@ -82,7 +139,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   } catch (error) {
     // A sandbox that may not read the store: what it gets from the keepers.
     const kept = keptStatus(env, paths.dir, keeper);
-    if (kept) return { ...kept, ...(await agentFields(env)) };
+    if (kept) return { ...kept, ...(await agentFields(env)), ...profileFields };
     // With --json, main merges the error into what is known for certain.
     if (error instanceof TwgError) {
       error.jsonDocument = { loggedIn: false, configDir: paths.dir };
@@ -122,6 +179,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
       ? "token-file"
       : null,
     keeper,
+    ...profileFields,
   };
   if (!state.envTokenVariable) return status;
   // TWG_OAUTH_ACCESS_TOKEN wins for auth token and api: nothing is known of it
@@ -148,7 +206,11 @@ async function agentFields(env: Env): Promise<Pick<AuthStatus, "agent" | "agentD
 }
 
 /** The status of a sandbox that cannot read the store but has a keeper, or null. */
-function keptStatus(env: Env, configDir: string, keeper: KeeperState): AuthStatus | null {
+function keptStatus(
+  env: Env,
+  configDir: string,
+  keeper: KeeperState,
+): Omit<AuthStatus, "profile" | "profiles"> | null {
   const source = keeper.broker.running ? "broker" : keeper.tokenFile?.valid ? "token-file" : null;
   if (!source) return null;
   return {
@@ -262,5 +324,27 @@ function formatStatus(env: Env, status: AuthStatus): string {
     const declared = status.agentDeclared ? ` (declared as ${status.agentDeclared})` : "";
     lines.push(`  Coding agent: ${status.agent}${declared}`);
   }
+  if (status.profiles.length > 1 || status.profile !== defaultProfile) {
+    lines.push(`  Profile: ${status.profile} ("--profile NAME" or TWG_PROFILE uses another)`);
+    lines.push("Profiles:");
+    for (const profile of status.profiles) lines.push(formatProfile(env, profile));
+  }
   return lines.join("\n") + "\n";
+}
+
+function formatProfile(env: Env, profile: ProfileSummary): string {
+  const style = styleFor(env, env.stdout);
+  const mark = profile.active ? "*" : " ";
+  const who = profile.user
+    ? terminalSafe(profile.user.email ?? profile.user.name ?? profile.user.id)
+    : null;
+  const state = profile.error
+    ? `${style.error("✖")} ${terminalSafe(profile.error)}`
+    : profile.loggedIn
+    ? `${style.success("✔")} ${who ?? "a stored access token"}`
+    : profile.needsLogin
+    ? `${style.error("✖")} rejected by the server; run "twg login --profile ${profile.name}"`
+    : `${style.error("✖")} not logged in`;
+  const site = profile.site ? `, site ${terminalSafe(profile.site.url)}` : "";
+  return `${mark} ${profile.name}: ${state}${site}`;
 }

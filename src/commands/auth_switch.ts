@@ -1,6 +1,8 @@
 /**
- * `twg auth switch`: selects another site reachable with the same sign-in.
- * The access token reaches every site the account can use, so no new login.
+ * `twg auth switch`: selects another site reachable with the same sign-in
+ * (the access token reaches every site the account can use, so no new
+ * login), or, with `--profile`, which profile is the default — for every
+ * directory, or with `--here` for this directory and those below it.
  *
  * @module
  */
@@ -14,7 +16,14 @@ import {
   siteNotChosen,
 } from "../auth/site_choice.ts";
 import { usableCredentials } from "../auth/token.ts";
-import { configPaths } from "../config/paths.ts";
+import { assertProfileName, configPaths, defaultProfile } from "../config/paths.ts";
+import {
+  maxMappedDirectories,
+  profilesFile,
+  readProfileChoices,
+  saveProfileChoices,
+} from "../config/profiles.ts";
+import { readCredentials } from "../credentials/store.ts";
 import { loadSettings } from "../config/settings.ts";
 import type { Site } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";
@@ -27,26 +36,81 @@ import {
   UsageError,
 } from "../errors.ts";
 import { fetchSites, matchSite } from "../oauth/identity.ts";
-import { styleFor } from "../ui/style.ts";
+import { displayPath, styleFor } from "../ui/style.ts";
 
 /** Options of `twg auth switch`. */
 export interface AuthSwitchOptions {
   /** An id, URL or host name; without it, asks on a terminal. */
   site: string | undefined;
+  /** The profile to make the default (main has already made it the active one). */
+  profile?: string | undefined;
+  /** Map the working directory to `profile` instead of changing the default. */
+  here?: boolean;
 }
 
 /** Declares `twg auth switch`. */
 export function authSwitchCommand(env: Env) {
   return new Command("switch")
-    .description("Choose another site reachable with the same sign-in (no new login)")
+    .description(
+      "Choose another site reachable with the same sign-in (no new login), or the default profile",
+    )
     .option("--site <id-or-url>", "the site to use: its id, URL or host name")
+    .option("--profile <name>", "make this profile the default (see --here)")
+    .option("--here", "use the profile in this directory and below it only")
     .action(async (options) => {
-      await runAuthSwitch(env, { site: options.site });
+      await runAuthSwitch(env, {
+        site: options.site,
+        profile: options.profile,
+        here: options.here === true,
+      });
     });
+}
+
+/**
+ * Makes `name` the default profile, or the one of the working directory
+ * (`here`). Kept in twg's own `profiles.json`, never in a repository.
+ */
+export async function switchProfile(env: Env, name: string, here: boolean): Promise<void> {
+  assertProfileName(name);
+  const choices = await readProfileChoices(env);
+  const style = styleFor(env, env.stderr);
+  if (here) {
+    const cwd = env.cwd();
+    const directories = { ...choices.directories, [cwd]: name };
+    if (Object.keys(directories).length > maxMappedDirectories) {
+      throw new UsageError(
+        `At most ${maxMappedDirectories} directories can be mapped to profiles`,
+        `Remove some from ${profilesFile(env)}`,
+      );
+    }
+    await saveProfileChoices(env, { ...choices, directories });
+    env.stderr.write(
+      `${style.success("✔")} Profile ${name} is used in ${displayPath(cwd, env.homeDir)} and below
+`,
+    );
+  } else {
+    await saveProfileChoices(env, { ...choices, default: name === defaultProfile ? null : name });
+    env.stderr.write(`${style.success("✔")} Profile ${name} is now the default
+`);
+  }
+  const signedIn = await readCredentials(env, configPaths(env, name).authConf).catch(() => null);
+  if (!signedIn?.oauth) {
+    env.stderr.write(`  It is not signed in yet: run "twg login --profile ${name}"\n`);
+  } else if (signedIn.user) {
+    const who = signedIn.user.email ?? signedIn.user.name ?? signedIn.user.id;
+    env.stderr.write(style.dim(`  Signed in as ${who}\n`));
+  }
 }
 
 /** Selects the site and saves the choice; exit 2 when it names none the sign-in reaches. */
 export async function runAuthSwitch(env: Env, options: AuthSwitchOptions): Promise<void> {
+  if (options.here && !options.profile) {
+    throw new UsageError("--here needs --profile", 'Run "twg auth switch --profile <name> --here"');
+  }
+  if (options.profile) {
+    await switchProfile(env, options.profile, options.here === true);
+    if (!options.site) return;
+  }
   const paths = configPaths(env);
   const { credentials } = await readSignedIn(env, paths);
   const next = 'Run "twg auth switch --site <id>" with one of them';

@@ -8,7 +8,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import { type ConfigPaths, configPaths, defaultProfile } from "../config/paths.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -97,7 +97,9 @@ export function uninstallCommand(env: Env) {
  * needs what an earlier one removed. Exits 1 when any step failed.
  */
 export async function runUninstall(env: Env, options: UninstallOptions): Promise<void> {
-  const paths = configPaths(env);
+  // The default profile's paths: its directory is the config directory,
+  // which holds every other profile's too.
+  const paths = configPaths(env, defaultProfile);
   const cli = removalFor(env, await detectInstallation(env));
   const shownDir = displayPath(paths.dir, env.homeDir);
   if (!options.yes) await confirm(env, shownDir, cli.summary);

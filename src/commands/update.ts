@@ -96,7 +96,7 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
   }
   if (options.check) {
     const command = await howToUpdate(env, {
-      configDir: paths.dir,
+      configDir: paths.root,
       currentVersion: current,
       latestVersion: manifest.version,
       npmPackage: manifest.npm,

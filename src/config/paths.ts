@@ -5,10 +5,20 @@
  */
 import { isAbsolutePath, joinPath } from "../lean_path.ts";
 import type { Env } from "../env.ts";
+import { UsageError } from "../errors.ts";
 
 /** The paths twg reads and writes inside the config directory. */
 export interface ConfigPaths {
+  /**
+   * The active profile's store directory (holds its `auth.conf` and lock):
+   * the config directory itself for the default profile, so an existing
+   * sign-in keeps its paths; `<config dir>/profiles/<name>` for the others.
+   */
   dir: string;
+  /** The profile these paths belong to (`default` unless one was chosen). */
+  profile: string;
+  /** The config directory itself: `config.json`, `upkeep.json`, `profiles.json`. */
+  root: string;
   authConf: string;
   configJson: string;
   upkeepJson: string;
@@ -45,6 +55,38 @@ export function configDir(env: Env): string {
   return joinPath(env.homeDir, ".config", "twg");
 }
 
+/** The profile that keeps today's paths (`auth.conf` in the config directory). */
+export const defaultProfile = "default";
+
+/** The variable that chooses a profile per process (as `--profile`). */
+export const profileVariable = "TWG_PROFILE";
+
+const profileNamePattern = /^[A-Za-z0-9][A-Za-z0-9._-]{0,39}$/;
+
+/**
+ * Checks a profile name: letters, digits, `.`, `_`, `-`, starting with a
+ * letter or digit, at most 40 characters. The name becomes a directory and a
+ * file name, so a separator or `..` could point outside the config directory.
+ */
+export function assertProfileName(name: string): string {
+  if (!profileNamePattern.test(name) || name.includes("..")) {
+    throw new UsageError(
+      `Invalid profile name ${JSON.stringify(name.slice(0, 60))}`,
+      "Use up to 40 letters, digits, '.', '_' or '-', starting with a letter or digit (e.g. work)",
+    );
+  }
+  return name;
+}
+
+/**
+ * The active profile's name: `TWG_PROFILE` (which `runCli` sets from
+ * `--profile`, the directory mapping or the switched default), else `default`.
+ */
+export function activeProfile(env: Env): string {
+  const named = env.getVar(profileVariable);
+  return named ? assertProfileName(named) : defaultProfile;
+}
+
 /**
  * Every path in the config directory.
  *
@@ -56,16 +98,30 @@ export function configDir(env: Env): string {
  * paths.authConf; // "/home/ada/.config/twg/auth.conf"
  * ```
  */
-export function configPaths(env: Env): ConfigPaths {
-  const dir = configDir(env);
+export function configPaths(env: Env, profile: string = activeProfile(env)): ConfigPaths {
+  const root = configDir(env);
+  assertProfileName(profile);
+  const dir = profile === defaultProfile ? root : joinPath(root, "profiles", profile);
   return {
     dir,
+    profile,
+    root,
     authConf: joinPath(dir, "auth.conf"),
-    configJson: joinPath(dir, "config.json"),
-    upkeepJson: joinPath(dir, "upkeep.json"),
+    configJson: joinPath(root, "config.json"),
+    upkeepJson: joinPath(root, "upkeep.json"),
     lock: joinPath(dir, "auth.lock"),
-    accessTokenFile: joinPath(dir, "access-token.json"),
+    accessTokenFile: joinPath(accessTokenDir(env), `${profile}.json`),
   };
+}
+
+/**
+ * The directory of the access-token files, one per profile, outside the
+ * config directory: a sandbox is kept from the refresh token only by hiding
+ * the whole config directory (a bind mount over one file is undone by the
+ * next atomic rename), and a container mounts a directory, not a file.
+ */
+export function accessTokenDir(env: Pick<Env, "getVar" | "os" | "homeDir">): string {
+  return joinPath(dataDir(env), "access-tokens");
 }
 
 /** The variable that names the token keeper's socket (as `auth serve --socket`). */
@@ -114,7 +170,7 @@ export function brokerSocketPath(env: Env): string {
  * agent is told to make that one writable, and whatever the unsandboxed job
  * runs must not be replaceable from a sandbox.
  */
-export function dataDir(env: Env): string {
+export function dataDir(env: Pick<Env, "getVar" | "os" | "homeDir">): string {
   const xdg = env.getVar("XDG_DATA_HOME");
   if (env.os === "linux" && xdg && isAbsolutePath(xdg, env.os)) return joinPath(xdg, "twg");
   if (env.os === "darwin") return joinPath(env.homeDir, "Library", "Application Support", "twg");

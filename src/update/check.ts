@@ -93,7 +93,7 @@ async function notifyIfDue(
   }, now);
   if (!due) return state;
   const command = await howToUpdate(env, {
-    configDir: configPaths(env).dir,
+    configDir: configPaths(env).root,
     currentVersion,
     latestVersion: due.version,
     npmPackage: null,

@@ -20,6 +20,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
 import { configPaths } from "../config/paths.ts";
+import { listProfiles } from "../config/profiles.ts";
 import { updateCheckRound } from "../update/check.ts";
 import {
   AuthRequiredError,
@@ -58,39 +59,23 @@ export interface UpkeepOutcome {
 export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepOutcome> {
   let state = await readUpkeepState(env, paths.upkeepJson);
   const now = new Date(env.now()).toISOString();
-  let result: string;
-  let exitCode: ExitCodeValue = ExitCode.ok;
-  let lastError: string | null = null;
-  try {
-    // Started by the schedule: what it ran and where it sends must be what
-    // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
-    await assertLauncherIntact(env);
-    const stored = await readCredentials(env, paths.authConf);
-    if (!stored?.oauth || stored.oauth.rejectedAt) {
-      result = "skipped: not logged in";
-    } else {
-      assertPinnedOrigins(env, stored.oauth);
-      const outcome = await refreshIfDue(env, paths, {
-        dueWithinMs: upkeepRefreshWindowMs,
-        signal: env.interrupt,
-      });
-      result = outcome.refreshed ? "refreshed" : "fresh";
-      // Every round, not only after a refresh: a missing or stale file
-      // (a refresh by a process that could not write it) is put right here.
-      await keepAccessTokenFileQuietly(env, paths, outcome.tokens, outcome.credentials.site);
-      if (outcome.refreshed) state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
-    }
-  } catch (error) {
-    lastError = messageOf(error);
-    exitCode = error instanceof TwgError ? error.exitCode : ExitCode.failure;
-    result = error instanceof StoreNotWritableError
-      ? "failed: store not writable"
-      : error instanceof PinMismatchError
-      ? "failed: not what upkeep enable pinned"
-      : error instanceof AuthRequiredError
-      ? "failed: login needed"
-      : "failed";
+  // Every profile (src/config/profiles.ts): the one given first, then the others.
+  const others = (await listProfiles(env)).filter((name) => name !== paths.profile);
+  const rounds = [{ name: paths.profile, round: await refreshProfile(env, paths) }];
+  for (const name of others) {
+    rounds.push({ name, round: await refreshProfile(env, configPaths(env, name)) });
   }
+  if (rounds.some(({ round }) => round.refreshed)) {
+    state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
+  }
+  const named = rounds.length > 1;
+  const result = rounds.map(({ name, round }) => named ? `${name}: ${round.result}` : round.result)
+    .join("; ");
+  const errors = rounds.filter(({ round }) => round.lastError !== null)
+    .map(({ name, round }) => named ? `${name}: ${round.lastError}` : round.lastError);
+  const lastError: string | null = errors.length > 0 ? errors.join("; ") : null;
+  let exitCode: ExitCodeValue =
+    rounds.find(({ round }) => round.exitCode !== ExitCode.ok)?.round.exitCode ?? ExitCode.ok;
   state = { ...state, lastRun: now, lastResult: result, lastError };
   // A pinned job without a pinned manifest URL had none at enable: one that
   // config.json names since is not the job's to ask (a sandbox may write it).
@@ -112,6 +97,53 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   }
   await appendLog(env, paths, `${now} ${result}${lastError ? `: ${lastError}` : ""}`);
   return { result, exitCode, state };
+}
+
+/** One profile's part of an upkeep round. */
+interface ProfileRound {
+  result: string;
+  exitCode: ExitCodeValue;
+  lastError: string | null;
+  refreshed: boolean;
+}
+
+/** Refreshes one profile when due; never throws for an expected failure. */
+async function refreshProfile(env: Env, paths: ConfigPaths): Promise<ProfileRound> {
+  let refreshed = false;
+  let result: string;
+  let exitCode: ExitCodeValue = ExitCode.ok;
+  let lastError: string | null = null;
+  try {
+    // Started by the schedule: what it ran and where it sends must be what
+    // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
+    await assertLauncherIntact(env);
+    const stored = await readCredentials(env, paths.authConf);
+    if (!stored?.oauth || stored.oauth.rejectedAt) {
+      result = "skipped: not logged in";
+    } else {
+      assertPinnedOrigins(env, stored.oauth);
+      const outcome = await refreshIfDue(env, paths, {
+        dueWithinMs: upkeepRefreshWindowMs,
+        signal: env.interrupt,
+      });
+      result = outcome.refreshed ? "refreshed" : "fresh";
+      // Every round, not only after a refresh: a missing or stale file
+      // (a refresh by a process that could not write it) is put right here.
+      await keepAccessTokenFileQuietly(env, paths, outcome.tokens, outcome.credentials.site);
+      refreshed = outcome.refreshed;
+    }
+  } catch (error) {
+    lastError = messageOf(error);
+    exitCode = error instanceof TwgError ? error.exitCode : ExitCode.failure;
+    result = error instanceof StoreNotWritableError
+      ? "failed: store not writable"
+      : error instanceof PinMismatchError
+      ? "failed: not what upkeep enable pinned"
+      : error instanceof AuthRequiredError
+      ? "failed: login needed"
+      : "failed";
+  }
+  return { result, exitCode, lastError, refreshed };
 }
 
 /**
@@ -136,7 +168,7 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
  * and `~/.profile` never touched. The log is small, so the copy is cheap.
  */
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
-  const log = joinPath(paths.dir, "upkeep.log");
+  const log = joinPath(paths.root, "upkeep.log");
   try {
     const info = await env.fs.lstat(log).catch(() => null);
     let previous = "";

@@ -50,7 +50,7 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
     return { installation, path: installation.path, args: [], script: null };
   }
   const script = checkoutLauncherScript(env, {
-    configDir: paths.dir,
+    configDir: paths.root,
     launcherDir: dataDir(env),
     netHosts: await knownHosts(env, paths),
     // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
@@ -95,7 +95,7 @@ export async function scheduleSpecFor(
       launcher: launcher.path,
       launcherArgs: launcher.args,
       homeDir: env.homeDir,
-      configDir: paths.dir,
+      configDir: paths.root,
       environment,
       intervalMinutes: upkeepIntervalMinutes,
     },
@@ -135,14 +135,14 @@ export async function enableUpkeep(
   }
   try {
     if (launcher.script) {
-      await ensureConfigDir(env, paths.dir);
+      await ensureConfigDir(env, paths.root);
       const dir = parentDir(launcher.script.path);
       await env.fs.mkdir(dir, { recursive: true, mode: 0o700 });
       await assertOwnedByUser(env, dir, "directory");
       // Replaced, never written through: a symlink planted at its name stays a dangling question.
       await writeFileAtomic(env, launcher.script.path, launcher.script.content, 0o755);
       // An older twg kept it in the config directory, which a sandbox may write.
-      await env.fs.rm(joinPath(paths.dir, "twg-launcher"), { force: true });
+      await env.fs.rm(joinPath(paths.root, "twg-launcher"), { force: true });
     }
     await scheduler.install(env, spec);
   } catch (error) {
@@ -209,7 +209,7 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
   await scheduler.uninstall(env, spec);
   await recordState(env, paths, "upkeep disable", async (state) => {
     if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
-    await env.fs.rm(joinPath(paths.dir, "twg-launcher"), { force: true });
+    await env.fs.rm(joinPath(paths.root, "twg-launcher"), { force: true });
     // The errors were about the schedule just removed: status must not keep
     // showing them as if they still applied.
     return { ...state, enabled: false, scheduler: null, lastError: null, enableError: null };
@@ -235,7 +235,7 @@ async function recordState(
     if (isAbortError(error)) throw error;
     const done = command === "upkeep enable" ? "scheduled" : "unscheduled";
     throw new TwgError(
-      `Upkeep is ${done}, but ${displayPath(paths.dir, env.homeDir)} cannot be updated: ${
+      `Upkeep is ${done}, but ${displayPath(paths.root, env.homeDir)} cannot be updated: ${
         messageOf(error)
       }`,
       {

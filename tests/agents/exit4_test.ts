@@ -93,6 +93,8 @@ Deno.test({
     const workspace = await Deno.makeTempDir({ prefix: "twg-workspace-" });
     const dir = home.configDir;
     const h = home.path;
+    // The access-token files' own directory (issue 21), outside the config dir.
+    const tokens = join(h, ".local", "share", "twg", "access-tokens");
     // The agents' own files, as a person has them: read by twg, never written.
     await Deno.mkdir(join(workspace, ".claude"));
     await Deno.writeTextFile(
@@ -121,7 +123,7 @@ Deno.test({
         { CLAUDECODE: "1", AI_AGENT: "claude-code_2-1-263_agent", XDG_RUNTIME_DIR: run },
         `Claude Code's sandbox lets commands read files outside sandbox.filesystem.denyRead, but write only to the working directory and the directories added to the session.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   (the token keeper's socket is not reachable from it: on Linux Claude Code cannot allow one Unix socket by path, only all of them)
 Keep the refresh token out of the sandbox: merge this into ${h}/.claude/settings.json (a command that must refresh needs to read it, so drop it for the last step), or use "twg auth backend keyring":
 
@@ -144,7 +146,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { CODEX_THREAD_ID: "019a", XDG_RUNTIME_DIR: run },
         `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   or ask the token keeper ("twg auth serve") at ${h}/run/twg/broker.sock: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Add this permission profile to ${h}/.codex/config.toml (the default_permissions line above the first [table]):
 
@@ -177,7 +179,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { CODEX_THREAD_ID: "019a", CODEX_PERMISSION_PROFILE: "workspace-dev" },
         `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Your permission profile is "workspace-dev" (CODEX_PERMISSION_PROFILE): add these lines to its tables in ${h}/.codex/config.toml, creating a table that is not there yet:
 
@@ -205,7 +207,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { CURSOR_AGENT: "1" },
         `Cursor's sandbox lets agent commands write only to the workspace.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   (where Cursor's sandbox limits reads, make that file alone readable: add it to additionalReadonlyPaths in ${h}/.cursor/sandbox.json)
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
@@ -223,7 +225,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { GEMINI_CLI: "1", SANDBOX: "sandbox-exec" },
         `Gemini CLI's Seatbelt sandbox lets commands write only to the project, its temp and cache directories, and the included directories.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   for one session, start Gemini CLI with:  gemini --include-directories ${dir}
@@ -240,9 +242,9 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { GEMINI_CLI: "1", SANDBOX: "gemini-cli-sandbox" },
         `Gemini CLI's sandbox container does not mount the host's home directory, so ${dir} is not there.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
-  (mount only that file, read-only: start gemini with  SANDBOX_MOUNTS=${dir}/access-token.json:${dir}/access-token.json:ro)
-Never mount the whole directory for reading: auth.conf there holds the refresh token.
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  (mount only its directory, read-only: start gemini with  SANDBOX_MOUNTS=${tokens}:${tokens}:ro)
+Never mount ${dir} for reading: auth.conf there holds the refresh token.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   start gemini with this variable set, naming the directory on the host (after a comma if SANDBOX_MOUNTS already has a value):
 
@@ -259,7 +261,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { GEMINI_CLI: "1" },
         `Gemini CLI is not running in its sandbox container or under Seatbelt here; its tool sandboxing (security.toolSandboxing) may be running this command.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   approve the sandbox expansion request Gemini CLI shows for ${dir};
@@ -274,9 +276,9 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { QWEN_CODE: "1", SANDBOX: "qwen-code-sandbox" },
         `Qwen Code's sandbox container does not mount the host's home directory, so ${dir} is not there.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
-  (mount only that file, read-only: start qwen with  SANDBOX_MOUNTS=${dir}/access-token.json:${dir}/access-token.json:ro)
-Never mount the whole directory for reading: auth.conf there holds the refresh token.
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  (mount only its directory, read-only: start qwen with  SANDBOX_MOUNTS=${tokens}:${tokens}:ro)
+Never mount ${dir} for reading: auth.conf there holds the refresh token.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   start qwen with this variable set, naming the directory on the host (after a comma if SANDBOX_MOUNTS already has a value):
 
@@ -293,7 +295,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { COPILOT_CLI: "1" },
         `GitHub Copilot CLI's sandbox (preview) lets commands write only to the working directory and temp folders; the home directory is read-only.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   type /sandbox in Copilot CLI and add ${dir} in the Filesystem tab (Esc saves).
@@ -305,7 +307,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { COPILOT_AGENT: "1", AI_AGENT: "github_copilot_vscode_agent" },
         `VS Code's agent sandbox (preview) lets terminal commands write only to the workspace folders and its temp directory.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: add "${dir}/auth.conf" to denyRead in the setting chat.agent.sandbox.fileSystem.linux (drop it for the last step: a refresh reads it), or use "twg auth backend keyring".
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   add it to allowWrite in the setting chat.agent.sandbox.fileSystem.linux (VS Code's user settings.json):
@@ -322,7 +324,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         `This environment names both Codex and VS Code's Copilot agent; twg assumes Codex's sandbox runs this command: Codex sets CODEX_THREAD_ID on each command it runs, and VS Code only declares itself for the Codex it launched.
 Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Add this permission profile to ${h}/.codex/config.toml (the default_permissions line above the first [table]):
 
@@ -355,7 +357,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { TERM_PROGRAM: "zed", PAGER: "cat", ZED_TERM: "true" },
         `Zed's agent runs terminal commands in its sandbox (on by default since Zed 1.14.2; earlier versions have none), which lets them read files but write only to the project's directories.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   approve the agent's request to write to ${dir} when Zed asks (for this conversation),
@@ -369,7 +371,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { ROO_ACTIVE: "true", PAGER: "cat" },
         `Roo Code has no sandbox of its own, so something around it (a container, a read-only mount, a permission flag) blocks the write to ${dir}.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   or ask the token keeper ("twg auth serve") at ${sock}: if whatever wraps it lets it connect to that Unix socket.
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
@@ -382,7 +384,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { CLAUDECODE: "1", CLAUDE_CODE_IS_COWORK: "1" },
         `Claude Cowork runs commands in its own virtual machine, which holds no copy of this machine's twg files and does not let them be written here.
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -394,7 +396,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { OPENCLAW_SHELL: "exec", AI_AGENT: "openclaw" },
         `twg cannot update the credentials in ${dir} here, and knows no OpenClaw setting that changes that.
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -406,7 +408,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { CLAUDECODE: "1", CURSOR_AGENT: "1", TWG_BROKER_SOCKET: "/run/twg.sock" },
         `This environment names both Claude Code and Cursor, and twg cannot tell whose sandbox runs this command; what holds for either:
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket /run/twg.sock, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -418,7 +420,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { AI_AGENT: "name@1.2.3" },
         `twg cannot update the credentials in ${dir} here, and does not know this coding agent's (name) sandbox settings.
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -430,7 +432,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { TERM_PROGRAM: "kiro" },
         `twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -442,7 +444,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
         { COPILOT_MODEL: "gpt-5" },
         `twg cannot update the credentials in ${dir} here: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
-  to read ${dir}/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
   or, to refresh here, to write to ${dir} (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -477,7 +479,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
             ERROR_HEAD(dir) +
               `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
   or ask the token keeper ("twg auth serve") at ${sock}: allow that socket in the profile below (some macOS builds ignore it: openai/codex#25416).
 Your permission profile is "workspace-dev" (default_permissions in ${userConfig}): add these lines to its tables in ${userConfig}, creating a table that is not there yet:
 
@@ -532,7 +534,7 @@ Start a new Codex session for the change to apply.
           ERROR_HEAD(dir) +
             `Codex's sandbox lets commands write only to the workspace and its writable roots.
 Without writing anything, the sandboxed command can use an access token:
-  read it from ${dir}/access-token.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
+  read it from ${tokens}/default.json (if the sandbox lets it read that file), kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve";
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
 Only if commands in the sandbox must refresh the credentials themselves, let them write to ${dir}, and nowhere else:
   for one session, start Codex with:  codex --add-dir ${dir}

@@ -131,7 +131,7 @@ Deno.test("Codex: reading first, then --add-dir, then a new profile when none is
     codexLayers: [layer("user", "/home/ada/.codex/config.toml", 'model = "o3"\n')],
     brokerSocket: "/run/user/1000/twg/broker.sock",
   });
-  assert.ok(text.indexOf("access-token.json") < text.indexOf("codex --add-dir"), text);
+  assert.ok(text.indexOf("access-tokens/default.json") < text.indexOf("codex --add-dir"), text);
   const [profile, write] = snippetsOf(text);
   assert.equal(
     profile,
@@ -339,7 +339,10 @@ for (const agent of ["opencode", "goose", "cline", "crush", "roo-code", "aider",
   Deno.test(`${agent} has no sandbox of its own: read the token file, and what blocks the write`, () => {
     const text = guidance(agent, linux);
     assert.match(text, /has no sandbox of its own/);
-    assert.match(text, /read it from \/home\/ada\/\.config\/twg\/access-token\.json/);
+    assert.match(
+      text,
+      /read it from \/home\/ada\/\.local\/share\/twg\/access-tokens\/default\.json/,
+    );
     assert.match(text, /"twg auth refresh" in a normal terminal/);
     assert.doesNotMatch(text, /^ {4}/m);
   });
@@ -347,7 +350,7 @@ for (const agent of ["opencode", "goose", "cline", "crush", "roo-code", "aider",
 
 /** The general answer: what twg needs, with the exact paths, and no agent setting. */
 const GENERAL = `What twg needs, whatever runs it (any one of these is enough):
-  to read /home/ada/.config/twg/access-token.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
+  to read /home/ada/.local/share/twg/access-tokens/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket /run/user/1000/twg/broker.sock, where "twg auth serve" answers;
   or, to refresh here, to write to /home/ada/.config/twg (twg writes, renames and locks its files there, nowhere else).
 Keep the refresh token out of the sandbox: "twg auth backend keyring" leaves no plaintext copy of it on disk.
@@ -418,8 +421,8 @@ Deno.test("every agent with advice gives reading the token file before any write
   ];
   for (const [agent, extra] of cases) {
     const text = guidance(agent, linux, extra);
-    const read = text.indexOf("access-token.json");
-    const keepOut = text.search(/Keep the refresh token out|"deny" line|Never mount the whole/);
+    const read = text.indexOf("access-tokens/default.json");
+    const keepOut = text.search(/Keep the refresh token out|"deny" line|Never mount/);
     const write = text.indexOf("Only if commands in the sandbox must refresh");
     assert.ok(read > 0 && read < keepOut && keepOut < write, `${agent}:\n${text}`);
   }
@@ -440,13 +443,13 @@ Deno.test("Claude Code keeps auth.conf out with denyRead, and sockets by path on
   );
 });
 
-Deno.test("Gemini CLI's container mounts only the token file for reading", () => {
+Deno.test("Gemini CLI's container mounts only the token files' directory for reading", () => {
   const text = guidance("gemini-cli", linux, { vars: { SANDBOX: "gemini-cli-sandbox" } });
   assert.match(
     text,
-    /SANDBOX_MOUNTS=\/home\/ada\/\.config\/twg\/access-token\.json:\/home\/ada\/\.config\/twg\/access-token\.json:ro/,
+    /SANDBOX_MOUNTS=\/home\/ada\/\.local\/share\/twg\/access-tokens:\/home\/ada\/\.local\/share\/twg\/access-tokens:ro/,
   );
-  assert.match(text, /Never mount the whole directory for reading/);
+  assert.match(text, /Never mount \/home\/ada\/\.config\/twg for reading/);
 });
 
 Deno.test("Zed's agent: its sandbox since 1.14.2, both forms named", () => {
@@ -471,7 +474,7 @@ Deno.test("oneLineFix gives the smallest change per agent", () => {
   );
   assert.equal(
     oneLineFix(options("opencode", linux)),
-    "let the sandbox read /home/ada/.config/twg/access-token.json, or write to /home/ada/.config/twg",
+    "let the sandbox read /home/ada/.local/share/twg/access-tokens/default.json, or write to /home/ada/.config/twg",
   );
 });
 

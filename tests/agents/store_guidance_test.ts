@@ -22,7 +22,10 @@ Deno.test("the token keeper's socket: TWG_BROKER_SOCKET, then XDG_RUNTIME_DIR, t
   assert.equal(await socketFor({ XDG_RUNTIME_DIR: "/run/user/1000" }, "windows"), null);
 });
 
-Deno.test("the access-token file is beside auth.conf in the config dir given", async () => {
+Deno.test("the access-token file is the profile's, in its own directory outside the config dir", async () => {
   await using env = fakeEnv();
-  assert.equal((await guidanceOptions(env, dir)).tokenFile, `${dir}/access-token.json`);
+  assert.equal(
+    (await guidanceOptions(env, dir)).tokenFile,
+    `${env.homeDir}/.local/share/twg/access-tokens/default.json`,
+  );
 });

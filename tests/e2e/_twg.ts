@@ -192,12 +192,17 @@ export async function ageToken(home: Home, fraction: number): Promise<void> {
   credentials.oauth.obtainedAt = new Date(obtainedAt).toISOString();
   await Deno.writeTextFile(path, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
   // The access-token file holds the same token: it ages with it.
-  const tokenFile = join(home.configDir, "access-token.json");
+  const tokenFile = accessTokenFileOf(home);
   const document = await Deno.readTextFile(tokenFile).then(JSON.parse, () => null);
   if (document?.token === credentials.oauth.accessToken) {
     document.expiresAt = new Date(obtainedAt + credentials.oauth.expiresIn * 1000).toISOString();
     await Deno.writeTextFile(tokenFile, JSON.stringify(document, null, 2) + "\n", { mode: 0o600 });
   }
+}
+
+/** The default profile's access-token file (issue 21: its own directory, outside the config dir). */
+export function accessTokenFileOf(home: Home, profile = "default"): string {
+  return join(home.path, ".local", "share", "twg", "access-tokens", `${profile}.json`);
 }
 
 /** The stored credentials. */

@@ -32,6 +32,8 @@ const errnos: Errno[] = ["ENOSPC", "EIO", "EACCES", "EROFS", "EMFILE"];
 function pathsOf(dir: string): ConfigPaths {
   return {
     dir,
+    profile: "default",
+    root: dir,
     authConf: join(dir, "auth.conf"),
     configJson: join(dir, "config.json"),
     upkeepJson: join(dir, "upkeep.json"),

@@ -101,7 +101,7 @@ Deno.test(`the whole process group SIGKILLed while the rotated answer is delayed
   assert.equal((await server.stats()).invalidGrants, 0, "no spent token was ever sent again");
   assert.deepEqual(
     (await readdir(home.configDir)).sort(),
-    ["access-token.json", "auth.conf"],
+    ["auth.conf"],
     "nothing left running or behind",
   );
 });

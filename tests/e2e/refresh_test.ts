@@ -163,7 +163,7 @@ Deno.test("50 processes on a due token: one refresh, one token, no invalid_grant
   assert.equal(stats.invalidGrants, 0);
   assert.deepEqual(
     (await readdir(home.configDir)).sort(),
-    ["access-token.json", "auth.conf"],
+    ["auth.conf"],
     "no lock or temporary file left",
   );
 });

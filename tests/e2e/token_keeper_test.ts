@@ -11,6 +11,7 @@ import { join } from "node:path";
 import { testRequiring } from "../_requires.ts";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
 import {
+  accessTokenFileOf,
   ageToken,
   expectExit,
   type Home,
@@ -136,7 +137,7 @@ Deno.test("auth token --json is the typed document and --format env is shell-saf
 Deno.test("login writes the access-token file (0600, no refresh token), a refresh rewrites it, logout removes it", async () => {
   await using server = await startDevServer({ interval: 1 });
   await using home = await signedIn(server);
-  const path = join(home.configDir, "access-token.json");
+  const path = accessTokenFileOf(home);
   const first = JSON.parse(await readFile(path, "utf8"));
   const stored = await storedCredentials(home);
   assert.equal(first.token, stored.oauth.accessToken);
@@ -188,7 +189,7 @@ testRequiring(
     assert.notEqual(search.code, 0, `grep found it in: ${new TextDecoder().decode(search.stdout)}`);
     assert.equal(new TextDecoder().decode(search.stdout), "");
     // Without the file and without the store: the store's own error, exit 1.
-    await Deno.remove(join(home.configDir, "access-token.json"));
+    await Deno.remove(accessTokenFileOf(home));
     expectExit(await twg(home, ["auth", "token"], { wrap: sandbox }), 1);
   },
 );
@@ -231,7 +232,7 @@ testRequiring(
     assert.equal(stats.refreshRequests, 1, "exactly one refresh for twenty requests");
     assert.equal(stats.invalidGrants, 0);
     // The keeper kept the file fresh too.
-    const file = JSON.parse(await readFile(join(home.configDir, "access-token.json"), "utf8"));
+    const file = JSON.parse(await readFile(accessTokenFileOf(home), "utf8"));
     assert.equal(file.token, after.oauth.accessToken);
   },
 );
@@ -308,7 +309,7 @@ Deno.test("auth switch rewrites the access-token file's site", async () => {
   await using home = await makeHome(server);
   Object.assign(home.env, noBroker(home));
   expectExit(await login(home, server, ["--site", "site-1"]), 0);
-  const path = join(home.configDir, "access-token.json");
+  const path = accessTokenFileOf(home);
   assert.equal(JSON.parse(await readFile(path, "utf8")).cloudId, "site-1");
   expectExit(await twg(home, ["auth", "switch", "--site", "site-2"]), 0);
   assert.equal(JSON.parse(await readFile(path, "utf8")).cloudId, "site-2");
