@@ -13,7 +13,7 @@ import { Command } from "@commander-js/extra-typings";
 import { parseDuration } from "../auth/duration.ts";
 import { tokenVariables } from "../auth/token.ts";
 import { resolveAccessToken } from "../auth/token_source.ts";
-import { configPaths } from "../config/paths.ts";
+import { configPaths, profileVariable } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { PassedThroughExit, TwgError, UsageError } from "../errors.ts";
 
@@ -36,7 +36,7 @@ export function execCommand(env: Env) {
       "after",
       `
 The command gets TWG_OAUTH_ACCESS_TOKEN, TWG_OAUTH_ACCESS_TOKEN_EXPIRES_AT,
-TWG_SITE and TWG_CLOUD_ID; never the refresh token. twg exits with the
+TWG_SITE, TWG_CLOUD_ID and TWG_PROFILE; never the refresh token. twg exits with the
 command's status (128+N when signal N ended it).`,
     )
     .action(async (argv, options) => {
@@ -57,7 +57,9 @@ export async function runExec(env: Env, options: ExecOptions): Promise<void> {
   const answer = await resolveAccessToken(env, configPaths(env), {
     minValidMs: options.minValidMs,
   });
-  const status = await env.runAttached(command, args, tokenVariables(answer));
+  // A twg the command starts stays on this profile (chosen by flag or mapping).
+  const variables = { ...tokenVariables(answer), [profileVariable]: configPaths(env).profile };
+  const status = await env.runAttached(command, args, variables);
   // 127 and 126, the shells' codes, with the shells' kind of message.
   if (status.notStarted) env.stderr.write(`twg exec: ${command}: ${status.notStarted}\n`);
   const code = status.signal === null ? status.code : 128 + status.signal;

@@ -1,0 +1,212 @@
+/**
+ * Profiles (issue 21): two accounts of the development server signed in side
+ * by side, each picked by `--profile`, by `TWG_PROFILE` and by a directory
+ * mapping; `auth status` lists both; their refreshes and upkeep keep them
+ * apart.
+ */
+import { strict as assert } from "node:assert";
+import { mkdir, readFile, stat } from "node:fs/promises";
+import { join } from "node:path";
+import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
+import {
+  accessTokenFileOf,
+  expectExit,
+  type Home,
+  login,
+  makeHome,
+  twg,
+  twgArgv,
+  type TwgResult,
+} from "./_twg.ts";
+
+const grace = "grace@example.test";
+
+/** Ada (the server's test account) as `default`, Grace as `work`. */
+async function twoProfiles(server: DevServer): Promise<Home> {
+  const home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  expectExit(
+    await login(home, server, ["--profile", "work"], {
+      approve: (code) => server.approve(code, grace),
+    }),
+    0,
+  );
+  return home;
+}
+
+function workAuthConf(home: Home): string {
+  return join(home.configDir, "profiles", "work", "auth.conf");
+}
+
+async function stored(
+  path: string,
+): Promise<{ oauth: { accessToken: string; obtainedAt: string; expiresIn: number } }> {
+  return JSON.parse(await readFile(path, "utf8"));
+}
+
+/** `twg args…` in `cwd`. */
+async function twgIn(home: Home, cwd: string, args: string[]): Promise<TwgResult> {
+  const argv = twgArgv();
+  const output = await new Deno.Command(argv[0]!, {
+    args: [...argv.slice(1), ...args],
+    cwd,
+    env: home.env,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).output();
+  const decoder = new TextDecoder();
+  return {
+    code: output.code,
+    stdout: decoder.decode(output.stdout),
+    stderr: decoder.decode(output.stderr),
+  };
+}
+
+/** Ages a stored sign-in so that `fraction` of its lifetime has passed. */
+async function age(path: string, fraction: number): Promise<void> {
+  const credentials = await stored(path);
+  credentials.oauth.obtainedAt = new Date(
+    Date.now() - fraction * credentials.oauth.expiresIn * 1000,
+  ).toISOString();
+  await Deno.writeTextFile(path, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
+}
+
+Deno.test("two accounts as two profiles: flag, TWG_PROFILE and a directory mapping pick the right one", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  const ada = (await stored(join(home.configDir, "auth.conf"))).oauth.accessToken;
+  const work = (await stored(workAuthConf(home))).oauth.accessToken;
+  assert.notEqual(ada, work);
+  // The default profile kept today's path; the other has a 0700 directory of its own.
+  assert.equal((await stat(join(home.configDir, "profiles", "work"))).mode & 0o777, 0o700);
+
+  const token = async (args: string[], env: Record<string, string> = {}) => {
+    const result = await twg(home, ["auth", "token", ...args], { env });
+    expectExit(result, 0);
+    return result.stdout.trim();
+  };
+  assert.equal(await token([]), ada);
+  assert.equal(await token(["--profile", "work"]), work);
+  assert.equal(await token(["--profile=work"]), work);
+  assert.equal(await token([], { TWG_PROFILE: "work" }), work);
+  // The flag wins over the variable.
+  assert.equal(await token(["--profile", "default"], { TWG_PROFILE: "work" }), ada);
+
+  const api = await twg(home, ["--profile", "work", "api", "/rest/api/3/myself"]);
+  expectExit(api, 0);
+  assert.equal(JSON.parse(api.stdout).sub, grace);
+  const apiDefault = await twg(home, ["api", "/rest/api/3/myself"]);
+  assert.equal(JSON.parse(apiDefault.stdout).sub, "user-1");
+
+  const exec = await twg(home, [
+    "exec",
+    "--profile",
+    "work",
+    "--",
+    "sh",
+    "-c",
+    'echo "$TWG_OAUTH_ACCESS_TOKEN $TWG_PROFILE"',
+  ]);
+  expectExit(exec, 0);
+  assert.equal(exec.stdout.trim(), `${work} work`);
+
+  // A directory mapped to `work`, and a directory below it; elsewhere the default.
+  const repo = join(home.path, "repo");
+  const below = join(repo, "src");
+  const elsewhere = join(home.path, "other");
+  for (const dir of [below, elsewhere]) await mkdir(dir, { recursive: true });
+  expectExit(await twgIn(home, repo, ["auth", "switch", "--profile", "work", "--here"]), 0);
+  assert.equal((await twgIn(home, repo, ["auth", "token"])).stdout.trim(), work);
+  assert.equal((await twgIn(home, below, ["auth", "token"])).stdout.trim(), work);
+  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), ada);
+  // TWG_PROFILE still wins over the mapping.
+  const variable = await twg(home, ["auth", "token"], { env: { TWG_PROFILE: "default" } });
+  assert.equal(variable.stdout.trim(), ada);
+
+  // Switching the default applies everywhere that is not mapped.
+  expectExit(await twgIn(home, elsewhere, ["auth", "switch", "--profile", "work"]), 0);
+  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), work);
+  expectExit(await twgIn(home, elsewhere, ["auth", "switch", "--profile", "default"]), 0);
+  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), ada);
+
+  // The choice lives in twg's own config, never in the repository.
+  const choices = JSON.parse(await readFile(join(home.configDir, "profiles.json"), "utf8"));
+  assert.deepEqual(choices.directories, { [repo]: "work" });
+  assert.equal((await stat(join(home.configDir, "profiles.json"))).mode & 0o777, 0o600);
+});
+
+Deno.test("auth status lists both profiles, the active one marked; --json keeps the top-level document", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  const status = await twg(home, ["auth", "status", "--json", "--profile", "work"]);
+  expectExit(status, 0);
+  const document = JSON.parse(status.stdout);
+  // Today's top-level object describes the active profile.
+  assert.equal(document.loggedIn, true);
+  assert.equal(document.user.email, grace);
+  assert.equal(document.profile, "work");
+  assert.deepEqual(
+    document.profiles.map((p: { name: string; active: boolean; user: { email: string } }) => [
+      p.name,
+      p.active,
+      p.user.email,
+    ]),
+    [["default", false, "ada@example.test"], ["work", true, grace]],
+  );
+  const text = await twg(home, ["auth", "status"]);
+  expectExit(text, 0);
+  assert.match(text.stdout, /Logged in as Ada Lovelace/);
+  assert.match(text.stdout, /^\* default: ✔ ada@example\.test/m);
+  assert.match(text.stdout, /^ {2}work: ✔ grace@example\.test/m);
+  console.log(text.stdout);
+});
+
+Deno.test("racing refreshes of two profiles send exactly one request each; upkeep refreshes both", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  const paths = [join(home.configDir, "auth.conf"), workAuthConf(home)];
+  for (const path of paths) await age(path, 1.2);
+  await server.resetStats();
+  const runs = await Promise.all(
+    Array.from(
+      { length: 8 },
+      (_, index) => twg(home, ["auth", "token", ...(index % 2 ? ["--profile", "work"] : [])]),
+    ),
+  );
+  const after = await Promise.all(
+    paths.map(async (path) => (await stored(path)).oauth.accessToken),
+  );
+  runs.forEach((run, index) => {
+    expectExit(run, 0);
+    assert.equal(run.stdout.trim(), after[index % 2]);
+  });
+  let stats = await server.stats();
+  assert.equal(stats.refreshRequests, 2, "one refresh per profile");
+  assert.equal(stats.invalidGrants, 0);
+
+  for (const path of paths) await age(path, 0.95);
+  await server.resetStats();
+  const upkeep = await twg(home, ["upkeep", "run"]);
+  expectExit(upkeep, 0);
+  stats = await server.stats();
+  assert.equal(stats.refreshRequests, 2, "upkeep refreshed both profiles");
+  const upkeepState = JSON.parse(await readFile(join(home.configDir, "upkeep.json"), "utf8"));
+  assert.equal(upkeepState.lastResult, "default: refreshed; work: refreshed");
+  // Each profile's access-token file, in their own directory, holds its own token.
+  for (const [index, profile] of ["default", "work"].entries()) {
+    const file = JSON.parse(await readFile(accessTokenFileOf(home, profile), "utf8"));
+    assert.equal(file.token, (await stored(paths[index]!)).oauth.accessToken);
+  }
+});
+
+Deno.test("a profile name that could leave the config directory is refused (exit 2)", async () => {
+  await using home = await makeHome();
+  for (const name of ["../x", "a/b", "..", ".hidden", "x".repeat(41)]) {
+    const result = await twg(home, ["auth", "token", "--profile", name]);
+    expectExit(result, 2);
+    assert.match(result.stderr, /Invalid profile name/);
+  }
+  expectExit(await twg(home, ["auth", "token"], { env: { TWG_PROFILE: "../x" } }), 2);
+});
