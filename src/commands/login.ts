@@ -6,7 +6,8 @@
 import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
-import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import { assertProfileName, type ConfigPaths, configPaths } from "../config/paths.ts";
+import { withProfile } from "../config/profiles.ts";
 import {
   loadSettings,
   requestedScopes,
@@ -17,13 +18,20 @@ import type { Credentials, OAuthTokens, Site, User } from "../credentials/auth_c
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
-import { readCredentials } from "../credentials/store.ts";
+import { readCredentials, UntrustedStoreError } from "../credentials/store.ts";
 import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
 import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
-import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
+import {
+  ExitCode,
+  isAbortError,
+  messageOf,
+  ReportedError,
+  TwgError,
+  type UsageError,
+} from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import {
   type DeviceAuthorization,
@@ -52,7 +60,10 @@ export function loginCommand(env: Env) {
   return new Command("login")
     .description("Sign in with your browser (OAuth device authorization)")
     .option("--no-browser", "print the URL instead of opening a browser")
-    .option("--force", "discard every stored credential first, the Bitbucket token included")
+    .option(
+      "--force",
+      "replace every stored credential, the Bitbucket token included (the old sign-in works until the new one is saved)",
+    )
     .option("--site <url-or-id>", "the site to use when the account reaches several")
     .option("--json", "print progress as JSON lines on stdout (for agents relaying the code)")
     .option("--with-token", "store an access token read from stdin (it cannot be refreshed)")
@@ -89,7 +100,11 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
   const clientId = requireClientId(settings);
-  const sealing = await proveStore(env, paths, settings, options);
+  const { sealing, existing } = await proveStore(env, paths, settings, options);
+  if (existing?.oauth && !existing.oauth.rejectedAt) {
+    const elsewhere = await announceSignedIn(env, paths, existing, options);
+    if (elsewhere) return await runLogin(withProfile(env, elsewhere), options);
+  }
   const { metadata, authorization } = await requestCode(env, settings, clientId, options);
   const tokens = await waitForApproval(env, metadata, clientId, authorization, options);
   const obtainedAt = env.now();
@@ -140,15 +155,80 @@ async function proveStore(
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const existing = options.force
-    ? await discardStored(env, paths)
-    : await readCredentials(env, paths.authConf);
-  return await loginSealing(
+  let existing: Credentials | null;
+  try {
+    existing = await readCredentials(env, paths.authConf);
+  } catch (error) {
+    // A file that cannot be trusted holds nothing to keep working: --force
+    // moves it aside now. A trusted sign-in stays in place, working, until
+    // the new one is saved (saveSignIn), whatever interrupts the login.
+    if (!(options.force && error instanceof UntrustedStoreError)) throw error;
+    existing = await discardStored(env, paths);
+  }
+  const sealing = await loginSealing(
     env,
     paths.dir,
     options.backend ?? settings.credentialBackend ?? undefined,
-    existing,
+    options.force ? null : existing,
   );
+  return { sealing, existing };
+}
+
+/**
+ * Says who is signed in before a login replaces them (a second account must
+ * not silently take the place of the first). On a terminal, without
+ * `--force` or `--json`, asks whether to replace the sign-in or add the new
+ * one as another profile; returns that profile's name, or null to replace.
+ * Nothing is changed before the new sign-in is approved and saved.
+ */
+async function announceSignedIn(
+  env: Env,
+  paths: ConfigPaths,
+  existing: Credentials,
+  options: LoginOptions,
+): Promise<string | null> {
+  const who = terminalSafe(
+    existing.user?.email ?? existing.user?.name ?? existing.user?.id ?? "a stored sign-in",
+  );
+  env.stderr.write(
+    `Profile ${paths.profile} is signed in as ${who}; the new sign-in replaces it once it is ` +
+      "approved and saved (the old one is then revoked).\n",
+  );
+  if (!env.stdinIsTerminal || options.force || options.json) {
+    env.stderr.write(
+      `  To keep it and sign in beside it: "twg login --profile <name>".\n`,
+    );
+    return null;
+  }
+  for (;;) {
+    const answer =
+      (await env.readLine("Replace it, or add another profile? [r]eplace/[a]dd/[c]ancel: "))
+        ?.trim().toLowerCase();
+    if (answer === "r" || answer === "replace") return null;
+    if (answer === null || answer === undefined || answer === "c" || answer === "cancel") {
+      env.stderr.write("Nothing was changed.\n");
+      throw new ReportedError(ExitCode.interrupted);
+    }
+    if (answer === "a" || answer === "add") break;
+  }
+  for (;;) {
+    const name = (await env.readLine("Name of the new profile (e.g. work): "))?.trim();
+    if (!name) {
+      env.stderr.write("Nothing was changed.\n");
+      throw new ReportedError(ExitCode.interrupted);
+    }
+    try {
+      assertProfileName(name);
+    } catch (error) {
+      env.stderr.write(`${messageOf(error)}\n`);
+      continue;
+    }
+    if (name === paths.profile) continue;
+    env.stderr.write(
+      `  Use it later with "--profile ${name}" or "twg auth switch --profile ${name}".\n`,
+    );
+    return name;
+  }
 }
 
 /** Step 2. Discovers the server, asks for a device code, and shows it (and, with --json, says so). */
@@ -239,13 +319,13 @@ async function saveSignIn(
 ): Promise<{ replaced: OAuthTokens | null; bitbucketToken: string | null }> {
   return await changeSignIn(env, paths, (stored) => {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
-    // and the one to revoke is the latest.
-    const current = options.force ? null : stored;
-    const kept = current?.bitbucketToken ?? null;
+    // and the one to revoke is the latest. With --force too: the old sign-in
+    // was kept working until now, and is revoked once this one is saved.
+    const kept = options.force ? null : stored?.bitbucketToken ?? null;
     return Promise.resolve({
       kind: "write",
       credentials: { ...emptyCredentials(), ...signIn, bitbucketToken: kept },
-      result: { replaced: current?.oauth ?? null, bitbucketToken: kept },
+      result: { replaced: stored?.oauth ?? null, bitbucketToken: kept },
     });
   }, { lock: { signal: env.interrupt } });
 }

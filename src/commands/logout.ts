@@ -31,7 +31,7 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
   const check = styleFor(env, env.stderr).success("✔");
   const initial = await readCredentials(env, paths.authConf);
   if (!initial?.oauth && !(options.all && initial?.bitbucketToken)) {
-    env.stderr.write("Not logged in; nothing to do.\n");
+    env.stderr.write(`Not logged in (profile ${paths.profile}); nothing to do.\n`);
     return;
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
@@ -62,7 +62,7 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
       env.stderr.write(
         `${check} Logged out${
           tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""
-        }\n`,
+        } (profile ${paths.profile})\n`,
       );
       if (bitbucketToken) {
         env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');

@@ -210,3 +210,77 @@ Deno.test("a profile name that could leave the config directory is refused (exit
   }
   expectExit(await twg(home, ["auth", "token"], { env: { TWG_PROFILE: "../x" } }), 2);
 });
+
+/** What must hold after an interrupted `login --force`: the old sign-in intact and unrevoked. */
+async function assertOldSignInWorks(home: Home, server: DevServer, before: string): Promise<void> {
+  const after = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.equal(after.oauth.refreshToken, before, "the old sign-in is still stored");
+  assert.equal((await server.stats()).revocations, 0, "nothing was revoked");
+  // Its refresh token still works at the server.
+  expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
+  const stats = await server.stats();
+  assert.equal(stats.refreshSuccesses, 1);
+  assert.equal(stats.invalidGrants, 0);
+}
+
+for (
+  const [when, signal, waitMs] of [
+    ["at the code prompt", "SIGINT", 0],
+    ["during polling", "SIGKILL", 2_500],
+  ] as const
+) {
+  Deno.test(`login --force interrupted ${when} (${signal}) keeps the old sign-in working and unrevoked`, async () => {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const before = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+    await server.resetStats();
+    const result = await login(home, server, ["--force"], {
+      approve: async (_code, pid) => {
+        if (waitMs) await new Promise((resolve) => setTimeout(resolve, waitMs));
+        Deno.kill(pid, signal);
+      },
+    });
+    assert.equal(result.code, signal === "SIGINT" ? 130 : 137, result.stderr);
+    if (signal === "SIGKILL") assert.ok((await server.stats()).tokenRequests > 0, "it was polling");
+    await assertOldSignInWorks(home, server, before.oauth.refreshToken);
+  });
+}
+
+Deno.test("login --force completed: the new sign-in is saved, then the old one is revoked at the server", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  const before = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  await server.resetStats();
+  const result = await login(home, server, ["--force"], {
+    approve: (code) => server.approve(code, grace),
+  });
+  expectExit(result, 0);
+  // It said who was signed in before replacing them.
+  assert.match(result.stderr, /Profile default is signed in as ada@example\.test/);
+  const after = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
+  assert.notEqual(after.oauth.refreshToken, before.oauth.refreshToken);
+  assert.equal(after.user.email, grace);
+  assert.equal((await server.stats()).revocations, 1, "the old refresh token was revoked");
+  // The old refresh token is dead at the server: put it back and try it.
+  await Deno.writeTextFile(
+    join(home.configDir, "auth.conf"),
+    JSON.stringify(before, null, 2) + "\n",
+    { mode: 0o600 },
+  );
+  await server.resetStats();
+  const refresh = await twg(home, ["auth", "refresh", "--force"]);
+  assert.notEqual(refresh.code, 0);
+  assert.equal((await server.stats()).invalidGrants, 1);
+});
+
+Deno.test("logout --profile names the profile and leaves the other signed in", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  const logout = await twg(home, ["logout", "--profile", "work"]);
+  expectExit(logout, 0);
+  assert.match(logout.stderr, /Logged out .*\(profile work\)/);
+  expectExit(await twg(home, ["auth", "token", "--profile", "work"]), 3);
+  expectExit(await twg(home, ["auth", "token"]), 0);
+});
