@@ -14,6 +14,7 @@ import { accessTokenVariable } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
 import { resolveAccessToken, type TokenAnswer } from "./token_source.ts";
+import type { SiteSelector } from "./site_selector.ts";
 
 /**
  * Credentials with a usable access token, refreshed first when due. When a
@@ -45,10 +46,10 @@ export type TokenFormat = "plain" | "json" | "env";
  */
 export async function runAuthToken(
   env: Env,
-  options: { format?: TokenFormat } = {},
+  options: { format?: TokenFormat; site?: SiteSelector | null } = {},
 ): Promise<void> {
   // TWG_OAUTH_ACCESS_TOKEN wins, as given: never refreshed, nothing read or written.
-  const answer = await resolveAccessToken(env, configPaths(env));
+  const answer = await resolveAccessToken(env, configPaths(env), { site: options.site ?? null });
   const format = options.format ?? "plain";
   if (format === "json") env.stdout.write(JSON.stringify(answer, null, 2) + "\n");
   else if (format === "env") env.stdout.write(tokenEnvLines(answer));

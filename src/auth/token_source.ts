@@ -13,7 +13,7 @@ import { expiresAtMs, type Site } from "../credentials/auth_conf.ts";
 import { backendOf } from "../credentials/keyring.ts";
 import { UntrustedPathError } from "../safe_files/ownership.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
-import { UntrustedStoreError } from "../credentials/store.ts";
+import { readCredentials, UntrustedStoreError } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { permissionDenialOf } from "../env_deno.ts";
 import { AuthRequiredError, messageOf, TwgError } from "../errors.ts";
@@ -26,6 +26,7 @@ import {
 import { envAccessToken } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
+import type { SiteSelector } from "./site_selector.ts";
 
 /** Where the token came from (`auth token --json`'s `source`). */
 export type TokenSource = "file" | "keyring" | "env" | "broker" | "token-file";
@@ -47,6 +48,8 @@ export interface TokenAnswer {
 export interface ResolveOptions {
   /** The least lifetime the token must have left (`exec --min-valid`); 0 by default. */
   minValidMs?: number;
+  /** `--site` / `--cloud-id`: another of the sign-in's sites, for this answer only. */
+  site?: SiteSelector | null;
 }
 
 /** A token cannot live as long as `--min-valid` asks (exit 1). */
@@ -106,6 +109,26 @@ export async function resolveAccessToken(
   env: Env,
   paths: ConfigPaths,
   options: ResolveOptions = {},
+): Promise<TokenAnswer> {
+  const answer = await resolveAnySite(env, paths, options);
+  if (!options.site) return answer;
+  // The stored sign-in lists its sites; a keeper's or the file's answer, and
+  // a token from the environment, know only their own.
+  const stored = answer.source === "file" || answer.source === "keyring"
+    ? await readCredentials(env, paths.authConf).catch(() => null)
+    : null;
+  const own = siteOf(answer);
+  const sites = stored?.sites ?? (stored?.site ? [stored.site] : own ? [own] : []);
+  // Off the fast path: loaded only when a command names a site.
+  const { selectSite } = await import("./site_selector.ts");
+  const site = selectSite(sites, options.site);
+  return { ...answer, site: site.url, cloudId: site.id };
+}
+
+async function resolveAnySite(
+  env: Env,
+  paths: ConfigPaths,
+  options: ResolveOptions,
 ): Promise<TokenAnswer> {
   const minValidMs = options.minValidMs ?? 0;
   const fromEnv = envAccessToken(env);

@@ -13,6 +13,8 @@ import { resolveAccessToken, siteOf } from "../auth/token_source.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
 import { nextPageUrl } from "../api/pagination.ts";
 import { configPaths } from "../config/paths.ts";
+import { selectorOf, selectSite, type SiteSelector } from "../auth/site_selector.ts";
+import { siteSelectorOptions } from "./site_options.ts";
 import { loadSettings, type Settings } from "../config/settings.ts";
 import { bitbucketToken as storedOrEnvBitbucketToken } from "../credentials/bitbucket_token.ts";
 import type { Site } from "../credentials/auth_conf.ts";
@@ -40,6 +42,8 @@ export interface ApiOptions {
   slurp: boolean;
   jq: string | undefined;
   bitbucket: boolean;
+  /** `--site` / `--cloud-id`: another of the sign-in's sites, for this request only. */
+  site?: SiteSelector | null;
 }
 
 /** Declares `twg api`. */
@@ -64,6 +68,8 @@ export function apiCommand(env: Env) {
     .option("--slurp", "with --paginate: print one JSON array of all pages")
     .option("-q, --jq <expression>", "print what this jq expression selects from each page")
     .option("--bitbucket", "call the Bitbucket API with the Bitbucket token")
+    .addOption(siteSelectorOptions()[0])
+    .addOption(siteSelectorOptions()[1])
     .addHelpText(
       "after",
       `
@@ -86,6 +92,7 @@ TWG_OAUTH_ACCESS_TOKEN, when set, is used instead of the stored sign-in.`,
         slurp: options.slurp ?? false,
         jq: options.jq,
         bitbucket: options.bitbucket ?? false,
+        site: selectorOf(options),
       });
     });
 }
@@ -140,7 +147,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     (method === "GET" || method === "HEAD" || options.input !== undefined);
   if (hasParams && !inQuery) body = JSON.stringify(params);
 
-  const { base, token } = await resolveTarget(env, options.bitbucket);
+  const { base, token } = await resolveTarget(env, options.bitbucket, options.site ?? null);
   let url = requestUrl(base, options.path);
   if (inQuery) url = withQuery(url, params);
 
@@ -212,6 +219,7 @@ type TokenSource = "store" | "env" | "bitbucket";
 async function resolveTarget(
   env: Env,
   bitbucket: boolean,
+  selector: SiteSelector | null,
 ): Promise<{ base: string; token: { value: string; source: TokenSource } }> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
@@ -233,12 +241,12 @@ async function resolveTarget(
   if (fromEnv) {
     // Never refreshed, never written: the stored sign-in only names the site.
     const base = settings.apiUrl.includes("{siteId}")
-      ? siteBase(settings.apiUrl, await siteForEnvToken(env, settings, fromEnv))
+      ? siteBase(settings.apiUrl, await siteForEnvToken(env, settings, fromEnv, selector))
       : settings.apiUrl;
     return { base, token: { value: fromEnv, source: "env" } };
   }
   // The store, or in a sandbox out of its reach the keeper or the access-token file.
-  const answer = await resolveAccessToken(env, paths);
+  const answer = await resolveAccessToken(env, paths, { site: selector });
   const base = settings.apiUrl.includes("{siteId}")
     ? siteBase(settings.apiUrl, siteOf(answer))
     : settings.apiUrl;
@@ -259,8 +267,19 @@ function siteBase(apiUrl: string, site: Site | null): string {
  * The site for `TWG_OAUTH_ACCESS_TOKEN`: the stored sign-in's when there is
  * one, else the only site the token reaches (CI has no store).
  */
-async function siteForEnvToken(env: Env, settings: Settings, token: string): Promise<Site> {
+async function siteForEnvToken(
+  env: Env,
+  settings: Settings,
+  token: string,
+  selector: SiteSelector | null,
+): Promise<Site> {
   const stored = await readCredentials(env, configPaths(env).authConf).catch(() => null);
+  if (selector?.kind === "cloud-id") {
+    // Nothing lists this token's sites: the id is taken as given.
+    return stored?.sites?.find((site) => site.id === selector.value) ??
+      { id: selector.value, url: "", name: selector.value };
+  }
+  if (selector) return selectSite(stored?.sites ?? (stored?.site ? [stored.site] : []), selector);
   if (stored?.site) return stored.site;
   const hint =
     `Set TWG_API_URL to the site's API URL (without {siteId}) to use ${accessTokenVariable}`;

@@ -7,6 +7,8 @@ import { terminalSafe } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths, defaultProfile } from "../config/paths.ts";
+import { selectorOf, selectSite, type SiteSelector } from "../auth/site_selector.ts";
+import { siteSelectorOptions } from "./site_options.ts";
 import { listProfiles } from "../config/profiles.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -120,8 +122,10 @@ export function authStatusCommand(env: Env) {
   return new Command("status")
     .description("Show who is signed in, the site, and when the token expires (offline)")
     .option("--json", "print the status as JSON on stdout")
+    .addOption(siteSelectorOptions()[0])
+    .addOption(siteSelectorOptions()[1])
     .action(async (options) => {
-      await runAuthStatus(env, { json: options.json ?? false });
+      await runAuthStatus(env, { json: options.json ?? false, site: selectorOf(options) });
     });
 }
 
@@ -239,8 +243,13 @@ function keptStatus(
 }
 
 /** Prints the status (the report this command exists for, so on stdout); exit 3 when not logged in. */
-export async function runAuthStatus(env: Env, options: { json: boolean }): Promise<void> {
-  const status = await readAuthStatus(env);
+export async function runAuthStatus(
+  env: Env,
+  options: { json: boolean; site?: SiteSelector | null },
+): Promise<void> {
+  let status = await readAuthStatus(env);
+  // The site this command would use with the same flag; the stored choice is unchanged.
+  if (options.site) status = { ...status, site: selectSite(status.sites, options.site) };
   if (options.json) {
     env.stdout.write(JSON.stringify(status, null, 2) + "\n");
   } else {

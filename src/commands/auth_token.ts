@@ -7,6 +7,8 @@
  */
 import { Command, Option } from "@commander-js/extra-typings";
 import { runAuthToken } from "../auth/token.ts";
+import { selectorOf } from "../auth/site_selector.ts";
+import { siteSelectorOptions } from "./site_options.ts";
 import type { Env } from "../env.ts";
 import { UsageError } from "../errors.ts";
 
@@ -19,6 +21,8 @@ export function authTokenCommand(env: Env) {
       new Option("--format <format>", "plain (the token alone) or env (shell-safe lines)")
         .choices(["plain", "env"] as const),
     )
+    .addOption(siteSelectorOptions()[0])
+    .addOption(siteSelectorOptions()[1])
     .addHelpText(
       "after",
       `
@@ -31,6 +35,9 @@ Never prints the refresh token.`,
       if (options.json && options.format) {
         throw new UsageError("--json and --format cannot be combined", "Choose one");
       }
-      await runAuthToken(env, { format: options.json ? "json" : options.format ?? "plain" });
+      await runAuthToken(env, {
+        format: options.json ? "json" : options.format ?? "plain",
+        site: selectorOf(options),
+      });
     });
 }

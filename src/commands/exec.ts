@@ -14,12 +14,16 @@ import { parseDuration } from "../auth/duration.ts";
 import { tokenVariables } from "../auth/token.ts";
 import { resolveAccessToken } from "../auth/token_source.ts";
 import { configPaths, profileVariable } from "../config/paths.ts";
+import { selectorOf, type SiteSelector } from "../auth/site_selector.ts";
+import { siteSelectorOptions } from "./site_options.ts";
 import type { Env } from "../env.ts";
 import { PassedThroughExit, TwgError, UsageError } from "../errors.ts";
 
 /** Options of `twg exec`. */
 export interface ExecOptions {
   minValidMs: number;
+  /** `--site` / `--cloud-id`: another of the sign-in's sites, for this command only. */
+  site?: SiteSelector | null;
   argv: string[];
 }
 
@@ -31,6 +35,8 @@ export function execCommand(env: Env) {
       "--min-valid <duration>",
       "refresh first unless the token has at least this long left (90s, 5m, 1h)",
     )
+    .addOption(siteSelectorOptions()[0])
+    .addOption(siteSelectorOptions()[1])
     .argument("<command...>", "the command and its arguments, after --")
     .addHelpText(
       "after",
@@ -45,6 +51,7 @@ command's status (128+N when signal N ended it).`,
         minValidMs: options.minValid === undefined
           ? 0
           : parseDuration(options.minValid, "--min-valid"),
+        site: selectorOf(options),
       });
     });
 }
@@ -56,6 +63,7 @@ export async function runExec(env: Env, options: ExecOptions): Promise<void> {
   if (!env.runAttached) throw new TwgError("This runtime cannot start a command for twg exec");
   const answer = await resolveAccessToken(env, configPaths(env), {
     minValidMs: options.minValidMs,
+    site: options.site ?? null,
   });
   // A twg the command starts stays on this profile (chosen by flag or mapping).
   const variables = { ...tokenVariables(answer), [profileVariable]: configPaths(env).profile };

@@ -116,7 +116,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   }
   const user = await identify(env, metadata, clientId, tokens);
   const siteChoice = settings.resourcesUrl
-    ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
+    ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options, existing?.site)
     : { site: null, sites: null, problem: null, canAsk: false };
   const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
   const { replaced, bitbucketToken } = await saveSignIn(env, paths, options, {
@@ -514,6 +514,8 @@ async function chooseSite(
   resourcesUrl: string,
   accessToken: string,
   options: LoginOptions,
+  /** The site the replaced sign-in used: kept when the new one still reaches it. */
+  previous: Site | null = null,
 ): Promise<
   { site: Site | null; sites: Site[] | null; problem: UsageError | null; canAsk: boolean }
 > {
@@ -536,6 +538,8 @@ async function chooseSite(
       ? { site: match, sites, problem: null, canAsk: false }
       : { site: null, sites, problem: noSiteMatches(options.site, sites, next), canAsk: false };
   }
+  const kept = previous ? sites.find((site) => site.id === previous.id) : undefined;
+  if (kept) return { site: kept, sites, problem: null, canAsk: false };
   if (sites.length <= 1) return { site: sites[0] ?? null, sites, problem: null, canAsk: false };
   if (!env.stdinIsTerminal || options.json) {
     return { site: null, sites, problem: siteNotChosen(sites, next), canAsk: false };
