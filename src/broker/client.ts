@@ -5,7 +5,7 @@
  * @module
  */
 import type { AccessTokenDocument } from "../auth/access_token_file.ts";
-import { brokerSocketPath } from "../config/paths.ts";
+import { activeProfile, brokerSocketPath, defaultProfile } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { maxAnswerBytes, parseAnswer, requestLine } from "./protocol.ts";
 import { isUsableSocket } from "./socket_dir.ts";
@@ -29,7 +29,12 @@ export async function askBroker(
   if (!env.requestUnixLine || env.os === "windows") return null;
   const path = brokerSocketPath(env);
   if (!(await isUsableSocket(env, path))) return null;
-  const answer = await env.requestUnixLine(path, requestLine({ op: "token", minValidSeconds }), {
+  // The default profile is asked for as before, so an older keeper still answers.
+  const profile = activeProfile(env);
+  const request = profile === defaultProfile
+    ? { op: "token" as const, minValidSeconds }
+    : { op: "token" as const, minValidSeconds, profile };
+  const answer = await env.requestUnixLine(path, requestLine(request), {
     timeoutMs: brokerTimeoutMs,
     maxLineBytes: maxAnswerBytes,
   });

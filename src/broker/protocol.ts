@@ -17,6 +17,7 @@
  * @module
  */
 import { type AccessTokenDocument, parseAccessTokenDocument } from "../auth/access_token_file.ts";
+import { assertProfileName } from "../config/paths.ts";
 
 /** The protocol version this twg speaks. */
 export const protocolVersion = 1;
@@ -31,6 +32,8 @@ export const maxAnswerBytes = 64 * 1024;
 export interface TokenRequest {
   op: "token" | "status";
   minValidSeconds: number;
+  /** The profile whose token is asked for; absent: the keeper's own (issue 21). */
+  profile?: string;
 }
 
 /** Why a request was refused (stable codes, for the answer and the tests). */
@@ -49,7 +52,7 @@ export class RequestRefusal extends Error {
   }
 }
 
-const allowedKeys = new Set(["v", "op", "minValidSeconds"]);
+const allowedKeys = new Set(["v", "op", "minValidSeconds", "profile"]);
 
 /** Parses one request line, or throws {@link RequestRefusal}. */
 export function parseRequest(line: string): TokenRequest {
@@ -77,7 +80,22 @@ export function parseRequest(line: string): TokenRequest {
   if (typeof minValid !== "number" || !Number.isInteger(minValid) || minValid < 0) {
     throw new RequestRefusal("malformed", "minValidSeconds must be a whole number of seconds");
   }
-  return { op: record.op, minValidSeconds: minValid };
+  if (record.profile === undefined) return { op: record.op, minValidSeconds: minValid };
+  // A name that becomes a path: the same rule as --profile (no separator, no
+  // "..", at most 40 characters), checked before anything is read.
+  if (typeof record.profile !== "string" || !isProfileName(record.profile)) {
+    throw new RequestRefusal("malformed", "profile must be a valid profile name");
+  }
+  return { op: record.op, minValidSeconds: minValid, profile: record.profile };
+}
+
+function isProfileName(name: string): boolean {
+  try {
+    assertProfileName(name);
+    return true;
+  } catch {
+    return false;
+  }
 }
 
 /** The request line a client sends. */
@@ -88,6 +106,7 @@ export function requestLine(request: TokenRequest): string {
       v: protocolVersion,
       op: "token",
       minValidSeconds: request.minValidSeconds,
+      ...(request.profile === undefined ? {} : { profile: request.profile }),
     });
 }
 

@@ -15,10 +15,11 @@
  */
 import { accessTokenDocument, keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "../auth/refresh.ts";
-import type { ConfigPaths } from "../config/paths.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { expiresAtMs, refreshDueAtMs } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";
-import { messageOf, TwgError } from "../errors.ts";
+import { AuthRequiredError, messageOf, TwgError } from "../errors.ts";
+import { listProfiles } from "../config/profiles.ts";
 import {
   errorAnswerLine,
   maxRequestBytes,
@@ -78,7 +79,8 @@ export function brokerAnswerer(
       const request = parseRequest(line);
       if (request.op === "status") return Promise.resolve(statusAnswerLine);
       // One at a time: whoever comes after a refresh reads its result.
-      const answer = queue.then(() => freshSignedIn(env, paths, request.minValidSeconds, signal))
+      const asked = request.profile === undefined ? paths : configPaths(env, request.profile);
+      const answer = queue.then(() => freshSignedIn(env, asked, request.minValidSeconds, signal))
         .then(
           ({ tokens, credentials }) =>
             tokenAnswerLine(accessTokenDocument(tokens, credentials.site)),
@@ -166,14 +168,20 @@ export async function serveBroker(
 async function keepFresh(env: Env, paths: ConfigPaths, signal: AbortSignal): Promise<void> {
   while (!signal.aborted) {
     let waitMs = 5 * 60_000;
-    try {
-      const result = await refreshIfDue(env, paths, { signal });
-      await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
-      waitMs = Math.min(waitMs, Math.max(5000, refreshDueAtMs(result.tokens) - env.now()));
-    } catch (error) {
-      if (signal.aborted) break;
-      env.stderr.write(`twg auth serve: ${messageOf(error)}\n`);
-      waitMs = 30_000;
+    // Its own profile, then every other signed-in one (issue 21).
+    const others = (await listProfiles(env)).filter((name) => name !== paths.profile);
+    for (const profilePaths of [paths, ...others.map((name) => configPaths(env, name))]) {
+      try {
+        const result = await refreshIfDue(env, profilePaths, { signal });
+        await keepAccessTokenFileQuietly(env, profilePaths, result.tokens, result.credentials.site);
+        waitMs = Math.min(waitMs, Math.max(5000, refreshDueAtMs(result.tokens) - env.now()));
+      } catch (error) {
+        if (signal.aborted) break;
+        // A profile that is not signed in has nothing to keep fresh.
+        if (profilePaths !== paths && error instanceof AuthRequiredError) continue;
+        env.stderr.write(`twg auth serve: ${profilePaths.profile}: ${messageOf(error)}\n`);
+        waitMs = Math.min(waitMs, 30_000);
+      }
     }
     await env.sleep(waitMs, signal).catch(() => {});
   }

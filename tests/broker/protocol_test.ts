@@ -82,3 +82,19 @@ Deno.test("the keeper refuses an oversized or unknown request before reading any
   assert.equal(JSON.parse(await answer('{"v":1,"op":"token"}')).error.code, "not-logged-in");
   assert.equal(env.requests.length, 0);
 });
+
+Deno.test("a request may name a profile: a valid name only, never a path", () => {
+  assert.deepEqual(
+    parseRequest(requestLine({ op: "token", minValidSeconds: 0, profile: "work" })),
+    { op: "token", minValidSeconds: 0, profile: "work" },
+  );
+  // The default profile is asked for without the field, as an older keeper expects.
+  assert.equal(requestLine({ op: "token", minValidSeconds: 0 }).includes("profile"), false);
+  for (const bad of ["../x", "a/b", "..", "", "x".repeat(41), 7, null]) {
+    assert.equal(
+      refusalCode(JSON.stringify({ v: 1, op: "token", profile: bad })),
+      "malformed",
+      String(bad),
+    );
+  }
+});

@@ -14,6 +14,7 @@ import {
   type Home,
   login,
   makeHome,
+  spawnIn,
   twg,
   twgArgv,
   type TwgResult,
@@ -283,4 +284,36 @@ Deno.test("logout --profile names the profile and leaves the other signed in", a
   assert.match(logout.stderr, /Logged out .*\(profile work\)/);
   expectExit(await twg(home, ["auth", "token", "--profile", "work"]), 3);
   expectExit(await twg(home, ["auth", "token"]), 0);
+});
+
+Deno.test("the token keeper serves the profile the request names, or its own", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  const socket = join(home.path, "keeper", "broker.sock");
+  const keeper = spawnIn(home, [...twgArgv(), "auth", "serve", "--socket", socket]);
+  const reader = keeper.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  try {
+    assert.equal((await reader.read()).done, false, "the keeper started");
+    // A client that cannot see any store (an empty config dir) asks the keeper.
+    const empty = join(home.path, "empty");
+    await mkdir(empty, { mode: 0o700 });
+    const ask = async (env: Record<string, string>) => {
+      const result = await twg(home, ["auth", "token", "--json"], {
+        env: { TWG_CONFIG_DIR: empty, TWG_BROKER_SOCKET: socket, ...env },
+      });
+      expectExit(result, 0);
+      return JSON.parse(result.stdout);
+    };
+    const work = await ask({ TWG_PROFILE: "work" });
+    assert.equal(work.source, "broker");
+    assert.equal(work.token, (await stored(workAuthConf(home))).oauth.accessToken);
+    const ada = await ask({});
+    assert.equal(ada.token, (await stored(join(home.configDir, "auth.conf"))).oauth.accessToken);
+  } finally {
+    keeper.kill("SIGTERM");
+    await keeper.status;
+    reader.releaseLock();
+    await keeper.stdout.cancel().catch(() => {});
+    await keeper.stderr.cancel().catch(() => {});
+  }
 });
