@@ -8,7 +8,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { join } from "node:path";
-import { type ConfigPaths, configPaths, defaultProfile } from "../config/paths.ts";
+import { accessTokenDir, type ConfigPaths, configPaths, defaultProfile } from "../config/paths.ts";
+import { listProfiles } from "../config/profiles.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -52,6 +53,7 @@ interface StepLine {
  */
 const TWG_NAMES = [
   "auth.conf",
+  "profiles.json",
   "auth.lock",
   "auth.lock.takeover",
   "upkeep.json",
@@ -105,10 +107,29 @@ export async function runUninstall(env: Env, options: UninstallOptions): Promise
   if (!options.yes) await confirm(env, shownDir, cli.summary);
   const stored = await readCredentials(env, paths.authConf).catch(() => null);
   const wasKeyring = backendOf(stored?.oauth?.refreshToken) === "keyring";
+  // Every other profile first (issue 21): its sign-in revoked, its files and
+  // key removed, so that the config directory below holds only twg's files.
+  const profileSteps = (await listProfiles(env)).filter((name) => name !== defaultProfile)
+    .flatMap((name) => profileRemovalSteps(env, configPaths(env, name)));
   const steps: { failure: string; run: () => Promise<StepLine[]> }[] = [
     { failure: "Cannot remove the upkeep schedule", run: () => removeSchedule(env, paths) },
+    ...profileSteps,
     { failure: "Cannot revoke the stored sign-in", run: () => revokeStoredSignIn(env, paths) },
-    { failure: `Cannot remove ${shownDir}`, run: () => removeConfigFiles(env, paths.dir) },
+    {
+      failure: "Cannot remove the access-token files",
+      run: async () => {
+        await env.fs.rm(accessTokenDir(env), { recursive: true, force: true });
+        return [];
+      },
+    },
+    {
+      failure: `Cannot remove ${shownDir}`,
+      run: async () => {
+        // Empty once every profile's files are gone; left (and named) otherwise.
+        await env.fs.rm(join(paths.dir, "profiles"), {}).catch(() => {});
+        return await removeConfigFiles(env, paths.dir);
+      },
+    },
     {
       failure: "Cannot remove the keyring item",
       run: async () => {
@@ -172,6 +193,35 @@ async function confirm(env: Env, shownDir: string, cliSummary: string): Promise<
 async function removeSchedule(env: Env, paths: ConfigPaths): Promise<StepLine[]> {
   const scheduler = await disableUpkeep(env, paths);
   return [{ status: "ok", text: `Upkeep schedule removed (${scheduler.name})` }];
+}
+
+/** The steps that revoke and remove one non-default profile. */
+function profileRemovalSteps(
+  env: Env,
+  paths: ConfigPaths,
+): { failure: string; run: () => Promise<StepLine[]> }[] {
+  const label = `profile ${paths.profile}`;
+  return [
+    {
+      failure: `Cannot revoke the sign-in of ${label}`,
+      run: async () =>
+        (await revokeStoredSignIn(env, paths)).map((line) => ({
+          ...line,
+          text: `${label}: ${line.text}`,
+        })),
+    },
+    {
+      failure: `Cannot remove ${label}`,
+      run: async () => {
+        const stored = await readCredentials(env, paths.authConf).catch(() => null);
+        const wasKeyring = backendOf(stored?.oauth?.refreshToken) === "keyring";
+        const lines = await removeConfigFiles(env, paths.dir);
+        await removeKeyringKey(env, paths.dir, { wasKeyring });
+        await env.fs.rm(paths.dir, {}).catch(() => {});
+        return lines.map((line) => ({ ...line, text: `${label}: ${line.text}` }));
+      },
+    },
+  ];
 }
 
 async function revokeStoredSignIn(env: Env, paths: ConfigPaths): Promise<StepLine[]> {

@@ -317,3 +317,22 @@ Deno.test("the token keeper serves the profile the request names, or its own", a
     await keeper.stderr.cancel().catch(() => {});
   }
 });
+
+Deno.test("uninstall revokes and removes every profile, and the access-token files", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  await server.resetStats();
+  // No user manager reachable: this test must not touch the machine's own schedule.
+  const result = await twg(home, ["uninstall", "--yes"], {
+    env: {
+      DBUS_SESSION_BUS_ADDRESS: "unix:path=/nonexistent/bus",
+      XDG_RUNTIME_DIR: "/nonexistent",
+    },
+  });
+  // Each profile: its refresh token and its access token.
+  assert.equal((await server.stats()).revocations, 4, result.stderr);
+  assert.match(result.stderr, /profile work: /);
+  await assert.rejects(stat(join(home.configDir, "profiles")));
+  await assert.rejects(stat(join(home.configDir, "auth.conf")));
+  await assert.rejects(stat(accessTokenFileOf(home, "work")));
+});
