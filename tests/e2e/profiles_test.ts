@@ -8,6 +8,8 @@ import { strict as assert } from "node:assert";
 import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
+import { testRequiring } from "../_requires.ts";
+import { twgInTerminal } from "./_terminal.ts";
 import {
   accessTokenFileOf,
   expectExit,
@@ -161,7 +163,6 @@ Deno.test("auth status lists both profiles, the active one marked; --json keeps 
   assert.match(text.stdout, /Logged in as Ada Lovelace/);
   assert.match(text.stdout, /^\* default: ✔ ada@example\.test/m);
   assert.match(text.stdout, /^ {2}work: ✔ grace@example\.test/m);
-  console.log(text.stdout);
 });
 
 Deno.test("racing refreshes of two profiles send exactly one request each; upkeep refreshes both", async () => {
@@ -336,3 +337,33 @@ Deno.test("uninstall revokes and removes every profile, and the access-token fil
   await assert.rejects(stat(join(home.configDir, "auth.conf")));
   await assert.rejects(stat(accessTokenFileOf(home, "work")));
 });
+
+testRequiring(
+  ["script"],
+  "login on a terminal while signed in says who, and adds another profile when asked",
+  async () => {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const before = await stored(join(home.configDir, "auth.conf"));
+    const session = twgInTerminal(home, ["login", "--no-browser"]);
+    await session.waitFor(
+      /signed in as ada@example\.test[\s\S]*\[r\]eplace\/\[a\]dd\/\[c\]ancel: /,
+    );
+    await session.type("a\r");
+    await session.waitFor(/Name of the new profile \(e\.g\. work\): /);
+    await session.type("../x\r");
+    await session.waitFor(/Invalid profile name/);
+    await session.type("work\r");
+    const [, code] = await session.waitFor(/one-time code: (\S+)/);
+    await server.approve(code!, grace);
+    await session.waitFor(/Bitbucket token \(Enter to skip\): /);
+    await session.type("\r");
+    const { code: exit, screen } = await session.finish();
+    assert.equal(exit, 0, screen);
+    // The first sign-in is untouched; the second is the new profile.
+    assert.deepEqual(await stored(join(home.configDir, "auth.conf")), before);
+    assert.equal(JSON.parse(await readFile(workAuthConf(home), "utf8")).user.email, grace);
+    assert.equal((await server.stats()).revocations, 0);
+  },
+);
