@@ -169,15 +169,20 @@ Deno.test("several sites: --site picks one; without a terminal none is guessed",
   const picked = await login(home, server, ["--site", "site-2"]);
   expectExit(picked, 0);
   assert.equal((picked.events[1]?.site as { id: string }).id, "site-2");
-  // Without a terminal nothing can be asked: exit 2 with the ids, the sign-in kept.
-  const unpicked = await login(home, server);
+  // A re-login keeps the chosen site while it is still reachable (issue 21).
+  const again = await login(home, server);
+  expectExit(again, 0);
+  assert.equal((again.events.at(-1)?.site as { id: string }).id, "site-2");
+  // A first login without a terminal asks nothing: exit 2 with the ids, the sign-in kept.
+  await using fresh = await makeHome(server);
+  const unpicked = await login(fresh, server);
   expectExit(unpicked, 2);
   assert.match(
     unpicked.stderr,
     /reaches 3 sites and none was chosen: site-1 \(Example One\), site-2/,
   );
   assert.match(unpicked.stderr, /twg auth switch --site <id>/);
-  const status = JSON.parse((await twg(home, ["auth", "status", "--json"])).stdout);
+  const status = JSON.parse((await twg(fresh, ["auth", "status", "--json"])).stdout);
   assert.equal(status.loggedIn, true);
   assert.equal(status.site, null);
 });
