@@ -37,8 +37,10 @@ export function checkoutUpdateError(env: Env, root: string, latest: string): Twg
 
 /** What the launcher script may reach. */
 export interface CheckoutLauncherOptions {
-  /** The config directory: the only place the upkeep job may write. */
+  /** The config directory: with {@link accessTokenDir}, the only places the upkeep job may write. */
   configDir: string;
+  /** The access-token files' directory, which upkeep keeps fresh for sandboxes. */
+  accessTokenDir?: string;
   /** Hosts the upkeep job may reach (Deno `--allow-net`): the issuer's and the update manifest's. */
   netHosts: string[];
   /** The stored sign-in uses the keyring backend: the job may load its addon (`--allow-ffi`). */
@@ -83,7 +85,9 @@ export function checkoutLauncherScript(
       "--allow-read",
       "--allow-env",
       "--allow-sys=hostname,uid",
-      `--allow-write=${options.configDir}`,
+      `--allow-write=${
+        [options.configDir, ...(options.accessTokenDir ? [options.accessTokenDir] : [])].join(",")
+      }`,
       ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
       ...(options.keyring ? ["--allow-ffi"] : []),

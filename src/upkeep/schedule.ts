@@ -7,7 +7,7 @@
 import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
-import { type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
+import { accessTokenDir, type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
 import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { loadSettings } from "../config/settings.ts";
 import { joinPath, parentDir } from "../lean_path.ts";
@@ -51,6 +51,7 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
   }
   const script = checkoutLauncherScript(env, {
     configDir: paths.root,
+    accessTokenDir: accessTokenDir(env),
     launcherDir: dataDir(env),
     netHosts: await knownHosts(env, paths),
     // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
