@@ -55,7 +55,11 @@ export async function readProfileChoices(env: Env): Promise<ProfileChoices> {
     // No file (or no config directory at all): nothing was chosen.
     const code = (error as NodeJS.ErrnoException).code;
     if (code === "ENOENT" || code === "ENOTDIR") return { default: null, directories: {} };
-    if (error instanceof TwgError || permissionDenialOf(error)) throw error;
+    if (error instanceof TwgError) throw error;
+    // Not allowed to read the config directory at all (a Deno permission):
+    // nothing there can be read, auth.conf included, and the command that
+    // needs it says so naming the directory; one that needs none goes on.
+    if (permissionDenialOf(error)) return { default: null, directories: {} };
     throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
   }
   try {
