@@ -352,21 +352,44 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The full URL for `path`; absolute URLs must stay under the API base, so the token goes nowhere else. */
+/**
+ * The full URL for `path`, which must stay under the API base so that the
+ * token goes nowhere else: the same origin, and a path inside the base path
+ * at a segment boundary (`/2.0` does not contain `/2.0-evil`). A segment that
+ * is `.` or `..` once decoded (`%2e%2e`: WHATWG URL treats it as `..`,
+ * "double-dot URL path segment"; `..%2f`: a server may decode the slash after
+ * routing) is refused before parsing, so no
+ * normalisation decides where the token goes.
+ */
 export function requestUrl(base: string, path: string): URL {
   const baseUrl = assertSecureUrl(base, "API base URL");
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    const absolute = new URL(path);
-    if (
-      absolute.origin !== baseUrl.origin ||
-      !absolute.pathname.startsWith(baseUrl.pathname.replace(/\/$/, ""))
-    ) {
-      throw new UsageError(`Refusing to send the token outside ${base}: ${path}`);
-    }
-    return absolute;
+  const basePath = baseUrl.pathname.replace(/\/$/, "");
+  const refuse = () => new UsageError(`Refusing to send the token outside ${base}: ${path}`);
+  const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(path);
+  const pathPart = (isAbsolute ? path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "") : path)
+    .split(/[?#]/, 1)[0]!;
+  if (pathPart.split(/[\/\\]/).some(isEscapingSegment)) throw refuse();
+  const url = isAbsolute
+    ? new URL(path)
+    : new URL(baseUrl.href.replace(/\/$/, "") + "/" + path.replace(/^\//, ""));
+  if (
+    url.origin !== baseUrl.origin ||
+    !(url.pathname === basePath || url.pathname.startsWith(basePath + "/") || basePath === "")
+  ) {
+    throw refuse();
   }
-  const prefix = baseUrl.href.replace(/\/$/, "");
-  return new URL(prefix + "/" + path.replace(/^\//, ""));
+  return url;
+}
+
+/** A path segment that leaves its directory, or hides a separator, once decoded. */
+function isEscapingSegment(segment: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return true;
+  }
+  return decoded.split(/[\/\\]/).some((part) => part === "." || part === "..");
 }
 
 function looksLikeJson(data: string): boolean {
