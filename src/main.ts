@@ -11,6 +11,7 @@ import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { withoutHeaderValues } from "./oauth/token_syntax.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
@@ -173,10 +174,16 @@ async function reportError(
     );
     return error.exitCode;
   }
-  // A programmer mistake: say so, with the stack only when asked.
-  const message = terminalSafeLines((error as Error)?.message ?? String(error));
+  // A programmer mistake: say so, with the stack only when asked. A runtime
+  // error about a header quotes its value (Deno: `Invalid header value:
+  // "Bearer …"`; Node: `Headers.append: "Bearer …" is an invalid header
+  // value.`, both checked here), so a message about a
+  // header is never shown, whatever the cause.
+  const message = withoutHeaderValues(
+    terminalSafeLines((error as Error)?.message ?? String(error)),
+  );
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
-  if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+  if (isDebug(env)) env.stderr.write(`${withoutHeaderValues((error as Error)?.stack ?? "")}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
   writeJsonError(env, json, {
     code: "unexpected",

@@ -20,6 +20,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
 import { assertCredentialDestination, assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
+import { bearerAuthorization, withoutHeaderValues } from "../oauth/token_syntax.ts";
 
 /** Options of `twg api`. */
 export interface ApiOptions {
@@ -151,7 +152,17 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     headers.set(header.slice(0, colon).trim(), header.slice(colon + 1).trim());
   }
   assertCredentialDestination(url.href);
-  headers.set("authorization", `Bearer ${token.value}`);
+  headers.set(
+    "authorization",
+    bearerAuthorization(
+      token.value,
+      {
+        store: "the stored access token",
+        env: accessTokenVariable,
+        bitbucket: "the Bitbucket token",
+      }[token.source],
+    ),
+  );
   if (body !== undefined && !headers.has("content-type")) {
     headers.set(
       "content-type",
@@ -269,7 +280,7 @@ async function siteForEnvToken(env: Env, settings: Settings, token: string): Pro
     method: "GET",
     headers: new Headers({
       accept: "application/json",
-      authorization: `Bearer ${token}`,
+      authorization: bearerAuthorization(token, accessTokenVariable),
       "user-agent": twgUserAgent(env),
     }),
     body: undefined,
@@ -308,7 +319,10 @@ async function send(
     });
   } catch (error) {
     if (env.interrupt.aborted) throw env.interrupt.reason;
-    throw new NetworkError(`Cannot reach ${url.host}: ${(error as Error).message}`, error);
+    throw new NetworkError(
+      `Cannot reach ${url.host}: ${withoutHeaderValues((error as Error).message)}`,
+      error,
+    );
   }
 }
 

@@ -22,6 +22,7 @@ import { probeKeyring } from "../credentials/keyring_use.ts";
 import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
+import { bearerAuthorization } from "../oauth/token_syntax.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
@@ -266,7 +267,7 @@ async function serverCheck(
   }
   try {
     const response = await requestJson(env, probeUrl, {
-      headers: { authorization: `Bearer ${accessToken}` },
+      headers: { authorization: bearerAuthorization(accessToken, "the access token") },
       signal: env.interrupt,
     });
     if (response.ok) {
