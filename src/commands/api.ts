@@ -234,6 +234,12 @@ async function resolveTarget(
         'Run "twg setup bitbucket", or set TWG_BBC_TOKEN',
       );
     }
+    if (!settings.bitbucketApiUrl) {
+      throw new UsageError(
+        "No Bitbucket API URL is configured",
+        "Set TWG_BITBUCKET_API_URL to the Bitbucket API's base URL",
+      );
+    }
     return {
       base: settings.bitbucketApiUrl,
       token: { value: bitbucketToken, source: "bitbucket" },
