@@ -12,6 +12,7 @@ import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
+import { assertOwnedByUser } from "../credentials/ownership.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
 import {
@@ -110,7 +111,8 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 
 /**
  * Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past
- * {@link upkeepLogMaxBytes}. Never through a symlink: the log is read only
+ * {@link upkeepLogMaxBytes}; nothing at all in a directory that another
+ * user owns or can write (`assertOwnedByUser`). Never through a symlink: the log is read only
  * when it is a regular file (lstat), and the new content replaces it through
  * a temporary file and a rename, so `upkeep.log -> ~/.profile` is replaced,
  * and `~/.profile` never touched. The log is small, so the copy is cheap.
@@ -118,6 +120,9 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
   const log = joinPath(paths.dir, "upkeep.log");
   try {
+    // A directory refused for the refresh is refused for the log too:
+    // whoever else can write it could swap a symlink in under any write.
+    await assertOwnedByUser(env, paths.dir, "directory");
     const info = await env.fs.lstat(log).catch(() => null);
     let previous = "";
     if (info?.isFile()) {
