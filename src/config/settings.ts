@@ -113,7 +113,10 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
     }
     const issuerMatches = source.fallbackIssuer === undefined ||
       sameIssuer(settings.issuer ?? null, source.fallbackIssuer);
-    settings[source.key] = noPublicDefaults || !issuerMatches ? null : source.fallback;
+    const isPublicHost = source.fallback?.startsWith("https://") ?? false;
+    settings[source.key] = (noPublicDefaults && isPublicHost) || !issuerMatches
+      ? null
+      : source.fallback;
   }
   // No issuer at all: "" is not a URL, so discovery refuses it (a usage
   // error naming the setting) before any request.

@@ -87,6 +87,7 @@ Deno.test("under the test harness no setting points at a public host", async () 
   assert.equal(home.env.TWG_NO_PUBLIC_DEFAULTS, "1");
   await using env = fakeEnv({ vars: home.env });
   const settings = await loadSettings(env, `${home.path}/nope/config.json`);
+  assert.equal(settings.scopes, "openid profile email", "defaults without a host stay");
   for (const [key, value] of Object.entries(settings)) {
     if (typeof value !== "string" || !/^[a-z]+:\/\//.test(value)) continue;
     assert.ok(isLoopbackHost(new URL(value).hostname), `${key} points at ${value}`);
