@@ -10,7 +10,7 @@ import { findPermissionDenial, permissionDenialError } from "./permission_denial
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
-import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { terminalSafeLines, terminalSafeOutput } from "./ui/terminal_text.ts";
 import { withoutHeaderValues } from "./oauth/token_syntax.ts";
 
 /**
@@ -42,7 +42,8 @@ const fastPaths: Record<string, (env: Env) => Promise<void>> = {
  * if (code !== 0) throw new Error(`twg --version exited ${code}`);
  * ```
  */
-export async function runCli(env: Env, args: string[]): Promise<number> {
+export async function runCli(processEnv: Env, args: string[]): Promise<number> {
+  const env = withSafeOutput(processEnv, args);
   try {
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
@@ -63,6 +64,21 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
   } finally {
     await showPendingUpdateNotice(env, args);
   }
+}
+
+/**
+ * `env` whose stderr, and stdout unless it carries data, pass the one
+ * sanitiser (`src/ui/terminal_text.ts`): whatever a server said reaches no
+ * terminal, log or completion menu with its control characters. The
+ * prototype keeps the lazy members of `env` lazy.
+ */
+function withSafeOutput(env: Env, args: string[]): Env {
+  const isData = args[0] === "api" || (args[0] === "auth" && args[1] === "token") ||
+    args[0] === "exec" || args[0] === "__refresh-child";
+  return Object.create(env, {
+    stderr: { value: terminalSafeOutput(env.stderr), enumerable: true },
+    stdout: { value: isData ? env.stdout : terminalSafeOutput(env.stdout), enumerable: true },
+  });
 }
 
 /**

@@ -13,6 +13,7 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
 import { assertOwnedByUser } from "../credentials/ownership.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
 import {
@@ -129,7 +130,8 @@ export async function appendLog(env: Env, paths: ConfigPaths, line: string): Pro
       if (info.size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
       else previous = await env.fs.readFile(log, "utf8");
     }
-    await writeFileAtomic(env, log, previous + line + "\n", 0o644);
+    // The line quotes servers' words; the log is read in a terminal later.
+    await writeFileAtomic(env, log, previous + terminalSafe(line) + "\n", 0o644);
   } catch {
     // The log is a convenience; a read-only config dir is already in the state.
   }
