@@ -14,6 +14,7 @@ import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import {
   ensureConfigDir,
+  exposedCredentials,
   moveAside,
   readCredentials,
   saveCredentials,
@@ -267,23 +268,32 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
     stored = await readCredentials(env, authConf);
   } catch (error) {
     if (!(error instanceof UntrustedStoreError)) throw error;
+    // Readable by others: its tokens may be in someone else's hands.
+    const exposed = await exposedCredentials(env, authConf);
     const aside = await moveAside(env, authConf);
     warn(env, `Moved the unusable credentials aside to ${displayPath(aside, env.homeDir)}`);
+    if (exposed && await revokeStored(env, exposed)) {
+      warn(env, "Its refresh token was revoked at the server: other users could read that file");
+    }
     return null;
   }
   if (!stored) return null;
-  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
-  if (token && stored.oauth?.revocationEndpoint) {
-    await revokeToken(
-      env,
-      stored.oauth.revocationEndpoint,
-      stored.oauth.clientId,
-      token,
-      "refresh_token",
-    );
-  }
+  await revokeStored(env, stored);
   await env.fs.rm(authConf, { force: true });
   return null;
+}
+
+/** Revokes the stored refresh token at its own revocation endpoint (best effort); whether it was sent. */
+async function revokeStored(env: Env, stored: Credentials): Promise<boolean> {
+  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
+  if (!token || !stored.oauth?.revocationEndpoint) return false;
+  return await revokeToken(
+    env,
+    stored.oauth.revocationEndpoint,
+    stored.oauth.clientId,
+    token,
+    "refresh_token",
+  );
 }
 
 /**

@@ -109,12 +109,39 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   await assertOwnedByUser(env, dir, "directory");
 }
 
-/** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
+/**
+ * Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only
+ * `login --force`). A regular file that others could read is copied to a
+ * new 0600 file and removed, so the copy kept is no longer readable by them
+ * (its mode is set at creation, never by path); anything else (a symlink, a
+ * device) is renamed, never followed.
+ */
 export async function moveAside(env: Env, path: string): Promise<string> {
   const stamp = new Date(env.now()).toISOString().replace(/[:.]/g, "-");
   const target = `${path}.bad-${stamp}`;
+  const info = await env.fs.lstat(path);
+  if (env.os !== "windows" && info.isFile() && (info.mode & 0o077) !== 0) {
+    await writeFileAtomic(env, target, await env.fs.readFile(path, "utf8"), authConfMode);
+    await env.fs.rm(path);
+    return target;
+  }
   await env.fs.rename(path, target);
   return target;
+}
+
+/**
+ * The credentials in an `auth.conf` that others could read (a regular file,
+ * group or other bits set) and that still parses: tokens that may have been
+ * read by someone else, for `login --force` to revoke. Null otherwise.
+ */
+export async function exposedCredentials(env: Env, path: string): Promise<Credentials | null> {
+  try {
+    const info = await env.fs.lstat(path);
+    if (env.os === "windows" || !info.isFile() || (info.mode & 0o077) === 0) return null;
+    return parseCredentials(JSON.parse(await env.fs.readFile(path, "utf8")));
+  } catch {
+    return null;
+  }
 }
 
 function parseCredentials(value: unknown): Credentials {
