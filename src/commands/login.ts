@@ -22,7 +22,12 @@ import {
 } from "../credentials/store.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
-import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
+import {
+  loginSealing,
+  removeKeyringKey,
+  revocableRefreshToken,
+} from "../credentials/keyring_use.ts";
+import { backendOf } from "../credentials/keyring.ts";
 import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import {
@@ -93,16 +98,25 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  // --force keeps the backend in use unless another is asked for: a keyring
+  // sign-in never silently becomes a plaintext refresh token.
+  const previous = options.force
+    ? await readCredentials(env, paths.authConf).catch(() => null)
+    : null;
   // An untrusted auth.conf is refused now, before the person approves anything.
   const existing = options.force
     ? await discardStored(env, paths.authConf)
     : await readCredentials(env, paths.authConf);
+  if (previous && backendOf(previous.oauth?.refreshToken) === "keyring") {
+    // Its token is revoked and gone: the old key goes too, and a new one is made.
+    await removeKeyringKey(env, paths.dir, { wasKeyring: true });
+  }
   // The keyring's key exists and reads back before the person approves anything.
   const sealing = await loginSealing(
     env,
     paths.dir,
     options.backend ?? settings.credentialBackend ?? undefined,
-    existing,
+    existing ?? previous,
   );
 
   const metadata = await discover(env, settings.issuer, signal);
