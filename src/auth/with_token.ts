@@ -17,6 +17,7 @@ import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf, UsageError } from "../errors.ts";
 import { fetchSites, matchSite } from "../oauth/identity.ts";
 import { isBearerTokenSyntax } from "../oauth/token_syntax.ts";
+import { signInOrigins } from "./token_origins.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** Whether `tokens` came from `login --with-token` (no refresh, ever). */
@@ -96,6 +97,7 @@ export async function runLoginWithToken(env: Env, options: { site: string | unde
       oauth,
       site,
       bitbucketToken: current?.bitbucketToken ?? null,
+      origins: signInOrigins(settings),
     });
   } finally {
     await lock.release();

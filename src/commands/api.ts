@@ -21,6 +21,7 @@ import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
 import { assertCredentialDestination, assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
 import { bearerAuthorization, withoutHeaderValues } from "../oauth/token_syntax.ts";
+import { assertBoundOrigin } from "../auth/token_origins.ts";
 
 /** Options of `twg api`. */
 export interface ApiOptions {
@@ -41,6 +42,8 @@ export interface ApiOptions {
   slurp: boolean;
   jq: string | undefined;
   bitbucket: boolean;
+  /** `--allow-origin`: origins the stored token may go to besides those bound at login. */
+  allowOrigins?: string[];
 }
 
 /** Declares `twg api`. */
@@ -65,6 +68,12 @@ export function apiCommand(env: Env) {
     .option("--slurp", "with --paginate: print one JSON array of all pages")
     .option("-q, --jq <expression>", "print what this jq expression selects from each page")
     .option("--bitbucket", "call the Bitbucket API with the Bitbucket token")
+    .option(
+      "--allow-origin <origin>",
+      "send the stored token to this origin although its sign-in is not bound to it (repeatable)",
+      collect,
+      [],
+    )
     .addHelpText(
       "after",
       `
@@ -87,6 +96,7 @@ TWG_OAUTH_ACCESS_TOKEN, when set, is used instead of the stored sign-in.`,
         slurp: options.slurp ?? false,
         jq: options.jq,
         bitbucket: options.bitbucket ?? false,
+        allowOrigins: options.allowOrigin,
       });
     });
 }
@@ -141,7 +151,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     (method === "GET" || method === "HEAD" || options.input !== undefined);
   if (hasParams && !inQuery) body = JSON.stringify(params);
 
-  const { base, token } = await resolveTarget(env, options.bitbucket);
+  const { base, token } = await resolveTarget(env, options.bitbucket, options.allowOrigins ?? []);
   let url = requestUrl(base, options.path);
   if (inQuery) url = withQuery(url, params);
 
@@ -223,6 +233,7 @@ type TokenSource = "store" | "env" | "bitbucket";
 async function resolveTarget(
   env: Env,
   bitbucket: boolean,
+  allowOrigins: string[],
 ): Promise<{ base: string; token: { value: string; source: TokenSource } }> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
@@ -240,6 +251,12 @@ async function resolveTarget(
         "Set TWG_BITBUCKET_API_URL to the Bitbucket API's base URL",
       );
     }
+    // A stored Bitbucket token is bound like the sign-in it was saved with;
+    // TWG_BBC_TOKEN is the caller's own choice for this run.
+    const stored = env.getVar("TWG_BBC_TOKEN")
+      ? null
+      : await readCredentials(env, paths.authConf).catch(() => null);
+    if (stored) assertBoundOrigin(env, settings.bitbucketApiUrl, stored, allowOrigins);
     return {
       base: settings.bitbucketApiUrl,
       token: { value: bitbucketToken, source: "bitbucket" },
@@ -258,6 +275,7 @@ async function resolveTarget(
   const base = settings.apiUrl.includes("{siteId}")
     ? siteBase(settings.apiUrl, credentials.site)
     : settings.apiUrl;
+  assertBoundOrigin(env, base, credentials, allowOrigins);
   return { base, token: { value: tokens.accessToken, source: "store" } };
 }
 

@@ -23,6 +23,8 @@ import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../e
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
 import { bearerAuthorization } from "../oauth/token_syntax.ts";
+import { assertBoundOrigin } from "../auth/token_origins.ts";
+import type { Credentials } from "../credentials/auth_conf.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
@@ -207,6 +209,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
         ? tokens.accessToken
         : null),
     userinfoEndpoint ?? settings?.resourcesUrl ?? null,
+    fromEnv ? null : credentials,
   );
   add(server.name, server.status, server.detail);
 
@@ -258,12 +261,21 @@ async function serverCheck(
   env: Env,
   accessToken: string | null,
   probeUrl: string | null,
+  /** The stored sign-in whose token is presented (null for TWG_OAUTH_ACCESS_TOKEN). */
+  boundTo: Credentials | null,
 ): Promise<Check> {
   if (!accessToken) {
     return { name: "server", status: "warn", detail: "no valid access token to present" };
   }
   if (!probeUrl) {
     return { name: "server", status: "warn", detail: "no userinfo or resources endpoint to ask" };
+  }
+  if (boundTo) {
+    try {
+      assertBoundOrigin(env, probeUrl, boundTo);
+    } catch (error) {
+      return { name: "server", status: "warn", detail: `not asked: ${messageOf(error)}` };
+    }
   }
   try {
     const response = await requestJson(env, probeUrl, {

@@ -28,6 +28,7 @@ import {
   revocableRefreshToken,
 } from "../credentials/keyring_use.ts";
 import { backendOf } from "../credentials/keyring.ts";
+import { signInOrigins } from "../auth/token_origins.ts";
 import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import {
@@ -206,6 +207,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
       site: siteChoice.site,
       sites: siteChoice.sites,
       bitbucketToken,
+      origins: signInOrigins(settings),
     });
   } finally {
     await lock.release();

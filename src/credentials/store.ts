@@ -157,6 +157,10 @@ function parseCredentials(value: unknown): Credentials {
     // Absent in files written before twg stored the list.
     sites: record.sites == null ? null : parseSites(record.sites),
     bitbucketToken: optionalString(record, "bitbucketToken"),
+    ...(Array.isArray(record.origins) &&
+        record.origins.every((origin) => typeof origin === "string")
+      ? { origins: record.origins as string[] }
+      : {}),
   };
 }
 

@@ -18,6 +18,7 @@ export const publicHosts = [
   "api.atlassian.com",
   "api.bitbucket.org",
   "example.com",
+  "api.evil.test",
 ];
 
 /** Why the namespace cannot be made here, or null. */
