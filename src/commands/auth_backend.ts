@@ -73,7 +73,13 @@ export async function moveCredentials(env: Env, target: CredentialBackend): Prom
     if (!stored || !tokens?.refreshToken) throw new AuthRequiredError("You are not logged in");
     const from = backendOf(tokens.refreshToken);
     if (from === target) return { backend: target, from, moved: false, keyringItem: "skipped" };
-    const refreshToken = await convertRefreshToken(env, paths.dir, tokens.refreshToken, target);
+    const refreshToken = await convertRefreshToken(
+      env,
+      paths.dir,
+      tokens.refreshToken,
+      target,
+      tokens,
+    );
     await saveCredentials(env, paths.authConf, { ...stored, oauth: { ...tokens, refreshToken } });
     const saved = await readCredentials(env, paths.authConf);
     if (saved?.oauth?.refreshToken !== refreshToken) {

@@ -301,7 +301,12 @@ async function discardStored(env: Env, authConf: string): Promise<null> {
 
 /** Revokes the stored refresh token at its own revocation endpoint (best effort); whether it was sent. */
 async function revokeStored(env: Env, stored: Credentials): Promise<boolean> {
-  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
+  const token = await revocableRefreshToken(
+    env,
+    configPaths(env).dir,
+    stored.oauth?.refreshToken,
+    stored.oauth,
+  );
   if (!token || !stored.oauth?.revocationEndpoint) return false;
   return await revokeToken(
     env,
@@ -479,7 +484,12 @@ async function revokeReplaced(
     );
     return;
   }
-  const token = await revocableRefreshToken(env, configPaths(env).dir, previous.refreshToken);
+  const token = await revocableRefreshToken(
+    env,
+    configPaths(env).dir,
+    previous.refreshToken,
+    previous,
+  );
   if (token) await revokeToken(env, endpoint, previous.clientId, token, "refresh_token");
 }
 

@@ -39,7 +39,7 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     const stored = await readCredentials(env, paths.authConf);
     if (!stored) return;
     const tokens = stored.oauth;
-    const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken);
+    const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken, tokens);
     if (tokens && refreshToken && tokens.revocationEndpoint) {
       const revoked = await revokeToken(
         env,

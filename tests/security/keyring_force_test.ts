@@ -38,7 +38,7 @@ Deno.test({
     expectExit(await login(home, server, ["--force"]), 0);
     const issued = await server.lastTokens();
     const stored = JSON.parse(await Deno.readTextFile(join(home.configDir, "auth.conf")));
-    assert.match(stored.oauth.refreshToken, /^twg-keyring:v1:/, "still sealed");
+    assert.match(stored.oauth.refreshToken, /^twg-keyring:v2:/, "still sealed");
     for (const entry of Deno.readDirSync(home.configDir)) {
       if (!entry.isFile) continue;
       const text = await Deno.readTextFile(join(home.configDir, entry.name));
