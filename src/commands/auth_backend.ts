@@ -19,7 +19,11 @@ import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials, saveCredentials } from "../credentials/store.ts";
 import { backendOf, chosenBackend, type CredentialBackend } from "../credentials/keyring.ts";
-import { convertRefreshToken, removeKeyringKey } from "../credentials/keyring_use.ts";
+import {
+  convertRefreshToken,
+  removeKeyringKey,
+  storedBitbucketTokenFor,
+} from "../credentials/keyring_use.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, TwgError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
@@ -80,7 +84,17 @@ export async function moveCredentials(env: Env, target: CredentialBackend): Prom
       target,
       tokens,
     );
-    await saveCredentials(env, paths.authConf, { ...stored, oauth: { ...tokens, refreshToken } });
+    const bitbucketToken = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      stored.bitbucketToken,
+      target,
+    );
+    await saveCredentials(env, paths.authConf, {
+      ...stored,
+      oauth: { ...tokens, refreshToken },
+      bitbucketToken,
+    });
     const saved = await readCredentials(env, paths.authConf);
     if (saved?.oauth?.refreshToken !== refreshToken) {
       throw new TwgError(

@@ -26,6 +26,7 @@ import {
   loginSealing,
   removeKeyringKey,
   revocableRefreshToken,
+  storedBitbucketTokenFor,
 } from "../credentials/keyring_use.ts";
 import { backendOf } from "../credentials/keyring.ts";
 import { signInOrigins } from "../auth/token_origins.ts";
@@ -200,9 +201,17 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     const current = options.force ? null : await readCredentials(env, paths.authConf);
     replaced = current?.oauth ?? null;
     bitbucketToken = current?.bitbucketToken ?? null;
+    const sealed = await sealing(oauth);
+    // The Bitbucket token kept follows the sign-in's backend.
+    bitbucketToken = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      bitbucketToken,
+      backendOf(sealed.refreshToken),
+    );
     await saveCredentials(env, paths.authConf, {
       ...emptyCredentials(),
-      oauth: await sealing(oauth),
+      oauth: sealed,
       user,
       site: siteChoice.site,
       sites: siteChoice.sites,

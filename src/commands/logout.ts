@@ -63,10 +63,14 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     } else {
       await env.fs.rm(paths.authConf, { force: true });
     }
-    // The sealed token is gone from disk: now its key.
-    await removeKeyringKey(env, paths.dir, {
-      wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
-    });
+    // The sealed token is gone from disk: now its key, unless the Bitbucket
+    // token kept is sealed under it.
+    if (backendOf(bitbucketToken) !== "keyring") {
+      await removeKeyringKey(env, paths.dir, {
+        wasKeyring: backendOf(tokens?.refreshToken) === "keyring" ||
+          backendOf(stored.bitbucketToken) === "keyring",
+      });
+    }
     env.stderr.write(
       `${check} Logged out${
         tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""

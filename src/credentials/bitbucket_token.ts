@@ -10,6 +10,9 @@ import type { Env } from "../env.ts";
 import { emptyCredentials } from "./auth_conf.ts";
 import { acquireLock } from "./lock.ts";
 import { assertStoreWritable } from "./preflight.ts";
+import { backendOf } from "./keyring.ts";
+import { plainBitbucketToken, storedBitbucketTokenFor } from "./keyring_use.ts";
+import { parentDir } from "../lean_path.ts";
 import { ensureConfigDir, readCredentials, saveCredentials } from "./store.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 
@@ -58,7 +61,9 @@ export async function bitbucketToken(
 ): Promise<string | null> {
   const fromEnv = env.getVar(BITBUCKET_TOKEN_VAR);
   if (fromEnv) return fromEnv;
-  return (await readCredentials(env, paths.authConf))?.bitbucketToken ?? null;
+  const stored = (await readCredentials(env, paths.authConf))?.bitbucketToken ?? null;
+  if (stored === null || backendOf(stored) === "file") return stored;
+  return await plainBitbucketToken(env, parentDir(paths.authConf), stored);
 }
 
 /**
@@ -99,7 +104,14 @@ export async function saveBitbucketToken(
   const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
   try {
     const stored = (await readCredentials(env, paths.authConf)) ?? emptyCredentials();
-    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: token });
+    // Under the keyring backend the Bitbucket token is sealed like the refresh token.
+    const kept = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      token,
+      backendOf(stored.oauth?.refreshToken),
+    );
+    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: kept });
   } finally {
     await lock.release();
   }

@@ -36,6 +36,40 @@ function bindingOf(tokens: { issuer?: string; clientId?: string } | null | undef
 
 interface StoredLike<T extends WithRefreshToken> {
   oauth: T | null;
+  bitbucketToken?: string | null;
+}
+
+/**
+ * What a stored Bitbucket token is bound to when sealed: an issuer no OAuth
+ * sign-in has, so it can never be swapped into a refresh token's place.
+ */
+const bitbucketBinding: SealBinding = { issuer: "twg:bitbucket-token", clientId: "" };
+
+/**
+ * The Bitbucket token as `backend` keeps it: sealed under the keyring's key
+ * (the same key as the refresh token's) or in plaintext for `file`.
+ */
+export async function storedBitbucketTokenFor(
+  env: Env,
+  configDir: string,
+  token: string | null,
+  backend: CredentialBackend,
+): Promise<string | null> {
+  if (token === null || backendOf(token) === backend) return token;
+  if (backend === "keyring") {
+    const key = await (await openKeyring(env, configDir)).ensure();
+    return await sealToken(key, token, configDir, bitbucketBinding);
+  }
+  return await plainRefreshToken(env, configDir, token, bitbucketBinding);
+}
+
+/** The stored Bitbucket token in plaintext (opened with the keyring's key when sealed). */
+export async function plainBitbucketToken(
+  env: Env,
+  configDir: string,
+  stored: string,
+): Promise<string> {
+  return await plainRefreshToken(env, configDir, stored, bitbucketBinding);
 }
 
 /**
@@ -58,9 +92,9 @@ export async function loginSealing(
   // Only a sealed token already stored may keep its key; otherwise the item
   // (perhaps planted by something else under twg's name) is replaced.
   const keyring = await openKeyring(env, configDir);
-  const key = backendOf(existing?.oauth?.refreshToken) === "keyring"
-    ? await keyring.ensure()
-    : await keyring.renew();
+  const hasSealed = backendOf(existing?.oauth?.refreshToken) === "keyring" ||
+    backendOf(existing?.bitbucketToken) === "keyring";
+  const key = hasSealed ? await keyring.ensure() : await keyring.renew();
   return async (tokens) =>
     tokens.refreshToken === null ? tokens : {
       ...tokens,

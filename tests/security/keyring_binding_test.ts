@@ -143,3 +143,34 @@ Deno.test({
     assert.notEqual(await storedKey(keyring, home), planted);
   },
 });
+
+Deno.test({
+  name: named("under the keyring backend the Bitbucket token is sealed too, and still works"),
+  ignore: missing !== null,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer();
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server, ["--backend", "keyring"]), 0);
+    expectExit(
+      await twg(home, ["setup", "bitbucket", "--with-token"], { stdin: server.bitbucketToken }),
+      0,
+    );
+    const configText = [...Deno.readDirSync(home.configDir)]
+      .filter((entry) => entry.isFile)
+      .map((entry) => Deno.readTextFileSync(join(home.configDir, entry.name)))
+      .join("\n");
+    assert.ok(
+      !configText.includes(server.bitbucketToken),
+      "the Bitbucket token is not in plaintext",
+    );
+    assert.match((await authConf(home)).bitbucketToken as unknown as string, /^twg-keyring:v2:/);
+    // It still reaches Bitbucket, and survives a logout that keeps it.
+    expectExit(await twg(home, ["api", "--bitbucket", "user"]), 0);
+    expectExit(await twg(home, ["logout"]), 0);
+    expectExit(await twg(home, ["api", "--bitbucket", "user"]), 0);
+    // Back to the file backend with a new sign-in: opened again, as asked.
+    expectExit(await login(home, server, ["--backend", "file"]), 0);
+    assert.equal((await authConf(home)).bitbucketToken, server.bitbucketToken);
+  },
+});
