@@ -42,8 +42,9 @@ export function terminalSafeLines(text: string): string {
 // deno-lint-ignore no-control-regex -- matching twg's own escape sequences is the point
 const ownColour = /(\x1b\[(?:1|2|22|31|32|33|39)m)/;
 const spinnerPrefix = "\r\x1b[2K";
-// deno-lint-ignore no-control-regex -- as unsafeCharacters, but tab and newline are layout
+// As unsafeCharacters, but tab and newline are layout.
 const unsafeExceptLayout =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
   /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
 
 /**

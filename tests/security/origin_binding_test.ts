@@ -53,7 +53,8 @@ async function scenario(): Promise<Record<string, unknown>> {
 }
 
 if (import.meta.main && Deno.env.get("TWG_NETNS_SCENARIO") === "1") {
-  console.log(JSON.stringify(await scenario()));
+  // The scenario's one line of output, read by runInNetns.
+  Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(await scenario()) + "\n"));
   Deno.exit(0);
 }
 
