@@ -8,12 +8,13 @@
  */
 import type { Env } from "../env.ts";
 import { emptyCredentials } from "./auth_conf.ts";
-import { acquireLock } from "./lock.ts";
 import { assertStoreWritable } from "./preflight.ts";
 import { backendOf } from "./keyring.ts";
 import { plainBitbucketToken, storedBitbucketTokenFor } from "./keyring_use.ts";
 import { parentDir } from "../lean_path.ts";
-import { ensureConfigDir, readCredentials, saveCredentials } from "./store.ts";
+import { readCredentials } from "./store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+import { changeSignIn } from "./sign_in_door.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** The variable that provides the Bitbucket token and wins over a stored one. */
@@ -101,20 +102,17 @@ export async function saveBitbucketToken(
 ): Promise<void> {
   await ensureConfigDir(env, paths.dir);
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const stored = (await readCredentials(env, paths.authConf)) ?? emptyCredentials();
+  await changeSignIn(env, paths, async (stored) => {
+    const current = stored ?? emptyCredentials();
     // Under the keyring backend the Bitbucket token is sealed like the refresh token.
     const kept = await storedBitbucketTokenFor(
       env,
       paths.dir,
       token,
-      backendOf(stored.oauth?.refreshToken),
+      backendOf(current.oauth?.refreshToken),
     );
-    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: kept });
-  } finally {
-    await lock.release();
-  }
+    return { kind: "write", credentials: { ...current, bitbucketToken: kept }, result: undefined };
+  }, { lock: { signal: env.interrupt } });
 }
 
 /**

@@ -12,14 +12,14 @@ import {
   PinMismatchError,
   pinVariables,
 } from "./pins.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
-import { assertOwnedByUser } from "../credentials/ownership.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";

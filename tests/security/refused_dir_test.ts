@@ -11,7 +11,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { fileURLToPath } from "node:url";
-import { prepareReservedWrite, writeFileAtomic } from "../../src/credentials/atomic_write.ts";
+import { prepareReservedWrite, writeFileAtomic } from "../../src/safe_files/atomic_write.ts";
 import { ensureConfigDir } from "../../src/credentials/store.ts";
 import { appendLog } from "../../src/upkeep/run.ts";
 import type { FileSystem } from "../../src/env.ts";

@@ -134,7 +134,15 @@ export async function prepareReservedWrite(
     file.write(new Uint8Array(reserveBytes).fill(0x20));
     // The mode was set at creation: never chmod by path (see createModeNote).
     file.sync();
-    if (env.os !== "windows") dir = await env.fs.open(parentDir(target), "r");
+    if (env.os !== "windows") {
+      dir = await env.fs.open(parentDir(target), "r");
+      // The reservation's name made durable now, before anything is spent:
+      // otherwise a power cut after the content's flush but before the
+      // rename's could leave the new sign-in flushed in a file with no name,
+      // and the next run would send the spent refresh token again (found by
+      // the crash-state explorer, tests/credentials/crash_explorer_test.ts).
+      await dir.sync();
+    }
   } catch (error) {
     try {
       close();
