@@ -19,7 +19,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { AuthRequiredError, NetworkError, TwgError } from "../errors.ts";
+import { AuthExpiredError, AuthRequiredError, NetworkError, TwgError } from "../errors.ts";
 import {
   orphanedTempFiles,
   type PreparedWrite,
@@ -45,6 +45,8 @@ import { explainOAuthError } from "../oauth/oauth_error_text.ts";
 import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 import { refreshInChild, type RefreshReason } from "./refresh_child.ts";
+import { beginInFlight, provesNothingRotated, withRecordedRejection } from "./refresh_in_flight.ts";
+import { settleRejection } from "./refresh_rejection.ts";
 
 export type { RefreshReason };
 
@@ -85,11 +87,10 @@ export async function readSignedIn(
   const credentials = await readCredentials(env, paths.authConf);
   const tokens = credentials?.oauth;
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
-  if (tokens.rejectedAt) {
-    throw new AuthRequiredError(
-      `The server rejected the stored sign-in at ${formatTime(tokens.rejectedAt, env.now())}`,
-      'Sign in again: run "twg login"',
-      "refresh-token-rejected",
+  const rejectedAt = (await withRecordedRejection(env, paths, tokens)).rejectedAt;
+  if (rejectedAt) {
+    throw new AuthExpiredError(
+      `The server rejected the stored sign-in at ${formatTime(rejectedAt, env.now())}`,
     );
   }
   return { credentials, tokens };
@@ -228,7 +229,7 @@ function givenTokenAsIs(env: Env, signedIn: SignedIn, force: boolean): RefreshRe
   }
   const { tokens } = signedIn;
   if (tokens.expiresIn > 0 && isExpired(tokens, env.now())) {
-    throw new AuthRequiredError(
+    throw new AuthExpiredError(
       `The token given with "twg login --with-token" expired at ${
         new Date(expiresAtMs(tokens)).toISOString()
       }`,
@@ -325,9 +326,26 @@ async function rotateUnderLock(
     );
   });
   try {
-    const response = await requestRefresh(env, tokens, toSend.plain, lock, options.signal);
+    // Durably "in flight" before sending: a lost answer is retried only
+    // inside the issuer's reuse leeway (refresh_in_flight.ts).
+    const inFlight = await beginInFlight(env, paths, tokens).catch((error) => {
+      if (error instanceof TwgError) throw error;
+      throw new StoreNotWritableError(
+        paths.dir,
+        `cannot record the refresh before sending it (${
+          (error as NodeJS.ErrnoException).code ?? error
+        }); nothing was sent`,
+      );
+    });
+    const response = await requestRefresh(env, tokens, toSend.plain, lock, options.signal)
+      .catch(async (error) => {
+        if (provesNothingRotated(error)) await inFlight.clear();
+        throw error;
+      });
     if (response.kind === "rejected") {
-      return await handleRejection(env, paths, credentials, prepared, response.detail);
+      // Adopts a newer save, or records the rejection (replacing the
+      // in-flight record); never writes auth.conf.
+      return await settleRejection(env, paths, credentials, response.detail);
     }
     const receivedAt = performance.now();
     const next = await toSend.sealNext(
@@ -336,6 +354,7 @@ async function rotateUnderLock(
     );
     await commitOrKeep(paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
     options.onSaveWindow?.(performance.now() - receivedAt);
+    await inFlight.clear();
     return next;
   } finally {
     await prepared.discard();
@@ -518,32 +537,6 @@ function isRejection(status: number, error: string | undefined): boolean {
   if (error === "invalid_grant" || error === "invalid_token") return true;
   // Some servers answer 401/404 with no OAuth error body for an unknown token.
   return (status === 401 || status === 404) && error === undefined;
-}
-
-async function handleRejection(
-  env: Env,
-  paths: ConfigPaths,
-  sent: Credentials,
-  prepared: PreparedWrite,
-  detail: string,
-): Promise<OAuthTokens> {
-  // If the stored token changed since we read it, someone else rotated outside
-  // our view (an older twg without the lock, a restore): adopt theirs.
-  const stored = await readCredentials(env, paths.authConf);
-  if (
-    stored?.oauth && stored.oauth.refreshToken !== sent.oauth!.refreshToken &&
-    !stored.oauth.rejectedAt
-  ) {
-    return stored.oauth;
-  }
-  // Keep the file for diagnosis, but mark it so status and doctor say why.
-  const rejectedAt = new Date(env.now()).toISOString();
-  await prepared.commit(serializeCredentials({ ...sent, oauth: { ...sent.oauth!, rejectedAt } }));
-  throw new AuthRequiredError(
-    `The server rejected the stored sign-in: ${detail}`,
-    'Sign in again: run "twg login"',
-    "refresh-token-rejected",
-  );
 }
 
 function lockOptions(env: Env, signal: AbortSignal | undefined) {

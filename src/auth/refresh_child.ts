@@ -21,7 +21,13 @@ import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { type KeyringProblem, KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env, SelfCommand } from "../env.ts";
-import { AuthRequiredError, type ExitCodeValue, NetworkError, TwgError } from "../errors.ts";
+import {
+  AuthExpiredError,
+  AuthRequiredError,
+  type ExitCodeValue,
+  NetworkError,
+  TwgError,
+} from "../errors.ts";
 
 /** Why a refresh happened or not, as `auth refresh --json` reports it. */
 export type RefreshReason = "fresh" | "due" | "forced";
@@ -114,6 +120,7 @@ function errorFromChild(error: Extract<ChildAnswer, { ok: false }>["error"]): Er
     // `auth token` falls back to a still-valid token on exactly this class.
     return new StoreNotWritableError(error.configDir, error.message.slice(prefix.length));
   }
+  if (error.name === "AuthExpiredError") return new AuthExpiredError(error.message, error.hint);
   if (error.name === "AuthRequiredError") return new AuthRequiredError(error.message, error.hint);
   if (error.name === "NetworkError") return new NetworkError(error.message);
   if (error.name === "Error") return new Error(error.message);

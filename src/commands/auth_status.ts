@@ -11,6 +11,7 @@ import { configPaths } from "../config/paths.ts";
 import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import { backendOf, type CredentialBackend } from "../credentials/keyring.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
@@ -77,7 +78,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
     throw error;
   });
-  const tokens = credentials?.oauth ?? null;
+  // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
+  const tokens = await withRecordedRejection(env, paths, credentials?.oauth ?? null);
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
@@ -141,7 +143,10 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
     // (cli/cli#7447), so that `twg auth status | grep Site` works.
     env.stdout.write(formatStatus(env, status));
   }
-  if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
+  // A sign-in that ended (rejected, expired) is exit 77, never signed in at all 3.
+  if (!status.loggedIn) {
+    throw new ReportedError(status.needsLogin ? ExitCode.authExpired : ExitCode.authRequired);
+  }
 }
 
 function formatStatus(env: Env, status: AuthStatus): string {

@@ -16,6 +16,7 @@ import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import type { Env } from "../env.ts";
 import { backendOf } from "../credentials/keyring.ts";
 import { probeKeyring } from "../credentials/keyring_use.ts";
@@ -103,7 +104,8 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("credentials", "fail", messageOf(error) + hint);
   }
-  const tokens = credentials?.oauth ?? null;
+  // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
+  const tokens = await withRecordedRejection(env, paths, credentials?.oauth ?? null);
   const now = env.now();
   const fromEnv = envAccessToken(env);
   // The method, and for "env" which variable (never its value).
