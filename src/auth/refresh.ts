@@ -22,7 +22,6 @@ import type { Env } from "../env.ts";
 import { AuthExpiredError, AuthRequiredError, NetworkError, TwgError } from "../errors.ts";
 import {
   orphanedTempFiles,
-  type PreparedWrite,
   prepareReservedWrite,
   removeOrphanedTempFiles,
   type ReservedWrite,
