@@ -46,6 +46,7 @@ import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.
 import { refreshInChild, type RefreshReason } from "./refresh_child.ts";
 import { beginInFlight, provesNothingRotated, withRecordedRejection } from "./refresh_in_flight.ts";
 import { settleRejection } from "./refresh_rejection.ts";
+import { assertConsentValid } from "./consent_expiry.ts";
 
 export type { RefreshReason };
 
@@ -92,6 +93,8 @@ export async function readSignedIn(
       `The server rejected the stored sign-in at ${formatTime(rejectedAt, env.now())}`,
     );
   }
+  // Past the issuer's absolute expiry nothing is sent: the person must consent again.
+  assertConsentValid(tokens, env.now());
   return { credentials, tokens };
 }
 

@@ -166,7 +166,7 @@ export async function beginInFlight(
  */
 export function provesNothingRotated(error: unknown): boolean {
   if (!(error instanceof NetworkError)) return false;
-  return /answered HTTP (5\d\d|429)|refused the refresh|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|Connection refused|dns error|failed to lookup/i
+  return /answered HTTP (5\d\d|429)|refused the refresh|ECONNREFUSED|ENOTFOUND|EAI_AGAIN|ENETUNREACH|EHOSTUNREACH|Connection refused|Network is unreachable|No route to host|dns error|failed to lookup/i
     .test(error.message);
 }
 

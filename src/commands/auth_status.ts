@@ -27,6 +27,7 @@ import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { consentLine } from "../auth/consent_expiry.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {
@@ -49,8 +50,10 @@ export interface AuthStatus {
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
-  /** Set when the server rejected the refresh token: a new login is needed. */
+  /** Set when the server rejected the refresh token, or the consent expired: a new login is needed. */
   needsLogin: boolean;
+  /** When the consent given at login ends (the issuer's absolute expiry), or null when unknown. */
+  consentExpiresAt: string | null;
   configDir: string;
   configWritable: boolean;
   bitbucketToken: "env" | "store" | null;
@@ -81,13 +84,16 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
   const tokens = await withRecordedRejection(env, paths, credentials?.oauth ?? null);
   const times = tokens ? tokenTimes(tokens) : null;
+  const isConsentExpired = Boolean(
+    tokens?.consentExpiresAt && Date.parse(tokens.consentExpiresAt) <= env.now(),
+  );
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
   const fromEnv = envAccessToken(env) !== null;
   const isGiven = tokens?.method === "token";
   const givenExpiry = tokens && isGiven ? givenTokenExpiresAt(tokens) : null;
   const status: AuthStatus = {
-    loggedIn: Boolean(tokens && !tokens.rejectedAt),
+    loggedIn: Boolean(tokens && !tokens.rejectedAt && !isConsentExpired),
     method: tokens ? (isGiven ? "token" : "oauth") : null,
     accessTokenVariable: null,
     refreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
@@ -102,8 +108,11 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
     // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
-    fresh: tokens && !tokens.rejectedAt ? !isRefreshDue(tokens, env.now()) : null,
-    needsLogin: Boolean(tokens?.rejectedAt),
+    fresh: tokens && !tokens.rejectedAt && !isConsentExpired
+      ? !isRefreshDue(tokens, env.now())
+      : null,
+    needsLogin: Boolean(tokens?.rejectedAt) || isConsentExpired,
+    consentExpiresAt: tokens?.consentExpiresAt ?? null,
     configDir: paths.dir,
     configWritable,
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
@@ -149,6 +158,10 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
   }
 }
 
+function isPast(time: string | null, now: number): boolean {
+  return time !== null && Date.parse(time) <= now;
+}
+
 function formatStatus(env: Env, status: AuthStatus): string {
   const style = styleFor(env, env.stdout);
   const lines: string[] = [];
@@ -166,6 +179,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
     );
   } else if (status.loggedIn) {
     lines.push(`${style.success("✔")} Logged in with a stored access token`);
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, env.now())) {
+    lines.push(`${style.error("✖")} The consent given at sign-in has expired; run "twg login"`);
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
@@ -190,6 +205,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
           : ""
       }`,
     );
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, now)) {
+    lines.push(`  Token: the consent expired; a new login is needed`);
   } else if (status.needsLogin) {
     lines.push(`  Token: rejected by the server; a new login is needed`);
   } else if (status.method === "oauth" && status.accessTokenExpiresAt) {
@@ -200,6 +217,7 @@ function formatStatus(env: Env, status: AuthStatus): string {
       `  Refresh due: ${formatTime(status.refreshDueAt ?? "", now)}`,
     );
   }
+  if (status.consentExpiresAt) lines.push(`  ${consentLine(status.consentExpiresAt, now)}`);
   const writable = status.configWritable ? "writable" : style.warn("not writable");
   const kept = status.backend === "keyring"
     ? "keyring (refresh token sealed, key in the OS keyring)"

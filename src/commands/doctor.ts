@@ -17,6 +17,7 @@ import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
+import { consentDaysLeft, consentLine, consentNoticeDays } from "../auth/consent_expiry.ts";
 import type { Env } from "../env.ts";
 import { backendOf } from "../credentials/keyring.ts";
 import { probeKeyring } from "../credentials/keyring_use.ts";
@@ -153,6 +154,15 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     } else if (isRefreshDue(tokens, now)) {
       add("token", "warn", `refresh due: ${times}; "twg auth refresh" renews it`);
     } else add("token", "ok", `valid: ${times}`);
+  }
+  // The issuer's absolute expiry of the consent (src/auth/consent_expiry.ts).
+  if (tokens?.consentExpiresAt) {
+    const daysLeft = consentDaysLeft(tokens.consentExpiresAt, now);
+    add(
+      "consent",
+      daysLeft <= 0 ? "fail" : daysLeft <= consentNoticeDays[0] ? "warn" : "ok",
+      consentLine(tokens.consentExpiresAt, now).replace(/^Consent: /, ""),
+    );
   }
 
   const user = credentials?.user;

@@ -7,6 +7,7 @@ import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
+import { consentExpiresAtFor } from "../auth/consent_expiry.ts";
 import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
@@ -172,7 +173,11 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const siteChoice = settings.resourcesUrl
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
     : { site: null, sites: null, problem: null, canAsk: false };
-  const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
+  const oauth = {
+    ...oauthTokens(tokens, obtainedAt, metadata, clientId),
+    // The issuer's absolute expiry counts from this consent (src/auth/consent_expiry.ts).
+    consentExpiresAt: consentExpiresAtFor(env, metadata.issuer, obtainedAt),
+  };
   let replaced: OAuthTokens | null;
   let bitbucketToken: string | null;
   // The sign-in is saved before any further question: the person has

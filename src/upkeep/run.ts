@@ -14,6 +14,7 @@ import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
+import { consentNoticeRound } from "./consent_notice.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -76,6 +77,8 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
       : "failed";
   }
   state = { ...state, lastRun: now, lastResult: result, lastError };
+  const signedIn = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  state = await consentNoticeRound(env, state, signedIn);
   state = await updateCheckRound(env, state);
   try {
     await writeUpkeepState(env, paths.upkeepJson, state);
