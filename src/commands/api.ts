@@ -10,6 +10,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { usableCredentials } from "../auth/token.ts";
+import { renewedAccessToken, unauthorizedAfterRefresh } from "../auth/renew_after_unauthorized.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
 import { nextPageUrl } from "../api/pagination.ts";
 import { configPaths } from "../config/paths.ts";
@@ -163,7 +164,19 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   const seen = new Set<string>();
   for (let page = 1;; page++) {
     seen.add(url.href);
-    const response = await send(env, url, { method, headers, body });
+    let response = await send(env, url, { method, headers, body });
+    // A stored token refused: one retry with a refreshed token; refused
+    // again, the person must sign in again (exit 77).
+    let isAfterRefresh = false;
+    if (response.status === 401 && token.source === "store" && page === 1) {
+      const renewed = await renewedAccessToken(env);
+      if (renewed !== null) {
+        await response.body?.cancel();
+        headers.set("authorization", `Bearer ${renewed}`);
+        response = await send(env, url, { method, headers, body });
+        isAfterRefresh = true;
+      }
+    }
     const text = await response.text();
     if (options.include) {
       if (page > 1) env.stdout.write("\n");
@@ -172,6 +185,9 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     if (!response.ok) {
       // As gh: the error body is printed as it is, never through --jq.
       if (!options.silent) writeBody(env, text);
+      if (isAfterRefresh && response.status === 401) {
+        throw unauthorizedAfterRefresh(`${url.host}${url.pathname}`);
+      }
       throw httpStatusError(response, url, token.source);
     }
     const document = options.paginate || options.slurp ? parseJson(text) : undefined;
