@@ -31,6 +31,7 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   doctor: [
     ["twg doctor", "check everything; exit 1 when a check fails"],
+    ["twg doctor --basic", "a short offline summary, starting with the auth source"],
     ["twg doctor --json | jq '.checks[] | select(.status != \"ok\")'", "what needs attention"],
   ],
   auth: [

@@ -42,7 +42,12 @@ export function doctorCommand(env: Env) {
   return new Command("doctor")
     .description("Check the sign-in, the server, the credential store and the helper")
     .option("--json", "print the checks as JSON on stdout")
+    .option("--basic", 'a short offline summary, first line "Auth source: …"')
     .action(async (options) => {
+      if (options.basic) {
+        const { runDoctorBasic } = await import("./doctor_basic.ts");
+        return await runDoctorBasic(env, { json: options.json ?? false });
+      }
       await runDoctor(env, { json: options.json ?? false });
     });
 }
