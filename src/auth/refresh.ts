@@ -44,7 +44,12 @@ import { explainOAuthError } from "../oauth/oauth_error_text.ts";
 import { formatTime } from "../ui/time.ts";
 import { parseTokenResponse, type TokenResponse } from "../oauth/token_response.ts";
 import { refreshInChild, type RefreshReason } from "./refresh_child.ts";
-import { beginInFlight, provesNothingRotated, withRecordedRejection } from "./refresh_in_flight.ts";
+import {
+  beginInFlight,
+  type InFlight,
+  provesNothingRotated,
+  withRecordedRejection,
+} from "./refresh_in_flight.ts";
 import { settleRejection } from "./refresh_rejection.ts";
 import { assertConsentValid } from "./consent_expiry.ts";
 
@@ -328,22 +333,32 @@ async function rotateUnderLock(
     );
   });
   try {
-    // Durably "in flight" before sending: a lost answer is retried only
-    // inside the issuer's reuse leeway (refresh_in_flight.ts).
-    const inFlight = await beginInFlight(env, paths, tokens).catch((error) => {
-      if (error instanceof TwgError) throw error;
-      throw new StoreNotWritableError(
-        paths.dir,
-        `cannot record the refresh before sending it (${
-          (error as NodeJS.ErrnoException).code ?? error
-        }); nothing was sent`,
-      );
-    });
-    const response = await requestRefresh(env, tokens, toSend.plain, lock, options.signal)
-      .catch(async (error) => {
-        if (provesNothingRotated(error)) await inFlight.clear();
-        throw error;
+    // Durably "in flight" just before the first send (after the lock check):
+    // a lost answer is retried only inside the issuer's reuse leeway
+    // (refresh_in_flight.ts).
+    let inFlight = null as InFlight | null;
+    const recordSend = async () => {
+      inFlight = await beginInFlight(env, paths, tokens).catch((error) => {
+        if (error instanceof TwgError) throw error;
+        throw new StoreNotWritableError(
+          paths.dir,
+          `cannot record the refresh before sending it (${
+            (error as NodeJS.ErrnoException).code ?? error
+          }); nothing was sent`,
+        );
       });
+    };
+    const response = await requestRefresh(
+      env,
+      tokens,
+      toSend.plain,
+      lock,
+      options.signal,
+      recordSend,
+    ).catch(async (error) => {
+      if (provesNothingRotated(error)) await inFlight?.clear();
+      throw error;
+    });
     if (response.kind === "rejected") {
       // Adopts a newer save, or records the rejection (replacing the
       // in-flight record); never writes auth.conf.
@@ -356,7 +371,7 @@ async function rotateUnderLock(
     );
     await commitOrKeep(paths, prepared, serializeCredentials({ ...credentials, oauth: next }));
     options.onSaveWindow?.(performance.now() - receivedAt);
-    await inFlight.clear();
+    await inFlight?.clear();
     return next;
   } finally {
     await prepared.discard();
@@ -465,6 +480,8 @@ async function requestRefresh(
   refreshToken: string,
   lock: Lock,
   signal: AbortSignal | undefined,
+  /** Runs once, after the lock check and before the first send. */
+  beforeFirstSend: () => Promise<void>,
 ): Promise<RefreshAnswer> {
   const host = new URL(tokens.tokenEndpoint).host;
   let lastError: NetworkError | undefined;
@@ -480,6 +497,7 @@ async function requestRefresh(
         },
       );
     }
+    if (attempt === 1) await beforeFirstSend();
     let response;
     try {
       // Deliberately not abortable: once the refresh token is sent, the server

@@ -154,7 +154,14 @@ export async function beginInFlight(
     sentAt: new Date(env.now()).toISOString(),
     issuer: tokens.issuer,
   };
-  await writeFileAtomic(env, path, JSON.stringify(record) + "\n", 0o600);
+  try {
+    await writeFileAtomic(env, path, JSON.stringify(record) + "\n", 0o600);
+  } catch (error) {
+    // Renamed into place but not flushed (the directory's fsync failed):
+    // nothing will be sent, so the record must not outlive this run.
+    await clear();
+    throw error;
+  }
   return { isRetry: false, clear };
 }
 
