@@ -15,6 +15,7 @@ import { joinPath } from "../lean_path.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
 import { consentNoticeRound } from "./consent_notice.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -57,7 +58,9 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   let lastError: string | null = null;
   try {
     const stored = await readCredentials(env, paths.authConf);
-    if (!stored?.oauth || stored.oauth.rejectedAt) {
+    // A rejection is recorded beside auth.conf (src/auth/refresh_rejection.ts).
+    const tokens = await withRecordedRejection(env, paths, stored?.oauth);
+    if (!tokens || tokens.rejectedAt) {
       result = "skipped: not logged in";
     } else {
       const outcome = await refreshIfDue(env, paths, {

@@ -10,6 +10,7 @@ import {
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
 import { runCli } from "../../src/main.ts";
+import { upkeepRound } from "../../src/upkeep/run.ts";
 import { type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
 
 const tokenEndpoint = "https://auth.example.test/token";
@@ -233,6 +234,8 @@ for (
     assert.equal(await runCli(env, ["auth", "status", "--json"]), 77);
     assert.equal(JSON.parse(env.stdoutText()).needsLogin, true);
     assert.equal(await runCli(env, ["auth", "token"]), 77);
+    const upkeep = await upkeepRound(env, configPaths(env));
+    assert.equal(upkeep.result, "skipped: not logged in", "upkeep reads the recorded rejection");
     assert.equal(env.requests.length, 1, "no further request once marked");
   });
 }
