@@ -105,8 +105,6 @@ export async function readInFlight(env: Env, paths: ConfigPaths): Promise<InFlig
 
 /** What {@link beginInFlight} decided. */
 export interface InFlight {
-  /** The lost answer's token is being sent again, inside the leeway. */
-  isRetry: boolean;
   /** Removes the record: the answer is saved, or nothing was rotated. */
   clear(): Promise<void>;
 }
@@ -137,7 +135,9 @@ export async function beginInFlight(
     const sentAt = Date.parse(existing.sentAt);
     const elapsedMs = env.now() - sentAt;
     if (leewayMs !== null && elapsedMs >= 0 && elapsedMs < retryWindowMs(leewayMs)) {
-      return { isRetry: true, clear };
+      // The lost answer's token, sent again inside the leeway; the first
+      // send time stays, so that retries never stretch the window.
+      return { clear };
     }
     throw new AuthExpiredError(
       `The answer to the refresh sent at ${existing.sentAt} was lost, and ` +
@@ -162,7 +162,7 @@ export async function beginInFlight(
     await clear();
     throw error;
   }
-  return { isRetry: false, clear };
+  return { clear };
 }
 
 /**
