@@ -190,3 +190,12 @@ Deno.test("a Homebrew formula (its Cellar path) is refused with brew upgrade", a
   });
   assert.deepEqual(t.calls, [], "nothing run: the path says it");
 });
+
+Deno.test("an unknown channel is a usage error and changes nothing", async () => {
+  const t = npmInstalled();
+  await using _env = t.env;
+  assert.equal(await runCli(t.env, ["upgrade", "--channel", "nightly"]), 2);
+  assert.match(t.env.stderrText(), /Unknown release channel "nightly"/);
+  assert.match(t.env.stderrText(), /--channel stable or --channel beta/);
+  assert.deepEqual(npmInstalls(t.calls), []);
+});
