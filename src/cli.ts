@@ -7,12 +7,14 @@ import { Command, type CommandUnknownOpts, Help } from "@commander-js/extra-typi
 import type { Env } from "./env.ts";
 import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
+import { authServeCommand } from "./commands/auth_serve.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
 import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authBackendCommand } from "./commands/auth_backend.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { execCommand } from "./commands/exec.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
 import { setupCommand } from "./commands/setup.ts";
@@ -55,8 +57,10 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authRefreshCommand(env));
   auth.addCommand(authSwitchCommand(env));
   auth.addCommand(authBackendCommand(env));
+  auth.addCommand(authServeCommand(env));
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
+  program.addCommand(execCommand(env));
   program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));

@@ -9,7 +9,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
-import { usableCredentials } from "../auth/token.ts";
+import { resolveAccessToken, siteOf } from "../auth/token_source.ts";
 import { renewedAccessToken, unauthorizedAfterRefresh } from "../auth/renew_after_unauthorized.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
 import { nextPageUrl } from "../api/pagination.ts";
@@ -168,7 +168,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     // A stored token refused: one retry with a refreshed token; refused
     // again, the person must sign in again (exit 77).
     let isAfterRefresh = false;
-    if (response.status === 401 && token.source === "store" && page === 1) {
+    if (response.status === 401 && token.canRenew && page === 1) {
       const renewed = await renewedAccessToken(env);
       if (renewed !== null) {
         await response.body?.cancel();
@@ -228,7 +228,7 @@ type TokenSource = "store" | "env" | "bitbucket";
 async function resolveTarget(
   env: Env,
   bitbucket: boolean,
-): Promise<{ base: string; token: { value: string; source: TokenSource } }> {
+): Promise<{ base: string; token: { value: string; source: TokenSource; canRenew?: boolean } }> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
   if (bitbucket) {
@@ -253,11 +253,15 @@ async function resolveTarget(
       : settings.apiUrl;
     return { base, token: { value: fromEnv, source: "env" } };
   }
-  const { credentials, tokens } = await usableCredentials(env, paths);
+  // The store, or in a sandbox out of its reach the keeper or the access-token file.
+  const answer = await resolveAccessToken(env, paths);
   const base = settings.apiUrl.includes("{siteId}")
-    ? siteBase(settings.apiUrl, credentials.site)
+    ? siteBase(settings.apiUrl, siteOf(answer))
     : settings.apiUrl;
-  return { base, token: { value: tokens.accessToken, source: "store" } };
+  // Only a token read from the store itself can be renewed here; a sandbox's
+  // (the keeper's, the access-token file's) is renewed by host-side twg.
+  const canRenew = answer.source === "file" || answer.source === "keyring";
+  return { base, token: { value: answer.token, source: "store", canRenew } };
 }
 
 function siteBase(apiUrl: string, site: Site | null): string {

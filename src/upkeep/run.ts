@@ -5,6 +5,13 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
+import {
+  assertLauncherIntact,
+  assertPinnedOrigins,
+  PinMismatchError,
+  pinVariables,
+} from "./pins.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
@@ -57,17 +64,24 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   let exitCode: ExitCodeValue = ExitCode.ok;
   let lastError: string | null = null;
   try {
+    // Started by the schedule: what it ran and where it sends must be what
+    // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
+    await assertLauncherIntact(env);
     const stored = await readCredentials(env, paths.authConf);
     // A rejection is recorded beside auth.conf (src/auth/refresh_rejection.ts).
     const tokens = await withRecordedRejection(env, paths, stored?.oauth);
     if (!tokens || tokens.rejectedAt) {
       result = "skipped: not logged in";
     } else {
+      assertPinnedOrigins(env, tokens);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
         signal: env.interrupt,
       });
       result = outcome.refreshed ? "refreshed" : "fresh";
+      // Every round, not only after a refresh: a missing or stale file
+      // (a refresh by a process that could not write it) is put right here.
+      await keepAccessTokenFileQuietly(env, paths, outcome.tokens, outcome.credentials.site);
       if (outcome.refreshed) state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
     }
   } catch (error) {
@@ -75,6 +89,8 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
     exitCode = error instanceof TwgError ? error.exitCode : ExitCode.failure;
     result = error instanceof StoreNotWritableError
       ? "failed: store not writable"
+      : error instanceof PinMismatchError
+      ? "failed: not what upkeep enable pinned"
       : error instanceof AuthRequiredError
       ? "failed: login needed"
       : "failed";
@@ -82,7 +98,11 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   state = { ...state, lastRun: now, lastResult: result, lastError };
   const signedIn = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
   state = await consentNoticeRound(env, state, signedIn);
-  state = await updateCheckRound(env, state);
+  // A pinned job without a pinned manifest URL had none at enable: one that
+  // config.json names since is not the job's to ask (a sandbox may write it).
+  const isManifestUnpinned = Boolean(env.getVar(pinVariables.issuerOrigin)) &&
+    !env.getVar("TWG_UPDATE_MANIFEST_URL");
+  if (!isManifestUnpinned) state = await updateCheckRound(env, state);
   try {
     await writeUpkeepState(env, paths.upkeepJson, state);
   } catch (error) {
