@@ -18,7 +18,7 @@
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { AuthExpiredError, NetworkError } from "../errors.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
 
 /** The record's name: the store's own name with this suffix (`auth.conf.inflight`). */
@@ -213,4 +213,14 @@ export async function withRecordedRejection<T extends OAuthTokens | null | undef
   if (!record?.rejectedAt) return tokens;
   if (record.tokenDigest !== await digestOf(tokens.refreshToken ?? "")) return tokens;
   return { ...tokens, rejectedAt: record.rejectedAt };
+}
+
+/** `credentials` with {@link withRecordedRejection} applied to its tokens. */
+export async function withRecordedRejectionIn<T extends { oauth: OAuthTokens | null }>(
+  env: Env,
+  paths: ConfigPaths,
+  credentials: T | null,
+): Promise<T | null> {
+  if (!credentials?.oauth) return credentials;
+  return { ...credentials, oauth: await withRecordedRejection(env, paths, credentials.oauth) };
 }

@@ -8,8 +8,8 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
-import { ensureConfigDir } from "../credentials/store.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import type { Env } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import type { ReleaseManifest } from "./manifest.ts";
