@@ -163,7 +163,6 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
       configDir: paths.dir,
       currentVersion: current,
       latestVersion: target.version,
-      npmPackage: manifest.npm,
     });
     report.write(`twg ${current} → ${target.version} available: run "${command}"\n`);
     return;
