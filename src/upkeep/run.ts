@@ -24,6 +24,8 @@ import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { listProfiles } from "../config/profiles.ts";
 import { updateCheckRound } from "../update/check.ts";
+import { consentNoticeRound } from "./consent_notice.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -79,6 +81,8 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   let exitCode: ExitCodeValue =
     rounds.find(({ round }) => round.exitCode !== ExitCode.ok)?.round.exitCode ?? ExitCode.ok;
   state = { ...state, lastRun: now, lastResult: result, lastError };
+  const signedIn = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  state = await consentNoticeRound(env, state, signedIn);
   // A pinned job without a pinned manifest URL had none at enable: one that
   // config.json names since is not the job's to ask (a sandbox may write it).
   const isManifestUnpinned = Boolean(env.getVar(pinVariables.issuerOrigin)) &&
@@ -120,10 +124,12 @@ async function refreshProfile(env: Env, paths: ConfigPaths): Promise<ProfileRoun
     // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
     await assertLauncherIntact(env);
     const stored = await readCredentials(env, paths.authConf);
-    if (!stored?.oauth || stored.oauth.rejectedAt) {
+    // A rejection is recorded beside auth.conf (src/auth/refresh_rejection.ts).
+    const tokens = await withRecordedRejection(env, paths, stored?.oauth);
+    if (!tokens || tokens.rejectedAt) {
       result = "skipped: not logged in";
     } else {
-      assertPinnedOrigins(env, stored.oauth);
+      assertPinnedOrigins(env, tokens);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
         signal: env.interrupt,
@@ -175,7 +181,7 @@ export async function appendLog(env: Env, paths: ConfigPaths, line: string): Pro
   try {
     // A directory refused for the refresh is refused for the log too:
     // whoever else can write it could swap a symlink in under any write.
-    await assertOwnedByUser(env, paths.dir, "directory");
+    await assertOwnedByUser(env, paths.root, "directory");
     const info = await env.fs.lstat(log).catch(() => null);
     let previous = "";
     if (info?.isFile()) {
