@@ -4,29 +4,43 @@
  *
  * @module
  */
-import { runAuthToken } from "./auth/token.ts";
 import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { versionLine } from "./version.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
  * is in the hot path of every script and agent, `upkeep run` runs 120 times a
- * day, and the parser is most of their start-up (see bench/). Only the exact
- * argv matches; anything else, flags and `--help` included, goes through the
- * full tree. `upkeep run` is imported when run, keeping the update check's
- * modules off the token path.
+ * day, `--version` and `auth status` are what people type, and the parser is
+ * most of their start-up (under Deno, commander is CommonJS and starts the
+ * Node compatibility layer: see bench/README.md). Only the exact argv
+ * matches; anything else, other flags and `--help` included, goes through the
+ * tree. Each is imported when run, so that none loads another's modules (the
+ * update check stays off the token path).
  */
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
-  "auth token": runAuthToken,
+  "auth token": async (env) => (await import("./auth/token.ts")).runAuthToken(env),
+  "auth status": async (env) =>
+    (await import("./commands/auth_status.ts")).runAuthStatus(env, { json: false }),
+  "auth status --json": async (env) =>
+    (await import("./commands/auth_status.ts")).runAuthStatus(env, { json: true }),
+  "--version": printVersion,
+  "-v": printVersion,
+  "version": printVersion,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
   // Hidden: the detached half of a refresh (src/auth/refresh_child_main.ts).
   "__refresh-child": async (env) =>
     (await import("./auth/refresh_child_main.ts")).runRefreshChild(env),
 };
+
+function printVersion(env: Env): Promise<void> {
+  env.stdout.write(`${versionLine(env)}\n`);
+  return Promise.resolve();
+}
 
 /**
  * Runs `args` and returns the exit code; prints errors on stderr. Never
@@ -49,11 +63,13 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     } else {
       const { buildCli } = await import("./cli.ts");
       if (args[0] === "__complete") {
-        // Each Tab of a completion script: the tree, but not the parser's errors.
+        // Each Tab of a completion script: the part of the tree the typed
+        // words reach, but not the parser's errors.
         const { runComplete } = await import("./completion/complete.ts");
-        await runComplete(env, buildCli(env), args.slice(1));
+        const typed = args.slice(2, 2 + Math.max(0, Number(args[1]) || 0));
+        await runComplete(env, await buildCli(env, typed), args.slice(1));
       } else {
-        await buildCli(env).parseAsync(args, { from: "user" });
+        await (await buildCli(env, args)).parseAsync(args, { from: "user" });
       }
     }
     return ExitCode.ok;
