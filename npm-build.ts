@@ -5,10 +5,11 @@
  * deno run -A npm-build.ts [version] [--out-dir <dir>]   # or: deno task build:npm
  * ```
  *
- * The output (default `npm/`, emptied first) holds `package.json`, the CLI
- * bundled by esbuild into `dist/twg.js`, the library (`mod.ts`) into
- * `dist/mod.js` with declarations in `types/`, the chunks both share or load
- * lazily in `dist/chunks/`, and README.md and LICENSE when the checkout has
+ * The output (default `npm/`, emptied first) holds `package.json`, the bin
+ * `dist/twg.js` (it turns on Node's compile cache and loads the CLI), the CLI
+ * bundled by esbuild into `dist/cli.js`, the library (`mod.ts`) into
+ * `dist/mod.js` with declarations in `types/`, jq-wasm alone in `dist/jq.js`
+ * (loaded by `api --jq` only), and README.md and LICENSE when the checkout has
  * them. `version` defaults to `deno.json`'s.
  *
  * The npm packages twg imports are taken from Deno's own cache, at the
@@ -28,8 +29,12 @@ const projectRoot = dirname(fileURLToPath(import.meta.url));
 const cliMain = join(projectRoot, "src", "main.ts");
 const libraryEntry = join(projectRoot, "mod.ts");
 
-/** The bin file, relative to the package root. */
+/** The bin file, relative to the package root: a few lines that load {@link CLI_FILE}. */
 const BIN = "dist/twg.js";
+/** The bundled CLI, in `dist/`. */
+const CLI_FILE = "cli.js";
+/** jq-wasm bundled alone, in `dist/`. */
+const JQ_FILE = "jq.js";
 /** Only for the library's declarations; pinned so that a build is repeatable. */
 const DECLARATION_TOOLS = ["typescript@5.9.3", "@types/node@20.19.43"];
 
@@ -52,7 +57,7 @@ interface NpmBuildResult {
 }
 
 /**
- * The bin's source. `src/main.ts` starts itself only when
+ * The bundled CLI's entry. `src/main.ts` starts itself only when
  * `import.meta.main`, which Node lacks before 24.2 and which the bundle
  * defines false; this entry starts the CLI on every Node instead, and exits
  * only once piped output is flushed.
@@ -60,13 +65,49 @@ interface NpmBuildResult {
 function cliEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
-    "#!/usr/bin/env node",
     `import { createProcessEnv, exitProcess, processArgs } from ${source("env.ts")};`,
     `import { runCli } from ${source("main.ts")};`,
     "await exitProcess(await runCli(createProcessEnv(), processArgs()));",
     "",
   ].join("\n");
 }
+
+/**
+ * The bin, not bundled: it turns on Node's module compile cache before the
+ * CLI is loaded, so that every later start reads V8's code cache instead of
+ * compiling the bundle again. `module.enableCompileCache` exists from Node
+ * 22.8 (nodejs/node#54501; `NODE_COMPILE_CACHE` from 22.1): on Node 20 the
+ * optional call does nothing. Called without a directory, as Node's docs
+ * advise, so that `NODE_COMPILE_CACHE` can move it and
+ * `NODE_DISABLE_COMPILE_CACHE=1` turn it off; it never throws.
+ */
+function binSource(): string {
+  return [
+    "#!/usr/bin/env node",
+    'import module from "node:module";',
+    "module.enableCompileCache?.();",
+    `await import("./${CLI_FILE}");`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The entry of the jq bundle: the package's exports as `default`, where
+ * `src/api/jq.ts` looks for them under Node (jq-wasm is CommonJS marked
+ * `__esModule`, so esbuild gives it no default of its own).
+ */
+const JQ_ENTRY_SOURCE = 'import * as jq from "jq-wasm";\nexport default jq;\n';
+
+/**
+ * `import("jq-wasm")` in the CLI bundle loads {@link JQ_FILE}, jq-wasm
+ * bundled alone, instead of inlining its 1.3 MB into the CLI.
+ */
+const jqAlone: esbuild.Plugin = {
+  name: "twg-jq-alone",
+  setup(build) {
+    build.onResolve({ filter: /^jq-wasm$/ }, () => ({ path: `./${JQ_FILE}`, external: true }));
+  },
+};
 
 /**
  * The runtime swap, as dnt does with its shims: every import of `src/env.ts`
@@ -206,6 +247,7 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
     const nodeModules = await linkNpmPackages([cliMain, libraryEntry], workDir);
     const cliEntry = join(workDir, "twg.ts");
     await writeFile(cliEntry, cliEntrySource());
+    await writeFile(join(workDir, "jq.ts"), JQ_ENTRY_SOURCE);
     const common: esbuild.BuildOptions = {
       absWorkingDir: projectRoot,
       outdir: join(outDir, dirname(BIN)),
@@ -233,32 +275,44 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       metafile: true,
       logLevel: "warning",
     };
-    // Two builds, not one with two entries: chunks shared between the bin and
-    // the library split the bin's start-up over nine files, each one more
-    // read, compile and link for every `twg auth token` (measured in bench/).
+    // Three builds. The CLI is one file, not split: esbuild's splitting puts
+    // every module shared by two dynamic imports in a chunk of its own, and the
+    // lazy command table made that 24 files for a fresh `auth token`, each one
+    // more read, compile and link (measured in bench/). In one file a dynamic
+    // import() only delays evaluation; the parse of code that never runs is
+    // lazy in V8, and cached with Node's compile cache (see cliEntrySource).
+    // jq-wasm (1.3 MB, its WebAssembly inlined) is the exception: a leaf
+    // package with no twg class crossing the boundary, bundled alone and
+    // loaded by `--jq` only.
+    const jq = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: join(workDir, "jq.ts"), out: JQ_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [],
+    });
     const cli = await esbuild.build({
       ...common,
-      entryPoints: [{ in: cliEntry, out: "twg" }],
-      chunkNames: "chunks/[name]-[hash]",
-      // Splitting keeps each dynamic import() (the command tree with commander,
-      // jose for ID tokens, the sandbox guidance) in chunks of its own, loaded
-      // only by the commands that need them.
-      splitting: true,
+      entryPoints: [{ in: cliEntry, out: CLI_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [nodeEnvironment, jqAlone],
     });
     const library = await esbuild.build({
       ...common,
       entryPoints: [{ in: libraryEntry, out: "mod" }],
+      plugins: [nodeEnvironment, jqAlone],
     });
+    await writeFile(join(outDir, BIN), binSource());
     const metafile = {
-      inputs: { ...cli.metafile!.inputs, ...library.metafile!.inputs },
-      outputs: { ...cli.metafile!.outputs, ...library.metafile!.outputs },
+      inputs: { ...jq.metafile!.inputs, ...cli.metafile!.inputs, ...library.metafile!.inputs },
+      outputs: { ...jq.metafile!.outputs, ...cli.metafile!.outputs, ...library.metafile!.outputs },
     };
-    const startup = startupOutputs(metafile, relative(projectRoot, join(outDir, BIN)));
-    // `auth token` with a fresh token starts without the parser (the fast path
-    // in src/main.ts) and without jose (ID tokens are verified at login only).
-    const eager = startup.flatMap((output) => Object.keys(metafile.outputs[output]!.inputs))
-      .find((input) => /\/(commander|jose)\//.test(input));
-    if (eager) throw new Error(`Starting ${BIN} loads ${eager}; import it lazily`);
+    const cliOutput = relative(projectRoot, join(outDir, "dist", CLI_FILE));
+    const startup = startupOutputs(metafile, cliOutput);
+    // Every start reads the bin and the CLI bundle, nothing more; jq stays out.
+    if (startup.length !== 1) throw new Error(`Starting ${BIN} loads ${startup.join(", ")}`);
+    const inlinedJq = Object.keys(metafile.outputs[cliOutput]!.inputs)
+      .find((input) => /\/jq-wasm\//.test(input));
+    if (inlinedJq) throw new Error(`The CLI bundle holds ${inlinedJq}; it belongs in ${JQ_FILE}`);
     await chmod(join(outDir, BIN), 0o755);
     await emitDeclarations(workDir, nodeModules, join(outDir, "types"));
 
@@ -284,10 +338,13 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       if (await exists(source)) await copyFile(source, join(outDir, name));
     }
     const packagePath = (output: string) => relative(outDir, resolve(projectRoot, output));
-    const files = Object.fromEntries(
-      Object.entries(metafile.outputs).map(([output, { bytes }]) => [packagePath(output), bytes]),
-    );
-    return { bin: BIN, files, startupFiles: startup.map(packagePath) };
+    const files = Object.fromEntries([
+      [BIN, (await stat(join(outDir, BIN))).size],
+      ...Object.entries(metafile.outputs).map((
+        [output, { bytes }],
+      ) => [packagePath(output), bytes]),
+    ]);
+    return { bin: BIN, files, startupFiles: [BIN, ...startup.map(packagePath)] };
   } finally {
     await esbuild.stop();
     await rm(workDir, { recursive: true, force: true });
