@@ -6,7 +6,8 @@
  * ```
  *
  * The output (default `npm/`, emptied first) holds `package.json`, the bin
- * `dist/twg.js` (it turns on Node's compile cache and loads the CLI), the CLI
+ * `dist/twg.js` (it turns on Node's compile cache and loads the rest), the
+ * fast paths without the command tree in `dist/fast.js`, the whole CLI
  * bundled by esbuild into `dist/cli.js`, the library (`mod.ts`) into
  * `dist/mod.js` with declarations in `types/`, jq-wasm alone in `dist/jq.js`
  * (loaded by `api --jq` only), and README.md and LICENSE when the checkout has
@@ -33,6 +34,8 @@ const libraryEntry = join(projectRoot, "mod.ts");
 const BIN = "dist/twg.js";
 /** The bundled CLI, in `dist/`. */
 const CLI_FILE = "cli.js";
+/** The fast paths bundled without the command tree, in `dist/`: what the bin loads first. */
+const FAST_FILE = "fast.js";
 /** jq-wasm bundled alone, in `dist/`. */
 const JQ_FILE = "jq.js";
 /** Only for the library's declarations; pinned so that a build is repeatable. */
@@ -73,11 +76,60 @@ function cliEntrySource(): string {
 }
 
 /**
+ * The fast bundle's entry: the argv `src/main.ts` runs without the command
+ * tree (`auth token`, `--version`, `auth status`, `upkeep run`, the refresh
+ * child) run from this small bundle, which never holds the tree, commander or
+ * jose; any other argv loads the whole CLI instead. One process never runs
+ * code from both bundles, so no class (`TwgError`…) is ever seen twice.
+ */
+function fastEntrySource(): string {
+  const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
+  return [
+    `import { createProcessEnv, exitProcess, processArgs } from ${source("env.ts")};`,
+    `import { isFastPath, runCli } from ${source("main.ts")};`,
+    "const args = processArgs();",
+    "if (isFastPath(args)) await exitProcess(await runCli(createProcessEnv(), args));",
+    `else await import("./${CLI_FILE}");`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * In the fast bundle, the modules only the tree's commands reach (`src/cli.ts`,
+ * completion) are a stub that throws: `isFastPath` argv never import them.
+ */
+const treeLeftOut: esbuild.Plugin = {
+  name: "twg-tree-left-out",
+  setup(build) {
+    const leftOut = [
+      join(projectRoot, "src", "cli.ts"),
+      join(projectRoot, "src", "completion", "complete.ts"),
+    ];
+    build.onResolve(
+      { filter: /\.ts$/ },
+      (args) =>
+        leftOut.includes(resolve(args.resolveDir, args.path))
+          ? { path: args.path, namespace: "twg-left-out" }
+          : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "twg-left-out" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the fast bundle`)});`,
+      loader: "js",
+    }));
+    build.onResolve({ filter: new RegExp(`^\\./${CLI_FILE.replace(".", "\\.")}$`) }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
+/**
  * The bin, not bundled: it turns on Node's module compile cache before the
  * CLI is loaded, so that every later start reads V8's code cache instead of
  * compiling the bundle again. `module.enableCompileCache` exists from Node
  * 22.8 (nodejs/node#54501; `NODE_COMPILE_CACHE` from 22.1): on Node 20 the
- * optional call does nothing. Called without a directory, as Node's docs
+ * optional call does nothing. It loads the fast bundle, which loads the
+ * whole CLI when the argv needs the tree. Called without a directory, as Node's docs
  * advise, so that `NODE_COMPILE_CACHE` can move it and
  * `NODE_DISABLE_COMPILE_CACHE=1` turn it off; it never throws.
  */
@@ -86,7 +138,7 @@ function binSource(): string {
     "#!/usr/bin/env node",
     'import module from "node:module";',
     "module.enableCompileCache?.();",
-    `await import("./${CLI_FILE}");`,
+    `await import("./${FAST_FILE}");`,
     "",
   ].join("\n");
 }
@@ -248,6 +300,8 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
     const cliEntry = join(workDir, "twg.ts");
     await writeFile(cliEntry, cliEntrySource());
     await writeFile(join(workDir, "jq.ts"), JQ_ENTRY_SOURCE);
+    const fastEntry = join(workDir, "fast.ts");
+    await writeFile(fastEntry, fastEntrySource());
     const common: esbuild.BuildOptions = {
       absWorkingDir: projectRoot,
       outdir: join(outDir, dirname(BIN)),
@@ -296,6 +350,12 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       outdir: join(outDir, "dist"),
       plugins: [nodeEnvironment, jqAlone],
     });
+    const fast = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: fastEntry, out: FAST_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [nodeEnvironment, treeLeftOut, jqAlone],
+    });
     const library = await esbuild.build({
       ...common,
       entryPoints: [{ in: libraryEntry, out: "mod" }],
@@ -303,13 +363,27 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
     });
     await writeFile(join(outDir, BIN), binSource());
     const metafile = {
-      inputs: { ...jq.metafile!.inputs, ...cli.metafile!.inputs, ...library.metafile!.inputs },
-      outputs: { ...jq.metafile!.outputs, ...cli.metafile!.outputs, ...library.metafile!.outputs },
+      inputs: {
+        ...jq.metafile!.inputs,
+        ...cli.metafile!.inputs,
+        ...fast.metafile!.inputs,
+        ...library.metafile!.inputs,
+      },
+      outputs: {
+        ...jq.metafile!.outputs,
+        ...cli.metafile!.outputs,
+        ...fast.metafile!.outputs,
+        ...library.metafile!.outputs,
+      },
     };
+    const fastOutput = relative(projectRoot, join(outDir, "dist", FAST_FILE));
     const cliOutput = relative(projectRoot, join(outDir, "dist", CLI_FILE));
-    const startup = startupOutputs(metafile, cliOutput);
-    // Every start reads the bin and the CLI bundle, nothing more; jq stays out.
+    const startup = startupOutputs(metafile, fastOutput);
+    // A fast path reads the bin and the fast bundle, nothing more.
     if (startup.length !== 1) throw new Error(`Starting ${BIN} loads ${startup.join(", ")}`);
+    const eager = Object.keys(metafile.outputs[fastOutput]!.inputs)
+      .find((input) => /\/(commander|jose|jq-wasm)\/|src\/cli\.ts$/.test(input));
+    if (eager) throw new Error(`The fast bundle holds ${eager}; only the whole CLI may`);
     const inlinedJq = Object.keys(metafile.outputs[cliOutput]!.inputs)
       .find((input) => /\/jq-wasm\//.test(input));
     if (inlinedJq) throw new Error(`The CLI bundle holds ${inlinedJq}; it belongs in ${JQ_FILE}`);

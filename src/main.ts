@@ -37,6 +37,14 @@ const fastPaths: Record<string, (env: Env) => Promise<void>> = {
     (await import("./auth/refresh_child_main.ts")).runRefreshChild(env),
 };
 
+/**
+ * Whether `args` run without the command tree. The npm build starts a small
+ * bundle without the tree for these, and the whole CLI for anything else.
+ */
+export function isFastPath(args: string[]): boolean {
+  return Object.hasOwn(fastPaths, args.join(" "));
+}
+
 function printVersion(env: Env): Promise<void> {
   env.stdout.write(`${versionLine(env)}\n`);
   return Promise.resolve();
@@ -57,7 +65,7 @@ function printVersion(env: Env): Promise<void> {
  */
 export async function runCli(env: Env, args: string[]): Promise<number> {
   try {
-    const fastPath = fastPaths[args.join(" ")];
+    const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
       await fastPath(env);
     } else {
