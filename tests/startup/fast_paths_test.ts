@@ -1,6 +1,7 @@
 /**
  * The fast paths stay fast: `auth token` on a fresh token, `--version`,
- * `auth status --json` and `__complete` load no module they do not need. The
+ * `auth status --json`, an idle `upkeep run` and `__complete` load no module
+ * they do not need. The
  * modules a run evaluates are read from Deno's debug log (one "V8 code cache
  * hit for ES module: <url>" line per module once the code cache is warm, so
  * each argv runs twice and the second run is read). The probe proves itself
@@ -60,6 +61,15 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
       );
     });
   }
+  await t.step(
+    "an idle upkeep run loads no Node compatibility layer, no install modules",
+    async () => {
+      // The first run (in loadedModules) does the update check due after login; the second is idle.
+      const modules = await loadedModules(home.env, ["upkeep", "run"]);
+      assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
+      assert.deepEqual(modules.filter((url) => url.startsWith("src/install/how_to_update")), []);
+    },
+  );
   await t.step("--version loads only main's own modules", async () => {
     const modules = await loadedModules(home.env, ["--version"]);
     assert.ok(modules.length <= 12, `${modules.length} modules: ${modules.join(" ")}`);
