@@ -56,7 +56,12 @@ const commandTable: CommandEntry[] = [
     path: ["auth", "backend"],
     load: async (env) => (await import("./commands/auth_backend.ts")).authBackendCommand(env),
   },
+  {
+    path: ["auth", "serve"],
+    load: async (env) => (await import("./commands/auth_serve.ts")).authServeCommand(env),
+  },
   { path: ["api"], load: async (env) => (await import("./commands/api.ts")).apiCommand(env) },
+  { path: ["exec"], load: async (env) => (await import("./commands/exec.ts")).execCommand(env) },
   {
     path: ["setup"],
     load: async (env) => {

@@ -6,7 +6,7 @@
  */
 import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
-import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
+import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
@@ -24,6 +24,10 @@ import { versionLine } from "./version.ts";
  */
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": async (env) => (await import("./auth/token.ts")).runAuthToken(env),
+  "auth token --json": async (env) =>
+    (await import("./auth/token.ts")).runAuthToken(env, { format: "json" }),
+  "auth token --format env": async (env) =>
+    (await import("./auth/token.ts")).runAuthToken(env, { format: "env" }),
   "auth status": async (env) =>
     (await import("./commands/auth_status.ts")).runAuthStatus(env, { json: false }),
   "auth status --json": async (env) =>
@@ -148,6 +152,8 @@ async function reportError(
   error: unknown,
   json: "document" | "events" | null,
 ): Promise<number> {
+  // `twg exec`: the command's own status, nothing of twg's to say.
+  if (error instanceof PassedThroughExit) return error.exitCode;
   if (isCommanderError(error)) {
     // Help and version end here too, successfully. The message itself was
     // printed by the tree's outputError, in twg's own style (see cli.ts).

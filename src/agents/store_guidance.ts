@@ -13,7 +13,8 @@ import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
-import { isAbsolutePath, joinPath } from "../lean_path.ts";
+import { joinPath } from "../lean_path.ts";
+import { brokerSocketPath, brokerSocketVariable } from "../config/paths.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
 export async function guidanceOptions(
@@ -42,21 +43,13 @@ export async function guidanceOptions(
 }
 
 /**
- * The token keeper's socket, by the rule agreed with issue 20 (which adds
- * `brokerSocketPath` to src/config/paths.ts; use it once both are merged):
- * `TWG_BROKER_SOCKET`, else `broker.sock` in `$XDG_RUNTIME_DIR/twg`, else in
- * `twg-<uid>` under `$TMPDIR` or `/tmp`. `null` on Windows unless named, so
- * the advice never points at a Unix socket path there.
+ * The token keeper's socket (`brokerSocketPath`, src/config/paths.ts);
+ * `null` on Windows unless named, so the advice never points at a Unix
+ * socket path there.
  */
 function brokerSocketOf(env: Env): string | null {
-  const explicit = env.getVar("TWG_BROKER_SOCKET");
-  if (explicit) return isAbsolutePath(explicit, env.os) ? explicit : joinPath(env.cwd(), explicit);
-  if (env.os === "windows") return null;
-  const runtime = env.getVar("XDG_RUNTIME_DIR");
-  if (runtime && isAbsolutePath(runtime, env.os)) return joinPath(runtime, "twg", "broker.sock");
-  const tmp = env.getVar("TMPDIR");
-  const base = tmp && isAbsolutePath(tmp, env.os) ? tmp : "/tmp";
-  return joinPath(base, `twg-${env.userId ?? "user"}`, "broker.sock");
+  if (env.os === "windows" && !env.getVar(brokerSocketVariable)) return null;
+  return brokerSocketPath(env);
 }
 
 /** The guidance lines printed after the error message (each line ends with a newline). */

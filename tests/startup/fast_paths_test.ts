@@ -46,7 +46,14 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
     const modules = await loadedModules(home.env, ["login", "--help"]);
     assert.ok(modules.some((url) => heavy.test(url)), modules.join("\n"));
   });
-  for (const args of [["auth", "token"], ["--version"], ["auth", "status", "--json"]]) {
+  for (
+    const args of [
+      ["auth", "token"],
+      ["auth", "token", "--json"],
+      ["--version"],
+      ["auth", "status", "--json"],
+    ]
+  ) {
     await t.step(`twg ${args.join(" ")}`, async () => {
       const modules = await loadedModules(home.env, args);
       assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
