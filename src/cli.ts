@@ -136,6 +136,9 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
       "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
     )
     .version(versionLine(env), "-v, --version")
+    // Program options only before a command: `twg upgrade --version 1.2.0`
+    // is upgrade's own --version, not the program's.
+    .enablePositionalOptions()
     // Our own `help [command...]` below: commander's takes one word only
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
     .helpCommand(false)
@@ -144,7 +147,7 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
       "after",
       `
 Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
-5 network or server error, 130 interrupted.`,
+5 network or server error, 77 sign in again (sign-in expired or rejected), 130 interrupted.`,
     );
   const commands = await Promise.all(entries.map((entry) => entry.load(env, program)));
   let auth: CommandUnknownOpts | undefined;

@@ -10,7 +10,8 @@ import { findPermissionDenial, permissionDenialError } from "./permission_denial
 import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
-import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { terminalSafeLines, terminalSafeOutput } from "./ui/terminal_text.ts";
+import { withoutHeaderValues } from "./oauth/token_syntax.ts";
 import { versionLine } from "./version.ts";
 
 /**
@@ -84,7 +85,8 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
  * if (code !== 0) throw new Error(`twg --version exited ${code}`);
  * ```
  */
-export async function runCli(env: Env, args: string[]): Promise<number> {
+export async function runCli(processEnv: Env, args: string[]): Promise<number> {
+  const env = withSafeOutput(processEnv, args);
   try {
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
@@ -110,6 +112,21 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
 }
 
 /**
+ * `env` whose stderr, and stdout unless it carries data, pass the one
+ * sanitiser (`src/ui/terminal_text.ts`): whatever a server said reaches no
+ * terminal, log or completion menu with its control characters. The
+ * prototype keeps the lazy members of `env` lazy.
+ */
+function withSafeOutput(env: Env, args: string[]): Env {
+  const isData = args[0] === "api" || (args[0] === "auth" && args[1] === "token") ||
+    args[0] === "exec" || args[0] === "__refresh-child";
+  return Object.create(env, {
+    stderr: { value: terminalSafeOutput(env.stderr), enumerable: true },
+    stdout: { value: isData ? env.stdout : terminalSafeOutput(env.stdout), enumerable: true },
+  });
+}
+
+/**
  * An update notification that upkeep could not show natively is shown once,
  * here, on a person's terminal (the module checks agents, `--json` and
  * `NO_UPDATE_NOTIFIER`); scripts never load it.
@@ -117,7 +134,7 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
 async function showPendingUpdateNotice(env: Env, args: string[]): Promise<void> {
   if (
     !env.stdout.isTerminal || !env.stderr.isTerminal ||
-    ["update", "uninstall"].includes(args[0] ?? "")
+    ["update", "upgrade", "uninstall"].includes(args[0] ?? "")
   ) return;
   const { pendingUpdateNotice } = await import("./update/notice.ts");
   const notice = await pendingUpdateNotice(env, { json: args.includes("--json") });
@@ -220,10 +237,16 @@ async function reportError(
     );
     return error.exitCode;
   }
-  // A programmer mistake: say so, with the stack only when asked.
-  const message = terminalSafeLines((error as Error)?.message ?? String(error));
+  // A programmer mistake: say so, with the stack only when asked. A runtime
+  // error about a header quotes its value (Deno: `Invalid header value:
+  // "Bearer …"`; Node: `Headers.append: "Bearer …" is an invalid header
+  // value.`, both checked here), so a message about a
+  // header is never shown, whatever the cause.
+  const message = withoutHeaderValues(
+    terminalSafeLines((error as Error)?.message ?? String(error)),
+  );
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
-  if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+  if (isDebug(env)) env.stderr.write(`${withoutHeaderValues((error as Error)?.stack ?? "")}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
   writeJsonError(env, json, {
     code: "unexpected",

@@ -35,6 +35,12 @@ export interface OAuthTokens {
   /** Set when the server rejected the refresh token: a new login is needed. */
   rejectedAt: string | null;
   /**
+   * When the consent given at login ends, whatever the rotations (the
+   * issuer's absolute expiry, `src/auth/consent_expiry.ts`); null or absent
+   * when the issuer's rule is unknown.
+   */
+  consentExpiresAt?: string | null;
+  /**
    * `"token"`: stored by `login --with-token`, never refreshed (`expiresIn`
    * 0 when its lifetime is unknown); absent for a device-flow sign-in.
    */
@@ -50,6 +56,11 @@ export interface Credentials {
   /** Every site the sign-in reaches, as listed at login (null: never listed). */
   sites: Site[] | null;
   bitbucketToken: string | null;
+  /**
+   * The origins this sign-in's tokens may be sent to, recorded at login
+   * (`src/auth/token_origins.ts`); absent in files written before.
+   */
+  origins?: string[];
 }
 
 /** Credentials with nothing stored. */

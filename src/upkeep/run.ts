@@ -19,8 +19,12 @@ import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
+import { consentNoticeRound } from "./consent_notice.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -66,10 +70,12 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
     // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
     await assertLauncherIntact(env);
     const stored = await readCredentials(env, paths.authConf);
-    if (!stored?.oauth || stored.oauth.rejectedAt) {
+    // A rejection is recorded beside auth.conf (src/auth/refresh_rejection.ts).
+    const tokens = await withRecordedRejection(env, paths, stored?.oauth);
+    if (!tokens || tokens.rejectedAt) {
       result = "skipped: not logged in";
     } else {
-      assertPinnedOrigins(env, stored.oauth);
+      assertPinnedOrigins(env, tokens);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
         signal: env.interrupt,
@@ -92,6 +98,8 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
       : "failed";
   }
   state = { ...state, lastRun: now, lastResult: result, lastError };
+  const signedIn = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  state = await consentNoticeRound(env, state, signedIn);
   // A pinned job without a pinned manifest URL had none at enable: one that
   // config.json names since is not the job's to ask (a sandbox may write it).
   const isManifestUnpinned = Boolean(env.getVar(pinVariables.issuerOrigin)) &&
@@ -130,7 +138,8 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 
 /**
  * Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past
- * {@link upkeepLogMaxBytes}. Never through a symlink: the log is read only
+ * {@link upkeepLogMaxBytes}; nothing at all in a directory that another
+ * user owns or can write (`assertOwnedByUser`). Never through a symlink: the log is read only
  * when it is a regular file (lstat), and the new content replaces it through
  * a temporary file and a rename, so `upkeep.log -> ~/.profile` is replaced,
  * and `~/.profile` never touched. The log is small, so the copy is cheap.
@@ -138,13 +147,17 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
   const log = joinPath(paths.dir, "upkeep.log");
   try {
+    // A directory refused for the refresh is refused for the log too:
+    // whoever else can write it could swap a symlink in under any write.
+    await assertOwnedByUser(env, paths.dir, "directory");
     const info = await env.fs.lstat(log).catch(() => null);
     let previous = "";
     if (info?.isFile()) {
       if (info.size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
       else previous = await env.fs.readFile(log, "utf8");
     }
-    await writeFileAtomic(env, log, previous + line + "\n", 0o644);
+    // The line quotes servers' words; the log is read in a terminal later.
+    await writeFileAtomic(env, log, previous + terminalSafe(line) + "\n", 0o644);
   } catch {
     // The log is a convenience; a read-only config dir is already in the state.
   }
