@@ -1,14 +1,14 @@
 /**
- * `twg auth status`: who is signed in, offline and fast.
+ * `twg auth status`: who is signed in, offline and fast. Free of commander:
+ * `src/main.ts` runs it without the parser (its declaration is
+ * `auth_status_command.ts`).
  *
  * @module
  */
 import { terminalSafe } from "../ui/terminal_text.ts";
-import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths, defaultProfile } from "../config/paths.ts";
-import { selectorOf, selectSite, type SiteSelector } from "../auth/site_selector.ts";
-import { siteSelectorOptions } from "./site_options.ts";
+import { selectSite, type SiteSelector } from "../auth/site_selector.ts";
 import { listProfiles } from "../config/profiles.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
@@ -119,18 +119,6 @@ export async function profileSummaries(env: Env, active: string): Promise<Profil
       return { ...base, error: messageOf(error) };
     }
   }));
-}
-
-/** Declares `twg auth status`. */
-export function authStatusCommand(env: Env) {
-  return new Command("status")
-    .description("Show who is signed in, the site, and when the token expires (offline)")
-    .option("--json", "print the status as JSON on stdout")
-    .addOption(siteSelectorOptions()[0])
-    .addOption(siteSelectorOptions()[1])
-    .action(async (options) => {
-      await runAuthStatus(env, { json: options.json ?? false, site: selectorOf(options) });
-    });
 }
 
 /** Reads the local state; sends no network request of any kind. */

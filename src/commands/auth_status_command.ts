@@ -1,0 +1,25 @@
+/**
+ * Declares `twg auth status`. The logic is `runAuthStatus` in
+ * `auth_status.ts`, kept free of commander so that `src/main.ts` can run
+ * `auth status [--json]` without loading the parser (under Deno, commander is
+ * CommonJS and starts the Node compatibility layer: see bench/README.md).
+ *
+ * @module
+ */
+import { Command } from "@commander-js/extra-typings";
+import type { Env } from "../env.ts";
+import { runAuthStatus } from "./auth_status.ts";
+import { selectorOf } from "../auth/site_selector.ts";
+import { siteSelectorOptions } from "./site_options.ts";
+
+/** Declares `twg auth status`. */
+export function authStatusCommand(env: Env) {
+  return new Command("status")
+    .description("Show who is signed in, the site, and when the token expires (offline)")
+    .option("--json", "print the status as JSON on stdout")
+    .addOption(siteSelectorOptions()[0])
+    .addOption(siteSelectorOptions()[1])
+    .action(async (options) => {
+      await runAuthStatus(env, { json: options.json ?? false, site: selectorOf(options) });
+    });
+}
