@@ -13,34 +13,22 @@
  *
  * @module
  */
-import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";
-import { TwgError } from "../errors.ts";
+import {
+  assertPinnedOrigins,
+  originOf,
+  originPinVariables,
+  PinMismatchError,
+} from "../auth/origin_pin.ts";
+
+export { assertPinnedOrigins, PinMismatchError };
 
 /** The variables the scheduler file carries. */
 export const pinVariables = {
-  issuerOrigin: "TWG_PINNED_ISSUER_ORIGIN",
-  tokenOrigin: "TWG_PINNED_TOKEN_ORIGIN",
+  ...originPinVariables,
   launcherPath: "TWG_PINNED_LAUNCHER",
   launcherSha256: "TWG_PINNED_LAUNCHER_SHA256",
 } as const;
-
-/** The job refuses: something it would trust is not what was pinned (exit 1; nothing sent). */
-export class PinMismatchError extends TwgError {
-  override name = "PinMismatchError";
-  static override defaultCode = "pin-mismatch";
-}
-
-const reEnable =
-  'If you changed it yourself, run "twg upkeep enable" again outside any sandbox to pin the new one';
-
-function originOf(url: string | null | undefined): string | null {
-  try {
-    return url ? new URL(url).origin : null;
-  } catch {
-    return null;
-  }
-}
 
 /** SHA-256 of `text`, lower-case hex. */
 export async function sha256Hex(text: string): Promise<string> {
@@ -67,31 +55,6 @@ export async function pinsAtEnable(
     pins[pinVariables.launcherSha256] = await sha256Hex(options.launcher.content);
   }
   return pins;
-}
-
-/**
- * Throws {@link PinMismatchError} when the stored sign-in names an issuer
- * or token endpoint on another origin than the pinned ones. Without pins (a
- * schedule enabled by an older twg, or a foreground run), nothing to check.
- * An unpinned token endpoint must share the pinned issuer's origin.
- */
-export function assertPinnedOrigins(env: Env, tokens: OAuthTokens): void {
-  const pinnedIssuer = env.getVar(pinVariables.issuerOrigin);
-  const pinnedToken = env.getVar(pinVariables.tokenOrigin) ?? pinnedIssuer;
-  const check = (what: string, url: string, pinned: string | undefined) => {
-    if (!pinned) return;
-    const origin = originOf(url);
-    if (origin !== pinned) {
-      throw new PinMismatchError(
-        `Refusing to refresh: auth.conf names the ${what} ${
-          origin ?? JSON.stringify(url)
-        }, but upkeep was enabled for ${pinned}; nothing was sent`,
-        { hint: reEnable },
-      );
-    }
-  };
-  check("issuer", tokens.issuer, pinnedIssuer);
-  if (tokens.tokenEndpoint) check("token endpoint", tokens.tokenEndpoint, pinnedToken);
 }
 
 /**

@@ -42,7 +42,7 @@ function unitWords(value: string): string[] {
 }
 
 /** Runs the installed service as systemd would: its ExecStart, its Environment= only. */
-async function runJob(home: Home): Promise<TwgResult> {
+async function runJob(home: Home, extraEnv: Record<string, string> = {}): Promise<TwgResult> {
   const unit = await readFile(
     join(home.path, ".config", "systemd", "user", "twg-upkeep.service"),
     "utf8",
@@ -52,6 +52,7 @@ async function runJob(home: Home): Promise<TwgResult> {
     HOME: home.path,
     PATH: home.env.PATH!,
     DENO_DIR: home.env.DENO_DIR!,
+    ...extraEnv,
   };
   for (const match of unit.matchAll(/^Environment=(.*)$/gm)) {
     const [pair] = unitWords(match[1]!);
@@ -165,6 +166,35 @@ Deno.test("auth.conf rewritten to another token endpoint or issuer: the job refu
     assert.match(refused.stderr, /nothing was sent/);
     assert.equal(attacker.requests(), 0, "the refresh token never reached the other origin");
   }
+  const state = JSON.parse(await readFile(join(home.configDir, "upkeep.json"), "utf8"));
+  assert.equal(state.lastResult, "failed: not what upkeep enable pinned");
+});
+
+Deno.test("auth.conf rewritten after the job's first check, while it waits under the lock: the refresh refuses and sends nothing there", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using attacker = attackerEndpoint();
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+  await fakeSystemctl(home);
+  expectExit(await twg(home, ["upkeep", "enable"]), 0);
+  await ageToken(home, 0.9);
+  await server.resetStats();
+  // The job holds the lock (a fault-injection pause before its re-read):
+  // its first look at auth.conf, before the lock, saw the genuine endpoint.
+  const lock = join(home.configDir, "auth.lock");
+  const job = runJob(home, { TWG_TEST_PAUSE_AFTER_LOCK_MS: "2500" });
+  const deadline = Date.now() + 60_000;
+  while (!(await Deno.lstat(lock).then(() => true, () => false))) {
+    assert.ok(Date.now() < deadline, "the job never took the lock");
+    await new Promise((resolve) => setTimeout(resolve, 20));
+  }
+  // In that instant, a sandbox that may write the config directory strikes.
+  await rewriteAuthConf(home, (oauth) => oauth.tokenEndpoint = `${attacker.url}/oauth/token`);
+  const refused = await job;
+  expectExit(refused, 1);
+  assert.match(refused.stderr, /Refusing to refresh: auth\.conf names the token endpoint/);
+  assert.equal(attacker.requests(), 0, "the refresh token never reached the other origin");
+  assert.equal((await server.stats()).tokenRequests, 0, "nothing sent anywhere");
   const state = JSON.parse(await readFile(join(home.configDir, "upkeep.json"), "utf8"));
   assert.equal(state.lastResult, "failed: not what upkeep enable pinned");
 });
