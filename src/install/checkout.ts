@@ -49,6 +49,12 @@ export interface CheckoutLauncherOptions {
    * for callers that only render).
    */
   launcherDir?: string;
+  /**
+   * The token keeper's socket, which `auth serve` binds (its directory
+   * writable) and probes for a running keeper: Deno 2 asks `--allow-net`
+   * for a Unix socket too, as `unix:<path>` (seen with Deno 2.9).
+   */
+  socketPath?: string | null;
 }
 
 /** A script twg writes, with its path and text. */
@@ -75,6 +81,8 @@ export function checkoutLauncherScript(
   options: CheckoutLauncherOptions,
 ): LauncherScript {
   const path = env.os === "windows" ? win32 : posix;
+  const socket = options.socketPath ?? null;
+  const netAllowed = [...options.netHosts, ...(socket ? [`unix:${socket}`] : [])];
   const runtimeArgs = isDenoRuntime(env)
     ? [
       "run",
@@ -83,8 +91,8 @@ export function checkoutLauncherScript(
       "--allow-read",
       "--allow-env",
       "--allow-sys=hostname,uid",
-      `--allow-write=${options.configDir}`,
-      ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
+      `--allow-write=${[options.configDir, ...(socket ? [dirname(socket)] : [])].join(",")}`,
+      ...(netAllowed.length > 0 ? [`--allow-net=${netAllowed.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
       ...(options.keyring ? ["--allow-ffi"] : []),
       env.mainPath,

@@ -7,7 +7,7 @@
 import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
-import { type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
+import { brokerSocketPath, type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
 import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { loadSettings } from "../config/settings.ts";
 import { joinPath, parentDir } from "../lean_path.ts";
@@ -53,6 +53,8 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
     configDir: paths.dir,
     launcherDir: dataDir(env),
     netHosts: await knownHosts(env, paths),
+    // The keeper's socket: `auth serve` creates its directory and binds there.
+    socketPath: env.os === "windows" ? null : brokerSocketPath(env),
     // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
     keyring: backendOf(
       (await readCredentials(env, paths.authConf).catch(() => null))?.oauth?.refreshToken,
@@ -98,6 +100,9 @@ export async function scheduleSpecFor(
       configDir: paths.dir,
       environment,
       intervalMinutes: upkeepIntervalMinutes,
+      // The keeper listens where clients look for it by default, decided
+      // here: launchd gives its agents no $TMPDIR of the login shell's.
+      ...(env.os === "windows" ? {} : { keeperSocket: brokerSocketPath(env) }),
     },
   };
 }
