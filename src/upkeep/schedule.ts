@@ -193,6 +193,11 @@ export async function enableUpkeepAndReport(env: Env): Promise<void> {
   env.stderr.write(
     `${check} Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
   );
+  if (env.os !== "windows") {
+    env.stderr.write(
+      `${check} ${scheduler.name} also keeps the token keeper ("twg auth serve") running, for sandboxes\n`,
+    );
+  }
   for (const file of files) env.stderr.write(`  ${displayPath(file, env.homeDir)}\n`);
   env.stderr.write(
     '  "twg upkeep status" shows what it last did; "twg upkeep disable" removes it.\n',

@@ -174,7 +174,12 @@ Deno.test("upkeep enable, status and disable with a working systemd user manager
   expectExit(enable, 0);
   assert.match(enable.stderr, /every 12 minutes/);
   const unitDir = join(home.path, ".config", "systemd", "user");
-  assert.deepEqual((await readdir(unitDir)).sort(), ["twg-upkeep.service", "twg-upkeep.timer"]);
+  assert.deepEqual((await readdir(unitDir)).sort(), [
+    "twg-keeper.service",
+    "twg-upkeep.service",
+    "twg-upkeep.timer",
+  ]);
+  assert.match(enable.stderr, /keeps the token keeper .*auth serve/);
   if (isDenoBuild) {
     const service = await readFile(join(unitDir, "twg-upkeep.service"), "utf8");
     assert.ok(
@@ -205,7 +210,9 @@ Deno.test("upkeep enable, status and disable with a working systemd user manager
     "--user daemon-reload",
     "--user enable --now twg-upkeep.timer",
   ]);
+  assert.ok(calls.includes("--user enable twg-keeper.service"));
   assert.ok(calls.includes("--user disable --now twg-upkeep.timer"));
+  assert.ok(calls.includes("--user disable --now twg-keeper.service"));
 });
 
 for (
