@@ -28,6 +28,9 @@ export const pinVariables = {
   ...originPinVariables,
   launcherPath: "TWG_PINNED_LAUNCHER",
   launcherSha256: "TWG_PINNED_LAUNCHER_SHA256",
+  /** The Windows task's script and its hash, which the task passes in (platform/task_scheduler.ts). */
+  taskScript: "TWG_PINNED_TASK_SCRIPT",
+  taskScriptSha256: "TWG_PINNED_TASK_SCRIPT_SHA256",
 } as const;
 
 /** SHA-256 of `text`, lower-case hex. */
@@ -58,16 +61,33 @@ export async function pinsAtEnable(
 }
 
 /**
- * Throws {@link PinMismatchError} unless the launcher the schedule names is
- * still the file `upkeep enable` wrote: a regular file (not a link), owned
- * by this user, writable by no one else, with the pinned SHA-256.
+ * Throws {@link PinMismatchError} unless the launcher the schedule names
+ * (and, on Windows, the task's script) is still the file `upkeep enable`
+ * wrote: a regular file (not a link), owned by this user, writable by no
+ * one else, with the pinned SHA-256.
  */
 export async function assertLauncherIntact(env: Env): Promise<void> {
-  const path = env.getVar(pinVariables.launcherPath);
-  const expected = env.getVar(pinVariables.launcherSha256);
+  await assertPinnedFile(
+    env,
+    "launcher",
+    env.getVar(pinVariables.launcherPath),
+    env.getVar(pinVariables.launcherSha256),
+  );
+  const taskScript = env.getVar(pinVariables.taskScript);
+  // A task script that claims its own path but no hash was not started by the pinned task.
+  const taskHash = taskScript ? env.getVar(pinVariables.taskScriptSha256) ?? "missing" : undefined;
+  await assertPinnedFile(env, "task script", taskScript, taskHash);
+}
+
+async function assertPinnedFile(
+  env: Env,
+  what: string,
+  path: string | undefined,
+  expected: string | undefined,
+): Promise<void> {
   if (!path || !expected) return;
   const refuse = (why: string): never => {
-    throw new PinMismatchError(`Refusing to run upkeep: the launcher "${path}" ${why}`, {
+    throw new PinMismatchError(`Refusing to run upkeep: the ${what} "${path}" ${why}`, {
       hint: 'Run "twg upkeep enable" again outside any sandbox to write it afresh',
     });
   };
