@@ -54,6 +54,8 @@ const TWG_NAMES = [
   "auth.conf",
   "auth.lock",
   "auth.lock.takeover",
+  // The access token the host keeps for sandboxes (src/auth/access_token_file.ts).
+  "access-token.json",
   "upkeep.json",
   "upkeep.log",
   "upkeep.log.1",
