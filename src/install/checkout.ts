@@ -9,7 +9,8 @@
 import { dirname, posix, win32 } from "node:path";
 import { notifierCommands } from "../../platform/notify.ts";
 import type { Env } from "../env.ts";
-import { TwgError } from "../errors.ts";
+import { TwgError, UsageError } from "../errors.ts";
+import { permissionFlag } from "../permission_list.ts";
 import { displayPath } from "../ui/style.ts";
 import { isDenoRuntime } from "./detect.ts";
 
@@ -83,6 +84,23 @@ export function checkoutLauncherScript(
   const path = env.os === "windows" ? win32 : posix;
   const socket = options.socketPath ?? null;
   const netAllowed = [...options.netHosts, ...(socket ? [`unix:${socket}`] : [])];
+  const writeFlag = permissionFlag("allow-write", [
+    options.configDir,
+    ...(socket ? [dirname(socket)] : []),
+  ]);
+  if (isDenoRuntime(env) && writeFlag === null) {
+    // Deno would split the path at the comma and grant each part.
+    if (options.configDir.includes(",") || options.configDir === "") {
+      throw new UsageError(
+        `The config directory "${options.configDir}" has a comma in its path, which Deno's permission flags cannot express`,
+        "Point TWG_CONFIG_DIR at a directory whose path has no comma, then run the command again",
+      );
+    }
+    throw new UsageError(
+      `The token keeper's socket "${socket}" has a comma in its path, which Deno's permission flags cannot express`,
+      "Point TWG_BROKER_SOCKET at a path without a comma, then run the command again",
+    );
+  }
   const runtimeArgs = isDenoRuntime(env)
     ? [
       "run",
@@ -91,7 +109,7 @@ export function checkoutLauncherScript(
       "--allow-read",
       "--allow-env",
       "--allow-sys=hostname,uid",
-      `--allow-write=${[options.configDir, ...(socket ? [dirname(socket)] : [])].join(",")}`,
+      writeFlag!,
       ...(netAllowed.length > 0 ? [`--allow-net=${netAllowed.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
       ...(options.keyring ? ["--allow-ffi"] : []),

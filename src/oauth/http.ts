@@ -10,6 +10,7 @@ import { permissionDenialOf } from "../env_deno.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { isLoopbackHost } from "../../platform/loopback.ts";
 import { version } from "../version.ts";
+import { withoutHeaderValues } from "./token_syntax.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
 export const maxResponseBytes = 1024 * 1024;
@@ -196,7 +197,7 @@ export async function readBodyAtMost(
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
-  return error instanceof Error ? error.message : String(error);
+  return withoutHeaderValues(error instanceof Error ? error.message : String(error));
 }
 
 /** The OAuth error code in a response body (RFC 6749 §5.2), if any. */
