@@ -294,4 +294,26 @@ Deno.test("upkeep enable installs the keeper's service: run as systemd runs it, 
     await stdout;
     await stderr;
   }
+  if (!isDenoBuild) return;
+  // The launcher it runs, changed by someone who may write it: the keeper refuses to start.
+  const launcher = join(home.path, ".local", "share", "twg", "twg-launcher");
+  const original = await readFile(launcher, "utf8");
+  await writeFile(launcher, original.replace("exec ", "true\nexec "), { mode: 0o755 });
+  const started = new Deno.Command(exec[0]!, {
+    args: exec.slice(1),
+    env: environment,
+    clearEnv: true,
+    stdin: "null",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  // A keeper that starts anyway would run until stopped: stop it, and fail below.
+  const limit = setTimeout(() => started.kill("SIGKILL"), 30_000);
+  const refused = await started.output();
+  clearTimeout(limit);
+  assert.equal(refused.code, 1);
+  assert.match(
+    new TextDecoder().decode(refused.stderr),
+    /the launcher .* was changed since upkeep enable/,
+  );
 });
