@@ -16,13 +16,20 @@
 export { runCli } from "./src/main.ts";
 export { createProcessEnv } from "./src/env_deno.ts";
 export type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./src/env.ts";
-export { configDir, type ConfigPaths, configPaths } from "./src/config/paths.ts";
+export { brokerSocketPath, configDir, type ConfigPaths, configPaths } from "./src/config/paths.ts";
 export { refreshIfDue, type RefreshOptions, type RefreshResult } from "./src/auth/refresh.ts";
 export { readCredentials } from "./src/credentials/store.ts";
 export type { Credentials, OAuthTokens, Site, User } from "./src/credentials/auth_conf.ts";
 export { isRefreshDue, refreshDueAtMs } from "./src/credentials/auth_conf.ts";
 export { StoreNotWritableError } from "./src/credentials/preflight.ts";
-export { AuthRequiredError, ExitCode, NetworkError, TwgError, UsageError } from "./src/errors.ts";
+export {
+  AuthExpiredError,
+  AuthRequiredError,
+  ExitCode,
+  NetworkError,
+  TwgError,
+  UsageError,
+} from "./src/errors.ts";
 export { type AgentId, detectAgent } from "./src/agents/detect.ts";
 export { sandboxGuidance } from "./src/agents/guidance.ts";
 export { version } from "./src/version.ts";

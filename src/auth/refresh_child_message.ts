@@ -12,6 +12,7 @@ import { type KeyringProblem, KeyringUnavailableError } from "../credentials/key
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { PinMismatchError } from "./origin_pin.ts";
 import {
+  AuthExpiredError,
   AuthRequiredError,
   ExitCode,
   type ExitCodeValue,
@@ -46,6 +47,8 @@ export type ChildFailure =
     fix: string;
   }
   | { kind: "auth-required"; message: string; hint: string; code: string }
+  /** A person must sign in again (exit 77, `AUTH_EXPIRED`). */
+  | { kind: "auth-expired"; message: string; hint: string }
   | { kind: "network"; message: string; hint?: string; code: string }
   | { kind: "other"; message: string; hint?: string; code?: string; exitCode: ExitCodeValue };
 
@@ -81,6 +84,13 @@ function failureOf(error: unknown): ChildFailure {
   }
   if (error instanceof StoreNotWritableError) {
     return { kind: "store-not-writable", configDir: error.configDir, reason: error.reason };
+  }
+  if (error instanceof AuthExpiredError) {
+    return {
+      kind: "auth-expired",
+      message: error.message,
+      hint: error.hint ?? 'Sign in again: run "twg login"',
+    };
   }
   if (error instanceof AuthRequiredError) {
     return {
@@ -127,6 +137,8 @@ export function errorOfFailure(failure: ChildFailure): Error {
     case "store-not-writable":
       // `auth token` falls back to a still-valid token on exactly this class.
       return new StoreNotWritableError(failure.configDir, failure.reason);
+    case "auth-expired":
+      return new AuthExpiredError(failure.message, failure.hint);
     case "auth-required":
       return new AuthRequiredError(failure.message, failure.hint, failure.code);
     case "network":
@@ -171,6 +183,8 @@ function isFailure(value: unknown): value is ChildFailure {
       return hasStrings(value, ["configDir", "reason"]);
     case "keyring-unavailable":
       return hasStrings(value, ["configDir", "problem", "detail", "fix"]);
+    case "auth-expired":
+      return hasStrings(value, ["message", "hint"]);
     case "auth-required":
       return hasStrings(value, ["message", "hint", "code"]);
     case "network":

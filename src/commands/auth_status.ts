@@ -1,14 +1,16 @@
 /**
- * `twg auth status`: who is signed in, offline and fast.
+ * `twg auth status`: who is signed in, offline and fast. Free of commander:
+ * `src/main.ts` runs it without the parser (its declaration is
+ * `auth_status_command.ts`).
  *
  * @module
  */
 import { terminalSafe } from "../ui/terminal_text.ts";
-import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { withRecordedRejectionIn } from "../auth/refresh_in_flight.ts";
 import type { CredentialBackend } from "../credentials/keyring.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
@@ -23,6 +25,7 @@ import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { signInStateOf } from "../auth/sign_in_state.ts";
+import { consentLine } from "../auth/consent_expiry.ts";
 import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
 import type { TokenSource } from "../auth/token_source.ts";
 
@@ -47,8 +50,10 @@ export interface AuthStatus {
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
-  /** Set when the server rejected the refresh token: a new login is needed. */
+  /** Set when the server rejected the refresh token, or the consent expired: a new login is needed. */
   needsLogin: boolean;
+  /** When the consent given at login ends (the issuer's absolute expiry), or null when unknown. */
+  consentExpiresAt: string | null;
   configDir: string;
   configWritable: boolean;
   bitbucketToken: "env" | "store" | null;
@@ -60,16 +65,6 @@ export interface AuthStatus {
   tokenSource: TokenSource | null;
   /** The token keeper and the access-token file that keep sandboxes supplied. */
   keeper: KeeperState;
-}
-
-/** Declares `twg auth status`. */
-export function authStatusCommand(env: Env) {
-  return new Command("status")
-    .description("Show who is signed in, the site, and when the token expires (offline)")
-    .option("--json", "print the status as JSON on stdout")
-    .action(async (options) => {
-      await runAuthStatus(env, { json: options.json ?? false });
-    });
 }
 
 /** Reads the local state; sends no network request of any kind. */
@@ -89,7 +84,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     }
     throw error;
   }
-  const state = signInStateOf(env, credentials ?? null);
+  // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
+  const state = signInStateOf(env, await withRecordedRejectionIn(env, paths, credentials ?? null));
   const tokens = state.tokens;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
@@ -108,7 +104,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     accessTokenExpiresAt: state.expiresAt,
     refreshDueAt: state.refreshDueAt,
     fresh: state.isRefreshDue === null ? null : !state.isRefreshDue,
-    needsLogin: state.isRejected,
+    needsLogin: state.isRejected || state.isConsentExpired,
+    consentExpiresAt: tokens?.consentExpiresAt ?? null,
     configDir: paths.dir,
     configWritable,
     bitbucketToken: state.bitbucketToken,
@@ -166,6 +163,7 @@ function keptStatus(env: Env, configDir: string, keeper: KeeperState): AuthStatu
     refreshDueAt: null,
     fresh: null,
     needsLogin: false,
+    consentExpiresAt: null,
     configDir,
     configWritable: false,
     bitbucketToken: bitbucketTokenSource(env, null),
@@ -186,7 +184,14 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
     // (cli/cli#7447), so that `twg auth status | grep Site` works.
     env.stdout.write(formatStatus(env, status));
   }
-  if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
+  // A sign-in that ended (rejected, expired) is exit 77, never signed in at all 3.
+  if (!status.loggedIn) {
+    throw new ReportedError(status.needsLogin ? ExitCode.authExpired : ExitCode.authRequired);
+  }
+}
+
+function isPast(time: string | null, now: number): boolean {
+  return time !== null && Date.parse(time) <= now;
 }
 
 function formatStatus(env: Env, status: AuthStatus): string {
@@ -206,6 +211,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
     );
   } else if (status.loggedIn) {
     lines.push(`${style.success("✔")} Logged in with a stored access token`);
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, env.now())) {
+    lines.push(`${style.error("✖")} The consent given at sign-in has expired; run "twg login"`);
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
@@ -230,6 +237,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
           : ""
       }`,
     );
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, now)) {
+    lines.push(`  Token: the consent expired; a new login is needed`);
   } else if (status.needsLogin) {
     lines.push(`  Token: rejected by the server; a new login is needed`);
   } else if (status.method === "oauth" && status.accessTokenExpiresAt) {
@@ -240,6 +249,7 @@ function formatStatus(env: Env, status: AuthStatus): string {
       `  Refresh due: ${formatTime(status.refreshDueAt ?? "", now)}`,
     );
   }
+  if (status.consentExpiresAt) lines.push(`  ${consentLine(status.consentExpiresAt, now)}`);
   const writable = status.configWritable ? "writable" : style.warn("not writable");
   const kept = status.backend === "keyring"
     ? "keyring (refresh token sealed, key in the OS keyring)"

@@ -24,6 +24,8 @@ export interface Settings {
   manifestUrl: string | null;
   /** The backend of a new sign-in, `file` or `keyring` (src/credentials/keyring.ts). */
   credentialBackend: string | null;
+  /** The release channel `twg upgrade` follows, `stable` or `beta` (src/install/channel.ts). */
+  updateChannel: string | null;
 }
 
 interface SettingSource {
@@ -79,6 +81,7 @@ const sources: SettingSource[] = [
   },
   { key: "manifestUrl", variable: "TWG_UPDATE_MANIFEST_URL", fallback: null },
   { key: "credentialBackend", variable: "TWG_CREDENTIAL_BACKEND", fallback: null },
+  { key: "updateChannel", variable: "TWG_UPDATE_CHANNEL", fallback: null },
 ];
 
 /** The keys `config.json` may hold, named as in its JSON. */
@@ -91,6 +94,7 @@ const fileKeys: Record<keyof Settings, string> = {
   bitbucketApiUrl: "bitbucketApiUrl",
   manifestUrl: "updateManifestUrl",
   credentialBackend: "credentialBackend",
+  updateChannel: "updateChannel",
 };
 
 /** Reads `config.json` (absent is fine, corrupt is an error) and applies the environment. */

@@ -90,7 +90,15 @@ await shellTest(
     assert.equal(result.code, 0, result.stderr);
     const answers = result.stdout.split("---\n").map((block) => block.trim().split("\n"));
     assert.deepEqual(answers[0], ["auth"]);
-    assert.deepEqual(answers[1], ["backend", "help", "refresh", "status", "switch", "token"]);
+    assert.deepEqual(answers[1], [
+      "backend",
+      "help",
+      "refresh",
+      "serve",
+      "status",
+      "switch",
+      "token",
+    ]);
     assert.deepEqual(answers[2], ["linux", "macos", "windows"]);
     assert.deepEqual(answers[3], ["linux"]);
     assert.deepEqual(answers[4], ["disable", "enable", "help", "run", "status"]);
