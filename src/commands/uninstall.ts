@@ -59,8 +59,6 @@ const TWG_NAMES = [
   "access-token.json",
   "auth.lock",
   "auth.lock.takeover",
-  // The access token the host keeps for sandboxes (src/auth/access_token_file.ts).
-  "access-token.json",
   "upkeep.json",
   "upkeep.log",
   "upkeep.log.1",
