@@ -12,6 +12,8 @@ import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authBackendCommand } from "./commands/auth_backend.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
 import { completionCommand } from "./commands/completion.ts";
+import { configCommand } from "./commands/config.ts";
+import { environmentHelp } from "./help_environment.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
@@ -58,6 +60,7 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));
   program.addCommand(uninstallCommand(env));
+  program.addCommand(configCommand(env));
   program.addCommand(
     new Command("version").description("Print the version and the runtime").action(() => {
       env.stdout.write(`${versionLine(env)}\n`);
@@ -68,6 +71,11 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
       .description("Show the help of a command")
       .argument("[command...]", "the command, e.g. auth status")
       .action((words: string[]) => {
+        // A help topic, as `gh help environment`; not a command.
+        if (words.length === 1 && words[0] === "environment") {
+          env.stdout.write(environmentHelp(env.stdout.columns?.() ?? 80));
+          return;
+        }
         helpCommandFor(program, words).outputHelp();
       }),
   );

@@ -15,6 +15,8 @@
 export interface Output {
   write(text: string): void;
   readonly isTerminal: boolean;
+  /** The terminal's width in columns, or null when it is not a terminal (absent in fakes). */
+  columns?(): number | null;
 }
 
 /** What a finished child process left behind. */
@@ -250,6 +252,14 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
     },
     get isTerminal() {
       return file.isTerminal();
+    },
+    columns() {
+      if (!file.isTerminal()) return null;
+      try {
+        return Deno.consoleSize().columns;
+      } catch {
+        return null;
+      }
     },
   };
 }

@@ -65,6 +65,9 @@ function makeOutput(stream: NodeJS.WriteStream): Output {
     get isTerminal() {
       return Boolean(stream.isTTY);
     },
+    columns() {
+      return stream.isTTY ? stream.columns ?? null : null;
+    },
   };
 }
 

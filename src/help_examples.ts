@@ -121,6 +121,25 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   help: [
     ["twg help auth status", "the help of a command"],
+    ["twg help environment", "every environment variable twg reads"],
+  ],
+  config: [
+    ["twg config set client-id my-client-id", "save the OAuth client id in config.json"],
+    ["twg config list", "every setting, its value and where it comes from"],
+  ],
+  "config list": [
+    ["twg config list", "every setting and its source (variable, file, default)"],
+    ["twg config list --json", "the same as JSON"],
+  ],
+  "config get": [
+    ["twg config get issuer", "the issuer in effect"],
+  ],
+  "config set": [
+    ["twg config set client-id my-client-id", "the client id twg signs in with"],
+    ["twg config set credential-backend keyring", "keep new sign-ins in the OS keyring"],
+  ],
+  "config unset": [
+    ["twg config unset client-id", "remove it from config.json"],
   ],
 };
 

@@ -24,7 +24,8 @@ export interface Settings {
   credentialBackend: string | null;
 }
 
-interface SettingSource {
+/** Where one setting comes from: its variable and its default. */
+export interface SettingSource {
   key: keyof Settings;
   variable: string;
   fallback: string | null;
@@ -32,7 +33,7 @@ interface SettingSource {
 
 // Atlassian's public endpoints. There is no public client id: each
 // installation registers its own, so `TWG_CLIENT_ID` has no default.
-const sources: SettingSource[] = [
+export const settingSources: SettingSource[] = [
   { key: "issuer", variable: "TWG_ISSUER", fallback: "https://auth.atlassian.com" },
   { key: "clientId", variable: "TWG_CLIENT_ID", fallback: null },
   { key: "scopes", variable: "TWG_SCOPES", fallback: "openid profile email" },
@@ -56,7 +57,7 @@ const sources: SettingSource[] = [
 ];
 
 /** The keys `config.json` may hold, named as in its JSON. */
-const fileKeys: Record<keyof Settings, string> = {
+export const fileKeys: Record<keyof Settings, string> = {
   issuer: "issuer",
   clientId: "clientId",
   scopes: "scopes",
@@ -72,7 +73,7 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
   const file = await readConfigJson(env, configJsonPath);
   warnUnknownKeys(env, configJsonPath, file);
   const settings: Record<string, string | null> = {};
-  for (const { key, variable, fallback } of sources) {
+  for (const { key, variable, fallback } of settingSources) {
     const fromEnv = env.getVar(variable);
     const fromFile = file[fileKeys[key]];
     settings[key] = fromEnv !== undefined && fromEnv !== ""
@@ -105,7 +106,8 @@ function warnUnknownKeys(env: Env, path: string, file: Record<string, unknown>):
   }
 }
 
-async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
+/** `config.json` as an object (`{}` when absent); only this user's own file is read. */
+export async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
   // config.json says where the token goes and where updates come from: only
   // this user's own file in this user's own directory is read.
   await assertOwnedByUser(env, parentDir(path), "directory");
@@ -136,7 +138,10 @@ export function requireClientId(settings: Settings): string {
   if (settings.clientId) return settings.clientId;
   throw new UsageError(
     "No OAuth client id is configured",
-    'Set TWG_CLIENT_ID (or "clientId" in config.json) to the client id registered for twg',
+    "twg signs in as an OAuth app registered at your authorization server; for Atlassian, " +
+      "create one in the developer console (https://developer.atlassian.com/console/myapps/) " +
+      'and copy its Client ID. Then run "twg config set client-id <id>" or set TWG_CLIENT_ID; ' +
+      '"twg help environment" lists every variable',
   );
 }
 
@@ -163,7 +168,7 @@ export async function explicitSetting(
   configJsonPath: string,
   key: keyof Settings,
 ): Promise<ExplicitSetting | null> {
-  const variable = sources.find((source) => source.key === key)!.variable;
+  const variable = settingSources.find((source) => source.key === key)!.variable;
   const fromEnv = env.getVar(variable);
   if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable };
   const fromFile = (await readConfigJson(env, configJsonPath))[fileKeys[key]];
