@@ -256,7 +256,8 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
     columns() {
       if (!file.isTerminal()) return null;
       try {
-        return Deno.consoleSize().columns;
+        // A pseudo-terminal nobody sized (script without a terminal) reports 0.
+        return Deno.consoleSize().columns || null;
       } catch {
         return null;
       }
@@ -277,7 +278,7 @@ async function readLine(prompt: string, stderr: Output, hidden: boolean): Promis
       const count = await Deno.stdin.read(buffer);
       if (count === null) return line.length > 0 ? line : null;
       const typed = typeInto(line, decoder.decode(buffer.subarray(0, count), { stream: true }));
-      if (typed.isComplete) return typed.line;
+      if (typed.isComplete) return typed.isEnd ? null : typed.line;
       line = typed.line;
     }
   } finally {

@@ -66,7 +66,8 @@ function makeOutput(stream: NodeJS.WriteStream): Output {
       return Boolean(stream.isTTY);
     },
     columns() {
-      return stream.isTTY ? stream.columns ?? null : null;
+      // A pseudo-terminal nobody sized reports 0.
+      return stream.isTTY ? stream.columns || null : null;
     },
   };
 }
@@ -99,7 +100,7 @@ async function readLineFromStdin(
           line = typed.line;
           if (!typed.isComplete) return;
           stop();
-          resolve(line);
+          resolve(typed.isEnd ? null : line);
         } catch (error) {
           stop();
           reject(error);

@@ -9,7 +9,8 @@ import { configPaths } from "../config/paths.ts";
 import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
 import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
-import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
+import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
+import { askForBitbucketToken } from "./setup_bitbucket.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
 import {
@@ -224,7 +225,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     await saveSiteChoice(env, paths, chosen, siteChoice.sites);
     env.stderr.write(`${check} Site: ${terminalSafe(chosen.name)} (${terminalSafe(chosen.url)})\n`);
   }
-  if (!bitbucketToken && !options.json) await offerBitbucketToken(env);
+  // Asked on a first sign-in only: someone who skipped it once is not asked
+  // at every later login ("twg setup bitbucket" is named each time it is asked).
+  if (!bitbucketToken && !replaced && !options.json) await offerBitbucketToken(env);
 }
 
 /**
@@ -249,7 +252,7 @@ async function offerBitbucketToken(env: Env): Promise<void> {
   );
   let token: string | null;
   try {
-    token = await promptBitbucketToken(env, { optional: true });
+    token = await askForBitbucketToken(env, { optional: true });
   } catch (error) {
     if (!isAbortError(error)) throw error;
     env.stderr.write(
