@@ -95,7 +95,9 @@ export const helpExamples: Record<string, Example[]> = {
   "upkeep enable": [
     ["twg upkeep enable", "install the schedule for this OS"],
     ["twg upkeep enable --dry-run", "print the files it would install"],
-    ["twg upkeep enable --dry-run --os windows --output-dir out", "render another OS's files"],
+    // Printed, not written: under the README's least-privilege install twg
+    // may write only its own directories, and --output-dir names another.
+    ["twg upkeep enable --dry-run --os windows", "print another OS's files"],
   ],
   "upkeep disable": [
     ["twg upkeep disable", "remove the schedule (harmless when there is none)"],

@@ -11,6 +11,7 @@ import { Command } from "@commander-js/extra-typings";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { usableCredentials } from "../auth/token.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
+import { apiTarget } from "../api/base_for_path.ts";
 import { nextPageUrl } from "../api/pagination.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings, type Settings } from "../config/settings.ts";
@@ -141,7 +142,8 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   if (hasParams && !inQuery) body = JSON.stringify(params);
 
   const { base, token } = await resolveTarget(env, options.bitbucket);
-  let url = requestUrl(base, options.path);
+  const target = apiTarget(base, options.path);
+  let url = requestUrl(target.base, target.path);
   if (inQuery) url = withQuery(url, params);
 
   const headers = new Headers({ accept: "application/json", "user-agent": twgUserAgent(env) });
