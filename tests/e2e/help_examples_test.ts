@@ -8,8 +8,7 @@ import assert from "node:assert/strict";
 import { mkdir, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { helpExamples } from "../../src/help_examples.ts";
-import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { type DevServer } from "../fixtures/dev_server_client.ts";
+import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
 import { type Home, login, makeHome, shellQuote, twg, twgArgv } from "./_twg.ts";
 
 /** How one example is run and what it must do. */
