@@ -45,6 +45,15 @@ export async function storeNotWritableGuidance(
     return "No request was sent to the token endpoint: the sealed refresh token needs the OS keyring's key.\n" +
       `${error.fix}.\n`;
   }
-  return "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n" +
-    sandboxGuidance(await guidanceOptions(env, error.configDir));
+  const lost =
+    "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n";
+  const options = await guidanceOptions(env, error.configDir);
+  // twg's own permission flags refused the write and no agent runs it: no
+  // sandbox to change; the flag is the fix.
+  if (error.permissionFlag && options.agent === null) {
+    return lost +
+      `Add ${error.permissionFlag} to the flags that start twg (the README's "deno install" ` +
+      "line names ~/.config/twg; this config directory is elsewhere).\n";
+  }
+  return lost + sandboxGuidance(options);
 }

@@ -12,7 +12,11 @@ import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { askForBitbucketToken } from "./setup_bitbucket.ts";
 import { acquireLock } from "../credentials/lock.ts";
-import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
+import {
+  assertStoreWritable,
+  permissionRefusal,
+  StoreNotWritableError,
+} from "../credentials/preflight.ts";
 import {
   ensureConfigDir,
   moveAside,
@@ -87,6 +91,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
 
   // A token response that cannot be saved is lost, and polling again revokes
   // the grant on strict servers: prove the store first.
+  // The permission flags first: creating the directory would fail on them with a runtime text.
+  const refusal = await permissionRefusal(env, paths.dir);
+  if (refusal) throw refusal;
   try {
     await ensureConfigDir(env, paths.dir);
   } catch (error) {
