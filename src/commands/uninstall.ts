@@ -168,8 +168,13 @@ async function confirm(env: Env, shownDir: string, cliSummary: string): Promise<
 }
 
 async function removeSchedule(env: Env, paths: ConfigPaths): Promise<StepLine[]> {
-  const scheduler = await disableUpkeep(env, paths);
-  return [{ status: "ok", text: `Upkeep schedule removed (${scheduler.name})` }];
+  const { scheduler, wasInstalled } = await disableUpkeep(env, paths);
+  return [{
+    status: "ok",
+    text: wasInstalled
+      ? `Upkeep schedule removed (${scheduler.name})`
+      : `No upkeep schedule was installed (${scheduler.name})`,
+  }];
 }
 
 async function revokeStoredSignIn(env: Env, paths: ConfigPaths): Promise<StepLine[]> {

@@ -65,9 +65,11 @@ export function upkeepCommand(env: Env) {
   upkeep.addCommand(
     new Command("disable").description("Remove the schedule (harmless when there is none)").action(
       async () => {
-        const scheduler = await disableUpkeep(env, configPaths(env));
+        const { scheduler, wasInstalled } = await disableUpkeep(env, configPaths(env));
         env.stderr.write(
-          `${styleFor(env, env.stderr).success("✔")} Upkeep disabled (${scheduler.name})\n`,
+          wasInstalled
+            ? `${styleFor(env, env.stderr).success("✔")} Upkeep disabled (${scheduler.name})\n`
+            : `No upkeep schedule was installed (${scheduler.name}); nothing to remove\n`,
         );
       },
     ),

@@ -11,6 +11,7 @@ import {
 import {
   installSystemdTimer,
   renderSystemdUnits,
+  systemdBootMarker,
   systemdScheduler,
   systemdTimerStatus,
   systemdUnitDir,
@@ -371,6 +372,7 @@ Deno.test("installSystemdTimer without a user D-Bus session explains how to get 
       },
     }],
   });
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.match(error.message, /^Cannot enable upkeep: no systemd user session is reachable: /);
     assert.ok(error.hint?.includes('"loginctl enable-linger $USER"'));
@@ -391,6 +393,7 @@ Deno.test("installSystemdTimer reports systemctl's stderr when the user manager 
     }],
   });
   using _bus = withUserBus(env);
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.equal(
       error.message,
@@ -566,4 +569,28 @@ Deno.test("schedulerFor linux turns a refused unit directory into a typed error 
     assert.match(error.hint ?? "", /"twg upkeep enable" again/);
     return true;
   });
+});
+
+/** Points the sd_booted(3) marker at `path` (an existing directory: booted) for one test. */
+function bootedWithSystemd(path: string): Disposable {
+  const previous = systemdBootMarker.path;
+  systemdBootMarker.path = path;
+  return { [Symbol.dispose]: () => void (systemdBootMarker.path = previous) };
+}
+
+Deno.test("installSystemdTimer on a system not started by systemd: no linger advice, another way to run upkeep", async () => {
+  await using env = fakeEnv({
+    commands: [{
+      command: "systemctl",
+      result: { code: 1, stderr: "Failed to connect to bus: No medium found\n" },
+    }],
+  });
+  using _booted = bootedWithSystemd(`${env.homeDir}/no-such-marker`);
+  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
+    assert.match(error.message, /^Cannot enable upkeep: this system was not started by systemd/);
+    assert.ok(!error.hint?.includes("linger"), error.hint);
+    assert.ok(error.hint?.includes("*/12 * * * * twg upkeep run"), error.hint);
+    return true;
+  });
+  assert.deepEqual(await unitFilesIn(env.homeDir), []);
 });
