@@ -11,6 +11,7 @@ import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_documents.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
@@ -58,7 +59,7 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    return await reportError(env, error, jsonOutputOf(args));
+    return await reportError(env, error, jsonOutputOf(args), commandOf(args));
   } finally {
     await showPendingUpdateNotice(env, args);
   }
@@ -100,22 +101,20 @@ export function jsonOutputOf(args: string[]): "document" | "events" | null {
   return args[0] === "login" ? "events" : "document";
 }
 
-/** The contract's `error` member of every `--json` failure. */
-export interface JsonError {
-  code: string;
-  message: string;
-  hint: string | null;
-}
+export type { JsonError };
 
 function writeJsonError(
   env: Env,
   mode: "document" | "events" | null,
   error: JsonError,
   document: Record<string, unknown> = {},
+  command = "",
 ): void {
-  if (mode === "events") env.stdout.write(JSON.stringify({ event: "error", error }) + "\n");
-  else if (mode === "document") {
-    env.stdout.write(JSON.stringify({ ...document, error }, null, 2) + "\n");
+  if (mode === "events") {
+    env.stdout.write(JSON.stringify({ schemaVersion, event: "error", error }) + "\n");
+  } else if (mode === "document") {
+    // The command's whole shape, as on success: a script reads the same fields either way.
+    env.stdout.write(JSON.stringify(jsonDocument(command, document, error), null, 2) + "\n");
   }
 }
 
@@ -123,6 +122,7 @@ async function reportError(
   env: Env,
   error: unknown,
   json: "document" | "events" | null,
+  command: string,
 ): Promise<number> {
   if (isCommanderError(error)) {
     // Help and version end here too, successfully. The message itself was
@@ -130,20 +130,32 @@ async function reportError(
     if (error.exitCode === 0) return ExitCode.ok;
     const [message = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
     const suggestion = rest.join(" ").trim();
-    writeJsonError(env, json, {
-      code: "usage",
-      message: suggestion ? `${message} ${suggestion}` : message,
-      hint: error.hint ?? 'Run "twg --help" for usage',
-    });
+    writeJsonError(
+      env,
+      json,
+      {
+        code: "usage",
+        message: suggestion ? `${message} ${suggestion}` : message,
+        hint: error.hint ?? 'Run "twg --help" for usage',
+      },
+      {},
+      command,
+    );
     return ExitCode.usage;
   }
   if (isAbortError(error)) {
     env.stderr.write("\nInterrupted; nothing was saved.\n");
-    writeJsonError(env, json, {
-      code: "interrupted",
-      message: "Interrupted; nothing was saved",
-      hint: null,
-    });
+    writeJsonError(
+      env,
+      json,
+      {
+        code: "interrupted",
+        message: "Interrupted; nothing was saved",
+        hint: null,
+      },
+      {},
+      command,
+    );
     return ExitCode.interrupted;
   }
   const style = styleFor(env, env.stderr);
@@ -170,6 +182,7 @@ async function reportError(
       json,
       { code: error.code, message: error.message, hint },
       error.jsonDocument,
+      command,
     );
     return error.exitCode;
   }
@@ -178,11 +191,17 @@ async function reportError(
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
   if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
-  writeJsonError(env, json, {
-    code: "unexpected",
-    message: `Unexpected error: ${message}`,
-    hint: "Run again with TWG_DEBUG=1 for details, and please report it",
-  });
+  writeJsonError(
+    env,
+    json,
+    {
+      code: "unexpected",
+      message: `Unexpected error: ${message}`,
+      hint: "Run again with TWG_DEBUG=1 for details, and please report it",
+    },
+    {},
+    command,
+  );
   return ExitCode.failure;
 }
 

@@ -11,6 +11,7 @@ const colors = { delim: "1;37", key: "1;34", string: "32", bool: "33", null: "36
 
 // One JSON token: a string (with its escapes), a number, a literal, or a delimiter.
 const tokenPattern =
+  // deno-lint-ignore no-control-regex -- JSON strings may not hold raw controls (RFC 8259 §7)
   /\s*("(?:[^"\\\x00-\x1f]|\\(?:["\\/bfnrt]|u[0-9a-fA-F]{4}))*"|-?(?:0|[1-9]\d*)(?:\.\d+)?(?:[eE][+-]?\d+)?|true|false|null|[{}[\],:])/y;
 
 /**

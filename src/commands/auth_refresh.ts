@@ -14,6 +14,7 @@ import type { Env } from "../env.ts";
 import { styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -43,12 +44,12 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
       const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
       if (options.json) {
         env.stdout.write(
-          JSON.stringify({
+          JSON.stringify(jsonDocument("auth refresh", {
             refreshed: false,
             reason: "not-refreshable",
             accessTokenExpiresAt: expiry,
             refreshDueAt: null,
-          }) + "\n",
+          })) + "\n",
         );
       } else {
         warn(
@@ -63,12 +64,12 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     const times = tokenTimes(result.tokens);
     if (options.json) {
       env.stdout.write(
-        JSON.stringify({
+        JSON.stringify(jsonDocument("auth refresh", {
           refreshed: result.refreshed,
           reason: result.reason,
           accessTokenExpiresAt: times.expiresAt,
           refreshDueAt: times.refreshDueAt,
-        }) + "\n",
+        })) + "\n",
       );
       return;
     }

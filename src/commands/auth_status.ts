@@ -4,6 +4,7 @@
  * @module
  */
 import { terminalSafe } from "../ui/terminal_text.ts";
+import { jsonDocument } from "../json_documents.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { tokenTimes } from "../auth/refresh.ts";
@@ -43,6 +44,8 @@ export interface AuthStatus {
   sites: { id: string; url: string; name: string }[];
   /** The stored sign-in's issuer; without one, the configured issuer. */
   issuer: string | null;
+  /** The scopes the server granted, as `gh auth status` shows them ("Token scopes"). */
+  scopes: string[] | null;
   /** Settings that name another issuer or client than the stored sign-in's (which wins). */
   settingMismatches: SettingMismatch[];
   accessTokenExpiresAt: string | null;
@@ -96,6 +99,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
     issuer: tokens?.issuer ??
       (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
+    scopes: tokens?.scope ? tokens.scope.split(/\s+/).filter(Boolean) : null,
     settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
     accessTokenExpiresAt: times?.expiresAt ?? null,
     refreshDueAt: times?.refreshDueAt ?? null,
@@ -124,6 +128,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     accessTokenVariable,
     refreshable: false,
     user: null,
+    scopes: null,
     accessTokenExpiresAt: null,
     refreshDueAt: null,
     fresh: null,
@@ -135,7 +140,15 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
 export async function runAuthStatus(env: Env, options: { json: boolean }): Promise<void> {
   const status = await readAuthStatus(env);
   if (options.json) {
-    env.stdout.write(JSON.stringify(status, null, 2) + "\n");
+    // Signed out is an outcome, not a crash: the document says why, in the one error shape.
+    const error = status.loggedIn ? null : {
+      code: status.needsLogin ? "sign-in-rejected" : "not-logged-in",
+      message: status.needsLogin ? "The server rejected the stored sign-in" : "Not logged in",
+      hint: 'Run "twg login" to sign in',
+    };
+    env.stdout.write(
+      JSON.stringify(jsonDocument("auth status", { ...status }, error), null, 2) + "\n",
+    );
   } else {
     // The report is what the command exists for: stdout, as gh's since v2.31
     // (cli/cli#7447), so that `twg auth status | grep Site` works.
@@ -173,6 +186,7 @@ function formatStatus(env: Env, status: AuthStatus): string {
     lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
   }
   if (status.issuer) lines.push(`  Issuer: ${status.issuer}`);
+  if (status.scopes) lines.push(`  Token scopes: ${terminalSafe(status.scopes.join(", "))}`);
   for (const mismatch of status.settingMismatches) {
     lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
   }

@@ -11,7 +11,6 @@ import { configPaths } from "../config/paths.ts";
 import {
   fileKeys,
   readConfigJson,
-  type Settings,
   type SettingSource,
   settingSources,
 } from "../config/settings.ts";
@@ -19,8 +18,10 @@ import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { UsageError } from "../errors.ts";
+import { jsonDocument } from "../json_documents.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
+import { configNames, settingName } from "../config/setting_names.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 
 /** One setting as `config list --json` shows it. */
@@ -33,15 +34,6 @@ export interface ConfigEntry {
   value: string | null;
   source: "env" | "file" | "default" | null;
 }
-
-/** The kebab-case names `config` takes, from the settings' own keys. */
-export function settingName(key: keyof Settings): string {
-  const fileKey = fileKeys[key];
-  return fileKey.replace(/[A-Z]/g, (letter) => `-${letter.toLowerCase()}`);
-}
-
-/** The names a shell completes and the help lists. */
-export const configNames: string[] = settingSources.map((source) => settingName(source.key));
 
 /** Declares `twg config` and its subcommands. */
 export function configCommand(env: Env): Command {
@@ -102,7 +94,9 @@ async function entries(env: Env): Promise<ConfigEntry[]> {
 async function runConfigList(env: Env, options: { json: boolean }): Promise<void> {
   const list = await entries(env);
   if (options.json) {
-    env.stdout.write(JSON.stringify({ schemaVersion: 1, settings: list }, null, 2) + "\n");
+    env.stdout.write(
+      JSON.stringify(jsonDocument("config list", { settings: list }), null, 2) + "\n",
+    );
     return;
   }
   const style = styleFor(env, env.stdout);

@@ -25,15 +25,13 @@ import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
+import { type DoctorCheck, everyCheck } from "../doctor_shape.ts";
+import { jsonDocument } from "../json_documents.ts";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { givenTokenExpiresAt } from "../auth/with_token.ts";
 
 /** One line of the report. */
-export interface Check {
-  name: string;
-  status: "ok" | "warn" | "fail";
-  detail: string;
-}
+export type Check = DoctorCheck;
 
 /** Declares `twg doctor`. */
 export function doctorCommand(env: Env) {
@@ -47,14 +45,19 @@ export function doctorCommand(env: Env) {
 
 /** Runs every check; exit 1 when any fails. */
 export async function runDoctor(env: Env, options: { json: boolean }): Promise<void> {
-  const checks = await collectChecks(env);
+  const checks = everyCheck(await collectChecks(env));
   const ok = checks.every((check) => check.status !== "fail");
   if (options.json) {
-    env.stdout.write(JSON.stringify({ ok, checks }, null, 2) + "\n");
+    env.stdout.write(JSON.stringify(jsonDocument("doctor", { ok, checks }), null, 2) + "\n");
   } else {
     // The report is what doctor exists for: stdout, so `twg doctor | grep ✖` works.
     const style = styleFor(env, env.stdout);
-    const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
+    const marks = {
+      ok: style.success("✔"),
+      warn: style.warn("!"),
+      fail: style.error("✖"),
+      skip: style.dim("-"),
+    };
     for (const check of checks) {
       // A multi-line detail (a scheduler's own error output) goes below its
       // check, indented, rather than inside the one-line summary. Details
@@ -73,7 +76,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const checks: Check[] = [];
   // One check per name, always (scripts look them up by name): a second
   // finding for the same name joins the first, the worse status winning.
-  const rank = { ok: 0, warn: 1, fail: 2 };
+  const rank = { skip: 0, ok: 0, warn: 1, fail: 2 };
   const add = (name: string, status: Check["status"], detail: string) => {
     const earlier = checks.find((check) => check.name === name);
     if (!earlier) checks.push({ name, status, detail });
@@ -175,6 +178,17 @@ export async function collectChecks(env: Env): Promise<Check[]> {
     // Its own check: the issuer itself may still be fine (from auth.conf).
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("config", "fail", messageOf(error) + hint);
+  }
+  // Without a client id no sign-in can start: say where one comes from.
+  const clientId = tokens?.clientId ?? settings?.clientId ?? null;
+  if (settings || tokens) {
+    add(
+      "client-id",
+      clientId ? "ok" : "fail",
+      clientId
+        ? tokens?.clientId ? "the stored sign-in's" : "configured"
+        : 'none configured: "twg config set client-id <id>" or TWG_CLIENT_ID ("twg help environment")',
+    );
   }
   let userinfoEndpoint: string | null = null;
   const issuer = tokens?.issuer ?? settings?.issuer;

@@ -11,6 +11,7 @@ import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { askForBitbucketToken } from "./setup_bitbucket.ts";
+import { schemaVersion } from "../json_documents.ts";
 import { acquireLock } from "../credentials/lock.ts";
 import {
   assertStoreWritable,
@@ -206,7 +207,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);
-  if (options.json && !siteChoice.problem) {
+  // Saved is saved: an agent learns it even when a site question follows
+  // (then an error event, the last line, says what is left to choose).
+  if (options.json) {
     printJsonLine(env, {
       event: "authenticated",
       user,
@@ -471,8 +474,8 @@ function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, "") === b.replace(/\/$/, "");
 }
 
-function printJsonLine(env: Env, value: unknown): void {
-  env.stdout.write(JSON.stringify(value) + "\n");
+function printJsonLine(env: Env, value: Record<string, unknown>): void {
+  env.stdout.write(JSON.stringify({ schemaVersion, ...value }) + "\n");
 }
 
 function formatDuration(seconds: number): string {

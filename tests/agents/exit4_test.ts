@@ -307,8 +307,11 @@ Start a new Codex session for the change to apply.
       expectExit(known, 4);
       const { error, ...document } = JSON.parse(known.stdout);
       assert.deepEqual(document, {
+        schemaVersion: 1,
         refreshed: false,
         reason: "store-not-writable",
+        accessTokenExpiresAt: null,
+        refreshDueAt: null,
         configDir: dir,
         agent: "claude-code",
         agentDeclared: null,

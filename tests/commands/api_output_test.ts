@@ -34,6 +34,7 @@ Deno.test("api on a terminal pretty-prints JSON in colour; NO_COLOR keeps the in
       }],
     });
     assert.equal(await runCli(env, ["api", "/rest/api/3/myself"]), 0);
+    // deno-lint-ignore no-control-regex -- removing the colour sequences is the point
     const plain = stdout.text.replace(/\x1b\[[0-9;]*m/g, "");
     assert.equal(plain, '{\n  "name": "Ada",\n  "active": true\n}\n');
     assert.equal(stdout.text.includes("\x1b["), !noColor);
