@@ -54,6 +54,9 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   auth.addCommand(authRefreshCommand(env));
   auth.addCommand(authSwitchCommand(env));
   auth.addCommand(authBackendCommand(env));
+  // gh's spellings (`gh auth login`, `gh auth logout`), hidden: the same commands.
+  auth.addCommand(loginCommand(env), { hidden: true });
+  auth.addCommand(logoutCommand(env), { hidden: true });
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
   program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
@@ -148,6 +151,19 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
         );
       },
     });
+  // A group run alone (`twg`, `twg auth`) shows its help on stdout and
+  // succeeds, as gh does; commander would print it on stderr as an error.
+  if (command.commands.length > 0 && !Reflect.get(command, "_actionHandler")) {
+    command.allowExcessArguments(true).action(() => {
+      const [word] = command.args;
+      if (word === undefined) return command.outputHelp();
+      const suggestion = nearest(word, command.commands.map((child) => child.name()));
+      throw new UsageError(
+        `unknown command '${word}'${suggestion ? ` (Did you mean ${suggestion}?)` : ""}`,
+        hint,
+      );
+    });
+  }
   const examples = helpExamples[path.join(" ")];
   if (examples) command.addHelpText("after", formatExamples(examples));
   for (const child of command.commands) configureTree(child, env, [...path, child.name()]);

@@ -38,6 +38,12 @@ export const helpExamples: Record<string, Example[]> = {
     ["twg auth token", "print a valid access token"],
     ["twg auth refresh", "rotate the tokens when due"],
   ],
+  "auth login": [
+    ["twg auth login", "gh's spelling of twg login"],
+  ],
+  "auth logout": [
+    ["twg auth logout", "gh's spelling of twg logout"],
+  ],
   "auth status": [
     ["twg auth status", "who is signed in, the site, the expiry (offline)"],
     ["twg auth status --json | jq -r .site.url", "the connected site, for scripts"],

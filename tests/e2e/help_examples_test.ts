@@ -50,6 +50,8 @@ const expectations: Record<string, Expectation> = {
   "twg login --with-token < token.txt": { tokenFile: true, exit: 0 },
   "twg login --backend keyring": { skip: KEYRING },
   "twg logout": SIGNED_IN,
+  "twg auth login": { approve: true, exit: 0 },
+  "twg auth logout": SIGNED_IN,
   "twg logout --all": SIGNED_IN,
   "twg doctor": SIGNED_IN,
   "twg doctor --json | jq '.checks[] | select(.status != \"ok\")'": SIGNED_IN,
