@@ -203,6 +203,7 @@ export interface Env {
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /**
@@ -489,7 +490,12 @@ export function createProcessEnv(): Env {
     readStdin: () => new Response(Deno.stdin.readable).text(),
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: (input, init) => globalThis.fetch(input, init),
+    fetch: isTraceEnabled(getVar("TWG_DEBUG"))
+      ? tracedFetch((input, init) => globalThis.fetch(input, init), {
+        write: (text) => stderr.write(text),
+        now: () => Date.now(),
+      })
+      : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run,
     getVar,

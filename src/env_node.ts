@@ -15,6 +15,7 @@ import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
+import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /** Node's permission names (`error.permission`) and the flag that grants each. */
@@ -265,7 +266,12 @@ export function createProcessEnv(): Env {
     },
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: (input, init) => globalThis.fetch(input, init),
+    fetch: isTraceEnabled(process.env.TWG_DEBUG)
+      ? tracedFetch((input, init) => globalThis.fetch(input, init), {
+        write: (text) => stderr.write(text),
+        now: () => Date.now(),
+      })
+      : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run: runProcess,
     getVar: (name) => process.env[name],
