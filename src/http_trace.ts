@@ -69,7 +69,7 @@ export function tracedFetch(inner: typeof fetch, sink: TraceSink): typeof fetch 
     // Method, URL and headers only: the body (a stream, perhaps) stays untouched for the real call.
     const request = new Request(input instanceof Request ? input.url : input, {
       method: init?.method ?? (input instanceof Request ? input.method : "GET"),
-      headers: init?.headers ?? (input instanceof Request ? input.headers : undefined),
+      headers: init?.headers ?? (input instanceof Request ? input.headers : {}),
     });
     const started = sink.now();
     sink.write(
