@@ -35,6 +35,11 @@ export interface RunOptions {
   /** Start it and return without waiting (browser openers). */
   detached?: boolean;
   /**
+   * With `detached`: wait this long for an early exit and report its code
+   * (an opener that fails says so at once); still running then is success.
+   */
+  earlyExitMs?: number;
+  /**
    * Start it in a session and process group of its own (setsid), stdin from
    * `input`, stdout piped, stderr discarded, and wait for it: a kill of the
    * caller's process group or a hang-up of its terminal does not reach it
@@ -313,6 +318,17 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
     return { code, stdout: "", stderr: said };
   }
   if (options.detached) {
+    if (options.earlyExitMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const early = await Promise.race([
+        child.status,
+        new Promise<null>((resolve) =>
+          timer = setTimeout(() => resolve(null), options.earlyExitMs)
+        ),
+      ]);
+      clearTimeout(timer);
+      if (early) return { code: early.code, stdout: "", stderr: "" };
+    }
     child.unref();
     return { code: 0, stdout: "", stderr: "" };
   }

@@ -145,8 +145,19 @@ async function runProcess(
     });
     if (options.detached) {
       child.on("spawn", () => {
-        child.unref();
-        resolve({ code: 0, stdout: "", stderr: "" });
+        if (!options.earlyExitMs) {
+          child.unref();
+          return resolve({ code: 0, stdout: "", stderr: "" });
+        }
+        // An opener that fails says so at once; still running then is success.
+        const timer = setTimeout(() => {
+          child.unref();
+          resolve({ code: 0, stdout: "", stderr: "" });
+        }, options.earlyExitMs);
+        child.on("exit", (code: number | null) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? 1, stdout: "", stderr: "" });
+        });
       });
       return;
     }
