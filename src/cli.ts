@@ -13,7 +13,7 @@ import { authBackendCommand } from "./commands/auth_backend.ts";
 import { authTokenCommand } from "./commands/auth_token.ts";
 import { completionCommand } from "./commands/completion.ts";
 import { configCommand } from "./commands/config.ts";
-import { environmentHelp } from "./help_environment.ts";
+import { environmentHelp, wrap } from "./help_environment.ts";
 import { doctorCommand } from "./commands/doctor.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
@@ -34,17 +34,23 @@ export function buildCli(env: Env): CommandUnknownOpts {
     .description(
       "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
     )
-    .version(versionLine(env), "-v, --version")
+    // --version only: gh has no -v, and -v reads as "verbose" to many.
+    .version(versionLine(env), "--version", "Show twg's version and runtime")
     // Our own `help [command...]` below: commander's takes one word only
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
     .helpCommand(false)
     // Before the examples, which configureTree adds last: every help ends with them.
-    .addHelpText(
-      "after",
-      `
-Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
-5 network or server error, 130 interrupted.`,
-    );
+    .addHelpText("after", () =>
+      [
+        "",
+        "Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not " +
+        "writable, 5 network or server error, 130 interrupted.",
+        "",
+        'Learn more: "twg <command> --help" for a command, "twg help environment" for the ' +
+        "variables; the README that comes with twg is the manual.",
+      ].flatMap((paragraph) =>
+        paragraph ? wrap(paragraph, (env.stdout.columns?.() ?? 80) - 1) : [""]
+      ).join("\n"));
   program.addCommand(loginCommand(env));
   program.addCommand(logoutCommand(env));
   program.addCommand(doctorCommand(env));
@@ -87,6 +93,17 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
   return program;
 }
 
+/** `text` with each line wider than `columns` wrapped at its own indentation. */
+function fitLines(text: string, columns: number): string {
+  return text.split("\n").flatMap((line) => {
+    if ([...line].length <= columns || line.startsWith("  $ ")) return [line];
+    const indent = /^ */.exec(line)![0];
+    return wrap(line.slice(indent.length), Math.max(10, columns - indent.length)).map((part) =>
+      indent + part
+    );
+  }).join("\n");
+}
+
 function versionLine(env: Env): string {
   return `twg ${version} (${env.runtime})`;
 }
@@ -124,11 +141,24 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
   const shownPath = ["twg", ...path].join(" ");
   const hint = `Run "${shownPath} --help" for usage`;
   command
+    // One voice in every help: commander's own lines in twg's capitalised style.
+    .helpOption("-h, --help", "Show help for this command")
     .exitOverride((error) => {
       // main puts the hint into the --json document.
       throw Object.assign(error, { hint });
     })
     .configureHelp({
+      // Below 60 columns the two-column layout leaves no room (commander then
+      // stops wrapping): each term on its own line, its description below.
+      formatItem(term, termWidth, description, helper) {
+        const width = helper.helpWidth ?? 80;
+        if (width >= 60 || !description) {
+          return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+        }
+        return `  ${term}\n${
+          wrap(description, width - 7).map((line) => `      ${line}`).join("\n")
+        }`;
+      },
       optionDescription(option) {
         const isEmptyList = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
         const shown = isEmptyList
@@ -138,7 +168,13 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
       },
     })
     .configureOutput({
-      writeOut: (text) => env.stdout.write(text),
+      // The terminal's real width: commander wraps descriptions to it.
+      getOutHelpWidth: () => env.stdout.columns?.() ?? 80,
+      getErrHelpWidth: () => env.stderr.columns?.() ?? 80,
+      // Help is all commander writes here: every line fits the terminal,
+      // commands' own paragraphs included (an example's command line, copied
+      // whole, is never broken).
+      writeOut: (text) => env.stdout.write(fitLines(text, env.stdout.columns?.() ?? 80)),
       writeErr: (text) => env.stderr.write(text),
       outputError: (text) => {
         const [message = "", ...rest] = text.replace(/^error: /, "").trimEnd().split("\n");
@@ -165,6 +201,12 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
     });
   }
   const examples = helpExamples[path.join(" ")];
-  if (examples) command.addHelpText("after", formatExamples(examples));
+  // Laid out when shown, for the width of the terminal it is shown on.
+  if (examples) {
+    command.addHelpText("after", () => formatExamples(examples, env.stdout.columns?.() ?? 80));
+  }
+  if (command.commands.length > 0 && path.length > 0) {
+    command.helpCommand("help [command]", "Show help for a command");
+  }
   for (const child of command.commands) configureTree(child, env, [...path, child.name()]);
 }

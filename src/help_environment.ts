@@ -46,10 +46,13 @@ export const environmentEntries: EnvironmentEntry[] = [
 
 /** The text of `twg help environment`, wrapped to `columns`. */
 export function environmentHelp(columns: number): string {
-  const width = Math.max(40, columns);
+  const width = Math.max(20, columns);
   const lines = [
-    "Environment variables twg reads. Values may also live in config.json in the config",
-    'directory (see "twg config list"); a variable wins over the file.',
+    ...wrap(
+      "Environment variables twg reads. Values may also live in config.json in the config " +
+        'directory (see "twg config list"); a variable wins over the file.',
+      width - 1,
+    ),
     "",
   ];
   for (const [name, meaning] of environmentEntries) {

@@ -151,13 +151,19 @@ export const helpExamples: Record<string, Example[]> = {
   ],
 };
 
-/** The "Examples:" section for `examples`, as it ends a command's help. */
-export function formatExamples(examples: Example[]): string {
-  const width = Math.max(...examples.map(([invocation]) => invocation.length));
-  const lines = examples.map(([invocation, meaning]) =>
-    invocation.length > 40
-      ? `  $ ${invocation}\n      ${meaning}`
-      : `  $ ${invocation.padEnd(width > 40 ? invocation.length : width)}   ${meaning}`
-  );
+/**
+ * The "Examples:" section for `examples`, as it ends a command's help: the
+ * invocation and its meaning side by side, aligned, when they fit in
+ * `columns`; else the meaning on the next line, indented.
+ */
+export function formatExamples(examples: Example[], columns = 80): string {
+  const sideBySide = examples.filter(([invocation]) => invocation.length <= 40);
+  const width = Math.max(0, ...sideBySide.map(([invocation]) => invocation.length));
+  const lines = examples.map(([invocation, meaning]) => {
+    const fits = invocation.length <= 40 && 4 + width + 3 + meaning.length <= columns;
+    return fits
+      ? `  $ ${invocation.padEnd(width)}   ${meaning}`
+      : `  $ ${invocation}\n      ${meaning}`;
+  });
   return `\nExamples:\n${lines.join("\n")}`;
 }
