@@ -8,6 +8,7 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
+import { fsErrorText } from "../ui/fs_error_text.ts";
 
 /** Reads `path`, or stdin for `-`, as `@file` arguments and `--input` do. */
 export async function readUserFile(env: Env, path: string): Promise<string> {
@@ -15,7 +16,7 @@ export async function readUserFile(env: Env, path: string): Promise<string> {
   try {
     return await env.fs.readFile(path, "utf8");
   } catch (error) {
-    throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
+    throw new TwgError(`Cannot read "${path}": ${fsErrorText(error)}`);
   }
 }
 

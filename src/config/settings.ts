@@ -8,6 +8,7 @@ import { type Env, permissionDenialOf } from "../env.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
+import { fsErrorText } from "../ui/fs_error_text.ts";
 import { parentDir } from "../lean_path.ts";
 import { assertOwnedByUser } from "../credentials/ownership.ts";
 
@@ -118,7 +119,7 @@ export async function readConfigJson(env: Env, path: string): Promise<Record<str
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     if (permissionDenialOf(error)) throw error;
-    throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
+    throw new TwgError(`Cannot read "${path}": ${fsErrorText(error)}`);
   }
   try {
     const parsed: unknown = JSON.parse(text);

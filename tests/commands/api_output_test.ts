@@ -89,3 +89,10 @@ Deno.test("--jq on a body that is not JSON says so, not that the expression fail
   );
   assert.doesNotMatch(env.stderrText(), /expression failed/);
 });
+
+Deno.test("a missing --input file is said in words, not the runtime's text", async () => {
+  await using env = fakeEnv({ vars });
+  assert.equal(await runCli(env, ["api", "/x", "--input", `${env.tempDir}/nope.json`]), 1);
+  assert.match(env.stderrText(), /Cannot read ".*nope\.json": no such file or directory\n/);
+  assert.doesNotMatch(env.stderrText(), /os error|readfile|ENOENT/);
+});
