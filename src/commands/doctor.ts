@@ -88,6 +88,9 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const shownAuthConf = displayPath(paths.authConf, env.homeDir);
 
   let credentials = null;
+  // Set when auth.conf (or its directory) is refused: later checks point here
+  // instead of failing again for the same cause.
+  let credentialsRefused = false;
   try {
     credentials = await readCredentials(env, paths.authConf);
     if (credentials?.oauth && backendOf(credentials.oauth.refreshToken) === "keyring") {
@@ -105,7 +108,13 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   } catch (error) {
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     add("credentials", "fail", messageOf(error) + hint);
+    credentialsRefused = true;
   }
+  // Signed out (or refused): one failure, in "credentials"; what depends on a sign-in is skipped.
+  const isSignedOut = !credentials?.oauth && !envAccessToken(env);
+  const notSignedIn = credentialsRefused
+    ? "not checked: see credentials"
+    : "not checked: not signed in (see credentials)";
   const tokens = credentials?.oauth ?? null;
   const now = env.now();
   const fromEnv = envAccessToken(env);
@@ -123,7 +132,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   );
   const givenExpiry = tokens?.method === "token" ? givenTokenExpiresAt(tokens) : null;
   if (fromEnv) add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
-  else if (!tokens) add("token", "fail", "none");
+  else if (!tokens) add("token", "skip", notSignedIn);
   else if (tokens.method === "token") {
     if (givenExpiry !== null && givenExpiry <= now) {
       add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
@@ -157,19 +166,24 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   }
 
   const user = credentials?.user;
-  add(
-    "user",
-    user ? "ok" : "warn",
-    user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown",
-  );
-  const site = credentials?.site;
-  add(
-    "site",
-    site ? "ok" : "warn",
-    site
-      ? `${site.name} (${site.url})`
-      : 'none selected; "twg auth switch" chooses one (no new login)',
-  );
+  if (isSignedOut) {
+    add("user", "skip", notSignedIn);
+    add("site", "skip", notSignedIn);
+  } else {
+    add(
+      "user",
+      user ? "ok" : "warn",
+      user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown",
+    );
+    const site = credentials?.site;
+    add(
+      "site",
+      site ? "ok" : "warn",
+      site
+        ? `${site.name} (${site.url})`
+        : 'none selected; "twg auth switch" chooses one (no new login)',
+    );
+  }
 
   let settings;
   try {
@@ -177,7 +191,10 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   } catch (error) {
     // Its own check: the issuer itself may still be fine (from auth.conf).
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
-    add("config", "fail", messageOf(error) + hint);
+    // The same refused directory as auth.conf's is one cause: reported there.
+    if (credentialsRefused) {
+      add("config", "skip", `not checked: see credentials (${messageOf(error)})`);
+    } else add("config", "fail", messageOf(error) + hint);
   }
   // Without a client id no sign-in can start: say where one comes from.
   const clientId = tokens?.clientId ?? settings?.clientId ?? null;
@@ -210,29 +227,35 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   } else if (settings) {
     add("issuer", "fail", "none configured; set TWG_ISSUER to the OAuth server's URL");
   }
-  const server = await serverCheck(
-    env,
-    fromEnv ??
-      (tokens && !tokens.rejectedAt &&
-          (tokens.method === "token"
-            ? givenExpiry === null || givenExpiry > now
-            : !isExpired(tokens, now))
-        ? tokens.accessToken
-        : null),
-    userinfoEndpoint ?? settings?.resourcesUrl ?? null,
-  );
+  const server = isSignedOut
+    ? { name: "server", status: "skip" as const, detail: notSignedIn }
+    : await serverCheck(
+      env,
+      fromEnv ??
+        (tokens && !tokens.rejectedAt &&
+            (tokens.method === "token"
+              ? givenExpiry === null || givenExpiry > now
+              : !isExpired(tokens, now))
+          ? tokens.accessToken
+          : null),
+      userinfoEndpoint ?? settings?.resourcesUrl ?? null,
+    );
   add(server.name, server.status, server.detail);
 
   const isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
-  add(
-    "store",
-    isWritable ? "ok" : "fail",
-    isWritable
-      ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
-      : `${
-        displayPath(paths.dir, env.homeDir)
-      } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
-  );
+  if (credentialsRefused && isWritable) {
+    add("store", "warn", "writable, but its auth.conf is refused (see credentials)");
+  } else {
+    add(
+      "store",
+      isWritable ? "ok" : "fail",
+      isWritable
+        ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
+        : `${
+          displayPath(paths.dir, env.homeDir)
+        } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
+    );
+  }
   const upkeep = await readUpkeepStatus(env).catch(() => null);
   if (upkeep?.enabled) {
     const last = upkeep.lastRun
@@ -297,6 +320,25 @@ async function serverCheck(
     };
   } catch (error) {
     if (isAbortError(error)) throw error;
-    return { name: "server", status: "fail", detail: messageOf(error) };
+    return { name: "server", status: "fail", detail: networkFailureText(error, probeUrl) };
   }
+}
+
+/**
+ * A failed request in words: the host and the cause's code (Node and Deno
+ * both say only "fetch failed" / "error sending request" at the top, the
+ * reason, e.g. ECONNREFUSED, is in the cause).
+ */
+function networkFailureText(error: unknown, url: string): string {
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      return `cannot reach ${host} (${code}); check the network and TWG_ISSUER`;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  const message = messageOf(error).replace(/:?\s*(fetch failed|error sending request[^:]*)$/i, "");
+  return `${message || `cannot reach ${host}`}; check the network and TWG_ISSUER`;
 }
