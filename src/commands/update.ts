@@ -17,6 +17,7 @@ import { fetchManifest, manifestUrlFor } from "../install/manifest.ts";
 import { howToUpdate } from "../install/how_to_update.ts";
 import { isNewerVersion } from "../install/semver.ts";
 import { version } from "../version.ts";
+import { noManifestError } from "../install/no_manifest.ts";
 
 /** Options of `twg update`. */
 export interface UpdateOptions {
@@ -68,11 +69,7 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
   const current = options.currentVersion ?? version;
   const paths = configPaths(env);
   const url = await manifestUrlFor(env, paths);
-  if (!url) {
-    throw new TwgError("No release manifest is configured", {
-      hint: 'Set TWG_UPDATE_MANIFEST_URL (or "updateManifestUrl" in config.json) to its URL',
-    });
-  }
+  if (!url) throw await noManifestError(env, { configDir: paths.dir, currentVersion: current });
   const manifest = await fetchManifest(env, url, { signal: env.interrupt });
   const isAvailable = isNewerVersion(manifest.version, current);
   // --json comes only with --check (refused above otherwise).
