@@ -18,6 +18,7 @@ import { howToUpdate } from "../install/how_to_update.ts";
 import { isNewerVersion } from "../install/semver.ts";
 import { version } from "../version.ts";
 import { noManifestError } from "../install/no_manifest.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 /** Options of `twg update`. */
 export interface UpdateOptions {
@@ -81,7 +82,7 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
       released: manifest.released,
       notes: manifest.notes,
     };
-    env.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    env.stdout.write(JSON.stringify(jsonDocument("update", { ...result }), null, 2) + "\n");
     return;
   }
   // With --check the answer is the report the command exists for: stdout.

@@ -167,11 +167,13 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
   await using t = await setup();
   await runUpdate(t.env, { ...update, check: true, json: true });
   assert.deepEqual(JSON.parse(t.env.stdoutText()), {
+    schemaVersion: 1,
     current: "0.1.0",
     latest: "0.2.0",
     updateAvailable: true,
     released: null,
     notes: null,
+    error: null,
   });
   await assert.rejects(runUpdate(t.env, { ...update, json: true }), {
     name: "UsageError",
