@@ -58,8 +58,10 @@ const HOME_SCRIPT = ["AppData", "Local", "twg", `${SCHEDULED_TASK_NAME}.js`];
 
 /** The script's path, and how the task's Arguments name it. */
 function scriptLocation(spec: ScheduleSpec): { path: string; argument: string } {
-  const { script } = scheduledTaskPaths(spec.configDir);
-  if (!script.includes("%")) return { path: script, argument: script };
+  // Always the per-user local data directory, never the config directory:
+  // an agent may be told to make that one writable, and the task runs this
+  // script outside any sandbox (issue 20). Uninstall still removes a script
+  // an older twg left beside the config.
   return {
     path: win32.join(spec.homeDir, ...HOME_SCRIPT),
     argument: ["%USERPROFILE%", ...HOME_SCRIPT].join("\\"),

@@ -7,6 +7,7 @@ import { Command, type CommandUnknownOpts, Help } from "@commander-js/extra-typi
 import type { Env } from "./env.ts";
 import { apiCommand } from "./commands/api.ts";
 import { authRefreshCommand } from "./commands/auth_refresh.ts";
+import { authServeCommand } from "./commands/auth_serve.ts";
 import { authStatusCommand } from "./commands/auth_status.ts";
 import { authSwitchCommand } from "./commands/auth_switch.ts";
 import { authBackendCommand } from "./commands/auth_backend.ts";
@@ -15,6 +16,7 @@ import { completionCommand } from "./commands/completion.ts";
 import { configCommand } from "./commands/config.ts";
 import { environmentHelp, wrap } from "./help_environment.ts";
 import { doctorCommand } from "./commands/doctor.ts";
+import { execCommand } from "./commands/exec.ts";
 import { loginCommand } from "./commands/login.ts";
 import { logoutCommand } from "./commands/logout.ts";
 import { setupCommand } from "./commands/setup.ts";
@@ -60,11 +62,13 @@ export function buildCli(env: Env): CommandUnknownOpts {
   auth.addCommand(authRefreshCommand(env));
   auth.addCommand(authSwitchCommand(env));
   auth.addCommand(authBackendCommand(env));
+  auth.addCommand(authServeCommand(env));
   // gh's spellings (`gh auth login`, `gh auth logout`), hidden: the same commands.
   auth.addCommand(loginCommand(env), { hidden: true });
   auth.addCommand(logoutCommand(env), { hidden: true });
   program.addCommand(auth);
   program.addCommand(apiCommand(env));
+  program.addCommand(execCommand(env));
   program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
   program.addCommand(upkeepCommand(env));
   program.addCommand(updateCommand(env));

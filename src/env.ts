@@ -142,6 +142,31 @@ export interface KeyringModule {
   ) => KeyringEntry;
 }
 
+/** How an attached child ended (see {@link Env.runAttached}). */
+export interface ExitStatus {
+  code: number;
+  /** The signal number that ended it, or null when it exited. */
+  signal: number | null;
+  /** Why it could not be started (then `code` is 127, not found, or 126). */
+  notStarted?: string;
+}
+
+/** A running line server (see {@link Env.serveUnixLines}). */
+export interface LineServer {
+  /** Stops accepting; resolves once the socket is closed. */
+  close(): Promise<void>;
+}
+
+/** Options for {@link Env.serveUnixLines}. */
+export interface LineServerOptions {
+  /** A request line longer than this (newline included) is answered with `answer(null)`. */
+  maxLineBytes: number;
+  /** A connection that sends no complete line within this time is closed. */
+  idleTimeoutMs: number;
+  /** Connections served at once; more are closed unanswered. */
+  maxConnections: number;
+}
+
 /** Everything a command may touch. */
 export interface Env {
   stdout: Output;
@@ -205,6 +230,28 @@ export interface Env {
   mayLoadAddons?(): Promise<boolean>;
   /** Loads `@napi-rs/keyring` (`src/credentials/keyring.ts`); only the keyring backend calls it. */
   loadKeyring?(): Promise<KeyringModule>;
+  /**
+   * Runs a program with this process's standard streams (`twg exec`), its
+   * environment extended by `env`; INT, TERM and HUP sent to twg meanwhile
+   * are passed on to it. Resolves when it ends. Absent in fakes.
+   */
+  runAttached?(command: string, args: string[], env: Record<string, string>): Promise<ExitStatus>;
+  /**
+   * Listens on a Unix socket at `path` (which must not exist) and answers
+   * each connection's first line with `answer(line)` (`answer(null)` when the
+   * line is too long), then closes it (`twg auth serve`).
+   */
+  serveUnixLines?(
+    path: string,
+    answer: (line: string | null) => Promise<string>,
+    options: LineServerOptions,
+  ): Promise<LineServer>;
+  /** Sends one line to the Unix socket at `path` and reads one line back, within `timeoutMs`. */
+  requestUnixLine?(
+    path: string,
+    line: string,
+    options: { timeoutMs: number; maxLineBytes: number },
+  ): Promise<string>;
 }
 
 import { abortableSleep, typeInto } from "./env_shared.ts";
@@ -573,10 +620,196 @@ export function createProcessEnv(): Env {
     // Not a literal import: Deno would resolve the package when twg starts.
     // Keep the version in step with deno.json's import map.
     loadKeyring: () => import(keyringSpecifier),
+    runAttached,
+    serveUnixLines,
+    requestUnixLine,
   };
 }
 
 const keyringSpecifier = "npm:@napi-rs/keyring@2.1.2";
+
+/** POSIX signal numbers (Linux and macOS agree on these), for 128+N exit codes. */
+const signalNumbers: Record<string, number> = {
+  SIGHUP: 1,
+  SIGINT: 2,
+  SIGQUIT: 3,
+  SIGILL: 4,
+  SIGTRAP: 5,
+  SIGABRT: 6,
+  SIGFPE: 8,
+  SIGKILL: 9,
+  SIGSEGV: 11,
+  SIGPIPE: 13,
+  SIGALRM: 14,
+  SIGTERM: 15,
+};
+
+/** The signals `twg exec` passes on to its child. */
+const forwardedSignals: Deno.Signal[] = ["SIGINT", "SIGTERM", "SIGHUP"];
+
+async function runAttached(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<ExitStatus> {
+  let child: Deno.ChildProcess;
+  try {
+    child = new Deno.Command(command, {
+      args,
+      env,
+      stdin: "inherit",
+      stdout: "inherit",
+      stderr: "inherit",
+    }).spawn();
+  } catch (error) {
+    // The shells' codes: 127 not found, 126 found but not runnable.
+    const isMissing = error instanceof Deno.errors.NotFound;
+    return {
+      code: isMissing ? 127 : 126,
+      signal: null,
+      notStarted: isMissing ? "command not found" : (error as Error).message,
+    };
+  }
+  const isWindows = osName() === "windows";
+  const listeners = isWindows ? [] : forwardedSignals.map((signal) => {
+    const forward = () => {
+      try {
+        child.kill(signal);
+      } catch {
+        // Already gone.
+      }
+    };
+    Deno.addSignalListener(signal, forward);
+    return [signal, forward] as const;
+  });
+  try {
+    const status = await child.status;
+    const signal = status.signal ? signalNumbers[status.signal] ?? 0 : null;
+    return { code: status.code, signal };
+  } finally {
+    for (const [signal, forward] of listeners) Deno.removeSignalListener(signal, forward);
+  }
+}
+
+/** Reads the first line of `conn`, at most `maxBytes` bytes: null when longer. */
+async function readLineFrom(
+  conn: Deno.Conn,
+  maxBytes: number,
+  signal: AbortSignal,
+): Promise<string | null | undefined> {
+  const buffer = new Uint8Array(maxBytes + 1);
+  let length = 0;
+  const onAbort = () => conn.close();
+  signal.addEventListener("abort", onAbort, { once: true });
+  try {
+    while (length <= maxBytes) {
+      const count = await conn.read(buffer.subarray(length));
+      if (count === null) return undefined;
+      const newline = buffer.subarray(length, length + count).indexOf(10);
+      length += count;
+      if (newline >= 0) {
+        const end = length - count + newline;
+        return end + 1 > maxBytes ? null : new TextDecoder().decode(buffer.subarray(0, end));
+      }
+    }
+    // Too long. Read (and drop) a bounded rest of it first: a Unix socket
+    // closed with unread data resets the peer, which would then lose the
+    // answer that says why.
+    for (let dropped = 0; dropped < 64 * 1024;) {
+      const count = await conn.read(buffer);
+      if (count === null || buffer.subarray(0, count).includes(10)) break;
+      dropped += count;
+    }
+    return null;
+  } catch {
+    return undefined;
+  } finally {
+    signal.removeEventListener("abort", onAbort);
+  }
+}
+
+// deno-lint-ignore require-await -- async so that a failed listen is a rejection
+async function serveUnixLines(
+  path: string,
+  answer: (line: string | null) => Promise<string>,
+  options: LineServerOptions,
+): Promise<LineServer> {
+  const listener = Deno.listen({ transport: "unix", path });
+  let open = 0;
+  const serveOne = async (conn: Deno.Conn) => {
+    open++;
+    try {
+      const line = await readLineFrom(
+        conn,
+        options.maxLineBytes,
+        AbortSignal.timeout(options.idleTimeoutMs),
+      );
+      if (line === undefined) return;
+      const bytes = encoder.encode((await answer(line)) + "\n");
+      for (let written = 0; written < bytes.length;) {
+        written += await conn.write(bytes.subarray(written));
+      }
+    } catch {
+      // A client that went away: nothing to answer.
+    } finally {
+      open--;
+      try {
+        conn.close();
+      } catch {
+        // Closed by the timeout already.
+      }
+    }
+  };
+  const loop = (async () => {
+    try {
+      for await (const conn of listener) {
+        if (open >= options.maxConnections) {
+          conn.close();
+          continue;
+        }
+        serveOne(conn);
+      }
+    } catch {
+      // The listener was closed.
+    }
+  })();
+  return {
+    async close() {
+      try {
+        listener.close();
+      } catch {
+        // Already closed.
+      }
+      await loop;
+    },
+  };
+}
+
+async function requestUnixLine(
+  path: string,
+  line: string,
+  options: { timeoutMs: number; maxLineBytes: number },
+): Promise<string> {
+  const conn = await Deno.connect({ transport: "unix", path });
+  try {
+    const bytes = encoder.encode(line + "\n");
+    for (let written = 0; written < bytes.length;) {
+      written += await conn.write(bytes.subarray(written));
+    }
+    const signal = AbortSignal.timeout(options.timeoutMs);
+    const answer = await readLineFrom(conn, options.maxLineBytes, signal);
+    if (answer === undefined || answer === null) {
+      throw new Error(signal.aborted ? "No answer in time" : "No usable answer");
+    }
+    return answer;
+  } finally {
+    try {
+      conn.close();
+    } catch {
+      // Closed by the timeout already.
+    }
+  }
+}
 
 /**
  * The compiled binary carries its permissions; under `deno run` (a checkout

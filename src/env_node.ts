@@ -13,7 +13,18 @@ import path from "node:path";
 import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
-import type { Env, FileSystem, OsName, Output, RunOptions, RunResult, SelfCommand } from "./env.ts";
+import type {
+  Env,
+  ExitStatus,
+  FileSystem,
+  LineServer,
+  LineServerOptions,
+  OsName,
+  Output,
+  RunOptions,
+  RunResult,
+  SelfCommand,
+} from "./env.ts";
 import { abortableSleep, typeInto } from "./env_shared.ts";
 import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
@@ -319,10 +330,121 @@ export function createProcessEnv(): Env {
     // The npm package's one optional dependency, outside the bundle: a
     // require() at run time, never seen by esbuild (the name is not a literal).
     loadKeyring: () => Promise.resolve(createRequire(import.meta.url)(keyringPackage)),
+    runAttached,
+    serveUnixLines,
+    requestUnixLine,
   };
 }
 
 const keyringPackage = ["@napi-rs", "keyring"].join("/");
+
+/** `twg exec`'s child: inherited streams, INT/TERM/HUP passed on (see env.ts). */
+async function runAttached(
+  command: string,
+  args: string[],
+  env: Record<string, string>,
+): Promise<ExitStatus> {
+  const { spawn } = await import("node:child_process");
+  return await new Promise((resolve) => {
+    const child = spawn(command, args, {
+      shell: false,
+      stdio: "inherit",
+      env: { ...process.env, ...env },
+    });
+    const forwarded: NodeJS.Signals[] = osName() === "windows"
+      ? []
+      : ["SIGINT", "SIGTERM", "SIGHUP"];
+    const forward = (signal: NodeJS.Signals) => child.kill(signal);
+    for (const signal of forwarded) process.on(signal, forward);
+    const done = (status: ExitStatus) => {
+      for (const signal of forwarded) process.off(signal, forward);
+      resolve(status);
+    };
+    child.on("error", (error: NodeJS.ErrnoException) => {
+      const isMissing = error.code === "ENOENT";
+      done({
+        code: isMissing ? 127 : 126,
+        signal: null,
+        notStarted: isMissing ? "command not found" : error.message,
+      });
+    });
+    child.on("exit", (code: number | null, signal: NodeJS.Signals | null) => {
+      done({
+        code: code ?? 1,
+        signal: signal ? (os.constants.signals as Record<string, number>)[signal] ?? 0 : null,
+      });
+    });
+  });
+}
+
+/** Collects one line of at most `maxBytes` from `socket`: null when longer, undefined when none came. */
+function firstLine(
+  socket: import("node:net").Socket,
+  maxBytes: number,
+  timeoutMs: number,
+): Promise<string | null | undefined> {
+  return new Promise((resolve) => {
+    let received = Buffer.alloc(0);
+    const timer = setTimeout(() => finish(undefined), timeoutMs);
+    const finish = (line: string | null | undefined) => {
+      clearTimeout(timer);
+      socket.off("data", onData);
+      resolve(line);
+    };
+    const onData = (chunk: Buffer) => {
+      received = Buffer.concat([received, chunk]);
+      const newline = received.indexOf(10);
+      if (newline >= 0) {
+        finish(newline + 1 > maxBytes ? null : received.subarray(0, newline).toString("utf8"));
+      } else if (received.length > maxBytes) finish(null);
+    };
+    socket.on("data", onData);
+    socket.on("end", () => finish(undefined));
+    socket.on("error", () => finish(undefined));
+  });
+}
+
+async function serveUnixLines(
+  path: string,
+  answer: (line: string | null) => Promise<string>,
+  options: LineServerOptions,
+): Promise<LineServer> {
+  const net = await import("node:net");
+  const server = net.createServer({ allowHalfOpen: false }, async (socket) => {
+    const line = await firstLine(socket, options.maxLineBytes, options.idleTimeoutMs);
+    if (line === undefined) return void socket.destroy();
+    socket.end((await answer(line)) + "\n");
+  });
+  server.maxConnections = options.maxConnections;
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(path, () => resolve());
+  });
+  return {
+    close: () => new Promise((resolve) => server.close(() => resolve())),
+  };
+}
+
+async function requestUnixLine(
+  path: string,
+  line: string,
+  options: { timeoutMs: number; maxLineBytes: number },
+): Promise<string> {
+  const net = await import("node:net");
+  const socket = net.createConnection(path);
+  try {
+    await new Promise<void>((resolve, reject) => {
+      socket.once("connect", resolve);
+      socket.once("error", reject);
+    });
+    socket.write(line + "\n");
+    const answer = await firstLine(socket, options.maxLineBytes, options.timeoutMs);
+    if (answer === undefined || answer === null) throw new Error("No usable answer in time");
+    return answer;
+  } finally {
+    socket.destroy();
+  }
+}
 
 /**
  * Node's permission model refuses native addons unless started with

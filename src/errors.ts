@@ -144,6 +144,17 @@ export class ReportedError extends TwgError {
   }
 }
 
+/**
+ * Not a failure of twg's: the exit status of the command `twg exec` ran,
+ * passed through as it is (128+N for a signal), any number from 0 to 255.
+ */
+export class PassedThroughExit extends Error {
+  override name = "PassedThroughExit";
+  constructor(readonly exitCode: number) {
+    super(`The command exited with ${exitCode}`);
+  }
+}
+
 /** Whether an error is the abort raised by an interrupt or a cancelled wait. */
 export function isAbortError(error: unknown): boolean {
   return error instanceof DOMException && (error.name === "AbortError");

@@ -52,6 +52,16 @@ export const helpExamples: Record<string, Example[]> = {
     ["TOKEN=$(twg auth token)", "a valid access token, refreshed first when due"],
     ['curl -H "Authorization: Bearer $(twg auth token)" https://…', "use it with curl"],
     ['TWG_OAUTH_ACCESS_TOKEN="$TOKEN" twg auth token', "in CI: the variable wins, as it is"],
+    ["twg auth token --json", "the token with its expiry, site and source, as JSON"],
+    ['eval "$(twg auth token --format env)"', "TWG_OAUTH_ACCESS_TOKEN and the site in this shell"],
+  ],
+  "auth serve": [
+    ["twg auth serve", "keep tokens fresh for sandboxes, on $XDG_RUNTIME_DIR/twg/broker.sock"],
+    ["twg auth serve --socket /tmp/agent/broker.sock", "listen where a container can mount it"],
+  ],
+  exec: [
+    ["twg exec -- curl -H @headers https://…", "run a command with TWG_OAUTH_ACCESS_TOKEN set"],
+    ["twg exec --min-valid 30m -- ./long-job", "refresh first unless 30 minutes are left"],
   ],
   "auth refresh": [
     ["twg auth refresh", "rotate only when 75% of the lifetime has passed"],

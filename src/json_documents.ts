@@ -43,6 +43,8 @@ const defaults: Record<string, Record<string, unknown>> = {
     bitbucketToken: null,
     agent: null,
     agentDeclared: null,
+    tokenSource: null,
+    keeper: null,
   },
   "auth refresh": {
     refreshed: false,
@@ -62,6 +64,7 @@ const defaults: Record<string, Record<string, unknown>> = {
     lastRefresh: null,
     lastUpdateCheck: null,
     nextUpdateCheckAfter: null,
+    broker: null,
   },
 };
 

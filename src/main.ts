@@ -7,7 +7,7 @@
 import { runAuthToken } from "./auth/token.ts";
 import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
-import { ExitCode, isAbortError, ReportedError, TwgError } from "./errors.ts";
+import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
@@ -124,6 +124,8 @@ async function reportError(
   json: "document" | "events" | null,
   command: string,
 ): Promise<number> {
+  // `twg exec`: the command's own status, nothing of twg's to say.
+  if (error instanceof PassedThroughExit) return error.exitCode;
   if (isCommanderError(error)) {
     // Help and version end here too, successfully. The message itself was
     // printed by the tree's outputError, in twg's own style (see cli.ts).

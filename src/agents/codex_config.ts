@@ -145,3 +145,25 @@ export function codexConfigSetsKey(configToml: string, key: CodexConfigKey): boo
     .split(/\r?\n/)
     .some((line) => !line.trimStart().startsWith("#") && assignment.test(line));
 }
+
+/**
+ * The value of the top-level `default_permissions` key (before the first
+ * `[table]`), or `null`: the permission profile Codex selects by default
+ * (developers.openai.com/codex/permissions). A line-based read, like
+ * {@link codexConfigSetsKey}: basic or literal string values only.
+ *
+ * @example
+ * ```ts
+ * codexDefaultPermissions('default_permissions = "workspace-dev"\n[permissions.workspace-dev]\n');
+ * // "workspace-dev"
+ * ```
+ */
+export function codexDefaultPermissions(configToml: string): string | null {
+  for (const line of configToml.split(/\r?\n/)) {
+    const text = line.trim();
+    if (text.startsWith("[")) return null;
+    const match = /^["']?default_permissions["']?\s*=\s*(?:"([^"\\]*)"|'([^']*)')/.exec(text);
+    if (match) return (match[1] ?? match[2] ?? "").trim() || null;
+  }
+  return null;
+}

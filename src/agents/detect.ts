@@ -1,10 +1,11 @@
 /**
  * Recognises the coding agent that runs twg, from the declaration it makes
- * (`AI_AGENT`, `AGENT`) and from the variables each agent sets (spec:
- * `agents.md`). Pure apart from one file probe for Devin; no `node:` import,
- * so the User-Agent header of `twg auth token` can use it without slowing it.
+ * (`AI_AGENT`, `AGENT`) and from the markers each agent sets on the commands
+ * it runs, as listed in the registry (`registry.ts`). Pure apart from one file
+ * probe for Devin; no `node:` import, so the User-Agent header of
+ * `twg auth token` can use it without slowing it.
  *
- * Why a table and not a library (measured against the spec's 22 agents,
+ * Why a table and not a library (measured against the 22 agents twg knew,
  * December 2026): `@vercel/detect-agent` 1.2.7 returns the raw `AI_AGENT`
  * value as the name (`claude-code_2-1-263_agent`, the very bug this replaces),
  * reads no `AGENT` (so Amp, which also sets `CLAUDECODE=1`, comes out as
@@ -18,35 +19,15 @@
  * @module
  */
 import type { Env } from "../env.ts";
+import {
+  AGENT_REGISTRY,
+  KNOWN_AGENT_IDS,
+  type KnownAgentId,
+  type Marker,
+  PAIR_RULES,
+} from "./registry.ts";
 
-/** Every agent twg knows by name, with the stable id of the contract. */
-export const KNOWN_AGENT_IDS = [
-  "claude-code",
-  "claude-cowork",
-  "codex",
-  "cursor",
-  "gemini-cli",
-  "qwen-code",
-  "copilot-cli",
-  "copilot-vscode",
-  "opencode",
-  "amp",
-  "goose",
-  "cline",
-  "crush",
-  "zed",
-  "kiro",
-  "pi",
-  "warp",
-  "windsurf",
-  "augment",
-  "antigravity",
-  "replit",
-  "devin",
-] as const;
-
-/** Agents twg knows by name. */
-export type KnownAgentId = typeof KNOWN_AGENT_IDS[number];
+export { KNOWN_AGENT_IDS, type KnownAgentId };
 
 /**
  * What `agent` reports: a {@link KnownAgentId}, or `"other"` for an agent that
@@ -74,136 +55,17 @@ export interface DetectedAgent {
   version: string | null;
   /** The variable (or file) that decided `id`, e.g. `AI_AGENT` or `CLAUDECODE`. */
   signal: string;
+  /** A second agent the environment names too, or `null`. */
+  alongside?: KnownAgentId | null;
+  /**
+   * Why `id` runs the command rather than `alongside`, from the table's pair
+   * rules; `null` when no rule covers the pair and `id` is a guess.
+   */
+  rule?: string | null;
 }
 
 /** Devin's VMs carry this file; Devin sets no variable of its own (`@vercel/detect-agent`). */
 export const DEVIN_MARKER_PATH = "/opt/.devin";
-
-/** A variable that marks an agent: set to `value`, or to anything non-empty. */
-interface Signal {
-  name: string;
-  value?: string;
-  /** Another variable that must hold a value too (Zed's agent: `PAGER=cat`). */
-  with?: { name: string; value: string };
-}
-
-/**
- * Each agent's own variables, most specific first, with where the fact comes
- * from. Checked in December 2026. "Detector" means only a detection library
- * says so (cli/cli `internal/agents/detect.go` @12fba3e, `@vercel/detect-agent`
- * 1.2.7, `am-i-vibing` 0.5.0): not confirmed in the agent's own source.
- *
- * Order: Amp and Cowork also set `CLAUDECODE=1`, so both come before Claude
- * Code; Qwen Code is a Gemini CLI fork, so it comes before Gemini CLI; editor
- * terminals (Kiro, Zed, Windsurf) and Replit's shell are broad, so they come
- * after every agent with a marker of its own. `CURSOR_TRACE_ID` is left out on
- * purpose: every terminal inside Cursor has it, including a person's.
- */
-const AGENT_SIGNALS: ReadonlyArray<readonly [KnownAgentId, ReadonlyArray<Signal>]> = [
-  // Detector: am-i-vibing (AMP_CURRENT_THREAD_ID), cli/cli (AGENT=amp).
-  ["amp", [{ name: "AMP_CURRENT_THREAD_ID" }]],
-  // Detector: cli/cli detect.go, @vercel/detect-agent 1.2.0 (CLAUDE_CODE_IS_COWORK).
-  ["claude-cowork", [{ name: "CLAUDE_CODE_IS_COWORK" }]],
-  // Detector: cli/cli, @vercel/detect-agent 1.2.2. No first-party doc found.
-  ["cursor", [{ name: "CURSOR_AGENT" }, {
-    name: "CURSOR_EXTENSION_HOST_ROLE",
-    value: "agent-exec",
-  }]],
-  // QwenLM/qwen-code packages/core/src/services/shellExecutionService.ts sets
-  // QWEN_CODE=1 (and PAGER=cat), seen through the code index; am-i-vibing too.
-  ["qwen-code", [{ name: "QWEN_CODE" }]],
-  // First-hand: google-gemini/gemini-cli docs/tools/shell.md and
-  // packages/core/src/services/shellExecutionService.ts (GEMINI_CLI=1) @5411f11.
-  ["gemini-cli", [{ name: "GEMINI_CLI" }]],
-  // First-hand: openai/codex codex-rs/protocol/src/shell_environment.rs
-  // (CODEX_THREAD_ID on every command). CODEX_SANDBOX (macOS Seatbelt) and
-  // CODEX_CI: cli/cli detect.go citing codex-rs/core/src/spawn.rs.
-  ["codex", [
-    { name: "CODEX_THREAD_ID" },
-    { name: "CODEX_SANDBOX" },
-    { name: "CODEX_CI" },
-    { name: "CODEX_SANDBOX_NETWORK_DISABLED" },
-  ]],
-  // VS Code's agent terminals set COPILOT_AGENT=1 beside
-  // AI_AGENT=github_copilot_vscode_agent (microsoft/vscode #316267, #327433,
-  // per the spec). Seen first-hand only in a VS Code test that launches Codex
-  // with AI_AGENT=github_copilot_vscode_agent (so Codex run by VS Code
-  // declares VS Code's agent, and is reported as copilot-vscode).
-  ["copilot-vscode", [{ name: "COPILOT_AGENT" }]],
-  // Detector: cli/cli (COPILOT_CLI, "no first-party docs"), @vercel/detect-agent
-  // 1.2.1 (COPILOT_MODEL, COPILOT_ALLOW_ALL).
-  ["copilot-cli", [{ name: "COPILOT_CLI" }, { name: "COPILOT_MODEL" }, {
-    name: "COPILOT_ALLOW_ALL",
-  }]],
-  // First-hand: anomalyco/opencode (was sst/opencode)
-  // packages/opencode/src/index.ts sets AGENT=1, OPENCODE=1, OPENCODE_PID;
-  // OPENCODE_CLIENT: @vercel/detect-agent 1.2.6.
-  ["opencode", [{ name: "OPENCODE" }, { name: "OPENCODE_CLIENT" }]],
-  // First-hand: charmbracelet/crush internal/shell/shell.go @37f36e9 sets
-  // CRUSH=1, AGENT=crush, AI_AGENT=crush.
-  ["crush", [{ name: "CRUSH", value: "1" }]],
-  // aaif-goose/goose (was block/goose) #3911, documented in #4205
-  // (GOOSE_TERMINAL=1) and #7365 (AGENT=goose, from #7017): maintainers' PRs.
-  ["goose", [{ name: "GOOSE_TERMINAL" }]],
-  // cline/cline #7858: TerminalRegistry.createTerminal sets CLINE_ACTIVE
-  // (a PR describing the code; not read in the source itself).
-  ["cline", [{ name: "CLINE_ACTIVE" }]],
-  // Detector: am-i-vibing (PI_CODING_AGENT=true); cli/cli reads PATH instead.
-  // Not PI_CODING_AGENT_DIR, which people set for Pi's config outside it.
-  ["pi", [{ name: "PI_CODING_AGENT", value: "true" }]],
-  // OZ_RUN_ID: Warp sets it (and OZ_PARENT_RUN_ID) for the harnesses its agent
-  // launches (`OZ_RUN_ID_ENV` in Warp's CLI crate, app/src/pane_group/pane/
-  // local_harness_launch.rs, seen through the code index). am-i-vibing 0.5.0,
-  // the published version, still reads TERM_PROGRAM=WarpTerminal, which is
-  // every Warp window: not used; its OZ_RUN_ID change is not released yet.
-  ["warp", [{ name: "OZ_RUN_ID" }]],
-  // Detector: cli/cli, @vercel/detect-agent ("no first-party docs").
-  ["augment", [{ name: "AUGMENT_AGENT" }]],
-  ["antigravity", [{ name: "ANTIGRAVITY_AGENT" }]],
-  // First-hand: anthropics/claude-code CHANGELOG.md 2.1.154 (CLAUDECODE=1);
-  // cli/cli cites code.claude.com/docs/en/env-vars. CLAUDE_CODE: detectors only.
-  ["claude-code", [{ name: "CLAUDECODE" }, { name: "CLAUDE_CODE" }]],
-  // Detector: cli/cli (TERM_PROGRAM=kiro, "no first-party docs").
-  ["kiro", [{ name: "TERM_PROGRAM", value: "kiro" }]],
-  // Detector: am-i-vibing (TERM_PROGRAM=zed with PAGER=cat: Zed's agent; a
-  // person's Zed terminal has no PAGER=cat).
-  ["zed", [{ name: "TERM_PROGRAM", value: "zed", with: { name: "PAGER", value: "cat" } }]],
-  // Detector: am-i-vibing (CODEIUM_EDITOR_APP_ROOT, editor-wide: weak).
-  ["windsurf", [{ name: "CODEIUM_EDITOR_APP_ROOT" }]],
-  // Detector: cli/cli, @vercel/detect-agent (REPL_ID, every Replit shell: broad).
-  ["replit", [{ name: "REPL_ID" }]],
-];
-
-/**
- * Names agents declare for themselves in `AI_AGENT` / `AGENT`, once the
- * version and role suffixes are gone and `_` is `-`, that differ from our ids.
- * Sources: the `AI_AGENT` values in anthropics/claude-code CHANGELOG 2.1.120
- * and the spec; `@vercel/detect-agent` 1.2.7 KNOWN_AGENTS; cli/cli detect.go.
- */
-const AGENT_ALIASES: Readonly<Record<string, KnownAgentId>> = {
-  "claude": "claude-code",
-  "claudecode": "claude-code",
-  "cowork": "claude-cowork",
-  "claude-code-cowork": "claude-cowork",
-  "cursor-agent": "cursor",
-  "cursor-cli": "cursor",
-  "gemini": "gemini-cli",
-  "qwen": "qwen-code",
-  "copilot": "copilot-cli",
-  "github-copilot": "copilot-cli",
-  "github-copilot-cli": "copilot-cli",
-  "github-copilot-vscode": "copilot-vscode",
-  "vscode-copilot": "copilot-vscode",
-  "augment-cli": "augment",
-  "auggie": "augment",
-  "codex-cli": "codex",
-  "openai-codex": "codex",
-  "amp-cli": "amp",
-  "goose-cli": "goose",
-  "zed-agent": "zed",
-  "warp-agent": "warp",
-  "pi-coding-agent": "pi",
-};
 
 const MAX_DECLARED_NAME_LENGTH = 64;
 
@@ -265,18 +127,23 @@ function cleanVersion(text: string): string | null {
 
 function knownAgentNamed(name: string): KnownAgentId | null {
   if ((KNOWN_AGENT_IDS as readonly string[]).includes(name)) return name as KnownAgentId;
-  return AGENT_ALIASES[name] ?? null;
+  return AGENT_REGISTRY.find((row) => row.declares.includes(name))?.id ?? null;
 }
 
 /**
  * The coding agent whose environment this is, or `null` for a person's own
- * terminal (or an agent that neither declares itself nor sets a known
- * variable).
+ * terminal (or an agent that neither declares itself nor sets a marker of its
+ * own).
  *
- * A known name in `AI_AGENT`, then in `AGENT`, wins; then each agent's own
- * variables in order; then Devin's marker file (`fileExists`). A declared
- * name twg does not know is reported as `other` only when no known agent's
- * variables are set.
+ * Only what an agent sets itself identifies it: a known name in `AI_AGENT` or
+ * `AGENT`, or a strong marker of a row of the registry (a flag set to `0` or
+ * `false` is unset). A weak marker alone (an editor's terminal) is not an
+ * agent: see {@link editorTerminal}. When the environment names two agents,
+ * the registry's pair rules say whose sandbox runs the command; without a
+ * rule the declared agent (else the first in table order) is assumed and
+ * `rule` is `null`. Devin's marker file (`fileExists`) comes last. A
+ * declared name twg does not know is reported as `other` only when no known
+ * agent's markers are set.
  *
  * @example
  * ```ts
@@ -291,25 +158,61 @@ export function detectAgentInfo(
   const aiAgent = parseDeclaration(getVar("AI_AGENT"));
   const agent = parseDeclaration(getVar("AGENT"));
   const version = aiAgent?.version ?? agent?.version ?? null;
-  for (const [declaration, variable] of [[aiAgent, "AI_AGENT"], [agent, "AGENT"]] as const) {
-    if (declaration?.known) {
-      // Cowork is a Claude Code mode: it may declare itself as Claude Code.
-      const id = declaration.known === "claude-code" && getVar("CLAUDE_CODE_IS_COWORK")
-        ? "claude-cowork"
-        : declaration.known;
-      return { id, declared: null, version, signal: variable };
+  const declared = aiAgent?.known || agent?.known ? null : aiAgent?.name ?? agent?.name ?? null;
+  const found: Array<{ id: KnownAgentId; signal: string }> = [];
+  const add = (id: KnownAgentId, signal: string) => {
+    if (!found.some((candidate) => candidate.id === id)) found.push({ id, signal });
+  };
+  if (aiAgent?.known) add(aiAgent.known, "AI_AGENT");
+  if (agent?.known) add(agent.known, "AGENT");
+  for (const row of AGENT_REGISTRY) {
+    const marker = row.markers.find((m) => m.strength === "strong" && isMarkerSet(getVar, m));
+    if (marker) add(row.id, marker.name);
+  }
+  if (found.length === 0 && fileExists?.(DEVIN_MARKER_PATH)) add("devin", DEVIN_MARKER_PATH);
+  const [first, second] = found;
+  if (!first) {
+    if (aiAgent || agent) {
+      return { id: "other", declared, version, signal: aiAgent ? "AI_AGENT" : "AGENT" };
     }
+    return null;
   }
-  const declared = aiAgent?.name ?? agent?.name ?? null;
-  for (const [id, signals] of AGENT_SIGNALS) {
-    const signal = signals.find((candidate) => isSignalPresent(getVar, candidate));
-    if (signal) return { id, declared, version, signal: signal.name };
-  }
-  if (fileExists?.(DEVIN_MARKER_PATH)) {
-    return { id: "devin", declared, version, signal: DEVIN_MARKER_PATH };
-  }
-  if (aiAgent || agent) {
-    return { id: "other", declared, version, signal: aiAgent ? "AI_AGENT" : "AGENT" };
+  if (!second) return { id: first.id, declared, version, signal: first.signal };
+  const rule = PAIR_RULES.find(({ pair: [a, b] }) =>
+    (a === first.id && b === second.id) || (a === second.id && b === first.id)
+  );
+  const runs = rule ? (rule.runs === first.id ? first : second) : first;
+  const other = runs === first ? second : first;
+  if (rule?.setsBoth) return { id: runs.id, declared, version, signal: runs.signal };
+  return {
+    id: runs.id,
+    declared,
+    version,
+    signal: runs.signal,
+    alongside: other.id,
+    rule: rule?.why ?? null,
+  };
+}
+
+/**
+ * The editor whose terminal this is, from a weak marker (`CURSOR_TRACE_ID`,
+ * `TERM_PROGRAM=kiro`, `CODEIUM_EDITOR_APP_ROOT`, `REPL_ID`, …), when no agent
+ * is detected: a person's terminal in that editor as far as twg can tell.
+ *
+ * @example
+ * ```ts
+ * editorTerminal((name) => ({ TERM_PROGRAM: "kiro" })[name]); // "kiro"
+ * ```
+ */
+export function editorTerminal(getVar: GetVar): KnownAgentId | null {
+  if (detectAgentInfo(getVar)) return null;
+  for (const shared of [false, true]) {
+    for (const row of AGENT_REGISTRY) {
+      const found = row.markers.some((m) =>
+        m.strength === "weak" && Boolean(m.sharedByForks) === shared && isMarkerSet(getVar, m)
+      );
+      if (found) return row.id;
+    }
   }
   return null;
 }
@@ -403,8 +306,19 @@ export function userAgent(version: string, runtime: string, os: string, getVar: 
   return agent ? `${base} agent/${agent.id}` : base;
 }
 
-function isSignalPresent(getVar: GetVar, signal: Signal): boolean {
-  const value = getVar(signal.name);
-  const present = signal.value === undefined ? Boolean(value) : value === signal.value;
-  return present && (!signal.with || getVar(signal.with.name) === signal.with.value);
+/** `0`, `false`, `no`, `off` and the empty string leave a flag unset. */
+const FALSE_VALUES = /^(|0|false|no|off)$/i;
+
+/**
+ * Whether `marker` is set: its exact value, else any value (for a flag, any
+ * value but a false one), and its companion variable too.
+ */
+export function isMarkerSet(getVar: GetVar, marker: Marker): boolean {
+  const value = getVar(marker.name);
+  const present = marker.value !== undefined
+    ? value === marker.value
+    : marker.flag
+    ? value !== undefined && !FALSE_VALUES.test(value.trim())
+    : Boolean(value);
+  return present && (!marker.with || getVar(marker.with.name) === marker.with.value);
 }

@@ -6,7 +6,7 @@
  */
 import type { Env } from "../env.ts";
 import { guidanceOptions } from "./store_guidance.ts";
-import { oneLineFix } from "./guidance.ts";
+import { AGENT_NAMES, oneLineFix } from "./guidance.ts";
 
 /**
  * `"none detected"`, `"codex"`, `"other (declared as my-bot)"`, or, when the
@@ -18,7 +18,11 @@ export async function agentCheckDetail(
   storeWritable: boolean,
 ): Promise<string> {
   const options = await guidanceOptions(env, configDir);
-  if (options.agent === null) return "none detected";
+  if (options.agent === null) {
+    return options.editorTerminal
+      ? `none detected (a terminal of ${AGENT_NAMES[options.editorTerminal]}; no agent's marker)`
+      : "none detected";
+  }
   const declared = options.agentDeclared;
   const name = declared ? `${options.agent} (declared as ${declared})` : options.agent;
   return storeWritable ? name : `${name}; to let it write ${configDir}: ${oneLineFix(options)}`;

@@ -8,11 +8,13 @@
  */
 import { readClaudeSandboxSettings } from "./claude_settings.ts";
 import { readCodexLayers } from "./codex_config.ts";
-import { detectAgentInfoFromEnv } from "./detect.ts";
+import { detectAgentInfoFromEnv, editorTerminal } from "./detect.ts";
 import { sandboxGuidance, type SandboxGuidanceOptions } from "./guidance.ts";
 import type { StoreNotWritableError } from "../credentials/preflight.ts";
 import { KeyringUnavailableError } from "../credentials/keyring.ts";
 import type { Env } from "../env.ts";
+import { joinPath } from "../lean_path.ts";
+import { brokerSocketPath, brokerSocketVariable } from "../config/paths.ts";
 
 /** The options of {@link sandboxGuidance} for this environment and config dir. */
 export async function guidanceOptions(
@@ -24,7 +26,12 @@ export async function guidanceOptions(
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
     agentVersion: agent?.version ?? null,
+    alongside: agent?.alongside ?? null,
+    rule: agent?.rule ?? null,
+    editorTerminal: agent ? null : editorTerminal(env.getVar),
     configDir,
+    tokenFile: joinPath(configDir, "access-token.json"),
+    brokerSocket: brokerSocketOf(env),
     homeDir: env.homeDir,
     os: env.os,
     getVar: env.getVar,
@@ -33,6 +40,16 @@ export async function guidanceOptions(
       ? await readClaudeSandboxSettings(env, configDir, [])
       : null,
   };
+}
+
+/**
+ * The token keeper's socket (`brokerSocketPath`, src/config/paths.ts);
+ * `null` on Windows unless named, so the advice never points at a Unix
+ * socket path there.
+ */
+function brokerSocketOf(env: Env): string | null {
+  if (env.os === "windows" && !env.getVar(brokerSocketVariable)) return null;
+  return brokerSocketPath(env);
 }
 
 /** The guidance lines printed after the error message (each line ends with a newline). */

@@ -6,6 +6,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "./access_token_file.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
@@ -102,6 +103,8 @@ export async function saveSiteChoice(
     const current = await readCredentials(env, paths.authConf);
     if (!current?.oauth) throw new AuthRequiredError("You are not logged in");
     await saveCredentials(env, paths.authConf, { ...current, site, sites });
+    // Sandboxes reading the access-token file follow the switch too.
+    await keepAccessTokenFileQuietly(env, paths, current.oauth, site);
   } finally {
     await lock.release();
   }

@@ -10,9 +10,10 @@ import { isExpired } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
 import { warn } from "../ui/style.ts";
-import { envAccessToken } from "./env_token.ts";
+import { accessTokenVariable } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
+import { resolveAccessToken, type TokenAnswer } from "./token_source.ts";
 
 /**
  * Credentials with a usable access token, refreshed first when due. When a
@@ -34,14 +35,42 @@ export async function usableCredentials(env: Env, paths: ConfigPaths): Promise<S
   return signedIn;
 }
 
-/** Prints a usable access token on stdout, and nothing else there. */
-export async function runAuthToken(env: Env): Promise<void> {
+/** How `auth token` prints: the bare token, the typed document, or shell lines. */
+export type TokenFormat = "plain" | "json" | "env";
+
+/**
+ * Prints a usable access token on stdout, and nothing else there: bare, as
+ * the contract's JSON document (`--json`), or as `KEY='value'` lines a
+ * POSIX shell can `eval` (`--format env`).
+ */
+export async function runAuthToken(
+  env: Env,
+  options: { format?: TokenFormat } = {},
+): Promise<void> {
   // TWG_OAUTH_ACCESS_TOKEN wins, as given: never refreshed, nothing read or written.
-  const fromEnv = envAccessToken(env);
-  if (fromEnv) {
-    env.stdout.write(fromEnv + "\n");
-    return;
-  }
-  const { tokens } = await usableCredentials(env, configPaths(env));
-  env.stdout.write(tokens.accessToken + "\n");
+  const answer = await resolveAccessToken(env, configPaths(env));
+  const format = options.format ?? "plain";
+  if (format === "json") env.stdout.write(JSON.stringify(answer, null, 2) + "\n");
+  else if (format === "env") env.stdout.write(tokenEnvLines(answer));
+  else env.stdout.write(answer.token + "\n");
+}
+
+/** The variables `auth token --format env` prints and `exec` gives its child. */
+export function tokenVariables(answer: TokenAnswer): Record<string, string> {
+  const variables: Record<string, string> = { [accessTokenVariable]: answer.token };
+  if (answer.expiresAt) variables.TWG_OAUTH_ACCESS_TOKEN_EXPIRES_AT = answer.expiresAt;
+  if (answer.site) variables.TWG_SITE = answer.site;
+  if (answer.cloudId) variables.TWG_CLOUD_ID = answer.cloudId;
+  return variables;
+}
+
+/**
+ * `KEY='value'` lines, single-quoted as POSIX sh quotes (a `'` inside ends
+ * the quote, is escaped, and reopens it), so `eval "$(twg auth token
+ * --format env)"` can never run anything a value holds.
+ */
+export function tokenEnvLines(answer: TokenAnswer): string {
+  return Object.entries(tokenVariables(answer))
+    .map(([key, value]) => `${key}='${value.replaceAll("'", `'\\''`)}'\n`)
+    .join("");
 }

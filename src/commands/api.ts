@@ -9,7 +9,7 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
-import { usableCredentials } from "../auth/token.ts";
+import { resolveAccessToken, siteOf } from "../auth/token_source.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
 import { apiTarget } from "../api/base_for_path.ts";
 import { prettyJson } from "../api/pretty_json.ts";
@@ -250,11 +250,12 @@ async function resolveTarget(
       : settings.apiUrl;
     return { base, token: { value: fromEnv, source: "env" } };
   }
-  const { credentials, tokens } = await usableCredentials(env, paths);
+  // The store, or in a sandbox out of its reach the keeper or the access-token file.
+  const answer = await resolveAccessToken(env, paths);
   const base = settings.apiUrl.includes("{siteId}")
-    ? siteBase(settings.apiUrl, credentials.site)
+    ? siteBase(settings.apiUrl, siteOf(answer))
     : settings.apiUrl;
-  return { base, token: { value: tokens.accessToken, source: "store" } };
+  return { base, token: { value: answer.token, source: "store" } };
 }
 
 function siteBase(apiUrl: string, site: Site | null): string {

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
@@ -38,6 +39,9 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
   const paths = configPaths(env);
   try {
     const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    if (result.refreshed) {
+      await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
+    }
     if (result.tokens.method === "token") {
       // Stored by `login --with-token`: nothing to rotate, nothing was sent.
       const expiresAt = givenTokenExpiresAt(result.tokens);

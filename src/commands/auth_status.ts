@@ -27,6 +27,8 @@ import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
+import type { TokenSource } from "../auth/token_source.ts";
 
 /** The `auth status --json` document (contract). */
 export interface AuthStatus {
@@ -60,6 +62,10 @@ export interface AuthStatus {
   agent: string | null;
   /** The name an unknown agent declared itself with (`AI_AGENT`/`AGENT`), else `null`. */
   agentDeclared: string | null;
+  /** Where `auth token` would take the token from now (its `--json` `source`), or null. */
+  tokenSource: TokenSource | null;
+  /** The token keeper and the access-token file that keep sandboxes supplied. */
+  keeper: KeeperState;
 }
 
 /** Declares `twg auth status`. */
@@ -75,11 +81,20 @@ export function authStatusCommand(env: Env) {
 /** Reads the local state; sends no network request of any kind. */
 export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   const paths = configPaths(env);
-  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+  const keeper = await readKeeperState(env, paths);
+  let credentials;
+  try {
+    credentials = await readCredentials(env, paths.authConf);
+  } catch (error) {
+    // A sandbox that may not read the store: what it gets from the keepers.
+    const kept = keptStatus(env, paths.dir, keeper);
+    if (kept) return { ...kept, ...(await agentFields(env)) };
     // With --json, main merges the error into what is known for certain.
-    if (error instanceof TwgError) error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    if (error instanceof TwgError) {
+      error.jsonDocument = { loggedIn: false, configDir: paths.dir };
+    }
     throw error;
-  });
+  }
   const tokens = credentials?.oauth ?? null;
   const times = tokens ? tokenTimes(tokens) : null;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
@@ -111,6 +126,14 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
+    tokenSource: tokens && !tokens.rejectedAt
+      ? backendOf(tokens.refreshToken)
+      : keeper.broker.running
+      ? "broker"
+      : keeper.tokenFile?.valid
+      ? "token-file"
+      : null,
+    keeper,
   };
   if (isGiven) {
     status.accessTokenExpiresAt = givenExpiry === null ? null : new Date(givenExpiry).toISOString();
@@ -133,6 +156,42 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     refreshDueAt: null,
     fresh: null,
     needsLogin: false,
+    tokenSource: "env",
+  };
+}
+
+async function agentFields(env: Env): Promise<Pick<AuthStatus, "agent" | "agentDeclared">> {
+  const agent = await detectAgentInfoFromEnv(env);
+  return { agent: agent?.id ?? null, agentDeclared: agent?.declared ?? null };
+}
+
+/** The status of a sandbox that cannot read the store but has a keeper, or null. */
+function keptStatus(env: Env, configDir: string, keeper: KeeperState): AuthStatus | null {
+  const source = keeper.broker.running ? "broker" : keeper.tokenFile?.valid ? "token-file" : null;
+  if (!source) return null;
+  return {
+    loggedIn: true,
+    method: "oauth",
+    accessTokenVariable: null,
+    refreshable: false,
+    backend: "file",
+    user: null,
+    site: null,
+    sites: [],
+    issuer: null,
+    scopes: null,
+    settingMismatches: [],
+    accessTokenExpiresAt: keeper.tokenFile?.expiresAt ?? null,
+    refreshDueAt: null,
+    fresh: null,
+    needsLogin: false,
+    configDir,
+    configWritable: false,
+    bitbucketToken: bitbucketTokenSource(env, null),
+    agent: null,
+    agentDeclared: null,
+    tokenSource: source,
+    keeper,
   };
 }
 
@@ -225,6 +284,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
       }[status.bitbucketToken ?? "none"]
     }`,
   );
+  if (status.tokenSource) lines.push(`  Token source: ${status.tokenSource}`);
+  lines.push(`  Token keeper: ${describeKeeper(status.keeper)}`);
   if (status.agent) {
     const declared = status.agentDeclared ? ` (declared as ${status.agentDeclared})` : "";
     lines.push(`  Coding agent: ${status.agent}${declared}`);

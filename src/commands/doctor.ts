@@ -12,6 +12,7 @@ import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.t
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { readUpkeepStatus } from "../upkeep/status.ts";
+import { describeKeeper, readKeeperState } from "../auth/keeper_state.ts";
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
@@ -275,6 +276,17 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       }`,
     );
   }
+  // Sandboxes are supplied by the timer above, the keeper, or both.
+  const keeper = await readKeeperState(env, paths);
+  add(
+    "keeper",
+    keeper.broker.running || keeper.tokenFile?.valid || upkeep?.enabled ? "ok" : "warn",
+    keeper.broker.running || keeper.tokenFile?.valid
+      ? describeKeeper(keeper)
+      : `${
+        describeKeeper(keeper)
+      }; sandboxes that cannot write the store need upkeep or "twg auth serve"`,
+  );
   const bitbucket = bitbucketTokenSource(env, credentials?.bitbucketToken ?? null);
   add(
     "bitbucket",

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
 import { configPaths } from "../config/paths.ts";
@@ -204,6 +205,8 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   } finally {
     await lock.release();
   }
+  // For sandboxes that may read but not write: the access token alone.
+  await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
   await revokeReplaced(env, replaced, oauth);
 
   const shownPath = displayPath(paths.authConf, env.homeDir);

@@ -3,6 +3,7 @@
  *
  * @module
  */
+import { removeAccessTokenFile } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
 import { acquireLock } from "../credentials/lock.ts";
@@ -63,6 +64,8 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     } else {
       await env.fs.rm(paths.authConf, { force: true });
     }
+    // An access token must not outlive its sign-in on disk.
+    await removeAccessTokenFile(env, paths).catch(() => {});
     // The sealed token is gone from disk: now its key.
     await removeKeyringKey(env, paths.dir, {
       wasKeyring: backendOf(tokens?.refreshToken) === "keyring",

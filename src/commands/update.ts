@@ -9,7 +9,7 @@ import { Command } from "@commander-js/extra-typings";
 import { arch } from "node:os";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { TwgError, UsageError } from "../errors.ts";
+import { UsageError } from "../errors.ts";
 import { detectInstallation } from "../install/detect.ts";
 import { updateInstallation } from "../install/update.ts";
 import { styleFor } from "../ui/style.ts";

@@ -148,6 +148,11 @@ async function runUpkeepStatus(env: Env, options: { json: boolean }): Promise<vo
   ];
   if (status.lastRun) lines.push(`  Last run: ${formatTime(status.lastRun, now)} (${lastResult})`);
   if (status.lastRefresh) lines.push(`  Last refresh: ${formatTime(status.lastRefresh, now)}`);
+  lines.push(
+    `  Token keeper: ${
+      status.broker.running ? "running" : 'not running ("twg auth serve" starts it)'
+    } at ${status.broker.socket}`,
+  );
   if (status.error) {
     const [first, ...rest] = status.error.trimEnd().split("\n");
     lines.push(`  Last error: ${first}`, ...rest.map((line) => `    ${line}`));

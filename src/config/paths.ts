@@ -13,6 +13,11 @@ export interface ConfigPaths {
   configJson: string;
   upkeepJson: string;
   lock: string;
+  /**
+   * The access-token file host-side twg keeps for sandboxes that may read
+   * but not write (never the refresh token; `src/auth/access_token_file.ts`).
+   */
+  accessTokenFile: string;
 }
 
 /**
@@ -59,5 +64,64 @@ export function configPaths(env: Env): ConfigPaths {
     configJson: joinPath(dir, "config.json"),
     upkeepJson: joinPath(dir, "upkeep.json"),
     lock: joinPath(dir, "auth.lock"),
+    accessTokenFile: joinPath(dir, "access-token.json"),
   };
+}
+
+/** The variable that names the token keeper's socket (as `auth serve --socket`). */
+export const brokerSocketVariable = "TWG_BROKER_SOCKET";
+
+/**
+ * The directory of the token keeper's default socket: `$XDG_RUNTIME_DIR/twg`
+ * (the XDG Base Directory spec's place for per-user sockets: owned by the
+ * user, mode 0700, removed at logout), else, where no runtime directory
+ * exists (containers, SSH boxes, macOS), `twg-<uid>` under `$TMPDIR` or
+ * `/tmp`, the way tmux keeps its sockets (tmux.c: `$TMPDIR/tmux-%u`, else
+ * `/tmp/tmux-%u`, created with mode 0700); the server and its clients
+ * refuse it unless the user owns it and nobody else may enter it
+ * (`src/broker/socket_dir.ts`).
+ */
+export function brokerSocketDir(env: Env): string {
+  const runtime = env.getVar("XDG_RUNTIME_DIR");
+  if (runtime && isAbsolutePath(runtime, env.os)) return joinPath(runtime, "twg");
+  const tmp = env.getVar("TMPDIR");
+  const base = tmp && isAbsolutePath(tmp, env.os) ? tmp : "/tmp";
+  return joinPath(base, `twg-${env.userId ?? "user"}`);
+}
+
+/**
+ * The token keeper's socket: `TWG_BROKER_SOCKET` when set, else
+ * `broker.sock` in {@link brokerSocketDir}.
+ *
+ * @example
+ * ```ts
+ * import { brokerSocketPath, createProcessEnv } from "@twg/cli";
+ *
+ * brokerSocketPath(createProcessEnv()); // "/run/user/1000/twg/broker.sock"
+ * ```
+ */
+export function brokerSocketPath(env: Env): string {
+  const explicit = env.getVar(brokerSocketVariable);
+  if (explicit) return isAbsolutePath(explicit, env.os) ? explicit : joinPath(env.cwd(), explicit);
+  return joinPath(brokerSocketDir(env), "broker.sock");
+}
+
+/**
+ * The per-user data directory, where twg keeps what the scheduler executes
+ * (the checkout launcher): `$XDG_DATA_HOME/twg`, else `~/.local/share/twg`
+ * on Linux (XDG Base Directory spec), `~/Library/Application Support/twg`
+ * on macOS, `%LOCALAPPDATA%\twg` on Windows. Never the config directory: an
+ * agent is told to make that one writable, and whatever the unsandboxed job
+ * runs must not be replaceable from a sandbox.
+ */
+export function dataDir(env: Env): string {
+  const xdg = env.getVar("XDG_DATA_HOME");
+  if (env.os === "linux" && xdg && isAbsolutePath(xdg, env.os)) return joinPath(xdg, "twg");
+  if (env.os === "darwin") return joinPath(env.homeDir, "Library", "Application Support", "twg");
+  if (env.os === "windows") {
+    const local = env.getVar("LOCALAPPDATA");
+    if (local && isAbsolutePath(local, env.os)) return joinPath(local, "twg");
+    return joinPath(env.homeDir, "AppData", "Local", "twg");
+  }
+  return joinPath(env.homeDir, ".local", "share", "twg");
 }

@@ -248,6 +248,7 @@ export const replacedFileNames = [
   "auth.lock.takeover",
   "upkeep.json",
   "config.json",
+  "access-token.json",
 ] as const;
 
 const tempNamePattern = /^(.+)\.tmp-([1-9][0-9]{0,9})-([0-9a-z]{1,8})$/;

@@ -43,6 +43,12 @@ export interface CheckoutLauncherOptions {
   netHosts: string[];
   /** The stored sign-in uses the keyring backend: the job may load its addon (`--allow-ffi`). */
   keyring?: boolean;
+  /**
+   * Where the launcher goes: the per-user data directory, never the config
+   * directory an agent may be told to make writable (default: `configDir`,
+   * for callers that only render).
+   */
+  launcherDir?: string;
 }
 
 /** A script twg writes, with its path and text. */
@@ -87,14 +93,14 @@ export function checkoutLauncherScript(
   if (env.os === "windows") {
     const quoted = [env.execPath, ...runtimeArgs].map((arg) => `"${arg}"`).join(" ");
     return {
-      path: path.join(options.configDir, "twg-launcher.cmd"),
+      path: path.join(options.launcherDir ?? options.configDir, "twg-launcher.cmd"),
       content:
         `@echo off\r\nrem Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\r\n${quoted} %*\r\n`,
     };
   }
   const quoted = [env.execPath, ...runtimeArgs].map(shellQuote).join(" ");
   return {
-    path: path.join(options.configDir, "twg-launcher"),
+    path: path.join(options.launcherDir ?? options.configDir, "twg-launcher"),
     content:
       `#!/bin/sh\n# Written by "twg upkeep enable" for a checkout; "twg upkeep disable" removes it.\nexec ${quoted} "$@"\n`,
   };

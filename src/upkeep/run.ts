@@ -5,6 +5,13 @@
  *
  * @module
  */
+import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
+import {
+  assertLauncherIntact,
+  assertPinnedOrigins,
+  PinMismatchError,
+  pinVariables,
+} from "./pins.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
@@ -55,15 +62,22 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
   let exitCode: ExitCodeValue = ExitCode.ok;
   let lastError: string | null = null;
   try {
+    // Started by the schedule: what it ran and where it sends must be what
+    // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
+    await assertLauncherIntact(env);
     const stored = await readCredentials(env, paths.authConf);
     if (!stored?.oauth || stored.oauth.rejectedAt) {
       result = "skipped: not logged in";
     } else {
+      assertPinnedOrigins(env, stored.oauth);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
         signal: env.interrupt,
       });
       result = outcome.refreshed ? "refreshed" : "fresh";
+      // Every round, not only after a refresh: a missing or stale file
+      // (a refresh by a process that could not write it) is put right here.
+      await keepAccessTokenFileQuietly(env, paths, outcome.tokens, outcome.credentials.site);
       if (outcome.refreshed) state = { ...state, lastRefresh: new Date(env.now()).toISOString() };
     }
   } catch (error) {
@@ -71,12 +85,18 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
     exitCode = error instanceof TwgError ? error.exitCode : ExitCode.failure;
     result = error instanceof StoreNotWritableError
       ? "failed: store not writable"
+      : error instanceof PinMismatchError
+      ? "failed: not what upkeep enable pinned"
       : error instanceof AuthRequiredError
       ? "failed: login needed"
       : "failed";
   }
   state = { ...state, lastRun: now, lastResult: result, lastError };
-  state = await updateCheckRound(env, state);
+  // A pinned job without a pinned manifest URL had none at enable: one that
+  // config.json names since is not the job's to ask (a sandbox may write it).
+  const isManifestUnpinned = Boolean(env.getVar(pinVariables.issuerOrigin)) &&
+    !env.getVar("TWG_UPDATE_MANIFEST_URL");
+  if (!isManifestUnpinned) state = await updateCheckRound(env, state);
   try {
     await writeUpkeepState(env, paths.upkeepJson, state);
   } catch (error) {

@@ -7,10 +7,11 @@
 import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
-import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import { type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
 import { assertOwnedByUser } from "../credentials/ownership.ts";
 import { loadSettings } from "../config/settings.ts";
-import { parentDir } from "../lean_path.ts";
+import { joinPath, parentDir } from "../lean_path.ts";
+import { pinsAtEnable } from "./pins.ts";
 import { writeFileAtomic } from "../credentials/atomic_write.ts";
 import { ensureConfigDir, readCredentials } from "../credentials/store.ts";
 import type { Env, OsName } from "../env.ts";
@@ -49,6 +50,7 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
   }
   const script = checkoutLauncherScript(env, {
     configDir: paths.dir,
+    launcherDir: dataDir(env),
     netHosts: await knownHosts(env, paths),
     // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
     keyring: backendOf(
@@ -71,6 +73,21 @@ export async function scheduleSpecFor(
     const value = env.getVar(name);
     if (value) environment[name] = value;
   }
+  // Pinned here, in the scheduler's own file, not read later from files a
+  // sandbox may be told to write (src/upkeep/pins.ts).
+  const settings = await loadSettings(env, paths.configJson).catch(() => null);
+  if (!environment.TWG_UPDATE_MANIFEST_URL && settings?.manifestUrl) {
+    environment.TWG_UPDATE_MANIFEST_URL = settings.manifestUrl;
+  }
+  const stored = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  Object.assign(
+    environment,
+    await pinsAtEnable({
+      issuer: stored?.issuer ?? settings?.issuer ?? null,
+      tokenEndpoint: stored?.tokenEndpoint || null,
+      launcher: launcher.script,
+    }),
+  );
   return {
     launcher,
     spec: {
@@ -118,8 +135,13 @@ export async function enableUpkeep(
   try {
     if (launcher.script) {
       await ensureConfigDir(env, paths.dir);
+      const dir = parentDir(launcher.script.path);
+      await env.fs.mkdir(dir, { recursive: true, mode: 0o700 });
+      await assertOwnedByUser(env, dir, "directory");
       // Replaced, never written through: a symlink planted at its name stays a dangling question.
       await writeFileAtomic(env, launcher.script.path, launcher.script.content, 0o755);
+      // An older twg kept it in the config directory, which a sandbox may write.
+      await env.fs.rm(joinPath(paths.dir, "twg-launcher"), { force: true });
     }
     await scheduler.install(env, spec);
   } catch (error) {
@@ -197,6 +219,7 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Disab
   await scheduler.uninstall(env, spec);
   await recordState(env, paths, "upkeep disable", async (state) => {
     if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
+    await env.fs.rm(joinPath(paths.dir, "twg-launcher"), { force: true });
     // The errors were about the schedule just removed: status must not keep
     // showing them as if they still applied.
     return { ...state, enabled: false, scheduler: null, lastError: null, enableError: null };

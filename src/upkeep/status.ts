@@ -21,6 +21,8 @@ export interface UpkeepStatus {
   lastUpdateCheck: string | null;
   nextUpdateCheckAfter: string | null;
   error: string | null;
+  /** The token keeper (`twg auth serve`): its socket and whether it answers. */
+  broker: { socket: string; running: boolean };
 }
 
 /**
@@ -48,6 +50,8 @@ export async function readUpkeepStatus(
       detail = status.detail;
     }
   }
+  const { brokerState } = await import("../broker/client.ts");
+  const broker = await brokerState(env);
   return {
     enabled,
     scheduler: enabled ? state.scheduler : null,
@@ -57,6 +61,7 @@ export async function readUpkeepStatus(
     lastUpdateCheck: state.lastUpdateCheck,
     nextUpdateCheckAfter: state.nextUpdateCheckAfter,
     error: state.enableError ?? state.lastError,
+    broker: { socket: broker.socket, running: broker.running },
     detail,
     lastResult: state.lastResult,
   };

@@ -3,6 +3,7 @@ import type { Env } from "../../src/env.ts";
 import {
   codexConfigPath,
   codexConfigSetsKey,
+  codexDefaultPermissions,
   readCodexConfigToml,
 } from "../../src/agents/codex_config.ts";
 
@@ -101,4 +102,19 @@ Deno.test("readCodexLayers lists project layers from the cwd up to the project r
     systemConfig: `${env.tempDir}/none.toml`,
   });
   assert.deepEqual(missing.map(({ kind }) => kind), ["user", "profile"]);
+});
+
+Deno.test("codexDefaultPermissions reads the top-level key only", () => {
+  assert.equal(codexDefaultPermissions('default_permissions = "workspace-dev"\n'), "workspace-dev");
+  assert.equal(
+    codexDefaultPermissions("model = 'o3'\ndefault_permissions = ':workspace'\n"),
+    ":workspace",
+  );
+  assert.equal(
+    codexDefaultPermissions(
+      '# default_permissions = "x"\n[permissions.x]\ndefault_permissions = "y"\n',
+    ),
+    null,
+  );
+  assert.equal(codexDefaultPermissions('model = "o3"\n'), null);
 });

@@ -48,7 +48,8 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
   ["Qwen Code", { QWEN_CODE: "1" }, "qwen-code"],
   ["Qwen Code, a Gemini CLI fork", { QWEN_CODE: "1", GEMINI_CLI: "1" }, "qwen-code"],
   ["Copilot CLI", { COPILOT_CLI: "1" }, "copilot-cli"],
-  ["Copilot CLI by its model", { COPILOT_MODEL: "gpt-5" }, "copilot-cli"],
+  // A person exports COPILOT_MODEL to configure Copilot CLI: not a marker.
+  ["a person's COPILOT_MODEL setting", { COPILOT_MODEL: "gpt-5" }, null],
   [
     "VS Code's Copilot agent",
     { COPILOT_AGENT: "1", AI_AGENT: "github_copilot_vscode_agent", TERM_PROGRAM: "vscode" },
@@ -56,7 +57,7 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
   ],
   ["VS Code's Copilot agent by COPILOT_AGENT", { COPILOT_AGENT: "1" }, "copilot-vscode"],
   ["OpenCode", { OPENCODE: "1", AGENT: "1" }, "opencode"],
-  ["OpenCode's client", { OPENCODE_CLIENT: "cli" }, "opencode"],
+  ["a person's OPENCODE_CLIENT setting", { OPENCODE_CLIENT: "cli" }, null],
   ["Goose", { GOOSE_TERMINAL: "1", AGENT: "goose" }, "goose"],
   ["Goose by its terminal alone", { GOOSE_TERMINAL: "1" }, "goose"],
   ["Cline", { CLINE_ACTIVE: "true" }, "cline"],
@@ -64,14 +65,17 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
   ["Crush by CRUSH alone", { CRUSH: "1" }, "crush"],
   ["Zed's agent", { TERM_PROGRAM: "zed", PAGER: "cat" }, "zed"],
   ["a person's Zed terminal", { TERM_PROGRAM: "zed" }, null],
-  ["Kiro", { TERM_PROGRAM: "kiro" }, "kiro"],
+  ["a person's Kiro terminal", { TERM_PROGRAM: "kiro" }, null],
+  ["Kiro CLI", { KIRO_SESSION_ID: "s1", AGENT_CONTEXT_OUT: "/tmp/f" }, "kiro"],
   ["Pi", { PI_CODING_AGENT: "true" }, "pi"],
   ["Warp's agent", { OZ_RUN_ID: "r-1", TERM_PROGRAM: "WarpTerminal" }, "warp"],
   ["a person's Warp terminal", { TERM_PROGRAM: "WarpTerminal" }, null],
-  ["Windsurf", { CODEIUM_EDITOR_APP_ROOT: "/opt/windsurf" }, "windsurf"],
+  ["a person's Windsurf terminal", { CODEIUM_EDITOR_APP_ROOT: "/opt/windsurf" }, null],
+  ["Windsurf's Cascade", { WINDSURF_CASCADE_TERMINAL: "1", TERM_PROGRAM: "vscode" }, "windsurf"],
   ["Augment", { AUGMENT_AGENT: "1" }, "augment"],
   ["Antigravity", { ANTIGRAVITY_AGENT: "1" }, "antigravity"],
-  ["Replit", { REPL_ID: "r-1" }, "replit"],
+  ["a person's Replit shell", { REPL_ID: "r-1" }, null],
+  ["Replit's assistant", { REPL_ID: "r-1", REPLIT_MODE: "assistant" }, "replit"],
   ["Replit's agent running Claude Code", { REPL_ID: "r-1", CLAUDECODE: "1" }, "claude-code"],
   [
     "Claude Code in Zed's terminal",
@@ -79,6 +83,12 @@ const agentEnvironments: Array<[string, Record<string, string>, AgentId | null]>
     "claude-code",
   ],
   ["an empty variable", { CLAUDECODE: "" }, null],
+  ["a false-valued flag", { CLAUDECODE: "0" }, null],
+  [
+    "Claude Code with Cowork switched off",
+    { CLAUDECODE: "1", CLAUDE_CODE_IS_COWORK: "0" },
+    "claude-code",
+  ],
   // Declarations.
   ["AGENT=1 alone: some agent", { AGENT: "1" }, "other"],
   ["AI_AGENT over the specific variables", { AI_AGENT: "gemini", CLAUDECODE: "1" }, "gemini-cli"],
@@ -104,6 +114,25 @@ for (const [situation, vars, expected] of agentEnvironments) {
 Deno.test("every contract id is reachable from an environment in the table", () => {
   const reached = new Set(agentEnvironments.map(([, vars]) => detectAgent(varsOf(vars))));
   reached.add(detectAgent(varsOf({}), (path) => path === DEVIN_MARKER_PATH));
+  // The agents that set no variable of their own declare themselves.
+  for (const value of ["github_copilot_app_agent", "open-interpreter"]) {
+    reached.add(detectAgent(varsOf({ AI_AGENT: value })));
+  }
+  for (
+    const vars of [
+      { ROO_ACTIVE: "true", PAGER: "cat" },
+      { OR_APP_NAME: "Aider" },
+      { KIMI_PLUGIN_ROOT: "/x" },
+      { OPENCLAW_SHELL: "exec" },
+      { TRAE_AI_SHELL_ID: "t" },
+      { HERMES_SESSION_ID: "h" },
+      { IFLOW_CLI: "1" },
+      { JUNIE_SHIM_PATH: "/x" },
+      { OR_APP_NAME: "OpenHands" },
+      { KILO: "1", OPENCODE: "1" },
+      { COPILOT_AGENT_JOB_ID: "j" },
+    ]
+  ) reached.add(detectAgent(varsOf(vars)));
   for (const id of KNOWN_AGENT_IDS) assert.ok(reached.has(id), `no environment yields ${id}`);
 });
 

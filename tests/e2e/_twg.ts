@@ -188,10 +188,16 @@ export function expectExit(result: TwgResult, code: number): void {
 export async function ageToken(home: Home, fraction: number): Promise<void> {
   const path = join(home.configDir, "auth.conf");
   const credentials = JSON.parse(await Deno.readTextFile(path));
-  credentials.oauth.obtainedAt = new Date(
-    Date.now() - fraction * credentials.oauth.expiresIn * 1000,
-  ).toISOString();
+  const obtainedAt = Date.now() - fraction * credentials.oauth.expiresIn * 1000;
+  credentials.oauth.obtainedAt = new Date(obtainedAt).toISOString();
   await Deno.writeTextFile(path, JSON.stringify(credentials, null, 2) + "\n", { mode: 0o600 });
+  // The access-token file holds the same token: it ages with it.
+  const tokenFile = join(home.configDir, "access-token.json");
+  const document = await Deno.readTextFile(tokenFile).then(JSON.parse, () => null);
+  if (document?.token === credentials.oauth.accessToken) {
+    document.expiresAt = new Date(obtainedAt + credentials.oauth.expiresIn * 1000).toISOString();
+    await Deno.writeTextFile(tokenFile, JSON.stringify(document, null, 2) + "\n", { mode: 0o600 });
+  }
 }
 
 /** The stored credentials. */

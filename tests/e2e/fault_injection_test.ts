@@ -35,6 +35,7 @@ function pathsOf(dir: string): ConfigPaths {
     authConf: join(dir, "auth.conf"),
     configJson: join(dir, "config.json"),
     upkeepJson: join(dir, "upkeep.json"),
+    accessTokenFile: join(dir, "access-token.json"),
     lock: join(dir, "auth.lock"),
   };
 }
@@ -144,8 +145,10 @@ Deno.test({
     // first run after it ends; the only leftovers are this live process's own.
     expectExit(await twg(home, ["auth", "refresh", "--force"]), 0);
     const strays = (await readdir(home.configDir)).filter((name) =>
-      name !== "auth.conf" &&
-      !new RegExp(`^auth\\.(conf|lock)\\.tmp-${Deno.pid}-[0-9a-z]+$`).test(name)
+      name !== "auth.conf" && name !== "access-token.json" &&
+      !new RegExp(`^(auth\\.(conf|lock)|access-token\\.json)\\.tmp-${Deno.pid}-[0-9a-z]+$`).test(
+        name,
+      )
     );
     assert.deepEqual(strays, [], "nothing left behind but this process's own temporary files");
     console.log(

@@ -23,6 +23,8 @@ interface Expectation {
   approve?: boolean;
   /** Files in the working directory, relative path → content. */
   files?: Record<string, string>;
+  /** Which of those files are programs (mode 0755). */
+  executable?: string[];
   /** Directories made first in the home (a shell's completion directory). */
   dirs?: string[];
   env?: (server: DevServer) => Record<string, string>;
@@ -56,6 +58,19 @@ const expectations: Record<string, Expectation> = {
   "twg doctor": SIGNED_IN,
   "twg doctor --json | jq '.checks[] | select(.status != \"ok\")'": SIGNED_IN,
   "twg auth token": SIGNED_IN,
+  "twg auth token --json": SIGNED_IN,
+  'eval "$(twg auth token --format env)"': SIGNED_IN,
+  "twg auth serve": { skip: "runs until stopped; the keeper's own e2e tests run it" },
+  "twg auth serve --socket /tmp/agent/broker.sock": {
+    skip: "runs until stopped; the keeper's own e2e tests run it",
+  },
+  "twg exec -- curl -H @headers https://…": { skip: "the URL is the reader's own API" },
+  "twg exec --min-valid 30m -- ./long-job": {
+    signedIn: true,
+    files: { "long-job": '#!/bin/sh\ntest -n "$TWG_OAUTH_ACCESS_TOKEN"\n' },
+    executable: ["long-job"],
+    exit: 0,
+  },
   "twg auth refresh": SIGNED_IN,
   "twg auth status --json | jq -r .site.url": SIGNED_IN,
   'curl -H "Authorization: Bearer $(twg auth token)" https://…': {
@@ -171,7 +186,8 @@ async function runExample(
     await writeFile(join(work, "token.txt"), token.stdout);
   }
   for (const [name, content] of Object.entries(expectation.files ?? {})) {
-    await writeFile(join(work, name), content);
+    const mode = expectation.executable?.includes(name) ? 0o755 : 0o644;
+    await writeFile(join(work, name), content, { mode });
   }
   for (const dir of expectation.dirs ?? []) await mkdir(join(home.path, dir), { recursive: true });
   const bin = await installShim(home);

@@ -5,7 +5,7 @@
  * shape (issue 25, item 10).
  */
 import assert from "node:assert/strict";
-import { chmod, mkdir, writeFile } from "node:fs/promises";
+import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { validate } from "../_json_schema.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
@@ -75,6 +75,8 @@ Deno.test("every --json document matches its schema: signed out, signed in, expi
   await ageToken(home, 1.5);
   await assertShapes(home, "expired");
 
+  // Without the access-token file a sandbox would read instead (issue 20), the refusal shows.
+  await rm(join(home.configDir, "access-token.json"), { force: true });
   await chmod(join(home.configDir, "auth.conf"), 0o644);
   const corrupt = await assertShapes(home, "auth.conf readable by others");
   assert.equal(

@@ -21,6 +21,11 @@ import {
   twg,
 } from "./_twg.ts";
 
+/** Where upkeep enable writes a checkout's launcher: the per-user data directory. */
+function launcherPath(home: Home): string {
+  return join(home.path, ".local", "share", "twg", "twg-launcher");
+}
+
 async function upkeepState(home: Home): Promise<Record<string, unknown>> {
   return JSON.parse(await readFile(join(home.configDir, "upkeep.json"), "utf8"));
 }
@@ -51,6 +56,7 @@ Deno.test("upkeep run refreshes only when the refresh is due within 15 minutes",
 
   const status = JSON.parse((await twg(home, ["upkeep", "status", "--json"])).stdout);
   assert.deepEqual(Object.keys(status).sort(), [
+    "broker",
     "enabled",
     "error",
     "intervalMinutes",
@@ -69,7 +75,11 @@ Deno.test("upkeep run refreshes only when the refresh is due within 15 minutes",
   for (const name of await readdir(home.configDir)) {
     if (name === "auth.conf") continue;
     const text = await readFile(join(home.configDir, name), "utf8");
-    for (const secret of [issued.accessToken, issued.refreshToken, before]) {
+    // The access-token file exists to carry the access token; never the refresh token.
+    const secrets = name === "access-token.json"
+      ? [issued.refreshToken]
+      : [issued.accessToken, issued.refreshToken, before];
+    for (const secret of secrets) {
       assert.ok(secret && !text.includes(secret), `${name} holds no token`);
     }
   }
@@ -171,9 +181,9 @@ Deno.test("upkeep enable, status and disable with a working systemd user manager
   if (isDenoBuild) {
     const service = await readFile(join(unitDir, "twg-upkeep.service"), "utf8");
     assert.ok(
-      service.includes(`ExecStart="${join(home.configDir, "twg-launcher")}" "upkeep" "run"`),
+      service.includes(`ExecStart="${launcherPath(home)}" "upkeep" "run"`),
     );
-    const launcher = await readFile(join(home.configDir, "twg-launcher"), "utf8");
+    const launcher = await readFile(launcherPath(home), "utf8");
     assert.match(
       launcher,
       new RegExp(`--allow-write=${home.configDir}`),
@@ -233,9 +243,9 @@ for (
     expectExit(result, 0);
     if (os === "linux" && isDenoBuild) {
       // systemd-analyze checks that ExecStart exists: the launcher script is rendered, not installed.
-      await Deno.mkdir(home.configDir, { recursive: true });
-      await Deno.copyFile(join(output, "twg-launcher"), join(home.configDir, "twg-launcher"));
-      await Deno.chmod(join(home.configDir, "twg-launcher"), 0o755);
+      await Deno.mkdir(join(launcherPath(home), ".."), { recursive: true });
+      await Deno.copyFile(join(output, "twg-launcher"), launcherPath(home));
+      await Deno.chmod(launcherPath(home), 0o755);
     }
     const files = (await readdir(output)).map((name) => join(output, name));
     for (const validation of await validate(files)) {

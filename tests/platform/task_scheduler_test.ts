@@ -1,5 +1,4 @@
 import { strict as assert } from "node:assert";
-import { win32 } from "node:path";
 import fc from "fast-check";
 import type { FileSystem } from "../../src/env.ts";
 import { UsageError } from "../../src/errors.ts";
@@ -22,7 +21,8 @@ import { validateTaskXml, validationTest } from "./_schemas.ts";
 
 const ADA = "C:\\Users\\ada";
 const CONFIG_DIR = `${ADA}\\AppData\\Roaming\\twg`;
-const SCRIPT = `${CONFIG_DIR}\\twg-upkeep.js`;
+// The per-user local data directory, never the config directory (issue 20).
+const SCRIPT = `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`;
 const TASK_XML = `${CONFIG_DIR}\\twg-upkeep.xml`;
 
 function specFor(overrides: Partial<ScheduleSpec> = {}): ScheduleSpec {
@@ -339,9 +339,7 @@ validationTest(
             configDir,
             environment: { TWG_NOTE: arg },
           });
-          const script = configDir.includes("%")
-            ? `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`
-            : win32.join(configDir, "twg-upkeep.js");
+          const script = `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`;
           const files = renderScheduledTask(spec, { userId });
           const { wscript, twg, variables } = executedArgv(files);
           assert.deepEqual(wscript.slice(1), ["//B", "//NoLogo", "//E:JScript", script]);
@@ -452,7 +450,7 @@ Deno.test("uninstallScheduledTask deletes a registered task and its script, and 
   await using env = windowsEnv(undefined, SCHTASKS_OK);
   await installScheduledTask(env, specFor());
   env.calls.length = 0;
-  await uninstallScheduledTask(env, CONFIG_DIR);
+  await uninstallScheduledTask(env, CONFIG_DIR, ADA);
   assert.deepEqual(argvOf(env), [
     [SCHTASKS, "/Query", "/TN", "twg-upkeep"],
     [SCHTASKS, "/Delete", "/TN", "twg-upkeep", "/F"],

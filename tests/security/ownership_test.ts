@@ -9,7 +9,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { runCli } from "../../src/main.ts";
-import { configPaths } from "../../src/config/paths.ts";
+import { configPaths, dataDir } from "../../src/config/paths.ts";
 import { appendLog } from "../../src/upkeep/run.ts";
 import { initialUpkeepState, writeUpkeepState } from "../../src/config/upkeep_state.ts";
 import { writeRenderedFile } from "../../platform/rendered_file.ts";
@@ -115,10 +115,17 @@ Deno.test("upkeep enable replaces a planted twg-launcher symlink instead of writ
     execPath: "/usr/bin/deno",
     commands: [{ command: "systemctl", result: {} }],
   });
-  const bashrc = await plantLink(env, env.dir, "twg-launcher");
+  // The launcher lives in the data directory (issue 20): a link planted
+  // there is replaced; one left in the config directory is removed, unfollowed.
+  const launcherDir = dataDir(env);
+  await Deno.mkdir(launcherDir, { recursive: true, mode: 0o700 });
+  const bashrc = await plantLink(env, launcherDir, "twg-launcher");
+  const profile = await plantLink(env, env.dir, "twg-launcher");
   assert.equal(await runCli(env, ["upkeep", "enable"]), 0, env.stderrText());
-  await assertUntouched(bashrc, join(env.dir, "twg-launcher"));
-  assert.match(await Deno.readTextFile(join(env.dir, "twg-launcher")), /deno/);
+  await assertUntouched(bashrc, join(launcherDir, "twg-launcher"));
+  assert.match(await Deno.readTextFile(join(launcherDir, "twg-launcher")), /deno/);
+  assert.equal(await Deno.readTextFile(profile), "# the person's own file\n");
+  await assert.rejects(Deno.lstat(join(env.dir, "twg-launcher")), Deno.errors.NotFound);
 });
 
 Deno.test("the upkeep log replaces a planted upkeep.log symlink instead of appending through it", async () => {

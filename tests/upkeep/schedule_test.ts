@@ -17,7 +17,7 @@ Deno.test("upkeep enable --dry-run renders units for a home with a quote, % and 
   // refuses it as the executable, so env starts it.
   assert.match(
     service,
-    /^ExecStart="\/usr\/bin\/env" ".*\/o'brien 100%% café\/\.config\/twg\/twg-launcher" "upkeep" "run"$/m,
+    /^ExecStart="\/usr\/bin\/env" ".*\/o'brien 100%% café\/\.local\/share\/twg\/twg-launcher" "upkeep" "run"$/m,
   );
   assert.match(service, /^Environment="TWG_CONFIG_DIR=.*\/o'brien 100%% café\/\.config\/twg"$/m);
 });
