@@ -27,6 +27,7 @@ export const doctorCheckNames = [
   "server",
   "store",
   "upkeep",
+  "keeper",
   "bitbucket",
   "agent",
   "version",
