@@ -51,8 +51,8 @@ export async function runLoginWithToken(env: Env, options: { site: string | unde
     : (await env.readStdin()).trim();
   if (!accessToken) {
     throw new UsageError(
-      "No token on standard input",
-      'Pipe it in: "twg login --with-token < token.txt"',
+      env.stdinIsTerminal ? "No token entered; nothing was saved" : "No token on standard input",
+      'Paste it at the prompt, or pipe it in: "twg login --with-token < token.txt"',
     );
   }
   if (/\s/.test(accessToken)) throw new UsageError("The token on standard input has spaces in it");

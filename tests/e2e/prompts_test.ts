@@ -45,6 +45,13 @@ testRequiring(
     assert.equal(code, 130, screen);
     assert.match(screen, /Interrupted; nothing was saved/);
     await assert.rejects(readFile(join(home.configDir, "auth.conf"), "utf8"));
+
+    const ended = twgOnTerminal(home, ["login", "--with-token"], { columns: 40 });
+    await ended.waitFor(/Paste the access token, then press Enter: $/);
+    await ended.type("\x04");
+    const end = await ended.finish();
+    assert.equal(end.code, 2, end.screen);
+    assert.match(end.screen, /No token entered; nothing was saved/);
   },
 );
 
