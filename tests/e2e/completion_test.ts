@@ -90,7 +90,15 @@ await shellTest(
     assert.equal(result.code, 0, result.stderr);
     const answers = result.stdout.split("---\n").map((block) => block.trim().split("\n"));
     assert.deepEqual(answers[0], ["auth"]);
-    assert.deepEqual(answers[1], ["backend", "help", "refresh", "status", "switch", "token"]);
+    assert.deepEqual(answers[1], [
+      "backend",
+      "help",
+      "refresh",
+      "serve",
+      "status",
+      "switch",
+      "token",
+    ]);
     assert.deepEqual(answers[2], ["linux", "macos", "windows"]);
     assert.deepEqual(answers[3], ["linux"]);
     assert.deepEqual(answers[4], ["disable", "enable", "help", "run", "status"]);
@@ -206,7 +214,7 @@ await shellTest(
       answers[2]!.join(),
     );
     assert.ok(!answers[2]!.includes("body.json"));
-    assert.deepEqual(answers[3], ["status", "switch"]);
+    assert.deepEqual(answers[3], ["serve", "status", "switch"]);
     assert.deepEqual(answers[4], ["linux", "macos", "windows"]);
     assert.ok(answers[5]!.includes("body.json") && answers[5]!.includes("notes.txt"));
     assert.deepEqual(answers[6], ["notes.txt"]);
