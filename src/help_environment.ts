@@ -31,6 +31,10 @@ export const environmentEntries: EnvironmentEntry[] = [
   ],
   ["TWG_BBC_TOKEN", "Bitbucket token; wins over a stored one"],
   ["TWG_UPDATE_MANIFEST_URL", "Release manifest for twg update"],
+  [
+    "TWG_BROKER_SOCKET",
+    "The token keeper's socket (as twg auth serve --socket); default $XDG_RUNTIME_DIR/twg/broker.sock",
+  ],
   ["TWG_KEYRING_TIMEOUT_MS", "How long to wait for the OS keyring before giving up"],
   [
     "TWG_DEBUG",
