@@ -48,5 +48,11 @@ export function fitToWidth(text: string, width: number): string {
   const chars = [...text];
   if (chars.length <= width) return text;
   if (width <= 1) return "";
+  // A closing "(…)" is the live part (the countdown): the cut goes before it.
+  const suffix = /( \([^()]*\))$/.exec(text)?.[1];
+  if (suffix && [...suffix].length + 10 <= width) {
+    const head = chars.slice(0, chars.length - [...suffix].length);
+    return `${head.slice(0, width - [...suffix].length - 1).join("")}…${suffix}`;
+  }
   return `${chars.slice(0, width - 1).join("")}…`;
 }
