@@ -14,7 +14,7 @@
  * @module
  */
 export { runCli } from "./src/main.ts";
-export { createProcessEnv } from "./src/env.ts";
+export { createProcessEnv } from "./src/env_deno.ts";
 export type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./src/env.ts";
 export { configDir, type ConfigPaths, configPaths } from "./src/config/paths.ts";
 export { refreshIfDue, type RefreshOptions, type RefreshResult } from "./src/auth/refresh.ts";

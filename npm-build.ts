@@ -61,7 +61,7 @@ function cliEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
     "#!/usr/bin/env node",
-    `import { createProcessEnv, exitProcess, processArgs } from ${source("env.ts")};`,
+    `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
     `import { runCli } from ${source("main.ts")};`,
     "await exitProcess(await runCli(createProcessEnv(), processArgs()));",
     "",
@@ -69,16 +69,16 @@ function cliEntrySource(): string {
 }
 
 /**
- * The runtime swap, as dnt does with its shims: every import of `src/env.ts`
+ * The runtime swap, as dnt does with its shims: every import of `src/env_deno.ts`
  * (Deno's APIs) resolves to its Node twin, `src/env_node.ts`, which has the
  * same exports. Nothing else in the sources differs between the builds.
  */
 const nodeEnvironment: esbuild.Plugin = {
   name: "twg-node-environment",
   setup(build) {
-    const denoEnv = join(projectRoot, "src", "env.ts");
+    const denoEnv = join(projectRoot, "src", "env_deno.ts");
     build.onResolve(
-      { filter: /(^|[\\/])env\.ts$/ },
+      { filter: /(^|[\\/])env_deno\.ts$/ },
       (args) =>
         resolve(args.resolveDir, args.path) === denoEnv
           ? { path: join(projectRoot, "src", "env_node.ts") }

@@ -1,5 +1,5 @@
 /**
- * What the detached refresh (`src/auth/refresh_child.ts`) costs a due
+ * What the detached refresh (`src/auth/refresh_parent_side.ts`) costs a due
  * `twg auth token`: the same due run with the exchange in a detached child
  * and in-process (`TWG_TEST_REFRESH_IN_PROCESS=1`), interleaved, on every
  * build. The token is aged before each run, outside the timing.

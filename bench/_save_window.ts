@@ -11,7 +11,7 @@
  */
 import { refreshIfDue } from "../src/auth/refresh.ts";
 import { configPaths } from "../src/config/paths.ts";
-import { createProcessEnv } from "../src/env.ts";
+import { createProcessEnv } from "../src/env_deno.ts";
 
 /** The save window of each refresh (ms), and how long all of them took. */
 export interface SaveWindows {

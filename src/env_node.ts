@@ -25,7 +25,7 @@ import type {
   RunResult,
   SelfCommand,
 } from "./env.ts";
-import { abortableSleep, typeInto } from "./env_shared.ts";
+import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
@@ -297,6 +297,7 @@ export function createProcessEnv(): Env {
     fs: fileSystem,
     run: runProcess,
     getVar: (name) => process.env[name],
+    testHooks: testHooksFrom((name) => process.env[name]),
     os: osName(),
     homeDir: process.env[osName() === "windows" ? "USERPROFILE" : "HOME"] || os.homedir(),
     cwd: () => process.cwd(),
@@ -475,7 +476,7 @@ function addonsAllowed(): boolean {
  *
  * @example
  * ```ts ignore
- * import { createProcessEnv, exitProcess } from "./env.ts";
+ * import { createProcessEnv, exitProcess } from "./env_deno.ts";
  *
  * createProcessEnv().stdout.write("done\n");
  * await exitProcess(0);

@@ -4,6 +4,21 @@
  *
  * @module
  */
+import type { TestHooks } from "./env.ts";
+
+/**
+ * The test hooks set by `TWG_TEST_REFRESH_IN_PROCESS=1` and
+ * `TWG_TEST_PAUSE_AFTER_LOCK_MS=<ms>` (the kill, takeover and benchmark
+ * trials start real twg processes, which can only be told through their
+ * environment); read once, here, so that product code never reads them.
+ */
+export function testHooksFrom(getVar: (name: string) => string | undefined): TestHooks {
+  const pauseAfterLockMs = Number(getVar("TWG_TEST_PAUSE_AFTER_LOCK_MS"));
+  return {
+    ...(getVar("TWG_TEST_REFRESH_IN_PROCESS") === "1" ? { refreshInProcess: true } : {}),
+    ...(pauseAfterLockMs > 0 ? { pauseAfterLockMs } : {}),
+  };
+}
 
 /** Waits `ms`, or rejects with the signal's reason as soon as it aborts. */
 export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> {

@@ -5,7 +5,8 @@
  * @module
  */
 import { runAuthToken } from "./auth/token.ts";
-import { createProcessEnv, type Env, exitProcess, permissionDenialOf, processArgs } from "./env.ts";
+import type { Env } from "./env.ts";
+import { createProcessEnv, exitProcess, permissionDenialOf, processArgs } from "./env_deno.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
@@ -24,10 +25,26 @@ import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_d
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
   "auth token": runAuthToken,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
-  // Hidden: the detached half of a refresh (src/auth/refresh_child_main.ts).
-  "__refresh-child": async (env) =>
-    (await import("./auth/refresh_child_main.ts")).runRefreshChild(env),
+  // Hidden: the detached half of a refresh (src/auth/refresh_child_side.ts).
+  "__refresh-child": runRefreshChildBounded,
 };
+
+/**
+ * The refresh child, ended here after `childLimitMs` whatever it waits for
+ * (a hung keyring, a stalled disk): main is the one place that exits.
+ */
+async function runRefreshChildBounded(env: Env): Promise<void> {
+  const [{ runRefreshChild }, { childLimitMs }] = await Promise.all([
+    import("./auth/refresh_child_side.ts"),
+    import("./auth/refresh_parent_side.ts"),
+  ]);
+  const watchdog = setTimeout(() => void exitProcess(1), childLimitMs);
+  try {
+    await runRefreshChild(env);
+  } finally {
+    clearTimeout(watchdog);
+  }
+}
 
 /**
  * Runs `args` and returns the exit code; prints errors on stderr. Never

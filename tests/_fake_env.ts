@@ -27,7 +27,8 @@
  * @module
  */
 import * as fs from "node:fs/promises";
-import { type Env, fileSystem, type Output, type RunOptions, type RunResult } from "../src/env.ts";
+import type { Env, Output, RunOptions, RunResult } from "../src/env.ts";
+import { fileSystem } from "../src/env_deno.ts";
 
 /** One recorded call of {@link Env.run}. */
 export interface RunCall {

@@ -6,7 +6,8 @@
  * @module
  */
 import { join } from "node:path";
-import { createProcessEnv, type Env } from "../src/env.ts";
+import type { Env } from "../src/env.ts";
+import { createProcessEnv } from "../src/env_deno.ts";
 
 /** How a fake program answers. */
 export interface FakeAnswer {

@@ -6,7 +6,7 @@
  *
  * @example
  * ```ts
- * import { createProcessEnv } from "../src/env.ts";
+ * import { createProcessEnv } from "../src/env_deno.ts";
  * import { faultyEnv } from "./_faulty_env.ts";
  *
  * const faulty = faultyEnv(createProcessEnv());

@@ -29,3 +29,29 @@ Deno.test("typing: Ctrl-D on an empty line ends the input; arrows and other cont
     isComplete: true,
   });
 });
+
+Deno.test("the TWG_TEST_* switches are read into Env.testHooks, never by product code", async () => {
+  const { readdir, readFile } = await import("node:fs/promises");
+  const readers: string[] = [];
+  const walk = async (dir: string) => {
+    for (const entry of await readdir(dir, { withFileTypes: true })) {
+      const path = `${dir}/${entry.name}`;
+      if (entry.isDirectory()) await walk(path);
+      else if (path.endsWith(".ts") && (await readFile(path, "utf8")).includes("TWG_TEST_")) {
+        readers.push(path);
+      }
+    }
+  };
+  await walk("src");
+  assert.deepEqual(readers, ["src/env_shared.ts"]);
+  const { testHooksFrom } = await import("../src/env_shared.ts");
+  const vars: Record<string, string> = {
+    TWG_TEST_REFRESH_IN_PROCESS: "1",
+    TWG_TEST_PAUSE_AFTER_LOCK_MS: "250",
+  };
+  assert.deepEqual(testHooksFrom((name) => vars[name]), {
+    refreshInProcess: true,
+    pauseAfterLockMs: 250,
+  });
+  assert.deepEqual(testHooksFrom(() => undefined), {});
+});

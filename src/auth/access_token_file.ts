@@ -15,7 +15,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import { expiresAtMs, type OAuthTokens, type Site } from "../credentials/auth_conf.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import type { Env } from "../env.ts";
 
 /** The content of the access-token file (the contract's agreed fields). */

@@ -10,9 +10,8 @@ import { keepAccessTokenFileQuietly } from "./access_token_file.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
-import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { readCredentials, saveCredentials } from "../credentials/store.ts";
+import { changeSignIn } from "../credentials/sign_in_door.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, UsageError } from "../errors.ts";
 
@@ -98,14 +97,14 @@ export async function saveSiteChoice(
   sites: Site[],
 ): Promise<void> {
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const current = await readCredentials(env, paths.authConf);
+  await changeSignIn(env, paths, (current) => {
     if (!current?.oauth) throw new AuthRequiredError("You are not logged in");
-    await saveCredentials(env, paths.authConf, { ...current, site, sites });
-    // Sandboxes reading the access-token file follow the switch too.
-    await keepAccessTokenFileQuietly(env, paths, current.oauth, site);
-  } finally {
-    await lock.release();
-  }
+    return Promise.resolve({
+      kind: "write",
+      credentials: { ...current, site, sites },
+      result: undefined,
+      // Sandboxes reading the access-token file follow the switch too.
+      onSaved: () => keepAccessTokenFileQuietly(env, paths, current.oauth!, site),
+    });
+  }, { lock: { signal: env.interrupt } });
 }

@@ -11,10 +11,11 @@
 import type { ConfigPaths } from "../config/paths.ts";
 import { expiresAtMs, type Site } from "../credentials/auth_conf.ts";
 import { backendOf } from "../credentials/keyring.ts";
-import { UntrustedPathError } from "../credentials/ownership.ts";
+import { UntrustedPathError } from "../safe_files/ownership.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { UntrustedStoreError } from "../credentials/store.ts";
-import { type Env, permissionDenialOf } from "../env.ts";
+import type { Env } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { AuthRequiredError, messageOf, TwgError } from "../errors.ts";
 import { warn } from "../ui/style.ts";
 import {

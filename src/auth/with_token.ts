@@ -10,9 +10,9 @@
 import { configPaths } from "../config/paths.ts";
 import { loadSettings } from "../config/settings.ts";
 import { emptyCredentials, type OAuthTokens, type Site } from "../credentials/auth_conf.ts";
-import { acquireLock } from "../credentials/lock.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { ensureConfigDir, readCredentials, saveCredentials } from "../credentials/store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+import { changeSignIn } from "../credentials/sign_in_door.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf, UsageError } from "../errors.ts";
 import { fetchSites, matchSite } from "../oauth/identity.ts";
@@ -22,11 +22,6 @@ import { askLine } from "../ui/ask.ts";
 /** Whether `tokens` came from `login --with-token` (no refresh, ever). */
 export function isGivenToken(tokens: OAuthTokens): boolean {
   return tokens.method === "token";
-}
-
-/** When a given token expires (ms since the epoch), or null when unknown. */
-export function givenTokenExpiresAt(tokens: OAuthTokens): number | null {
-  return tokens.expiresIn > 0 ? Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000 : null;
 }
 
 /** The `exp` claim of a JWT, in ms, or null for an opaque token. */
@@ -87,18 +82,17 @@ export async function runLoginWithToken(env: Env, options: { site: string | unde
     rejectedAt: null,
     method: "token",
   };
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const current = await readCredentials(env, paths.authConf);
-    await saveCredentials(env, paths.authConf, {
-      ...emptyCredentials(),
-      oauth,
-      site,
-      bitbucketToken: current?.bitbucketToken ?? null,
-    });
-  } finally {
-    await lock.release();
-  }
+  await changeSignIn(env, paths, (current) =>
+    Promise.resolve({
+      kind: "write",
+      credentials: {
+        ...emptyCredentials(),
+        oauth,
+        site,
+        bitbucketToken: current?.bitbucketToken ?? null,
+      },
+      result: undefined,
+    }), { lock: { signal: env.interrupt } });
   const check = styleFor(env, env.stderr).success("✔");
   env.stderr.write(
     `${check} Token saved to ${displayPath(paths.authConf, env.homeDir)}` +

@@ -15,9 +15,9 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import { acquireLock } from "../credentials/lock.ts";
+import { changeSignIn, type SignInChange } from "../credentials/sign_in_door.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { readCredentials, saveCredentials } from "../credentials/store.ts";
+import { readCredentials } from "../credentials/store.ts";
 import { backendOf, chosenBackend, type CredentialBackend } from "../credentials/keyring.ts";
 import { convertRefreshToken, removeKeyringKey } from "../credentials/keyring_use.ts";
 import type { Env } from "../env.ts";
@@ -69,28 +69,35 @@ export async function moveCredentials(env: Env, target: CredentialBackend): Prom
     );
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const stored = await readCredentials(env, paths.authConf);
+  return await changeSignIn(env, paths, async (stored): Promise<SignInChange<MoveOutcome>> => {
     const tokens = stored?.oauth;
     if (!stored || !tokens?.refreshToken) throw new AuthRequiredError("You are not logged in");
     const from = backendOf(tokens.refreshToken);
-    if (from === target) return { backend: target, from, moved: false, keyringItem: "skipped" };
-    const refreshToken = await convertRefreshToken(env, paths.dir, tokens.refreshToken, target);
-    await saveCredentials(env, paths.authConf, { ...stored, oauth: { ...tokens, refreshToken } });
-    const saved = await readCredentials(env, paths.authConf);
-    if (saved?.oauth?.refreshToken !== refreshToken) {
-      throw new TwgError(
-        "The moved credentials did not read back; the keyring item is kept",
-        { hint: 'Run "twg auth status" and try again' },
-      );
+    if (from === target) {
+      return {
+        kind: "keep",
+        result: { backend: target, from, moved: false, keyringItem: "skipped" },
+      };
     }
-    // The old copy goes last: the plaintext one went with the rename; the key only now.
-    const keyringItem = target === "file"
-      ? await removeKeyringKey(env, paths.dir, { wasKeyring: true })
-      : "skipped";
-    return { backend: target, from, moved: true, keyringItem };
-  } finally {
-    await lock.release();
-  }
+    const refreshToken = await convertRefreshToken(env, paths.dir, tokens.refreshToken, target);
+    const result: MoveOutcome = { backend: target, from, moved: true, keyringItem: "skipped" };
+    return {
+      kind: "write",
+      credentials: { ...stored, oauth: { ...tokens, refreshToken } },
+      result,
+      async onSaved() {
+        const saved = await readCredentials(env, paths.authConf);
+        if (saved?.oauth?.refreshToken !== refreshToken) {
+          throw new TwgError(
+            "The moved credentials did not read back; the keyring item is kept",
+            { hint: 'Run "twg auth status" and try again' },
+          );
+        }
+        // The old copy goes last: the plaintext one went with the rename; the key only now.
+        if (target === "file") {
+          result.keyringItem = await removeKeyringKey(env, paths.dir, { wasKeyring: true });
+        }
+      },
+    };
+  }, { lock: { signal: env.interrupt } });
 }

@@ -5,7 +5,7 @@
  */
 import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
-import { refreshIfDue, tokenTimes } from "../auth/refresh.ts";
+import { refreshIfDue } from "../auth/refresh.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
@@ -14,7 +14,7 @@ import { warnSettingMismatches } from "../auth/settings_mismatch.ts";
 import type { Env } from "../env.ts";
 import { styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
-import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { signInStateOf } from "../auth/sign_in_state.ts";
 import { jsonDocument } from "../json_documents.ts";
 
 /** Options of `twg auth refresh`. */
@@ -42,10 +42,10 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     if (result.refreshed) {
       await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
     }
-    if (result.tokens.method === "token") {
+    const state = signInStateOf(env, result.credentials);
+    if (state.storedMethod === "token") {
       // Stored by `login --with-token`: nothing to rotate, nothing was sent.
-      const expiresAt = givenTokenExpiresAt(result.tokens);
-      const expiry = expiresAt === null ? null : new Date(expiresAt).toISOString();
+      const expiry = state.expiresAt;
       if (options.json) {
         env.stdout.write(
           JSON.stringify(jsonDocument("auth refresh", {
@@ -65,7 +65,7 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
       return;
     }
     await warnSettingMismatches(env, paths, result.tokens);
-    const times = tokenTimes(result.tokens);
+    const times = { expiresAt: state.expiresAt!, refreshDueAt: state.refreshDueAt! };
     if (options.json) {
       env.stdout.write(
         JSON.stringify(jsonDocument("auth refresh", {

@@ -7,12 +7,10 @@ import { terminalSafe } from "../ui/terminal_text.ts";
 import { jsonDocument } from "../json_documents.ts";
 import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
-import { tokenTimes } from "../auth/refresh.ts";
 import { configPaths } from "../config/paths.ts";
-import { isRefreshDue } from "../credentials/auth_conf.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
-import { backendOf, type CredentialBackend } from "../credentials/keyring.ts";
+import type { CredentialBackend } from "../credentials/keyring.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
   describeMismatch,
@@ -25,8 +23,7 @@ import { ExitCode, ReportedError, TwgError } from "../errors.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
-import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
-import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { signInStateOf } from "../auth/sign_in_state.ts";
 import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
 import type { TokenSource } from "../auth/token_source.ts";
 
@@ -95,20 +92,16 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     }
     throw error;
   }
-  const tokens = credentials?.oauth ?? null;
-  const times = tokens ? tokenTimes(tokens) : null;
+  const state = signInStateOf(env, credentials ?? null);
+  const tokens = state.tokens;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
-  const fromEnv = envAccessToken(env) !== null;
-  const isGiven = tokens?.method === "token";
-  const givenExpiry = tokens && isGiven ? givenTokenExpiresAt(tokens) : null;
   const status: AuthStatus = {
-    loggedIn: Boolean(tokens && !tokens.rejectedAt),
-    method: tokens ? (isGiven ? "token" : "oauth") : null,
+    loggedIn: state.isStoredUsable,
+    method: state.storedMethod,
     accessTokenVariable: null,
-    refreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
-    // Read from the stored token's form: no addon, no decryption.
-    backend: backendOf(tokens?.refreshToken),
+    refreshable: state.isRefreshable,
+    backend: state.backend,
     user: credentials?.user ?? null,
     site: credentials?.site ?? null,
     sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
@@ -116,18 +109,17 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
       (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
     scopes: tokens?.scope ? tokens.scope.split(/\s+/).filter(Boolean) : null,
     settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
-    accessTokenExpiresAt: times?.expiresAt ?? null,
-    refreshDueAt: times?.refreshDueAt ?? null,
-    // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
-    fresh: tokens && !tokens.rejectedAt ? !isRefreshDue(tokens, env.now()) : null,
-    needsLogin: Boolean(tokens?.rejectedAt),
+    accessTokenExpiresAt: state.expiresAt,
+    refreshDueAt: state.refreshDueAt,
+    fresh: state.isRefreshDue === null ? null : !state.isRefreshDue,
+    needsLogin: state.isRejected,
     configDir: paths.dir,
     configWritable,
-    bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
+    bitbucketToken: state.bitbucketToken,
     agent: agent?.id ?? null,
     agentDeclared: agent?.declared ?? null,
-    tokenSource: tokens && !tokens.rejectedAt
-      ? backendOf(tokens.refreshToken)
+    tokenSource: state.isStoredUsable
+      ? state.backend
       : keeper.broker.running
       ? "broker"
       : keeper.tokenFile?.valid
@@ -135,12 +127,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
       : null,
     keeper,
   };
-  if (isGiven) {
-    status.accessTokenExpiresAt = givenExpiry === null ? null : new Date(givenExpiry).toISOString();
-    status.refreshDueAt = null;
-    status.fresh = null;
-  }
-  if (!fromEnv) return status;
+  if (!state.envTokenVariable) return status;
   // TWG_OAUTH_ACCESS_TOKEN wins for auth token and api: nothing is known of it
   // but where it comes from (its value is never shown); the stored site still
   // names the API URL's {siteId}.
@@ -148,7 +135,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     ...status,
     loggedIn: true,
     method: "env",
-    accessTokenVariable,
+    accessTokenVariable: state.envTokenVariable,
     refreshable: false,
     user: null,
     scopes: null,

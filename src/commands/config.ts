@@ -14,8 +14,8 @@ import {
   type SettingSource,
   settingSources,
 } from "../config/settings.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
-import { ensureConfigDir } from "../credentials/store.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import type { Env } from "../env.ts";
 import { UsageError } from "../errors.ts";
 import { jsonDocument } from "../json_documents.ts";

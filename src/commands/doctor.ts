@@ -7,18 +7,15 @@
 import { terminalSafeLines } from "../ui/terminal_text.ts";
 import { Command } from "@commander-js/extra-typings";
 import { agentCheckDetail } from "../agents/doctor_check.ts";
-import { tokenTimes } from "../auth/refresh.ts";
 import { describeMismatch, settingMismatches } from "../auth/settings_mismatch.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
-import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { readUpkeepStatus } from "../upkeep/status.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import { type SignInState, signInStateOf } from "../auth/sign_in_state.ts";
+import { loadSettings, type Settings } from "../config/settings.ts";
 import { describeKeeper, readKeeperState } from "../auth/keeper_state.ts";
-import { configPaths } from "../config/paths.ts";
-import { loadSettings } from "../config/settings.ts";
-import { isExpired, isRefreshDue } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { backendOf } from "../credentials/keyring.ts";
 import { probeKeyring } from "../credentials/keyring_use.ts";
 import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
@@ -26,13 +23,12 @@ import { requestJson } from "../oauth/http.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
-import { type DoctorCheck, everyCheck } from "../doctor_shape.ts";
-import { jsonDocument } from "../json_documents.ts";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
-import { givenTokenExpiresAt } from "../auth/with_token.ts";
+import { type DoctorCheck as ReportedCheck, everyCheck } from "../doctor_shape.ts";
+import { jsonDocument } from "../json_documents.ts";
 
-/** One line of the report. */
-export type Check = DoctorCheck;
+/** One line of the report (`skip`: not run, another check's finding decides it). */
+export type Check = ReportedCheck;
 
 /** Declares `twg doctor`. */
 export function doctorCommand(env: Env) {
@@ -46,6 +42,7 @@ export function doctorCommand(env: Env) {
 
 /** Runs every check; exit 1 when any fails. */
 export async function runDoctor(env: Env, options: { json: boolean }): Promise<void> {
+  // One fixed set and order of checks, whatever the state (issue 25, item 10).
   const checks = everyCheck(await collectChecks(env));
   const ok = checks.every((check) => check.status !== "fail");
   if (options.json) {
@@ -71,80 +68,147 @@ export async function runDoctor(env: Env, options: { json: boolean }): Promise<v
   if (!ok) throw new ReportedError(ExitCode.failure);
 }
 
+/** What the checks share: the sign-in state, worked out once, and what earlier checks found. */
+interface DoctorContext {
+  env: Env;
+  paths: ConfigPaths;
+  state: SignInState;
+  /** Why `auth.conf` could not be read, when it could not. */
+  storeError: unknown;
+  settings: Settings | undefined;
+  userinfoEndpoint: string | null;
+  isWritable: boolean;
+  isUpkeepEnabled: boolean;
+  /** Adds a finding; a second one for the same name joins the first, the worse status winning. */
+  add(name: string, status: Check["status"], detail: string): void;
+}
+
+/** One small check: adds its findings (and, where later checks need it, what it learnt). */
+type DoctorCheck = (context: DoctorContext) => void | Promise<void>;
+
 /** The checks, in the contract's order and with its stable names. */
+const doctorChecks: DoctorCheck[] = [
+  credentialsCheck,
+  methodCheck,
+  tokenCheck,
+  userCheck,
+  siteCheck,
+  configCheck,
+  clientIdCheck,
+  issuerCheck,
+  async (context) => {
+    // Signed out: one failure, in "credentials" (issue 25, item 14).
+    if (isSignedOut(context)) return context.add("server", "skip", notSignedIn(context));
+    const server = await serverCheck(
+      context.env,
+      context.state.usableAccessToken,
+      context.userinfoEndpoint ?? context.settings?.resourcesUrl ?? null,
+    );
+    context.add(server.name, server.status, server.detail);
+  },
+  storeCheck,
+  upkeepCheck,
+  keeperCheck,
+  bitbucketCheck,
+  async (context) => {
+    context.add(
+      "agent",
+      "ok",
+      await agentCheckDetail(context.env, context.paths.dir, context.isWritable),
+    );
+  },
+  ({ env, add }) => add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`),
+];
+
+/** Runs {@link doctorChecks} in order. */
 export async function collectChecks(env: Env): Promise<Check[]> {
   const paths = configPaths(env);
   const checks: Check[] = [];
   // One check per name, always (scripts look them up by name): a second
   // finding for the same name joins the first, the worse status winning.
   const rank = { skip: 0, ok: 0, warn: 1, fail: 2 };
-  const add = (name: string, status: Check["status"], detail: string) => {
-    const earlier = checks.find((check) => check.name === name);
-    if (!earlier) checks.push({ name, status, detail });
-    else {
-      if (rank[status] > rank[earlier.status]) earlier.status = status;
-      earlier.detail += `; ${detail}`;
-    }
+  let storeError: unknown = undefined;
+  const credentials = await readCredentials(env, paths.authConf).catch((error) => {
+    storeError = error;
+    return null;
+  });
+  const context: DoctorContext = {
+    env,
+    paths,
+    state: signInStateOf(env, credentials),
+    storeError,
+    settings: undefined,
+    userinfoEndpoint: null,
+    isWritable: false,
+    isUpkeepEnabled: false,
+    add(name, status, detail) {
+      const earlier = checks.find((check) => check.name === name);
+      if (!earlier) checks.push({ name, status, detail });
+      else {
+        if (rank[status] > rank[earlier.status]) earlier.status = status;
+        earlier.detail += `; ${detail}`;
+      }
+    },
   };
-  const shownAuthConf = displayPath(paths.authConf, env.homeDir);
+  for (const check of doctorChecks) await check(context);
+  return checks;
+}
 
-  let credentials = null;
-  // Set when auth.conf (or its directory) is refused: later checks point here
-  // instead of failing again for the same cause.
-  let credentialsRefused = false;
-  try {
-    credentials = await readCredentials(env, paths.authConf);
-    if (credentials?.oauth && backendOf(credentials.oauth.refreshToken) === "keyring") {
+async function credentialsCheck({ env, paths, state, storeError, add }: DoctorContext) {
+  const shownAuthConf = displayPath(paths.authConf, env.homeDir);
+  if (storeError !== undefined) {
+    const hint = storeError instanceof TwgError && storeError.hint ? ` — ${storeError.hint}` : "";
+    add("credentials", "fail", messageOf(storeError) + hint);
+  } else if (state.tokens && state.backend === "keyring") {
+    try {
       const probe = await probeKeyring(env, paths.dir);
       add(
         "credentials",
         probe.ok ? "ok" : "fail",
         `${shownAuthConf} (oauth, keyring backend: ${probe.detail})`,
       );
-    } else if (credentials?.oauth) {
-      add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
-    } else if (envAccessToken(env)) {
-      add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
-    } else add("credentials", "fail", `not logged in; run "twg login"`);
-  } catch (error) {
-    const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
-    add("credentials", "fail", messageOf(error) + hint);
-    credentialsRefused = true;
-  }
-  // Signed out (or refused): one failure, in "credentials"; what depends on a sign-in is skipped.
-  const isSignedOut = !credentials?.oauth && !envAccessToken(env);
-  const notSignedIn = credentialsRefused
-    ? "not checked: see credentials"
-    : "not checked: not signed in (see credentials)";
-  const tokens = credentials?.oauth ?? null;
-  const now = env.now();
-  const fromEnv = envAccessToken(env);
+    } catch (error) {
+      const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
+      add("credentials", "fail", messageOf(error) + hint);
+    }
+  } else if (state.tokens) {
+    add("credentials", "ok", `${shownAuthConf} (oauth, file backend)`);
+  } else if (state.envTokenVariable) {
+    add("credentials", "ok", `none stored; ${accessTokenVariable} is used`);
+  } else add("credentials", "fail", `not logged in; run "twg login"`);
+}
+
+function methodCheck({ state, add }: DoctorContext) {
   // The method, and for "env" which variable (never its value).
   add(
     "method",
-    fromEnv || tokens ? "ok" : "warn",
-    fromEnv
+    state.envTokenVariable || state.tokens ? "ok" : "warn",
+    state.envTokenVariable
       ? `env (${accessTokenVariable}; wins over the stored credentials for auth token and api)`
-      : tokens?.method === "token"
+      : state.storedMethod === "token"
       ? 'token (from "twg login --with-token"; it cannot be refreshed)'
-      : tokens
+      : state.tokens
       ? "oauth"
       : "none",
   );
-  const givenExpiry = tokens?.method === "token" ? givenTokenExpiresAt(tokens) : null;
-  if (fromEnv) add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
-  else if (!tokens) add("token", "skip", notSignedIn);
-  else if (tokens.method === "token") {
-    if (givenExpiry !== null && givenExpiry <= now) {
+}
+
+function tokenCheck(context: DoctorContext) {
+  const { env, state, add } = context;
+  const now = env.now();
+  const tokens = state.tokens;
+  if (state.envTokenVariable) {
+    add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
+  } else if (!tokens) add("token", "skip", notSignedIn(context));
+  else if (state.storedMethod === "token") {
+    if (state.isExpired) {
       add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
     } else {
       add(
         "token",
         "ok",
         `given with --with-token, not refreshable${
-          givenExpiry === null
-            ? ""
-            : `; expires ${formatTime(new Date(givenExpiry).toISOString(), now)}`
+          state.expiresAt === null ? "" : `; expires ${formatTime(state.expiresAt, now)}`
         }`,
       );
     }
@@ -155,64 +219,85 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       `rejected by the server at ${formatTime(tokens.rejectedAt, now)}; run "twg login"`,
     );
   } else {
-    const { expiresAt, refreshDueAt } = tokenTimes(tokens);
-    const times = `expires ${formatTime(expiresAt, now)}, refresh due ${
-      formatTime(refreshDueAt, now)
+    const times = `expires ${formatTime(state.expiresAt ?? "", now)}, refresh due ${
+      formatTime(state.refreshDueAt ?? "", now)
     }`;
-    if (isExpired(tokens, now)) {
+    if (state.isExpired) {
       add("token", "warn", `expired: ${times}; "twg auth refresh" renews it`);
-    } else if (isRefreshDue(tokens, now)) {
+    } else if (state.isRefreshDue) {
       add("token", "warn", `refresh due: ${times}; "twg auth refresh" renews it`);
     } else add("token", "ok", `valid: ${times}`);
   }
+}
 
-  const user = credentials?.user;
-  if (isSignedOut) {
-    add("user", "skip", notSignedIn);
-    add("site", "skip", notSignedIn);
-  } else {
-    add(
-      "user",
-      user ? "ok" : "warn",
-      user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown",
-    );
-    const site = credentials?.site;
-    add(
-      "site",
-      site ? "ok" : "warn",
-      site
-        ? `${site.name} (${site.url})`
-        : 'none selected; "twg auth switch" chooses one (no new login)',
-    );
-  }
+/** Whether nothing is signed in (or auth.conf is refused): what needs a sign-in is skipped. */
+function isSignedOut({ state, storeError }: DoctorContext): boolean {
+  return storeError !== undefined || (!state.tokens && !state.envTokenVariable);
+}
 
-  let settings;
+function notSignedIn({ storeError }: DoctorContext): string {
+  return storeError !== undefined
+    ? "not checked: see credentials"
+    : "not checked: not signed in (see credentials)";
+}
+
+function userCheck(context: DoctorContext) {
+  const { state, add } = context;
+  if (isSignedOut(context)) return add("user", "skip", notSignedIn(context));
+  const user = state.credentials?.user;
+  add(
+    "user",
+    user ? "ok" : "warn",
+    user ? `${user.name ?? user.id}${user.email ? ` <${user.email}>` : ""}` : "unknown",
+  );
+}
+
+function siteCheck(context: DoctorContext) {
+  const { state, add } = context;
+  if (isSignedOut(context)) return add("site", "skip", notSignedIn(context));
+  const site = state.credentials?.site;
+  add(
+    "site",
+    site ? "ok" : "warn",
+    site
+      ? `${site.name} (${site.url})`
+      : 'none selected; "twg auth switch" chooses one (no new login)',
+  );
+}
+
+async function configCheck(context: DoctorContext) {
   try {
-    settings = await loadSettings(env, paths.configJson);
+    context.settings = await loadSettings(context.env, context.paths.configJson);
   } catch (error) {
     // Its own check: the issuer itself may still be fine (from auth.conf).
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
     // The same refused directory as auth.conf's is one cause: reported there.
-    if (credentialsRefused) {
-      add("config", "skip", `not checked: see credentials (${messageOf(error)})`);
-    } else add("config", "fail", messageOf(error) + hint);
+    if (context.storeError !== undefined) {
+      context.add("config", "skip", `not checked: see credentials (${messageOf(error)})`);
+    } else context.add("config", "fail", messageOf(error) + hint);
   }
-  // Without a client id no sign-in can start: say where one comes from.
-  const clientId = tokens?.clientId ?? settings?.clientId ?? null;
-  if (settings || tokens) {
-    add(
-      "client-id",
-      clientId ? "ok" : "fail",
-      clientId
-        ? tokens?.clientId ? "the stored sign-in's" : "configured"
-        : 'none configured: "twg config set client-id <id>" or TWG_CLIENT_ID ("twg help environment")',
-    );
-  }
-  let userinfoEndpoint: string | null = null;
-  const issuer = tokens?.issuer ?? settings?.issuer;
+}
+
+/** Without a client id no sign-in can start: say where one comes from. */
+function clientIdCheck({ state, settings, add }: DoctorContext) {
+  if (!settings && !state.tokens) return;
+  const clientId = state.tokens?.clientId ?? settings?.clientId ?? null;
+  add(
+    "client-id",
+    clientId ? "ok" : "fail",
+    clientId
+      ? state.tokens?.clientId ? "the stored sign-in's" : "configured"
+      : 'none configured: "twg config set client-id <id>" or TWG_CLIENT_ID ("twg help environment")',
+  );
+}
+
+async function issuerCheck(context: DoctorContext) {
+  const { env, paths, add } = context;
+  const tokens = context.state.tokens;
+  const issuer = tokens?.issuer ?? context.settings?.issuer;
   if (issuer) {
     try {
-      userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
+      context.userinfoEndpoint = (await discover(env, issuer, env.interrupt)).userinfoEndpoint;
       const mismatches = tokens ? await settingMismatches(env, paths, tokens) : [];
       add(
         "issuer",
@@ -225,42 +310,36 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
       add("issuer", "fail", `${issuer}: ${messageOf(error)}${hint}`);
     }
-  } else if (settings) {
+  } else if (context.settings) {
     add("issuer", "fail", "none configured; set TWG_ISSUER to the OAuth server's URL");
   }
-  const server = isSignedOut
-    ? { name: "server", status: "skip" as const, detail: notSignedIn }
-    : await serverCheck(
-      env,
-      fromEnv ??
-        (tokens && !tokens.rejectedAt &&
-            (tokens.method === "token"
-              ? givenExpiry === null || givenExpiry > now
-              : !isExpired(tokens, now))
-          ? tokens.accessToken
-          : null),
-      userinfoEndpoint ?? settings?.resourcesUrl ?? null,
-    );
-  add(server.name, server.status, server.detail);
+}
 
-  const isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
-  if (credentialsRefused && isWritable) {
-    add("store", "warn", "writable, but its auth.conf is refused (see credentials)");
-  } else {
-    add(
-      "store",
-      isWritable ? "ok" : "fail",
-      isWritable
-        ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
-        : `${
-          displayPath(paths.dir, env.homeDir)
-        } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
-    );
+async function storeCheck(context: DoctorContext) {
+  const { env, paths } = context;
+  context.isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
+  // Writable, but its auth.conf refused: not "ok" beside the credentials failure.
+  if (context.storeError !== undefined && context.isWritable) {
+    return context.add("store", "warn", "writable, but its auth.conf is refused (see credentials)");
   }
+  context.add(
+    "store",
+    context.isWritable ? "ok" : "fail",
+    context.isWritable
+      ? `${displayPath(paths.dir, env.homeDir)} can be replaced atomically`
+      : `${
+        displayPath(paths.dir, env.homeDir)
+      } is not writable: refreshes are impossible here ("twg auth refresh" explains)`,
+  );
+}
+
+async function upkeepCheck(context: DoctorContext) {
+  const { env, add } = context;
   const upkeep = await readUpkeepStatus(env).catch(() => null);
+  context.isUpkeepEnabled = Boolean(upkeep?.enabled);
   if (upkeep?.enabled) {
     const last = upkeep.lastRun
-      ? `; last run ${formatTime(upkeep.lastRun, now)} (${upkeep.lastResult})`
+      ? `; last run ${formatTime(upkeep.lastRun, env.now())} (${upkeep.lastResult})`
       : "";
     add(
       "upkeep",
@@ -276,18 +355,24 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       }`,
     );
   }
-  // Sandboxes are supplied by the timer above, the keeper, or both.
+}
+
+/** Sandboxes are supplied by the upkeep timer, the keeper, or both. */
+async function keeperCheck({ env, paths, isUpkeepEnabled, add }: DoctorContext) {
   const keeper = await readKeeperState(env, paths);
   add(
     "keeper",
-    keeper.broker.running || keeper.tokenFile?.valid || upkeep?.enabled ? "ok" : "warn",
+    keeper.broker.running || keeper.tokenFile?.valid || isUpkeepEnabled ? "ok" : "warn",
     keeper.broker.running || keeper.tokenFile?.valid
       ? describeKeeper(keeper)
       : `${
         describeKeeper(keeper)
       }; sandboxes that cannot write the store need upkeep or "twg auth serve"`,
   );
-  const bitbucket = bitbucketTokenSource(env, credentials?.bitbucketToken ?? null);
+}
+
+function bitbucketCheck({ state, add }: DoctorContext) {
+  const bitbucket = state.bitbucketToken;
   add(
     "bitbucket",
     bitbucket ? "ok" : "warn",
@@ -297,9 +382,6 @@ export async function collectChecks(env: Env): Promise<Check[]> {
       ? "stored"
       : 'not set; "twg setup bitbucket"',
   );
-  add("agent", "ok", await agentCheckDetail(env, paths.dir, isWritable));
-  add("version", "ok", `twg ${version} (${env.runtime}, ${env.os})`);
-  return checks;
 }
 
 async function serverCheck(

@@ -6,26 +6,26 @@
 import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { openBrowser } from "../../platform/browser.ts";
-import { configPaths } from "../config/paths.ts";
-import { loadSettings, requestedScopes, requireClientId } from "../config/settings.ts";
-import type { Credentials, OAuthTokens, Site } from "../credentials/auth_conf.ts";
+import { type ConfigPaths, configPaths } from "../config/paths.ts";
+import {
+  loadSettings,
+  requestedScopes,
+  requireClientId,
+  type Settings,
+} from "../config/settings.ts";
+import type { Credentials, OAuthTokens, Site, User } from "../credentials/auth_conf.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { askForBitbucketToken } from "./setup_bitbucket.ts";
 import { schemaVersion } from "../json_documents.ts";
-import { acquireLock } from "../credentials/lock.ts";
 import {
   assertStoreWritable,
   permissionRefusal,
   StoreNotWritableError,
 } from "../credentials/preflight.ts";
-import {
-  ensureConfigDir,
-  moveAside,
-  readCredentials,
-  saveCredentials,
-  UntrustedStoreError,
-} from "../credentials/store.ts";
+import { readCredentials } from "../credentials/store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
 import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
@@ -84,15 +84,64 @@ prefer TWG_OAUTH_ACCESS_TOKEN, which is never written.`,
     });
 }
 
-/** Signs in and saves the credentials. */
+/**
+ * Signs in and saves the credentials, as a flow of named steps (gh keeps its
+ * login as one shared flow too, cli/cli `pkg/cmd/auth/shared/login_flow.go`;
+ * here each step is a function of its own): prove the store, ask for a
+ * device code, wait for approval, identify, save through the door, report,
+ * then the questions that may follow a saved sign-in.
+ */
 export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
   const clientId = requireClientId(settings);
-  const signal = env.interrupt;
+  const sealing = await proveStore(env, paths, settings, options);
+  const { metadata, authorization } = await requestCode(env, settings, clientId, options);
+  const tokens = await waitForApproval(env, metadata, clientId, authorization, options);
+  const obtainedAt = env.now();
+  if (!tokens.refreshToken) {
+    warn(
+      env,
+      "The server issued no refresh token: you will have to sign in again when the token expires",
+    );
+  }
+  const user = await identify(env, metadata, clientId, tokens);
+  const siteChoice = settings.resourcesUrl
+    ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
+    : { site: null, sites: null, problem: null, canAsk: false };
+  const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
+  const { replaced, bitbucketToken } = await saveSignIn(env, paths, options, {
+    oauth: await sealing(oauth),
+    user,
+    site: siteChoice.site,
+    sites: siteChoice.sites,
+  });
+  // For sandboxes that may read but not write: the access token alone.
+  await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
+  await revokeReplaced(env, replaced, oauth);
+  reportSaved(env, paths, options, user, siteChoice);
+  if (siteChoice.problem) throw siteChoice.problem;
+  if (siteChoice.canAsk && siteChoice.sites) {
+    if (!(await askAndSaveSite(env, paths, siteChoice.sites))) return;
+  }
+  // Asked on a first sign-in only: someone who skipped it once is not asked
+  // at every later login ("twg setup bitbucket" is named each time it is asked).
+  if (!bitbucketToken && !replaced && !options.json) await offerBitbucketToken(env);
+}
 
-  // A token response that cannot be saved is lost, and polling again revokes
-  // the grant on strict servers: prove the store first.
+/**
+ * Step 1. A token response that cannot be saved is lost, and polling again
+ * revokes the grant on strict servers: prove the store first. An untrusted
+ * `auth.conf` is refused (or with `--force` discarded) and the keyring's key
+ * proven, all before the person approves anything. Returns how the new
+ * tokens are sealed for the chosen backend.
+ */
+async function proveStore(
+  env: Env,
+  paths: ConfigPaths,
+  settings: Settings,
+  options: LoginOptions,
+) {
   // The permission flags first: creating the directory would fail on them with a runtime text.
   const refusal = await permissionRefusal(env, paths.dir);
   if (refusal) throw refusal;
@@ -102,19 +151,25 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  // An untrusted auth.conf is refused now, before the person approves anything.
   const existing = options.force
-    ? await discardStored(env, paths.authConf)
+    ? await discardStored(env, paths)
     : await readCredentials(env, paths.authConf);
-  // The keyring's key exists and reads back before the person approves anything.
-  const sealing = await loginSealing(
+  return await loginSealing(
     env,
     paths.dir,
     options.backend ?? settings.credentialBackend ?? undefined,
     existing,
   );
+}
 
-  const metadata = await discover(env, settings.issuer, signal);
+/** Step 2. Discovers the server, asks for a device code, and shows it (and, with --json, says so). */
+async function requestCode(
+  env: Env,
+  settings: Settings,
+  clientId: string,
+  options: LoginOptions,
+): Promise<{ metadata: ServerMetadata; authorization: DeviceAuthorization }> {
+  const metadata = await discover(env, settings.issuer, env.interrupt);
   if (!metadata.deviceAuthorizationEndpoint) {
     throw new TwgError(
       `The authorization server at ${settings.issuer} does not offer device authorization`,
@@ -125,7 +180,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     metadata.deviceAuthorizationEndpoint,
     clientId,
     requestedScopes(settings),
-    signal,
+    env.interrupt,
   );
   if (options.json) {
     printJsonLine(env, {
@@ -137,7 +192,17 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     });
   }
   await showCode(env, authorization, metadata.issuer, options);
+  return { metadata, authorization };
+}
 
+/** Step 3. Polls until the person approves (or denies), with a spinner that counts down. */
+async function waitForApproval(
+  env: Env,
+  metadata: ServerMetadata,
+  clientId: string,
+  authorization: DeviceAuthorization,
+  options: LoginOptions,
+): Promise<TokenResponse> {
   const spinner = options.json
     ? { update() {}, stop() {} }
     : startSpinner(env, "Waiting for approval in the browser…");
@@ -148,13 +213,12 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     const state = problem ? `${problem}, retrying…` : "Waiting for approval in the browser…";
     return `${state} (code expires in ${formatDuration(left)})`;
   };
-  let tokens: TokenResponse;
   try {
-    tokens = await pollForToken(env, {
+    return await pollForToken(env, {
       tokenEndpoint: metadata.tokenEndpoint,
       clientId,
       authorization,
-      signal,
+      signal: env.interrupt,
       onWait: () => spinner.update(waitingLine),
       onUnreachable: (next) => {
         // Without a terminal there is no spinner line: say it once.
@@ -170,46 +234,41 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   } finally {
     spinner.stop();
   }
-  const obtainedAt = env.now();
-  if (!tokens.refreshToken) {
-    warn(
-      env,
-      "The server issued no refresh token: you will have to sign in again when the token expires",
-    );
-  }
+}
 
-  const user = await identify(env, metadata, clientId, tokens);
-  const siteChoice = settings.resourcesUrl
-    ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
-    : { site: null, sites: null, problem: null, canAsk: false };
-  const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
-  let replaced: OAuthTokens | null;
-  let bitbucketToken: string | null;
-  // The sign-in is saved before any further question: the person has
-  // approved it, and a Ctrl-C at a prompt must not throw that away.
-  const lock = await acquireLock(env, paths.lock, { signal });
-  try {
+/**
+ * Step 5. Saves the sign-in through the door, before any further question:
+ * the person has approved it, and a Ctrl-C at a prompt must not throw that
+ * away. Returns the tokens it replaced (to revoke) and the Bitbucket token it
+ * kept.
+ */
+async function saveSignIn(
+  env: Env,
+  paths: ConfigPaths,
+  options: LoginOptions,
+  signIn: Pick<Credentials, "oauth" | "user" | "site" | "sites">,
+): Promise<{ replaced: OAuthTokens | null; bitbucketToken: string | null }> {
+  return await changeSignIn(env, paths, (stored) => {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
     // and the one to revoke is the latest.
-    const current = options.force ? null : await readCredentials(env, paths.authConf);
-    replaced = current?.oauth ?? null;
-    bitbucketToken = current?.bitbucketToken ?? null;
-    await saveCredentials(env, paths.authConf, {
-      ...emptyCredentials(),
-      oauth: await sealing(oauth),
-      user,
-      site: siteChoice.site,
-      sites: siteChoice.sites,
-      bitbucketToken,
+    const current = options.force ? null : stored;
+    const kept = current?.bitbucketToken ?? null;
+    return Promise.resolve({
+      kind: "write",
+      credentials: { ...emptyCredentials(), ...signIn, bitbucketToken: kept },
+      result: { replaced: current?.oauth ?? null, bitbucketToken: kept },
     });
-  } finally {
-    await lock.release();
-  }
-  // For sandboxes that may read but not write: the access token alone.
-  await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
-  await revokeReplaced(env, replaced, oauth);
+  }, { lock: { signal: env.interrupt } });
+}
 
-  const shownPath = displayPath(paths.authConf, env.homeDir);
+/** Step 6. Says the sign-in is saved (with --json, the `authenticated` event). */
+function reportSaved(
+  env: Env,
+  paths: ConfigPaths,
+  options: LoginOptions,
+  user: User,
+  siteChoice: { site: Site | null; problem: UsageError | null },
+): void {
   // Saved is saved: an agent learns it even when a site question follows
   // (then an error event, the last line, says what is left to choose).
   if (options.json) {
@@ -224,23 +283,23 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   env.stderr.write(
     `${check} Authentication successful!\n` +
       `${check} Authenticated as ${terminalSafe(user.name ?? user.id)}\n` +
-      `${check} Credentials saved to ${shownPath}\n`,
+      `${check} Credentials saved to ${displayPath(paths.authConf, env.homeDir)}\n`,
   );
-  if (siteChoice.problem) throw siteChoice.problem;
-  if (siteChoice.canAsk && siteChoice.sites) {
-    const chosen = await askForSite(env, siteChoice.sites);
-    if (!chosen) {
-      env.stderr.write(
-        '\nNo site chosen; the sign-in is saved. "twg auth switch" chooses one later.\n',
-      );
-      return;
-    }
-    await saveSiteChoice(env, paths, chosen, siteChoice.sites);
-    env.stderr.write(`${check} Site: ${terminalSafe(chosen.name)} (${terminalSafe(chosen.url)})\n`);
+}
+
+/** Step 7, on a terminal when the account reaches several sites: asks which; false when none was chosen. */
+async function askAndSaveSite(env: Env, paths: ConfigPaths, sites: Site[]): Promise<boolean> {
+  const chosen = await askForSite(env, sites);
+  if (!chosen) {
+    env.stderr.write(
+      '\nNo site chosen; the sign-in is saved. "twg auth switch" chooses one later.\n',
+    );
+    return false;
   }
-  // Asked on a first sign-in only: someone who skipped it once is not asked
-  // at every later login ("twg setup bitbucket" is named each time it is asked).
-  if (!bitbucketToken && !replaced && !options.json) await offerBitbucketToken(env);
+  await saveSiteChoice(env, paths, chosen, sites);
+  const check = styleFor(env, env.stderr).success("✔");
+  env.stderr.write(`${check} Site: ${terminalSafe(chosen.name)} (${terminalSafe(chosen.url)})\n`);
+  return true;
 }
 
 /**
@@ -276,29 +335,29 @@ async function offerBitbucketToken(env: Env): Promise<void> {
   if (token) await storeBitbucketToken(env, configPaths(env), token);
 }
 
-/** `--force`: moves an untrusted file aside, or removes a trusted one (after revoking its token). */
-async function discardStored(env: Env, authConf: string): Promise<null> {
-  let stored: Credentials | null;
-  try {
-    stored = await readCredentials(env, authConf);
-  } catch (error) {
-    if (!(error instanceof UntrustedStoreError)) throw error;
-    const aside = await moveAside(env, authConf);
-    warn(env, `Moved the unusable credentials aside to ${displayPath(aside, env.homeDir)}`);
-    return null;
+/**
+ * `--force`: moves an untrusted file aside, or removes a trusted one (after
+ * revoking its token), through the door: the move or removal is flushed, so
+ * a power cut cannot bring the discarded sign-in back.
+ */
+async function discardStored(env: Env, store: SignInStore): Promise<null> {
+  const movedAsideTo = await changeSignIn(env, store, async (stored, door) => {
+    if (!stored) return { kind: "keep", result: door.movedAsideTo };
+    const token = await revocableRefreshToken(env, store.dir, stored.oauth?.refreshToken);
+    if (token && stored.oauth?.revocationEndpoint) {
+      await revokeToken(
+        env,
+        stored.oauth.revocationEndpoint,
+        stored.oauth.clientId,
+        token,
+        "refresh_token",
+      );
+    }
+    return { kind: "remove", result: null };
+  }, { lock: { signal: env.interrupt }, untrusted: "move-aside" });
+  if (movedAsideTo) {
+    warn(env, `Moved the unusable credentials aside to ${displayPath(movedAsideTo, env.homeDir)}`);
   }
-  if (!stored) return null;
-  const token = await revocableRefreshToken(env, configPaths(env).dir, stored.oauth?.refreshToken);
-  if (token && stored.oauth?.revocationEndpoint) {
-    await revokeToken(
-      env,
-      stored.oauth.revocationEndpoint,
-      stored.oauth.clientId,
-      token,
-      "refresh_token",
-    );
-  }
-  await env.fs.rm(authConf, { force: true });
   return null;
 }
 

@@ -6,9 +6,9 @@
 import { removeAccessTokenFile } from "../auth/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import { acquireLock } from "../credentials/lock.ts";
+import { changeSignIn } from "../credentials/sign_in_door.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { readCredentials, saveCredentials } from "../credentials/store.ts";
+import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { backendOf } from "../credentials/keyring.ts";
 import { removeKeyringKey, revocableRefreshToken } from "../credentials/keyring_use.ts";
@@ -35,10 +35,8 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     return;
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const stored = await readCredentials(env, paths.authConf);
-    if (!stored) return;
+  await changeSignIn(env, paths, async (stored) => {
+    if (!stored) return { kind: "keep", result: undefined };
     const tokens = stored.oauth;
     const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken);
     if (tokens && refreshToken && tokens.revocationEndpoint) {
@@ -54,31 +52,29 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
       }
     }
     const bitbucketToken = options.all ? null : stored.bitbucketToken;
-    if (bitbucketToken) {
-      await saveCredentials(env, paths.authConf, {
-        ...stored,
-        oauth: null,
-        user: null,
-        site: null,
+    const onSaved = async () => {
+      // An access token must not outlive its sign-in on disk.
+      await removeAccessTokenFile(env, paths).catch(() => {});
+      // The sealed token is gone from disk: now its key.
+      await removeKeyringKey(env, paths.dir, {
+        wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
       });
-    } else {
-      await env.fs.rm(paths.authConf, { force: true });
-    }
-    // An access token must not outlive its sign-in on disk.
-    await removeAccessTokenFile(env, paths).catch(() => {});
-    // The sealed token is gone from disk: now its key.
-    await removeKeyringKey(env, paths.dir, {
-      wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
-    });
-    env.stderr.write(
-      `${check} Logged out${
-        tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""
-      }\n`,
-    );
-    if (bitbucketToken) {
-      env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');
-    }
-  } finally {
-    await lock.release();
-  }
+      env.stderr.write(
+        `${check} Logged out${
+          tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""
+        }\n`,
+      );
+      if (bitbucketToken) {
+        env.stderr.write('  The Bitbucket token is kept; "twg logout --all" removes it too.\n');
+      }
+    };
+    return bitbucketToken
+      ? {
+        kind: "write",
+        credentials: { ...stored, oauth: null, user: null, site: null },
+        result: undefined,
+        onSaved,
+      }
+      : { kind: "remove", result: undefined, onSaved };
+  }, { lock: { signal: env.interrupt } });
 }

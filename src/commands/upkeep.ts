@@ -4,12 +4,13 @@
  *
  * @module
  */
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import { Command, Option } from "@commander-js/extra-typings";
 import { join } from "node:path";
 import { encodeRenderedFile } from "../../platform/rendered_file.ts";
 import { configPaths } from "../config/paths.ts";
-import { type Env, type OsName, permissionDenialOf } from "../env.ts";
+import type { Env, OsName } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { messageOf, TwgError, UsageError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";

@@ -4,13 +4,14 @@
  *
  * @module
  */
-import { type Env, permissionDenialOf } from "../env.ts";
+import type { Env } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
 import { fsErrorText } from "../ui/fs_error_text.ts";
 import { parentDir } from "../lean_path.ts";
-import { assertOwnedByUser } from "../credentials/ownership.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
 
 /** What twg needs to know about the authorization server and the APIs. */
 export interface Settings {

@@ -8,8 +8,8 @@
  */
 import type { Env } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
-import { ensureConfigDir } from "../credentials/store.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import type { SchedulerName } from "../../platform/schedule_spec.ts";
 
 /** Update notifications sent for one version (see `src/update/cadence.ts`). */

@@ -97,3 +97,16 @@ export function isRefreshDue(tokens: OAuthTokens, now: number): boolean {
 export function isExpired(tokens: OAuthTokens, now: number): boolean {
   return now >= expiresAtMs(tokens);
 }
+
+/** Times for status output: when the access token expires and when a refresh is due. */
+export function tokenTimes(tokens: OAuthTokens): { expiresAt: string; refreshDueAt: string } {
+  return {
+    expiresAt: new Date(expiresAtMs(tokens)).toISOString(),
+    refreshDueAt: new Date(refreshDueAtMs(tokens)).toISOString(),
+  };
+}
+
+/** When a token given with `login --with-token` expires (ms since the epoch), or null when unknown. */
+export function givenTokenExpiresAt(tokens: OAuthTokens): number | null {
+  return tokens.expiresIn > 0 ? Date.parse(tokens.obtainedAt) + tokens.expiresIn * 1000 : null;
+}

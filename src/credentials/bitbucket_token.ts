@@ -8,9 +8,10 @@
  */
 import type { Env } from "../env.ts";
 import { emptyCredentials } from "./auth_conf.ts";
-import { acquireLock } from "./lock.ts";
 import { assertStoreWritable } from "./preflight.ts";
-import { ensureConfigDir, readCredentials, saveCredentials } from "./store.ts";
+import { readCredentials } from "./store.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+import { changeSignIn } from "./sign_in_door.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** The variable that provides the Bitbucket token and wins over a stored one. */
@@ -96,13 +97,12 @@ export async function saveBitbucketToken(
 ): Promise<void> {
   await ensureConfigDir(env, paths.dir);
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  const lock = await acquireLock(env, paths.lock, { signal: env.interrupt });
-  try {
-    const stored = (await readCredentials(env, paths.authConf)) ?? emptyCredentials();
-    await saveCredentials(env, paths.authConf, { ...stored, bitbucketToken: token });
-  } finally {
-    await lock.release();
-  }
+  await changeSignIn(env, paths, (stored) =>
+    Promise.resolve({
+      kind: "write",
+      credentials: { ...(stored ?? emptyCredentials()), bitbucketToken: token },
+      result: undefined,
+    }), { lock: { signal: env.interrupt } });
 }
 
 /**

@@ -57,10 +57,13 @@ export class KeyringUnavailableError extends StoreNotWritableError {
   static override defaultCode = "keyring-unavailable";
   readonly problem: KeyringProblem;
   readonly fix: string;
+  /** What went wrong with the keyring, after "the OS keyring". */
+  readonly detail: string;
   constructor(configDir: string, problem: KeyringProblem, detail: string, fix: string) {
     super(configDir, `the OS keyring ${detail}`);
     this.problem = problem;
     this.fix = fix;
+    this.detail = detail;
   }
 }
 

@@ -16,7 +16,7 @@
  */
 import type { Env } from "../env.ts";
 import { TwgError } from "../errors.ts";
-import { tempPathFor } from "./atomic_write.ts";
+import { tempPathFor } from "../safe_files/atomic_write.ts";
 
 /** Tunables; the defaults suit the refresh path. */
 export interface LockOptions {
@@ -176,8 +176,9 @@ async function waitUntilFree(env: Env, path: string, options: LockOptions): Prom
 
 async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<boolean> {
   const staging = tempPathFor(env, path);
-  await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600 });
   try {
+    // Inside the try: a failed write or flush leaves no staging file behind.
+    await writeFlushed(env, staging, JSON.stringify(owner));
     await env.fs.link(staging, path);
     return true;
   } catch (error) {
@@ -185,6 +186,23 @@ async function tryCreate(env: Env, path: string, owner: LockOwner): Promise<bool
     throw error;
   } finally {
     await env.fs.rm(staging, { force: true });
+  }
+}
+
+/**
+ * Writes a new lock file's content and flushes it before it is linked or
+ * renamed into place: the directory flush of the save that follows makes the
+ * lock's name durable too, and without this flush a power cut could leave an
+ * empty `auth.lock`, which twg rightly refuses as not its own (found by the
+ * crash-state explorer, tests/credentials/crash_explorer_test.ts).
+ */
+async function writeFlushed(env: Env, path: string, text: string): Promise<void> {
+  const handle = await env.fs.open(path, "wx", 0o600);
+  try {
+    await handle.writeFile(text);
+    await handle.sync();
+  } finally {
+    await handle.close();
   }
 }
 
@@ -324,7 +342,7 @@ async function takeOverHeld(
     if (current?.owner.nonce !== nonce) return null;
     const staging = tempPathFor(env, path);
     try {
-      await env.fs.writeFile(staging, JSON.stringify(owner), { mode: 0o600, flag: "wx" });
+      await writeFlushed(env, staging, JSON.stringify(owner));
       await env.fs.rename(staging, path);
     } finally {
       await env.fs.rm(staging, { force: true }).catch(() => {});

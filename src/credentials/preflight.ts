@@ -7,7 +7,7 @@
 import type { Env } from "../env.ts";
 import { parentDir } from "../lean_path.ts";
 import { ExitCode, TwgError } from "../errors.ts";
-import { tempPathFor } from "./atomic_write.ts";
+import { tempPathFor } from "../safe_files/atomic_write.ts";
 
 /**
  * The config directory cannot be updated atomically (exit 4): nothing was
@@ -27,6 +27,8 @@ export class StoreNotWritableError extends TwgError {
   override name = "StoreNotWritableError";
   static override defaultCode = "store-not-writable";
   readonly configDir: string;
+  /** Why, without the directory: what the message says after the colon. */
+  readonly reason: string;
   /** The runtime flag that would allow the write (`--allow-write=…`), when that is the cause. */
   readonly permissionFlag: string | null;
   constructor(configDir: string, reason: string, permissionFlag: string | null = null) {
@@ -34,6 +36,7 @@ export class StoreNotWritableError extends TwgError {
       exitCode: ExitCode.storeNotWritable,
     });
     this.configDir = configDir;
+    this.reason = reason;
     this.permissionFlag = permissionFlag;
   }
 }

@@ -4,19 +4,21 @@
  *
  * @module
  */
-import { type Env, permissionDenialOf } from "../env.ts";
+import type { Env } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { parentDir } from "../lean_path.ts";
 import { TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
-import { protectWindowsDir } from "../../platform/windows_acl.ts";
-import { assertOwnedByUser } from "./ownership.ts";
-import { writeFileAtomic } from "./atomic_write.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
+import { ensureConfigDir } from "../safe_files/config_dir.ts";
+
+// Where they were before the safety layer had its own folder.
+export { configDirMode, ensureConfigDir } from "../safe_files/config_dir.ts";
 import type { Credentials, OAuthTokens, Site, User } from "./auth_conf.ts";
 
 /** Mode of `auth.conf`. */
 export const authConfMode = 0o600;
-/** Mode of the config directory. */
-export const configDirMode = 0o700;
 
 /** `auth.conf` exists but cannot be trusted (exit 1, message names the fix). */
 export class UntrustedStoreError extends TwgError {
@@ -84,7 +86,12 @@ export async function readCredentials(env: Env, path: string): Promise<Credentia
   }
 }
 
-/** Saves credentials atomically with mode 0600, creating the 0700 directory if needed. */
+/**
+ * Saves credentials atomically with mode 0600, creating the 0700 directory if
+ * needed, outside any lock: a starting state for tests and fixtures. Product
+ * code changes `auth.conf` only through the door, `sign_in_door.ts` (a test
+ * checks it).
+ */
 export async function saveCredentials(
   env: Env,
   path: string,
@@ -97,24 +104,6 @@ export async function saveCredentials(
 /** The exact bytes saved for `credentials`. */
 export function serializeCredentials(credentials: Credentials): string {
   return JSON.stringify(credentials, null, 2) + "\n";
-}
-
-/** Creates the config directory with mode 0700 whatever the umask; an existing one is left as it is. */
-export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
-  const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
-  // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
-  if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
-  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
-  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
-  await assertOwnedByUser(env, dir, "directory");
-}
-
-/** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
-export async function moveAside(env: Env, path: string): Promise<string> {
-  const stamp = new Date(env.now()).toISOString().replace(/[:.]/g, "-");
-  const target = `${path}.bad-${stamp}`;
-  await env.fs.rename(path, target);
-  return target;
 }
 
 function parseCredentials(value: unknown): Credentials {

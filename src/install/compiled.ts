@@ -8,7 +8,7 @@
 import { systemProgram } from "../../platform/windows_system.ts";
 import type { Env } from "../env.ts";
 import { messageOf, NetworkError, TwgError } from "../errors.ts";
-import { tempPathFor } from "../credentials/atomic_write.ts";
+import { tempPathFor } from "../safe_files/atomic_write.ts";
 import { assertSecureUrl, readBodyAtMost } from "../oauth/http.ts";
 import { commandFailure } from "../../platform/failure.ts";
 import type { ReleaseArtifact } from "./manifest.ts";

@@ -5,7 +5,8 @@
  * @module
  */
 import { userAgent } from "../agents/detect.ts";
-import { type Env, permissionDenialOf } from "../env.ts";
+import type { Env } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { isLoopbackHost } from "../../platform/loopback.ts";
 import { version } from "../version.ts";

@@ -12,7 +12,7 @@ import {
   PinMismatchError,
   pinVariables,
 } from "./pins.ts";
-import { writeFileAtomic } from "../credentials/atomic_write.ts";
+import { writeFileAtomic } from "../safe_files/atomic_write.ts";
 import { refreshIfDue } from "../auth/refresh.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";

@@ -8,7 +8,8 @@ import {
   type OAuthTokens,
 } from "../../src/credentials/auth_conf.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
-import { refreshIfDue, rotatedTokens } from "../../src/auth/refresh.ts";
+import { refreshIfDue } from "../../src/auth/refresh.ts";
+import { rotatedTokens } from "../../src/oauth/refresh_grant.ts";
 import { runCli } from "../../src/main.ts";
 import { type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
 

@@ -2,7 +2,7 @@ import assert from "node:assert/strict";
 import { mkdtemp, readdir, rm, utimes, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { createProcessEnv } from "../../src/env.ts";
+import { createProcessEnv } from "../../src/env_deno.ts";
 import {
   acquireLock,
   ForeignLockError,

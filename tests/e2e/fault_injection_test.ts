@@ -13,7 +13,7 @@ import { chmod, readdir, readFile, symlink, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { refreshIfDue } from "../../src/auth/refresh.ts";
 import type { ConfigPaths } from "../../src/config/paths.ts";
-import { createProcessEnv } from "../../src/env.ts";
+import { createProcessEnv } from "../../src/env_deno.ts";
 import { TwgError } from "../../src/errors.ts";
 import { type Errno, faultyEnv } from "../_faulty_env.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";

@@ -17,7 +17,7 @@ import {
   systemdUnitDir,
   uninstallSystemdTimer,
 } from "../../platform/systemd.ts";
-import { fileSystem } from "../../src/env.ts";
+import { fileSystem } from "../../src/env_deno.ts";
 import { UsageError } from "../../src/errors.ts";
 import { type FakeEnv, fakeEnv, type ScriptedCommand } from "../_fake_env.ts";
 import { validationTest, verifySystemdUnits } from "./_schemas.ts";

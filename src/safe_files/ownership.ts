@@ -12,7 +12,8 @@
  *
  * @module
  */
-import { type Env, type FileStats, permissionDenialOf } from "../env.ts";
+import type { Env, FileStats } from "../env.ts";
+import { permissionDenialOf } from "../env_deno.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
 import { foreignWritersOf, protectedAclArgs, windowsUser } from "../../platform/windows_acl.ts";

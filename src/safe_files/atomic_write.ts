@@ -125,7 +125,15 @@ export async function prepareReservedWrite(
     // The mode given to open() is filtered by the umask; set it exactly.
     if (env.os !== "windows") env.fs.chmodSync(tempPath, mode);
     file.sync();
-    if (env.os !== "windows") dir = await env.fs.open(parentDir(target), "r");
+    if (env.os !== "windows") {
+      dir = await env.fs.open(parentDir(target), "r");
+      // The reservation's name made durable now, before anything is spent:
+      // otherwise a power cut after the content's flush but before the
+      // rename's could leave the new sign-in flushed in a file with no name,
+      // and the next run would send the spent refresh token again (found by
+      // the crash-state explorer, tests/credentials/crash_explorer_test.ts).
+      await dir.sync();
+    }
   } catch (error) {
     try {
       close();

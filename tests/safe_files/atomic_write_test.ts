@@ -2,8 +2,8 @@ import assert from "node:assert/strict";
 import { mkdir, mkdtemp, readdir, rm, symlink, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
-import { parseTempName, removeOrphanedTempFiles } from "../../src/credentials/atomic_write.ts";
-import { createProcessEnv } from "../../src/env.ts";
+import { parseTempName, removeOrphanedTempFiles } from "../../src/safe_files/atomic_write.ts";
+import { createProcessEnv } from "../../src/env_deno.ts";
 
 /** Above Linux's maximum pid (2^22): never a live process. */
 const deadPid = 4_194_305;

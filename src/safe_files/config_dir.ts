@@ -1,0 +1,22 @@
+/**
+ * The config directory itself: created 0700 (a protected ACL on Windows),
+ * and refused when another user could write it.
+ *
+ * @module
+ */
+import type { Env } from "../env.ts";
+import { protectWindowsDir } from "../../platform/windows_acl.ts";
+import { assertOwnedByUser } from "./ownership.ts";
+
+/** Mode of the config directory. */
+export const configDirMode = 0o700;
+
+/** Creates the config directory with mode 0700 whatever the umask; an existing one is left as it is. */
+export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
+  const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
+  // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
+  if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+  // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
+  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
+  await assertOwnedByUser(env, dir, "directory");
+}
