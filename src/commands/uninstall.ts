@@ -53,6 +53,8 @@ interface StepLine {
  */
 const TWG_NAMES = [
   "auth.conf",
+  // The access token host-side twg keeps for sandboxes (issue 20): twg's own file.
+  "access-token.json",
   "auth.lock",
   "auth.lock.takeover",
   "upkeep.json",
