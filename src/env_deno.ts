@@ -24,6 +24,7 @@ import type {
 import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
+import { permissionFlag } from "./permission_list.ts";
 
 /**
  * The Deno permission an error says was not granted, or `null`. Deno 2
@@ -602,6 +603,10 @@ async function denoSelfCommand(
   if (!(await has({ name: "run", command: execPath }))) return null;
   const runtime = execPath.split(/[\\/]/).pop()!.replace(/\.exe$/i, "").toLowerCase();
   if (runtime !== "deno") return { command: execPath, args: [] };
+  // A comma in the directory cannot go in a permission list without granting
+  // more than it (src/permission_list.ts): the refresh then runs in-process.
+  const writeFlag = permissionFlag("allow-write", [paths.dir]);
+  if (writeFlag === null) return null;
   const flags = ["run", "--quiet", "--no-prompt"];
   if (await has({ name: "read" })) flags.push("--allow-read");
   else {
@@ -610,9 +615,9 @@ async function denoSelfCommand(
     for (const path of [paths.dir, "/proc"]) {
       if (await has({ name: "read", path })) readable.push(path);
     }
-    if (readable.length > 0) flags.push(`--allow-read=${readable.join(",")}`);
+    if (readable.length > 0) flags.push(permissionFlag("allow-read", readable)!);
   }
-  if (await has({ name: "write", path: paths.dir })) flags.push(`--allow-write=${paths.dir}`);
+  if (await has({ name: "write", path: paths.dir })) flags.push(writeFlag);
   if (await has({ name: "net", host: paths.tokenHost })) {
     flags.push(`--allow-net=${paths.tokenHost}`);
   }

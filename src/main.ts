@@ -11,7 +11,8 @@ import { findPermissionDenial, permissionDenialError } from "./permission_denial
 import { ExitCode, isAbortError, PassedThroughExit, ReportedError, TwgError } from "./errors.ts";
 import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
-import { terminalSafeLines } from "./ui/terminal_text.ts";
+import { terminalSafeLines, terminalSafeOutput } from "./ui/terminal_text.ts";
+import { withoutHeaderValues } from "./oauth/token_syntax.ts";
 import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_documents.ts";
 
 /**
@@ -59,7 +60,8 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
  * if (code !== 0) throw new Error(`twg --version exited ${code}`);
  * ```
  */
-export async function runCli(env: Env, args: string[]): Promise<number> {
+export async function runCli(processEnv: Env, args: string[]): Promise<number> {
+  const env = withSafeOutput(processEnv, args);
   try {
     const fastPath = fastPaths[args.join(" ")];
     if (fastPath) {
@@ -80,6 +82,21 @@ export async function runCli(env: Env, args: string[]): Promise<number> {
   } finally {
     await showPendingUpdateNotice(env, args);
   }
+}
+
+/**
+ * `env` whose stderr, and stdout unless it carries data, pass the one
+ * sanitiser (`src/ui/terminal_text.ts`): whatever a server said reaches no
+ * terminal, log or completion menu with its control characters. The
+ * prototype keeps the lazy members of `env` lazy.
+ */
+function withSafeOutput(env: Env, args: string[]): Env {
+  const isData = args[0] === "api" || (args[0] === "auth" && args[1] === "token") ||
+    args[0] === "exec" || args[0] === "__refresh-child";
+  return Object.create(env, {
+    stderr: { value: terminalSafeOutput(env.stderr), enumerable: true },
+    stdout: { value: isData ? env.stdout : terminalSafeOutput(env.stdout), enumerable: true },
+  });
 }
 
 /**
@@ -205,10 +222,16 @@ async function reportError(
     );
     return error.exitCode;
   }
-  // A programmer mistake: say so, with the stack only when asked.
-  const message = terminalSafeLines((error as Error)?.message ?? String(error));
+  // A programmer mistake: say so, with the stack only when asked. A runtime
+  // error about a header quotes its value (Deno: `Invalid header value:
+  // "Bearer …"`; Node: `Headers.append: "Bearer …" is an invalid header
+  // value.`, both checked here), so a message about a
+  // header is never shown, whatever the cause.
+  const message = withoutHeaderValues(
+    terminalSafeLines((error as Error)?.message ?? String(error)),
+  );
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
-  if (isDebug(env)) env.stderr.write(`${(error as Error)?.stack ?? ""}\n`);
+  if (isDebug(env)) env.stderr.write(`${withoutHeaderValues((error as Error)?.stack ?? "")}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
   writeJsonError(
     env,

@@ -18,6 +18,7 @@
  */
 import { posix, win32 } from "node:path";
 import type { Env } from "../env.ts";
+import { readBoundedText, settingsFileMaxBytes } from "../bounded_read.ts";
 
 /** One settings file twg could read and parse. */
 export interface ClaudeSettingsFile {
@@ -87,7 +88,7 @@ export async function readClaudeSandboxSettings(
   for (const [scope, file] of candidates) {
     if (scope !== "user" && file === userSettingsPath) continue;
     try {
-      const settings = JSON.parse(await env.fs.readFile(file, "utf8"));
+      const settings = JSON.parse(await readBoundedText(env, file, settingsFileMaxBytes));
       if (settings && typeof settings === "object" && !Array.isArray(settings)) {
         files.push({ scope, path: file, settings });
       }

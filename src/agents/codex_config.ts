@@ -13,6 +13,7 @@
  */
 import { posix, win32 } from "node:path";
 import type { Env, OsName } from "../env.ts";
+import { readBoundedText, settingsFileMaxBytes } from "../bounded_read.ts";
 import type { GetVar } from "./detect.ts";
 
 /** Where to look for Codex's config: the parts of an {@link Env} it depends on. */
@@ -74,7 +75,7 @@ export async function readCodexConfigToml(
   env: Pick<Env, "getVar" | "homeDir" | "os" | "fs">,
 ): Promise<string | null> {
   try {
-    return await env.fs.readFile(codexConfigPath(env), "utf8");
+    return await readBoundedText(env, codexConfigPath(env), settingsFileMaxBytes);
   } catch {
     return null;
   }
@@ -102,7 +103,11 @@ export async function readCodexLayers(
   const layers: CodexLayer[] = [];
   const read = async (kind: CodexLayerKind, file: string) => {
     try {
-      layers.push({ kind, path: file, text: await env.fs.readFile(file, "utf8") });
+      layers.push({
+        kind,
+        path: file,
+        text: await readBoundedText(env, file, settingsFileMaxBytes),
+      });
     } catch {
       // Missing or unreadable: Codex would not apply it either.
     }

@@ -34,6 +34,10 @@ export function bitbucketTokenProblem(token: string): string | null {
  */
 export async function checkBitbucketToken(env: Env, token: string): Promise<BitbucketVerdict> {
   const settings = await loadSettings(env, configPaths(env).configJson);
+  // No Bitbucket API configured (a non-Atlassian issuer): nothing to ask.
+  if (!settings.bitbucketApiUrl) {
+    return { kind: "unchecked", reason: "no Bitbucket API URL is set" };
+  }
   const base = settings.bitbucketApiUrl.replace(/\/+$/, "");
   const url = new URL(`${base}/user`);
   let response: Response;

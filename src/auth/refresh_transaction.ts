@@ -169,7 +169,7 @@ async function rotate(
     );
   }
   // The keyring's key read (and the stored token opened) before anything is sent.
-  const toSend = await refreshTokenToSend(env, paths.dir, tokens.refreshToken);
+  const toSend = await refreshTokenToSend(env, paths.dir, tokens.refreshToken, tokens);
   // Reserve before you spend: every byte and descriptor the save needs is
   // claimed before the token is sent, so that the window between the token
   // response and the rename is only overwrite + flush + rename, none of

@@ -16,6 +16,8 @@ import { changeSignIn } from "../credentials/sign_in_door.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf, UsageError } from "../errors.ts";
 import { fetchSites, matchSite } from "../oauth/identity.ts";
+import { isBearerTokenSyntax } from "../oauth/token_syntax.ts";
+import { signInOrigins } from "./token_origins.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { askLine } from "../ui/ask.ts";
 
@@ -50,7 +52,12 @@ export async function runLoginWithToken(env: Env, options: { site: string | unde
       'Paste it at the prompt, or pipe it in: "twg login --with-token < token.txt"',
     );
   }
-  if (/\s/.test(accessToken)) throw new UsageError("The token on standard input has spaces in it");
+  if (!isBearerTokenSyntax(accessToken)) {
+    throw new UsageError(
+      "The token on standard input is not a valid bearer token (RFC 6750: letters, digits and -._~+/ only)",
+      "Pipe in the access token alone, one line, nothing else",
+    );
+  }
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
   await ensureConfigDir(env, paths.dir);
@@ -90,6 +97,7 @@ export async function runLoginWithToken(env: Env, options: { site: string | unde
         oauth,
         site,
         bitbucketToken: current?.bitbucketToken ?? null,
+        origins: signInOrigins(settings),
       },
       result: undefined,
     }), { lock: { signal: env.interrupt } });

@@ -39,8 +39,9 @@ export async function prepareSocketDir(env: Env, dir: string): Promise<void> {
   try {
     // Not recursive: the parent ($XDG_RUNTIME_DIR, /tmp) must exist; a
     // missing one is a misconfiguration to report, not to paper over.
+    // The mode at creation only (the umask can narrow 0700, never widen it):
+    // no chmod by path, which would follow a link swapped in meanwhile.
     await env.fs.mkdir(dir, { mode: socketDirMode });
-    if (env.os !== "windows") await env.fs.chmod(dir, socketDirMode);
   } catch (error) {
     if (code(error) !== "EEXIST") {
       throw new BrokerSocketError(`Cannot create "${dir}": ${(error as Error).message}`);

@@ -24,6 +24,8 @@ import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors
 import { assertCredentialDestination, assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
 import { isColorEnabled } from "../ui/style.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
+import { bearerAuthorization, withoutHeaderValues } from "../oauth/token_syntax.ts";
+import { assertBoundOrigin } from "../auth/token_origins.ts";
 
 /** Options of `twg api`. */
 export interface ApiOptions {
@@ -44,6 +46,8 @@ export interface ApiOptions {
   slurp: boolean;
   jq: string | undefined;
   bitbucket: boolean;
+  /** `--allow-origin`: origins the stored token may go to besides those bound at login. */
+  allowOrigins?: string[];
 }
 
 /** Declares `twg api`. */
@@ -68,6 +72,12 @@ export function apiCommand(env: Env) {
     .option("--slurp", "with --paginate: print one JSON array of all pages")
     .option("-q, --jq <expression>", "print what this jq expression selects from each page")
     .option("--bitbucket", "call the Bitbucket API with the Bitbucket token")
+    .option(
+      "--allow-origin <origin>",
+      "send the stored token to this origin although its sign-in is not bound to it (repeatable)",
+      collect,
+      [],
+    )
     .addHelpText(
       "after",
       `
@@ -90,6 +100,7 @@ TWG_OAUTH_ACCESS_TOKEN, when set, is used instead of the stored sign-in.`,
         slurp: options.slurp ?? false,
         jq: options.jq,
         bitbucket: options.bitbucket ?? false,
+        allowOrigins: options.allowOrigin,
       });
     });
 }
@@ -144,7 +155,7 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     (method === "GET" || method === "HEAD" || options.input !== undefined);
   if (hasParams && !inQuery) body = JSON.stringify(params);
 
-  const { base, token } = await resolveTarget(env, options.bitbucket);
+  const { base, token } = await resolveTarget(env, options.bitbucket, options.allowOrigins ?? []);
   const target = apiTarget(base, options.path);
   let url = requestUrl(target.base, target.path);
   if (inQuery) url = withQuery(url, params);
@@ -156,7 +167,17 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     headers.set(header.slice(0, colon).trim(), header.slice(colon + 1).trim());
   }
   assertCredentialDestination(url.href);
-  headers.set("authorization", `Bearer ${token.value}`);
+  headers.set(
+    "authorization",
+    bearerAuthorization(
+      token.value,
+      {
+        store: "the stored access token",
+        env: accessTokenVariable,
+        bitbucket: "the Bitbucket token",
+      }[token.source],
+    ),
+  );
   if (body !== undefined && !headers.has("content-type")) {
     headers.set(
       "content-type",
@@ -225,6 +246,7 @@ type TokenSource = "store" | "env" | "bitbucket";
 async function resolveTarget(
   env: Env,
   bitbucket: boolean,
+  allowOrigins: string[],
 ): Promise<{ base: string; token: { value: string; source: TokenSource } }> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
@@ -236,6 +258,18 @@ async function resolveTarget(
         'Run "twg setup bitbucket", or set TWG_BBC_TOKEN',
       );
     }
+    if (!settings.bitbucketApiUrl) {
+      throw new UsageError(
+        "No Bitbucket API URL is configured",
+        "Set TWG_BITBUCKET_API_URL to the Bitbucket API's base URL",
+      );
+    }
+    // A stored Bitbucket token is bound like the sign-in it was saved with;
+    // TWG_BBC_TOKEN is the caller's own choice for this run.
+    const stored = env.getVar("TWG_BBC_TOKEN")
+      ? null
+      : await readCredentials(env, paths.authConf).catch(() => null);
+    if (stored) assertBoundOrigin(env, settings.bitbucketApiUrl, stored, allowOrigins);
     return {
       base: settings.bitbucketApiUrl,
       token: { value: bitbucketToken, source: "bitbucket" },
@@ -255,6 +289,10 @@ async function resolveTarget(
   const base = settings.apiUrl.includes("{siteId}")
     ? siteBase(settings.apiUrl, siteOf(answer))
     : settings.apiUrl;
+  // The stored sign-in names the origins its tokens may go to; a sandbox
+  // answered by the keeper or the access-token file has no auth.conf to ask.
+  const credentials = await readCredentials(env, paths.authConf).catch(() => null);
+  if (credentials?.oauth) assertBoundOrigin(env, base, credentials, allowOrigins);
   return { base, token: { value: answer.token, source: "store" } };
 }
 
@@ -283,7 +321,7 @@ async function siteForEnvToken(env: Env, settings: Settings, token: string): Pro
     method: "GET",
     headers: new Headers({
       accept: "application/json",
-      authorization: `Bearer ${token}`,
+      authorization: bearerAuthorization(token, accessTokenVariable),
       "user-agent": twgUserAgent(env),
     }),
     body: undefined,
@@ -322,7 +360,10 @@ async function send(
     });
   } catch (error) {
     if (env.interrupt.aborted) throw env.interrupt.reason;
-    throw new NetworkError(`Cannot reach ${url.host}: ${(error as Error).message}`, error);
+    throw new NetworkError(
+      `Cannot reach ${url.host}: ${withoutHeaderValues((error as Error).message)}`,
+      error,
+    );
   }
 }
 
@@ -401,21 +442,44 @@ function parseJson(text: string): unknown {
   }
 }
 
-/** The full URL for `path`; absolute URLs must stay under the API base, so the token goes nowhere else. */
+/**
+ * The full URL for `path`, which must stay under the API base so that the
+ * token goes nowhere else: the same origin, and a path inside the base path
+ * at a segment boundary (`/2.0` does not contain `/2.0-evil`). A segment that
+ * is `.` or `..` once decoded (`%2e%2e`: WHATWG URL treats it as `..`,
+ * "double-dot URL path segment"; `..%2f`: a server may decode the slash after
+ * routing) is refused before parsing, so no
+ * normalisation decides where the token goes.
+ */
 export function requestUrl(base: string, path: string): URL {
   const baseUrl = assertSecureUrl(base, "API base URL");
-  if (/^[a-z][a-z0-9+.-]*:/i.test(path)) {
-    const absolute = new URL(path);
-    if (
-      absolute.origin !== baseUrl.origin ||
-      !absolute.pathname.startsWith(baseUrl.pathname.replace(/\/$/, ""))
-    ) {
-      throw new UsageError(`Refusing to send the token outside ${base}: ${path}`);
-    }
-    return absolute;
+  const basePath = baseUrl.pathname.replace(/\/$/, "");
+  const refuse = () => new UsageError(`Refusing to send the token outside ${base}: ${path}`);
+  const isAbsolute = /^[a-z][a-z0-9+.-]*:/i.test(path);
+  const pathPart = (isAbsolute ? path.replace(/^[a-z][a-z0-9+.-]*:\/\/[^/?#]*/i, "") : path)
+    .split(/[?#]/, 1)[0]!;
+  if (pathPart.split(/[\/\\]/).some(isEscapingSegment)) throw refuse();
+  const url = isAbsolute
+    ? new URL(path)
+    : new URL(baseUrl.href.replace(/\/$/, "") + "/" + path.replace(/^\//, ""));
+  if (
+    url.origin !== baseUrl.origin ||
+    !(url.pathname === basePath || url.pathname.startsWith(basePath + "/") || basePath === "")
+  ) {
+    throw refuse();
   }
-  const prefix = baseUrl.href.replace(/\/$/, "");
-  return new URL(prefix + "/" + path.replace(/^\//, ""));
+  return url;
+}
+
+/** A path segment that leaves its directory, or hides a separator, once decoded. */
+function isEscapingSegment(segment: string): boolean {
+  let decoded: string;
+  try {
+    decoded = decodeURIComponent(segment);
+  } catch {
+    return true;
+  }
+  return decoded.split(/[\/\\]/).some((part) => part === "." || part === "..");
 }
 
 function looksLikeJson(data: string): boolean {

@@ -19,7 +19,11 @@ import { changeSignIn, type SignInChange } from "../credentials/sign_in_door.ts"
 import { assertStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { backendOf, chosenBackend, type CredentialBackend } from "../credentials/keyring.ts";
-import { convertRefreshToken, removeKeyringKey } from "../credentials/keyring_use.ts";
+import {
+  convertRefreshToken,
+  removeKeyringKey,
+  storedBitbucketTokenFor,
+} from "../credentials/keyring_use.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, TwgError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
@@ -79,11 +83,24 @@ export async function moveCredentials(env: Env, target: CredentialBackend): Prom
         result: { backend: target, from, moved: false, keyringItem: "skipped" },
       };
     }
-    const refreshToken = await convertRefreshToken(env, paths.dir, tokens.refreshToken, target);
+    const refreshToken = await convertRefreshToken(
+      env,
+      paths.dir,
+      tokens.refreshToken,
+      target,
+      tokens,
+    );
+    // The Bitbucket token moves with it (sealed under the same key, or opened).
+    const bitbucketToken = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      stored.bitbucketToken,
+      target,
+    );
     const result: MoveOutcome = { backend: target, from, moved: true, keyringItem: "skipped" };
     return {
       kind: "write",
-      credentials: { ...stored, oauth: { ...tokens, refreshToken } },
+      credentials: { ...stored, oauth: { ...tokens, refreshToken }, bitbucketToken },
       result,
       async onSaved() {
         const saved = await readCredentials(env, paths.authConf);

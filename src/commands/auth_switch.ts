@@ -4,6 +4,7 @@
  *
  * @module
  */
+import { assertBoundOrigin } from "../auth/token_origins.ts";
 import { Command } from "@commander-js/extra-typings";
 import { readSignedIn } from "../auth/refresh.ts";
 import {
@@ -93,7 +94,8 @@ async function currentSites(env: Env): Promise<Site[]> {
       "Set TWG_RESOURCES_URL to the URL that lists the sites a token reaches",
     );
   }
-  const { tokens } = await usableCredentials(env, paths);
+  const { credentials, tokens } = await usableCredentials(env, paths);
+  assertBoundOrigin(env, settings.resourcesUrl, credentials);
   try {
     return await fetchSites(env, settings.resourcesUrl, tokens.accessToken);
   } catch (error) {

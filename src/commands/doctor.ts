@@ -20,6 +20,9 @@ import { probeKeyring } from "../credentials/keyring_use.ts";
 import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
 import { discover } from "../oauth/discovery.ts";
 import { requestJson } from "../oauth/http.ts";
+import { bearerAuthorization } from "../oauth/token_syntax.ts";
+import { assertBoundOrigin } from "../auth/token_origins.ts";
+import type { Credentials } from "../credentials/auth_conf.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
@@ -103,6 +106,8 @@ const doctorChecks: DoctorCheck[] = [
       context.env,
       context.state.usableAccessToken,
       context.userinfoEndpoint ?? context.settings?.resourcesUrl ?? null,
+      // The environment's token is the caller's own; a stored one is bound.
+      context.state.envTokenVariable ? null : context.state.credentials,
     );
     context.add(server.name, server.status, server.detail);
   },
@@ -388,6 +393,8 @@ async function serverCheck(
   env: Env,
   accessToken: string | null,
   probeUrl: string | null,
+  /** The stored sign-in whose token is presented (null for TWG_OAUTH_ACCESS_TOKEN). */
+  boundTo: Credentials | null,
 ): Promise<Check> {
   if (!accessToken) {
     return { name: "server", status: "warn", detail: "no valid access token to present" };
@@ -395,9 +402,16 @@ async function serverCheck(
   if (!probeUrl) {
     return { name: "server", status: "warn", detail: "no userinfo or resources endpoint to ask" };
   }
+  if (boundTo) {
+    try {
+      assertBoundOrigin(env, probeUrl, boundTo);
+    } catch (error) {
+      return { name: "server", status: "warn", detail: `not asked: ${messageOf(error)}` };
+    }
+  }
   try {
     const response = await requestJson(env, probeUrl, {
-      headers: { authorization: `Bearer ${accessToken}` },
+      headers: { authorization: bearerAuthorization(accessToken, "the access token") },
       signal: env.interrupt,
     });
     if (response.ok) {

@@ -28,7 +28,14 @@ import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
 import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../auth/site_choice.ts";
 import type { Env } from "../env.ts";
-import { loginSealing, revocableRefreshToken } from "../credentials/keyring_use.ts";
+import {
+  loginSealing,
+  removeKeyringKey,
+  revocableRefreshToken,
+  storedBitbucketTokenFor,
+} from "../credentials/keyring_use.ts";
+import { backendOf } from "../credentials/keyring.ts";
+import { signInOrigins } from "../auth/token_origins.ts";
 import { isAbortError, messageOf, TwgError, type UsageError } from "../errors.ts";
 import { discover, type ServerMetadata } from "../oauth/discovery.ts";
 import {
@@ -115,6 +122,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     user,
     site: siteChoice.site,
     sites: siteChoice.sites,
+    origins: signInOrigins(settings),
   });
   // For sandboxes that may read but not write: the access token alone.
   await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
@@ -151,14 +159,24 @@ async function proveStore(
     throw new StoreNotWritableError(paths.dir, messageOf(error));
   }
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  // --force keeps the backend in use unless another is asked for: a keyring
+  // sign-in never silently becomes a plaintext refresh token.
+  const previous = options.force
+    ? await readCredentials(env, paths.authConf).catch(() => null)
+    : null;
   const existing = options.force
     ? await discardStored(env, paths)
     : await readCredentials(env, paths.authConf);
+  if (previous && backendOf(previous.oauth?.refreshToken) === "keyring") {
+    // Its token is revoked and gone: the old key goes too, and a new one is made.
+    await removeKeyringKey(env, paths.dir, { wasKeyring: true });
+  }
+  // The keyring's key exists and reads back before the person approves anything.
   return await loginSealing(
     env,
     paths.dir,
     options.backend ?? settings.credentialBackend ?? undefined,
-    existing,
+    existing ?? previous,
   );
 }
 
@@ -246,18 +264,25 @@ async function saveSignIn(
   env: Env,
   paths: ConfigPaths,
   options: LoginOptions,
-  signIn: Pick<Credentials, "oauth" | "user" | "site" | "sites">,
+  signIn: Pick<Credentials, "oauth" | "user" | "site" | "sites" | "origins">,
 ): Promise<{ replaced: OAuthTokens | null; bitbucketToken: string | null }> {
-  return await changeSignIn(env, paths, (stored) => {
+  return await changeSignIn(env, paths, async (stored) => {
     // Re-read under the lock: a refresh may have rotated the old tokens since,
     // and the one to revoke is the latest.
     const current = options.force ? null : stored;
-    const kept = current?.bitbucketToken ?? null;
-    return Promise.resolve({
+    const replaced = current?.oauth ?? null;
+    // The Bitbucket token kept follows the sign-in's backend.
+    const kept = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      current?.bitbucketToken ?? null,
+      backendOf(signIn.oauth?.refreshToken),
+    );
+    return {
       kind: "write",
       credentials: { ...emptyCredentials(), ...signIn, bitbucketToken: kept },
-      result: { replaced: current?.oauth ?? null, bitbucketToken: kept },
-    });
+      result: { replaced, bitbucketToken: kept },
+    };
   }, { lock: { signal: env.interrupt } });
 }
 
@@ -338,27 +363,45 @@ async function offerBitbucketToken(env: Env): Promise<void> {
 /**
  * `--force`: moves an untrusted file aside, or removes a trusted one (after
  * revoking its token), through the door: the move or removal is flushed, so
- * a power cut cannot bring the discarded sign-in back.
+ * a power cut cannot bring the discarded sign-in back. A file moved aside
+ * that others could read has its refresh token revoked too.
  */
 async function discardStored(env: Env, store: SignInStore): Promise<null> {
+  let exposedRevoked = false;
   const movedAsideTo = await changeSignIn(env, store, async (stored, door) => {
-    if (!stored) return { kind: "keep", result: door.movedAsideTo };
-    const token = await revocableRefreshToken(env, store.dir, stored.oauth?.refreshToken);
-    if (token && stored.oauth?.revocationEndpoint) {
-      await revokeToken(
-        env,
-        stored.oauth.revocationEndpoint,
-        stored.oauth.clientId,
-        token,
-        "refresh_token",
-      );
+    if (!stored) {
+      // Readable by others: its tokens may be in someone else's hands.
+      if (door.movedAsideExposed) exposedRevoked = await revokeStored(env, door.movedAsideExposed);
+      return { kind: "keep", result: door.movedAsideTo };
     }
+    await revokeStored(env, stored);
     return { kind: "remove", result: null };
   }, { lock: { signal: env.interrupt }, untrusted: "move-aside" });
   if (movedAsideTo) {
     warn(env, `Moved the unusable credentials aside to ${displayPath(movedAsideTo, env.homeDir)}`);
   }
+  if (exposedRevoked) {
+    warn(env, "Its refresh token was revoked at the server: other users could read that file");
+  }
   return null;
+}
+
+/** Revokes the stored refresh token at its own revocation endpoint (best effort); whether it was sent. */
+async function revokeStored(env: Env, stored: Credentials): Promise<boolean> {
+  const token = await revocableRefreshToken(
+    env,
+    configPaths(env).dir,
+    stored.oauth?.refreshToken,
+    stored.oauth,
+  );
+  if (!token || !stored.oauth?.revocationEndpoint) return false;
+  return await revokeToken(
+    env,
+    stored.oauth.revocationEndpoint,
+    stored.oauth.clientId,
+    token,
+    "refresh_token",
+  );
 }
 
 /**
@@ -528,7 +571,12 @@ async function revokeReplaced(
     );
     return;
   }
-  const token = await revocableRefreshToken(env, configPaths(env).dir, previous.refreshToken);
+  const token = await revocableRefreshToken(
+    env,
+    configPaths(env).dir,
+    previous.refreshToken,
+    previous,
+  );
   if (token) await revokeToken(env, endpoint, previous.clientId, token, "refresh_token");
 }
 

@@ -38,7 +38,7 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
   await changeSignIn(env, paths, async (stored) => {
     if (!stored) return { kind: "keep", result: undefined };
     const tokens = stored.oauth;
-    const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken);
+    const refreshToken = await revocableRefreshToken(env, paths.dir, tokens?.refreshToken, tokens);
     if (tokens && refreshToken && tokens.revocationEndpoint) {
       const revoked = await revokeToken(
         env,
@@ -55,10 +55,14 @@ export async function runLogout(env: Env, options: { all: boolean }): Promise<vo
     const onSaved = async () => {
       // An access token must not outlive its sign-in on disk.
       await removeAccessTokenFile(env, paths).catch(() => {});
-      // The sealed token is gone from disk: now its key.
-      await removeKeyringKey(env, paths.dir, {
-        wasKeyring: backendOf(tokens?.refreshToken) === "keyring",
-      });
+      // The sealed token is gone from disk: now its key, unless the
+      // Bitbucket token kept is sealed under it.
+      if (backendOf(bitbucketToken) !== "keyring") {
+        await removeKeyringKey(env, paths.dir, {
+          wasKeyring: backendOf(tokens?.refreshToken) === "keyring" ||
+            backendOf(stored.bitbucketToken) === "keyring",
+        });
+      }
       env.stderr.write(
         `${check} Logged out${
           tokens && stored.user ? ` ${stored.user.name ?? stored.user.id}` : ""

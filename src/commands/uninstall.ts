@@ -218,7 +218,12 @@ async function revokeTokens(env: Env, tokens: OAuthTokens): Promise<StepLine> {
   // The refresh token first: revoking it may end the whole grant (RFC 7009 §2.1).
   const candidates = [
     {
-      token: await revocableRefreshToken(env, configPaths(env).dir, tokens.refreshToken),
+      token: await revocableRefreshToken(
+        env,
+        configPaths(env).dir,
+        tokens.refreshToken,
+        tokens,
+      ),
       hint: "refresh_token",
       label: "refresh token",
     },

@@ -97,7 +97,6 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
       configDir: paths.dir,
       currentVersion: current,
       latestVersion: manifest.version,
-      npmPackage: manifest.npm,
     });
     report.write(`twg ${current} → ${manifest.version} available: run "${command}"\n`);
     return;

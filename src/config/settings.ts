@@ -20,7 +20,8 @@ export interface Settings {
   scopes: string;
   resourcesUrl: string | null;
   apiUrl: string | null;
-  bitbucketApiUrl: string;
+  /** Null when set to "" (no Bitbucket API), or under {@link noPublicDefaultsVariable}. */
+  bitbucketApiUrl: string | null;
   manifestUrl: string | null;
   /** The backend of a new sign-in, `file` or `keyring` (src/credentials/keyring.ts). */
   credentialBackend: string | null;
@@ -31,32 +32,59 @@ export interface SettingSource {
   key: keyof Settings;
   variable: string;
   fallback: string | null;
+  /**
+   * The fallback holds only for this issuer: Atlassian's resources and API
+   * URLs would otherwise receive another issuer's access token.
+   */
+  fallbackIssuer?: string;
+  /** An empty value (variable or config.json) means "none" rather than "the default". */
+  emptyMeansNone?: boolean;
 }
+
+/** Atlassian's issuer, the only one whose tokens the Atlassian API defaults may receive. */
+export const atlassianIssuer = "https://auth.atlassian.com";
+
+/**
+ * `1` turns off every default that names a public host (the issuer, the
+ * Atlassian and Bitbucket API URLs): for an air-gapped or self-hosted setup,
+ * and set by twg's test harness so that no test can reach a public host by
+ * forgetting a setting.
+ */
+export const noPublicDefaultsVariable = "TWG_NO_PUBLIC_DEFAULTS";
 
 // Atlassian's public endpoints. There is no public client id: each
 // installation registers its own, so `TWG_CLIENT_ID` has no default.
-export const settingSources: SettingSource[] = [
-  { key: "issuer", variable: "TWG_ISSUER", fallback: "https://auth.atlassian.com" },
+const sources: SettingSource[] = [
+  { key: "issuer", variable: "TWG_ISSUER", fallback: atlassianIssuer },
   { key: "clientId", variable: "TWG_CLIENT_ID", fallback: null },
   { key: "scopes", variable: "TWG_SCOPES", fallback: "openid profile email" },
   {
     key: "resourcesUrl",
     variable: "TWG_RESOURCES_URL",
     fallback: "https://api.atlassian.com/oauth/token/accessible-resources",
+    fallbackIssuer: atlassianIssuer,
+    emptyMeansNone: true,
   },
   {
     key: "apiUrl",
     variable: "TWG_API_URL",
     fallback: "https://api.atlassian.com/ex/jira/{siteId}",
+    fallbackIssuer: atlassianIssuer,
+    emptyMeansNone: true,
   },
   {
     key: "bitbucketApiUrl",
     variable: "TWG_BITBUCKET_API_URL",
+    // The Bitbucket token is not the OAuth sign-in's: any issuer.
     fallback: "https://api.bitbucket.org/2.0",
+    emptyMeansNone: true,
   },
   { key: "manifestUrl", variable: "TWG_UPDATE_MANIFEST_URL", fallback: null },
   { key: "credentialBackend", variable: "TWG_CREDENTIAL_BACKEND", fallback: null },
 ];
+
+/** Every setting with its variable and default, for `twg config` and completion. */
+export const settingSources: SettingSource[] = sources;
 
 /** The keys `config.json` may hold, named as in its JSON. */
 export const fileKeys: Record<keyof Settings, string> = {
@@ -75,16 +103,36 @@ export async function loadSettings(env: Env, configJsonPath: string): Promise<Se
   const file = await readConfigJson(env, configJsonPath);
   warnUnknownKeys(env, configJsonPath, file);
   const settings: Record<string, string | null> = {};
-  for (const { key, variable, fallback } of settingSources) {
-    const fromEnv = env.getVar(variable);
-    const fromFile = file[fileKeys[key]];
-    settings[key] = fromEnv !== undefined && fromEnv !== ""
+  const noPublicDefaults = env.getVar(noPublicDefaultsVariable) === "1";
+  // The issuer first: the defaults of the API URLs depend on it.
+  for (const source of sources) {
+    const fromEnv = env.getVar(source.variable);
+    const fromFile = file[fileKeys[source.key]];
+    const explicit = fromEnv !== undefined && (fromEnv !== "" || source.emptyMeansNone)
       ? fromEnv
       : typeof fromFile === "string"
       ? fromFile
-      : fallback;
+      : undefined;
+    if (explicit !== undefined) {
+      settings[source.key] = explicit === "" && source.emptyMeansNone ? null : explicit;
+      continue;
+    }
+    const issuerMatches = source.fallbackIssuer === undefined ||
+      sameIssuer(settings.issuer ?? null, source.fallbackIssuer);
+    const isPublicHost = source.fallback?.startsWith("https://") ?? false;
+    settings[source.key] = (noPublicDefaults && isPublicHost) || !issuerMatches
+      ? null
+      : source.fallback;
   }
+  // No issuer at all: "" is not a URL, so discovery refuses it (a usage
+  // error naming the setting) before any request.
+  settings.issuer ??= "";
   return settings as unknown as Settings;
+}
+
+/** Whether two issuer URLs name the same issuer (a trailing slash aside; RFC 8414 §3.3 compares them exactly). */
+function sameIssuer(issuer: string | null, expected: string): boolean {
+  return issuer !== null && issuer.replace(/\/+$/, "") === expected;
 }
 
 /** The processes (their `Env`) already warned: a command may load the settings several times. */

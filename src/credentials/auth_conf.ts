@@ -50,6 +50,11 @@ export interface Credentials {
   /** Every site the sign-in reaches, as listed at login (null: never listed). */
   sites: Site[] | null;
   bitbucketToken: string | null;
+  /**
+   * The origins this sign-in's tokens may be sent to, recorded at login
+   * (`src/auth/token_origins.ts`); absent in files written before.
+   */
+  origins?: string[];
 }
 
 /** Credentials with nothing stored. */

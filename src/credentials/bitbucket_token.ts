@@ -9,6 +9,9 @@
 import type { Env } from "../env.ts";
 import { emptyCredentials } from "./auth_conf.ts";
 import { assertStoreWritable } from "./preflight.ts";
+import { backendOf } from "./keyring.ts";
+import { plainBitbucketToken, storedBitbucketTokenFor } from "./keyring_use.ts";
+import { parentDir } from "../lean_path.ts";
 import { readCredentials } from "./store.ts";
 import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn } from "./sign_in_door.ts";
@@ -59,7 +62,9 @@ export async function bitbucketToken(
 ): Promise<string | null> {
   const fromEnv = env.getVar(BITBUCKET_TOKEN_VAR);
   if (fromEnv) return fromEnv;
-  return (await readCredentials(env, paths.authConf))?.bitbucketToken ?? null;
+  const stored = (await readCredentials(env, paths.authConf))?.bitbucketToken ?? null;
+  if (stored === null || backendOf(stored) === "file") return stored;
+  return await plainBitbucketToken(env, parentDir(paths.authConf), stored);
 }
 
 /**
@@ -97,12 +102,17 @@ export async function saveBitbucketToken(
 ): Promise<void> {
   await ensureConfigDir(env, paths.dir);
   await assertStoreWritable(env, paths.dir, paths.authConf);
-  await changeSignIn(env, paths, (stored) =>
-    Promise.resolve({
-      kind: "write",
-      credentials: { ...(stored ?? emptyCredentials()), bitbucketToken: token },
-      result: undefined,
-    }), { lock: { signal: env.interrupt } });
+  await changeSignIn(env, paths, async (stored) => {
+    const current = stored ?? emptyCredentials();
+    // Under the keyring backend the Bitbucket token is sealed like the refresh token.
+    const kept = await storedBitbucketTokenFor(
+      env,
+      paths.dir,
+      token,
+      backendOf(current.oauth?.refreshToken),
+    );
+    return { kind: "write", credentials: { ...current, bitbucketToken: kept }, result: undefined };
+  }, { lock: { signal: env.interrupt } });
 }
 
 /**

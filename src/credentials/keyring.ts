@@ -30,8 +30,24 @@ import { StoreNotWritableError } from "./preflight.ts";
 /** Where the credentials of a sign-in are kept. */
 export type CredentialBackend = "file" | "keyring";
 
-/** How a refresh token sealed under the keyring's key starts in `auth.conf`. */
-export const sealedPrefix = "twg-keyring:v1:";
+/**
+ * How a refresh token sealed under the keyring's key starts in `auth.conf`:
+ * v2 binds it to its sign-in (see {@link SealBinding}); v1, a constant
+ * associated data, is still opened and becomes v2 at the next save.
+ */
+export const sealedPrefix = "twg-keyring:v2:";
+const legacySealedPrefix = "twg-keyring:v1:";
+
+/**
+ * What a sealed refresh token is bound to, as AES-GCM associated data: the
+ * config directory (the profile), the issuer and the client. A sealed token
+ * moved into another sign-in's record — or a record whose issuer was edited
+ * to send it elsewhere — no longer opens, so it is never sent.
+ */
+export interface SealBinding {
+  issuer: string;
+  clientId: string;
+}
 
 /** The keyring service every twg key is stored under. */
 export const keyringService = "twg";
@@ -69,7 +85,9 @@ export class KeyringUnavailableError extends StoreNotWritableError {
 
 /** The backend a stored refresh token says is active (no addon, no decryption). */
 export function backendOf(refreshToken: string | null | undefined): CredentialBackend {
-  return refreshToken?.startsWith(sealedPrefix) ? "keyring" : "file";
+  return refreshToken?.startsWith(sealedPrefix) || refreshToken?.startsWith(legacySealedPrefix)
+    ? "keyring"
+    : "file";
 }
 
 /** The backend a new sign-in uses: `--backend`, else `TWG_CREDENTIAL_BACKEND`, else `file`. */
@@ -108,6 +126,12 @@ export interface KeyringKey {
   read(): Promise<CryptoKey | null>;
   /** Reads the key, creating it (and proving it reads back) when there is none. */
   ensure(): Promise<CryptoKey>;
+  /**
+   * Writes a new key over whatever the item holds (and proves it reads
+   * back): a sign-in that no sealed token depends on yet never adopts an
+   * item twg did not create.
+   */
+  renew(): Promise<CryptoKey>;
   /** Removes the item; false when there was none. */
   remove(): Promise<boolean>;
 }
@@ -166,20 +190,22 @@ export async function openKeyring(env: Env, configDir: string): Promise<KeyringK
       );
     });
   };
+  const renew = async (): Promise<CryptoKey> => {
+    const raw = crypto.getRandomValues(new Uint8Array(32));
+    const encoded = base64(raw);
+    await bounded(() => entry.setPassword(encoded));
+    // Proven readable before anything depends on it.
+    if ((await bounded(() => entry.getPassword())) !== encoded) {
+      throw fail("failed", "did not return the key just stored", "Use the file backend");
+    }
+    return await importKey(encoded);
+  };
   return {
     read,
     async ensure() {
-      const existing = await read();
-      if (existing) return existing;
-      const raw = crypto.getRandomValues(new Uint8Array(32));
-      const encoded = base64(raw);
-      await bounded(() => entry.setPassword(encoded));
-      // Proven readable before anything depends on it.
-      if ((await bounded(() => entry.getPassword())) !== encoded) {
-        throw fail("failed", "did not return the key just stored", "Use the file backend");
-      }
-      return await importKey(encoded);
+      return (await read()) ?? await renew();
     },
+    renew,
     remove: () => bounded(() => entry.deletePassword()),
   };
 }
@@ -261,25 +287,55 @@ function classify(configDir: string, error: unknown, env: Env): KeyringUnavailab
   );
 }
 
-const additionalData = new TextEncoder().encode("twg refresh token v1");
+const legacyAdditionalData = new TextEncoder().encode("twg refresh token v1");
 
-/** Seals `token` under `key`: `twg-keyring:v1:<iv>:<ciphertext>`, both base64. */
-export async function sealToken(key: CryptoKey, token: string): Promise<string> {
+/** The associated data of a v2 seal: configuration directory, issuer and client, unambiguous. */
+function boundData(configDir: string, binding: SealBinding): Uint8Array<ArrayBuffer> {
+  return new TextEncoder().encode(
+    JSON.stringify([
+      "twg refresh token v2",
+      configDir,
+      binding.issuer.replace(/\/+$/, ""),
+      binding.clientId,
+    ]),
+  );
+}
+
+/** Seals `token` under `key`, bound to `configDir` and `binding`: `twg-keyring:v2:<iv>:<ciphertext>`. */
+export async function sealToken(
+  key: CryptoKey,
+  token: string,
+  configDir: string,
+  binding: SealBinding,
+): Promise<string> {
   const iv = crypto.getRandomValues(new Uint8Array(12));
   const sealed = await crypto.subtle.encrypt(
-    { name: "AES-GCM", iv, additionalData },
+    { name: "AES-GCM", iv, additionalData: boundData(configDir, binding) },
     key,
     new TextEncoder().encode(token),
   );
   return `${sealedPrefix}${base64(iv)}:${base64(new Uint8Array(sealed))}`;
 }
 
-/** The token inside a sealed value; throws when it was sealed under another key or altered. */
-export async function unsealToken(key: CryptoKey, sealed: string): Promise<string> {
-  if (!sealed.startsWith(sealedPrefix)) throw new Error("not a sealed refresh token");
+/**
+ * The token inside a sealed value; throws when it was sealed under another
+ * key, for another sign-in (v2), or altered.
+ */
+export async function unsealToken(
+  key: CryptoKey,
+  sealed: string,
+  configDir: string,
+  binding: SealBinding,
+): Promise<string> {
+  const isLegacy = sealed.startsWith(legacySealedPrefix);
+  if (!isLegacy && !sealed.startsWith(sealedPrefix)) throw new Error("not a sealed refresh token");
   const [iv, data] = sealed.slice(sealedPrefix.length).split(":");
   const plain = await crypto.subtle.decrypt(
-    { name: "AES-GCM", iv: unbase64(iv ?? ""), additionalData },
+    {
+      name: "AES-GCM",
+      iv: unbase64(iv ?? ""),
+      additionalData: isLegacy ? legacyAdditionalData : boundData(configDir, binding),
+    },
     key,
     unbase64(data ?? ""),
   );
@@ -294,17 +350,19 @@ export async function plainRefreshToken(
   env: Env,
   configDir: string,
   stored: string,
+  binding: SealBinding,
   knownKey?: CryptoKey,
 ): Promise<string> {
   if (backendOf(stored) === "file") return stored;
   const key = knownKey ?? await readKeyOrFail(env, configDir);
   try {
-    return await unsealToken(key, stored);
+    return await unsealToken(key, stored, configDir, binding);
   } catch {
     throw new KeyringUnavailableError(
       configDir,
       "key-wrong",
-      `key "${keyringAccount(configDir)}" does not open the stored refresh token`,
+      `key "${keyringAccount(configDir)}" does not open the stored refresh token ` +
+        "(sealed under another key, or for another issuer or client)",
       'Sign in again: run "twg login --force"',
     );
   }
@@ -346,18 +404,21 @@ export async function refreshTokenToSend(
   env: Env,
   configDir: string,
   stored: string,
+  binding: SealBinding,
 ): Promise<RefreshTokenToSend> {
   if (backendOf(stored) === "file") {
     return { plain: stored, sealNext: (next) => Promise.resolve(next) };
   }
   const key = await readKeyOrFail(env, configDir);
-  const plain = await plainRefreshToken(env, configDir, stored, key);
+  const plain = await plainRefreshToken(env, configDir, stored, binding, key);
   return {
     plain,
     async sealNext(next, received) {
-      // No new refresh token in the answer: the stored (sealed) one is kept.
-      if (received === null) return next;
-      return { ...next, refreshToken: await sealToken(key, received) };
+      // No new refresh token in the answer: the stored one is kept, sealed
+      // again when it was sealed the old way (v1 becomes v2 here).
+      const token = received ?? (stored.startsWith(legacySealedPrefix) ? plain : null);
+      if (token === null) return next;
+      return { ...next, refreshToken: await sealToken(key, token, configDir, binding) };
     },
   };
 }

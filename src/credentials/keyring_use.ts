@@ -17,16 +17,59 @@ import {
   openKeyring,
   plainRefreshToken,
   readKeyOrFail,
+  type SealBinding,
   sealToken,
   unsealToken,
 } from "./keyring.ts";
 
 interface WithRefreshToken {
   refreshToken: string | null;
+  /** The sign-in the sealed token is bound to (see `SealBinding`). */
+  issuer?: string;
+  clientId?: string;
+}
+
+/** The binding of `tokens` (empty parts where a caller has none: such a seal opens for no sign-in). */
+function bindingOf(tokens: { issuer?: string; clientId?: string } | null | undefined): SealBinding {
+  return { issuer: tokens?.issuer ?? "", clientId: tokens?.clientId ?? "" };
 }
 
 interface StoredLike<T extends WithRefreshToken> {
   oauth: T | null;
+  bitbucketToken?: string | null;
+}
+
+/**
+ * What a stored Bitbucket token is bound to when sealed: an issuer no OAuth
+ * sign-in has, so it can never be swapped into a refresh token's place.
+ */
+const bitbucketBinding: SealBinding = { issuer: "twg:bitbucket-token", clientId: "" };
+
+/**
+ * The Bitbucket token as `backend` keeps it: sealed under the keyring's key
+ * (the same key as the refresh token's) or in plaintext for `file`.
+ */
+export async function storedBitbucketTokenFor(
+  env: Env,
+  configDir: string,
+  token: string | null,
+  backend: CredentialBackend,
+): Promise<string | null> {
+  if (token === null || backendOf(token) === backend) return token;
+  if (backend === "keyring") {
+    const key = await (await openKeyring(env, configDir)).ensure();
+    return await sealToken(key, token, configDir, bitbucketBinding);
+  }
+  return await plainRefreshToken(env, configDir, token, bitbucketBinding);
+}
+
+/** The stored Bitbucket token in plaintext (opened with the keyring's key when sealed). */
+export async function plainBitbucketToken(
+  env: Env,
+  configDir: string,
+  stored: string,
+): Promise<string> {
+  return await plainRefreshToken(env, configDir, stored, bitbucketBinding);
 }
 
 /**
@@ -46,11 +89,17 @@ export async function loginSealing(
     ? backendOf(existing?.oauth?.refreshToken)
     : chosenBackend(env, explicit);
   if (backend === "file") return (tokens) => Promise.resolve(tokens);
-  const key = await (await openKeyring(env, configDir)).ensure();
+  // Only a sealed token already stored may keep its key; otherwise the item
+  // (perhaps planted by something else under twg's name) is replaced.
+  const keyring = await openKeyring(env, configDir);
+  const hasSealed = backendOf(existing?.oauth?.refreshToken) === "keyring" ||
+    backendOf(existing?.bitbucketToken) === "keyring";
+  const key = hasSealed ? await keyring.ensure() : await keyring.renew();
   return async (tokens) =>
-    tokens.refreshToken === null
-      ? tokens
-      : { ...tokens, refreshToken: await sealToken(key, tokens.refreshToken) };
+    tokens.refreshToken === null ? tokens : {
+      ...tokens,
+      refreshToken: await sealToken(key, tokens.refreshToken, configDir, bindingOf(tokens)),
+    };
 }
 
 /**
@@ -62,10 +111,11 @@ export async function revocableRefreshToken(
   env: Env,
   configDir: string,
   stored: string | null | undefined,
+  binding: { issuer?: string; clientId?: string } | null | undefined,
 ): Promise<string | null> {
   if (!stored) return null;
   try {
-    return await plainRefreshToken(env, configDir, stored);
+    return await plainRefreshToken(env, configDir, stored, bindingOf(binding));
   } catch (error) {
     if (!(error instanceof KeyringUnavailableError)) throw error;
     warn(env, `The refresh token was not revoked: ${error.message}`);
@@ -108,20 +158,23 @@ export async function convertRefreshToken(
   configDir: string,
   stored: string,
   target: CredentialBackend,
+  tokens: { issuer?: string; clientId?: string },
 ): Promise<string> {
   const current = backendOf(stored);
   if (current === target) return stored;
+  const binding = bindingOf(tokens);
   if (target === "keyring") {
-    const key = await (await openKeyring(env, configDir)).ensure();
-    const sealed = await sealToken(key, stored);
+    // Nothing sealed depends on the item yet: a new key, never an adopted one.
+    const key = await (await openKeyring(env, configDir)).renew();
+    const sealed = await sealToken(key, stored, configDir, binding);
     // Proven: the key read back from the keyring opens what will be saved.
     const reread = await readKeyOrFail(env, configDir);
-    if ((await unsealToken(reread, sealed)) !== stored) {
+    if ((await unsealToken(reread, sealed, configDir, binding)) !== stored) {
       throw new Error("the sealed refresh token did not open to the same token");
     }
     return sealed;
   }
-  return await plainRefreshToken(env, configDir, stored);
+  return await plainRefreshToken(env, configDir, stored, binding);
 }
 
 /** `doctor`'s look at the keyring: is the key there and readable, and how long it took. */

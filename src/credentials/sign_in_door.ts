@@ -32,6 +32,7 @@ import { acquireLock, type Lock, type LockOptions, takeOverHeldLock } from "./lo
 import { StoreNotWritableError } from "./preflight.ts";
 import {
   authConfMode,
+  exposedCredentials,
   readCredentials,
   serializeCredentials,
   UntrustedStoreError,
@@ -63,6 +64,11 @@ export interface DoorContext {
   readonly lock: Lock;
   /** Where an untrusted `auth.conf` was moved (only with `untrusted: "move-aside"`). */
   readonly movedAsideTo: string | null;
+  /**
+   * The credentials of the file moved aside when others could read it (its
+   * tokens may be in someone else's hands: `login --force` revokes them).
+   */
+  readonly movedAsideExposed: Credentials | null;
   /**
    * Claims everything the save will need (disk space, the temporary file, the
    * directory handle) now, before a request whose answer must be saved. A
@@ -119,6 +125,7 @@ export async function changeSignIn<T>(
     await removeOrphanedTempFiles(env, store.dir, ownerUid);
     await options.beforeRead?.();
     let movedAsideTo: string | null = null;
+    let movedAsideExposed: Credentials | null = null;
     let current: Credentials | null;
     try {
       current = await readCredentials(env, store.authConf);
@@ -126,6 +133,7 @@ export async function changeSignIn<T>(
       if (!(error instanceof UntrustedStoreError) || options.untrusted !== "move-aside") {
         throw error;
       }
+      movedAsideExposed = await exposedCredentials(env, store.authConf);
       movedAsideTo = await moveAside(env, store.authConf);
       await syncDirectory(env, store.dir).catch(() => {});
       current = null;
@@ -133,6 +141,7 @@ export async function changeSignIn<T>(
     const context: DoorContext = {
       lock,
       movedAsideTo,
+      movedAsideExposed,
       async reserve(bytes) {
         if (reserved) return;
         reserved = await prepareReservedWrite(env, store.authConf, authConfMode, bytes);
@@ -239,10 +248,22 @@ function baseName(path: string): string {
   return path.slice(Math.max(path.lastIndexOf("/"), path.lastIndexOf("\\")) + 1);
 }
 
-/** Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only `login --force`). */
+/**
+ * Moves an untrusted `auth.conf` aside as `auth.conf.bad-<timestamp>` (only
+ * `login --force`). A regular file that others could read is copied to a
+ * new 0600 file and removed, so the copy kept is no longer readable by them
+ * (its mode set at creation, never by path); anything else (a symlink, a
+ * device) is renamed, never followed.
+ */
 async function moveAside(env: Env, path: string): Promise<string> {
   const stamp = new Date(env.now()).toISOString().replace(/[:.]/g, "-");
   const target = `${path}.bad-${stamp}`;
+  const info = await env.fs.lstat(path);
+  if (env.os !== "windows" && info.isFile() && (info.mode & 0o077) !== 0) {
+    await writeAtomically(env, target, await env.fs.readFile(path, "utf8"));
+    await env.fs.rm(path);
+    return target;
+  }
   await env.fs.rename(path, target);
   return target;
 }

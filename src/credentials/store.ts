@@ -106,6 +106,21 @@ export function serializeCredentials(credentials: Credentials): string {
   return JSON.stringify(credentials, null, 2) + "\n";
 }
 
+/**
+ * The credentials in an `auth.conf` that others could read (a regular file,
+ * group or other bits set) and that still parses: tokens that may have been
+ * read by someone else, for `login --force` to revoke. Null otherwise.
+ */
+export async function exposedCredentials(env: Env, path: string): Promise<Credentials | null> {
+  try {
+    const info = await env.fs.lstat(path);
+    if (env.os === "windows" || !info.isFile() || (info.mode & 0o077) === 0) return null;
+    return parseCredentials(JSON.parse(await env.fs.readFile(path, "utf8")));
+  } catch {
+    return null;
+  }
+}
+
 function parseCredentials(value: unknown): Credentials {
   const record = asRecord(value, "the file");
   if (record.version !== 1) {
@@ -119,6 +134,10 @@ function parseCredentials(value: unknown): Credentials {
     // Absent in files written before twg stored the list.
     sites: record.sites == null ? null : parseSites(record.sites),
     bitbucketToken: optionalString(record, "bitbucketToken"),
+    ...(Array.isArray(record.origins) &&
+        record.origins.every((origin) => typeof origin === "string")
+      ? { origins: record.origins as string[] }
+      : {}),
   };
 }
 

@@ -9,7 +9,8 @@
 import { dirname, posix, win32 } from "node:path";
 import { notifierCommands } from "../../platform/notify.ts";
 import type { Env } from "../env.ts";
-import { TwgError } from "../errors.ts";
+import { TwgError, UsageError } from "../errors.ts";
+import { permissionFlag } from "../permission_list.ts";
 import { displayPath } from "../ui/style.ts";
 import { isDenoRuntime } from "./detect.ts";
 
@@ -75,6 +76,14 @@ export function checkoutLauncherScript(
   options: CheckoutLauncherOptions,
 ): LauncherScript {
   const path = env.os === "windows" ? win32 : posix;
+  const writeFlag = permissionFlag("allow-write", [options.configDir]);
+  if (isDenoRuntime(env) && writeFlag === null) {
+    // Deno would split the path at the comma and grant each part.
+    throw new UsageError(
+      `The config directory "${options.configDir}" has a comma in its path, which Deno's permission flags cannot express`,
+      "Point TWG_CONFIG_DIR at a directory whose path has no comma, then run the command again",
+    );
+  }
   const runtimeArgs = isDenoRuntime(env)
     ? [
       "run",
@@ -83,7 +92,7 @@ export function checkoutLauncherScript(
       "--allow-read",
       "--allow-env",
       "--allow-sys=hostname,uid",
-      `--allow-write=${options.configDir}`,
+      writeFlag!,
       ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
       ...(options.keyring ? ["--allow-ffi"] : []),

@@ -60,8 +60,8 @@ export async function installBinaryUpdate(env: Env, update: BinaryUpdate): Promi
   const staged = tempPathFor(env, binaryPath) + (env.os === "windows" ? ".exe" : "");
   try {
     try {
+      // The mode at creation, never a chmod by path (it would follow a symlink).
       await env.fs.writeFile(staged, bytes, { mode: 0o755, flag: "wx" });
-      if (env.os !== "windows") await env.fs.chmod(staged, 0o755);
     } catch (error) {
       throw new TwgError(`Cannot write beside "${binaryPath}": ${messageOf(error)}`, {
         hint: "Run the update as the user who owns that directory",

@@ -12,14 +12,13 @@ import { checkoutRootOf } from "./checkout.ts";
 import { detectInstallation } from "./detect.ts";
 import { denoReinstallArgs, isLocalModule, parseDenoShim } from "./deno_install.ts";
 import { npmPackageOf } from "./npm.ts";
+import { readOwnPackage } from "./own_package.ts";
 
 /** What {@link howToUpdate} needs to know besides the install. */
 export interface HowToUpdateOptions {
   configDir: string;
   currentVersion: string;
   latestVersion: string;
-  /** The manifest's npm package name, when it names one. */
-  npmPackage: string | null;
 }
 
 /**
@@ -31,7 +30,7 @@ export interface HowToUpdateOptions {
  *
  * @example
  * ```ts ignore
- * await howToUpdate(env, { configDir, currentVersion: "1.0.0", latestVersion: "1.1.0", npmPackage: null });
+ * await howToUpdate(env, { configDir, currentVersion: "1.0.0", latestVersion: "1.1.0" });
  * // "git -C ~/src/twg pull" when run from a checkout
  * ```
  */
@@ -42,7 +41,10 @@ export async function howToUpdate(env: Env, options: HowToUpdateOptions): Promis
     case "compiled":
       return "twg update";
     case "npm": {
-      const name = options.npmPackage ?? npmPackageOf(env.mainPath) ?? "twg";
+      // This copy's own package, as `twg update` installs it: a manifest's
+      // `npm` never names what the person is told to install.
+      const name = await readOwnPackage(env).then((own) => own.name, () => null) ??
+        npmPackageOf(env.mainPath) ?? "twg";
       return `npm install -g ${name}@${options.latestVersion}`;
     }
     case "deno-install": {

@@ -30,7 +30,6 @@ export async function noManifestError(
     configDir: options.configDir,
     currentVersion: options.currentVersion,
     latestVersion: "latest",
-    npmPackage: null,
   });
   const from = { checkout: "a git checkout", npm: "npm", "deno-install": "deno install" }[
     launcher.kind

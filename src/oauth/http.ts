@@ -10,6 +10,7 @@ import { permissionDenialOf } from "../env_deno.ts";
 import { isAbortError, NetworkError, UsageError } from "../errors.ts";
 import { isLoopbackHost } from "../../platform/loopback.ts";
 import { version } from "../version.ts";
+import { withoutHeaderValues } from "./token_syntax.ts";
 
 /** Largest response body twg reads from the authorization server (contract: 1 MiB). */
 export const maxResponseBytes = 1024 * 1024;
@@ -201,9 +202,9 @@ function describeFetchError(error: unknown): string {
   // error 111)"; the last part is the reason, in words.
   if (cause?.message) {
     const reason = cause.message.split(": ").at(-1)!.replace(/\s*\(os error \d+\)$/, "");
-    if (reason) return reason.charAt(0).toLowerCase() + reason.slice(1);
+    if (reason) return withoutHeaderValues(reason.charAt(0).toLowerCase() + reason.slice(1));
   }
-  return error instanceof Error ? error.message : String(error);
+  return withoutHeaderValues(error instanceof Error ? error.message : String(error));
 }
 
 /** The OAuth error code in a response body (RFC 6749 §5.2), if any. */

@@ -7,6 +7,7 @@ import type { Env } from "../env.ts";
 import type { Site, User } from "../credentials/auth_conf.ts";
 import type { ServerMetadata } from "./discovery.ts";
 import { requestJson } from "./http.ts";
+import { bearerAuthorization } from "./token_syntax.ts";
 import type { TokenResponse } from "./token_response.ts";
 import { claimsOf, displayNameOf, type IdentityClaims } from "./claims.ts";
 
@@ -54,7 +55,7 @@ async function fetchUserinfo(
 ): Promise<IdentityClaims | null> {
   try {
     const response = await requestJson(env, endpoint, {
-      headers: { authorization: `Bearer ${accessToken}` },
+      headers: { authorization: bearerAuthorization(accessToken, "the access token") },
     });
     if (!response.ok || !response.json || typeof response.json !== "object") return null;
     return claimsOf(response.json as Record<string, unknown>);
@@ -70,7 +71,7 @@ export async function fetchSites(
   accessToken: string,
 ): Promise<Site[]> {
   const response = await requestJson(env, resourcesUrl, {
-    headers: { authorization: `Bearer ${accessToken}` },
+    headers: { authorization: bearerAuthorization(accessToken, "the access token") },
   });
   if (!response.ok) throw new Error(`HTTP ${response.status}`);
   if (!Array.isArray(response.json)) throw new Error("the answer is not a JSON array");

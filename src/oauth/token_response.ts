@@ -6,6 +6,7 @@
  */
 import { NetworkError } from "../errors.ts";
 import type { JsonResponse } from "./http.ts";
+import { isBearerTokenSyntax, isRefreshTokenSyntax } from "./token_syntax.ts";
 
 /** A successful token response. */
 export interface TokenResponse {
@@ -32,6 +33,23 @@ export function parseTokenResponse(response: JsonResponse, host: string): TokenR
   const record = body as Record<string, unknown>;
   if (typeof record.access_token !== "string" || record.access_token === "") {
     throw new NetworkError(`The token endpoint at ${host} answered without an access token`);
+  }
+  // A token twg could never send (CR, LF, NUL…) is refused on receipt, its
+  // value never quoted: RFC 6750 §2.1 and RFC 6749 Appendix A.17.
+  if (!isBearerTokenSyntax(record.access_token)) {
+    throw new NetworkError(
+      `The token endpoint at ${host} issued an access token that is not a valid bearer token ` +
+        "(RFC 6750 b64token); nothing was saved",
+    );
+  }
+  if (
+    typeof record.refresh_token === "string" && record.refresh_token !== "" &&
+    !isRefreshTokenSyntax(record.refresh_token)
+  ) {
+    throw new NetworkError(
+      `The token endpoint at ${host} issued a refresh token with characters outside ` +
+        "visible ASCII (RFC 6749 Appendix A.17); nothing was saved",
+    );
   }
   const tokenType = typeof record.token_type === "string" ? record.token_type : "Bearer";
   if (tokenType.toLowerCase() !== "bearer") {

@@ -18,6 +18,16 @@ export interface PreparedWrite {
 
 const tempMarker = ".tmp-";
 
+/**
+ * createModeNote: every file twg writes gets its mode when it is created
+ * (`open(O_CREAT|O_EXCL, mode)`), never from a `chmod` by path afterwards. A
+ * chmod by path follows a symlink that whoever can write the directory swaps
+ * in between the create and the chmod, and so changed the mode of any file
+ * the person owns (issue 23: `~/.git-credentials` became 0644). The umask can
+ * only take bits away from the mode asked for, so a file is never more open
+ * than asked; Deno's file handle has no fchmod to undo a narrower umask.
+ */
+
 /** The temporary name for `target` used by this process: `<target>.tmp-<pid>-<random>`. */
 export function tempPathFor(env: Env, target: string): string {
   const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
@@ -46,8 +56,8 @@ export async function prepareWrite(env: Env, target: string, mode: number): Prom
     async commit(content) {
       try {
         file.write(typeof content === "string" ? new TextEncoder().encode(content) : content);
-        // The mode given to open() is filtered by the umask; set it exactly.
-        if (env.os !== "windows") env.fs.chmodSync(tempPath, mode);
+        // The mode was set at creation (O_EXCL): never chmod by path, which
+        // follows a symlink swapped in meanwhile (see createModeNote).
         file.sync();
       } finally {
         close();
@@ -122,8 +132,7 @@ export async function prepareReservedWrite(
     // Spaces: JSON followed by whitespace still parses, whatever part of the
     // reservation a failed commit left behind.
     file.write(new Uint8Array(reserveBytes).fill(0x20));
-    // The mode given to open() is filtered by the umask; set it exactly.
-    if (env.os !== "windows") env.fs.chmodSync(tempPath, mode);
+    // The mode was set at creation: never chmod by path (see createModeNote).
     file.sync();
     if (env.os !== "windows") {
       dir = await env.fs.open(parentDir(target), "r");

@@ -11,11 +11,11 @@ import { assertOwnedByUser } from "./ownership.ts";
 /** Mode of the config directory. */
 export const configDirMode = 0o700;
 
-/** Creates the config directory with mode 0700 whatever the umask; an existing one is left as it is. */
+/** Creates the config directory with mode 0700 (or narrower, by the umask); an existing one is left as it is. */
 export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   const created = await env.fs.mkdir(dir, { recursive: true, mode: configDirMode });
-  // mkdir's mode is filtered by the umask; a directory we just made gets exactly 0700.
-  if (created !== undefined && env.os !== "windows") await env.fs.chmod(dir, configDirMode);
+  // The mode is set at creation (the umask can only narrow 0700), never by
+  // a chmod by path, which would follow a symlink swapped in meanwhile.
   // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
   if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
   await assertOwnedByUser(env, dir, "directory");

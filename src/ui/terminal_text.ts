@@ -35,3 +35,42 @@ export function terminalSafe(text: string): string {
 export function terminalSafeLines(text: string): string {
   return text.split("\n").map(terminalSafe).join("\n");
 }
+
+// twg's own sequences, the only ones let through: the colours of style.ts
+// (SGR 1, 2, 22, 31, 32, 33, 39) anywhere, and the spinner's "return, erase
+// the line" (spinner.ts) at the start of a write.
+// deno-lint-ignore no-control-regex -- matching twg's own escape sequences is the point
+const ownColour = /(\x1b\[(?:1|2|22|31|32|33|39)m)/;
+const spinnerPrefix = "\r\x1b[2K";
+// As unsafeCharacters, but tab and newline are layout.
+const unsafeExceptLayout =
+  // deno-lint-ignore no-control-regex -- matching control characters is the point
+  /[\u0000-\u0008\u000b-\u001f\u007f-\u009f\u061c\u200e\u200f\u202a-\u202e\u2066-\u2069]/g;
+
+/**
+ * `text` as twg may write it: every control and bidi formatting character
+ * removed except newline, tab and twg's own styling (see ownColour).
+ *
+ * @example
+ * ```ts
+ * terminalSafeOutputText("Site \x1b]8;;https://evil\x07name\n"); // "Site ]8;;https://evilname\n"
+ * ```
+ */
+export function terminalSafeOutputText(text: string): string {
+  const prefix = text.startsWith(spinnerPrefix) ? spinnerPrefix : "";
+  return prefix + text.slice(prefix.length).split(ownColour)
+    .map((part, index) => index % 2 === 1 ? part : part.replace(unsafeExceptLayout, ""))
+    .join("");
+}
+
+/**
+ * The one sanitiser at the one place output is written: `write` passes
+ * {@link terminalSafeOutputText} first. `runCli` wraps stdout and stderr of
+ * every command this way, except the stdout of the commands whose output is
+ * data (`api` bodies, `auth token`), which must stay byte for byte.
+ */
+export function terminalSafeOutput<T extends { write(text: string): void }>(output: T): T {
+  return Object.create(output, {
+    write: { value: (text: string) => output.write(terminalSafeOutputText(text)) },
+  });
+}

@@ -96,7 +96,6 @@ async function notifyIfDue(
     configDir: configPaths(env).dir,
     currentVersion,
     latestVersion: due.version,
-    npmPackage: null,
   }).catch(() => "twg update");
   const text = updateNoticeText(currentVersion, due.version, command);
   const isShown = await showNotification(env, { title: updateNotificationTitle, body: text });

@@ -19,6 +19,8 @@ import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { joinPath } from "../lean_path.ts";
+import { assertOwnedByUser } from "../safe_files/ownership.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
 import {
@@ -130,7 +132,8 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 
 /**
  * Appends one line to `upkeep.log`, rotating it to `upkeep.log.1` past
- * {@link upkeepLogMaxBytes}. Never through a symlink: the log is read only
+ * {@link upkeepLogMaxBytes}; nothing at all in a directory that another
+ * user owns or can write (`assertOwnedByUser`). Never through a symlink: the log is read only
  * when it is a regular file (lstat), and the new content replaces it through
  * a temporary file and a rename, so `upkeep.log -> ~/.profile` is replaced,
  * and `~/.profile` never touched. The log is small, so the copy is cheap.
@@ -138,13 +141,17 @@ export async function runScheduledUpkeep(env: Env): Promise<void> {
 export async function appendLog(env: Env, paths: ConfigPaths, line: string): Promise<void> {
   const log = joinPath(paths.dir, "upkeep.log");
   try {
+    // A directory refused for the refresh is refused for the log too:
+    // whoever else can write it could swap a symlink in under any write.
+    await assertOwnedByUser(env, paths.dir, "directory");
     const info = await env.fs.lstat(log).catch(() => null);
     let previous = "";
     if (info?.isFile()) {
       if (info.size > upkeepLogMaxBytes) await env.fs.rename(log, `${log}.1`);
       else previous = await env.fs.readFile(log, "utf8");
     }
-    await writeFileAtomic(env, log, previous + line + "\n", 0o644);
+    // The line quotes servers' words; the log is read in a terminal later.
+    await writeFileAtomic(env, log, previous + terminalSafe(line) + "\n", 0o644);
   } catch {
     // The log is a convenience; a read-only config dir is already in the state.
   }

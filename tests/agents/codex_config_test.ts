@@ -32,7 +32,13 @@ Deno.test("readCodexConfigToml returns the text, or null when the file cannot be
     getVar: varsOf({}),
     homeDir: "/home/ada",
     os: "linux" as const,
-    fs: { readFile } as unknown as Env["fs"],
+    // A small regular file: settings are read bounded (src/bounded_read.ts).
+    fs: {
+      readFile,
+      stat: () => Promise.resolve({ isFile: () => true, size: 16 }),
+    } as unknown as Env[
+      "fs"
+    ],
   });
   assert.equal(
     await readCodexConfigToml(env(() => Promise.resolve('model = "o3"\n'))),

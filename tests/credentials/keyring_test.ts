@@ -84,6 +84,9 @@ function keyringEnv(
   });
 }
 
+/** The sign-in every sealed token of these tests is bound to. */
+const binding = { issuer: "https://auth.example", clientId: "client-1" };
+
 function credentialsWith(refreshToken: string, obtainedAt = new Date(FAKE_NOW).toISOString()) {
   return {
     version: 1 as const,
@@ -110,7 +113,11 @@ function credentialsWith(refreshToken: string, obtainedAt = new Date(FAKE_NOW).t
 async function sealedLogin(env: Env, token: string): Promise<void> {
   const paths = configPaths(env);
   const key = await (await openKeyring(env, paths.dir)).ensure();
-  await saveCredentials(env, paths.authConf, credentialsWith(await sealToken(key, token)));
+  await saveCredentials(
+    env,
+    paths.authConf,
+    credentialsWith(await sealToken(key, token, paths.dir, binding)),
+  );
 }
 
 Deno.test("a sealed refresh token opens only with its key, and names its backend", async () => {
@@ -122,12 +129,12 @@ Deno.test("a sealed refresh token opens only with its key, and names its backend
     "encrypt",
     "decrypt",
   ])) as CryptoKey;
-  const sealed = await sealToken(raw, "rt-secret");
+  const sealed = await sealToken(raw, "rt-secret", "/cfg", binding);
   assert.ok(!sealed.includes("rt-secret"));
   assert.equal(backendOf(sealed), "keyring");
   assert.equal(backendOf("rt-secret"), "file");
-  assert.equal(await unsealToken(raw, sealed), "rt-secret");
-  await assert.rejects(unsealToken(other, sealed));
+  assert.equal(await unsealToken(raw, sealed, "/cfg", binding), "rt-secret");
+  await assert.rejects(unsealToken(other, sealed, "/cfg", binding));
 });
 
 Deno.test("every keyring entry is pinned to the Secret Service, never the kernel keyring", async () => {
@@ -190,7 +197,7 @@ Deno.test("a refresh sends the unsealed token and saves the new one sealed, no k
   assert.ok(!text.includes("rt-2") && !text.includes("rt-1"));
   const stored = (await readCredentials(env, configPaths(env).authConf))!.oauth!.refreshToken!;
   const key = await (await openKeyring(env, configPaths(env).dir)).read();
-  assert.equal(await unsealToken(key!, stored), "rt-2");
+  assert.equal(await unsealToken(key!, stored, configPaths(env).dir, binding), "rt-2");
   assert.deepEqual(keyring.state.items, items);
 });
 
@@ -226,7 +233,7 @@ async function readableToken(env: Env, keyring: ReturnType<typeof fakeKeyring>):
   keyring.state.failAt = Infinity;
   try {
     const key = await (await openKeyring(env, configPaths(env).dir)).read();
-    return await unsealToken(key!, stored);
+    return await unsealToken(key!, stored, configPaths(env).dir, binding);
   } finally {
     keyring.state.failAt = failAt;
   }
@@ -308,7 +315,7 @@ Deno.test("uninstall revokes the unsealed refresh token and removes the keyring 
   });
   const paths = configPaths(env);
   const key = await (await openKeyring(env, paths.dir)).ensure();
-  const sealed = await sealToken(key, "rt-secret");
+  const sealed = await sealToken(key, "rt-secret", paths.dir, binding);
   const stored = credentialsWith(sealed);
   stored.oauth.revocationEndpoint = "https://auth.example/revoke";
   await saveCredentials(env, paths.authConf, stored);

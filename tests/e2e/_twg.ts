@@ -68,6 +68,8 @@ export async function makeHome(
     DENO_DIR: await realDenoDir(),
     NO_COLOR: "1",
     LANG: "C.UTF-8",
+    // No default may point a test at a public host (tests/security/public_defaults_test.ts).
+    TWG_NO_PUBLIC_DEFAULTS: "1",
     ...(server?.env ?? {}),
     ...extra,
   };

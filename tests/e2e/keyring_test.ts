@@ -60,7 +60,7 @@ Deno.test({
     // Not on disk in plaintext; sealed in auth.conf; the key is in the keyring.
     assert.ok(!(await configDirText(home)).includes(issued.refreshToken!));
     const stored = JSON.parse(await authConf(home));
-    assert.match(stored.oauth.refreshToken, /^twg-keyring:v1:/);
+    assert.match(stored.oauth.refreshToken, /^twg-keyring:v2:/);
     assert.equal(stored.oauth.accessToken, issued.accessToken);
     const items = await keyring.search();
     assert.match(items, /attribute\.service = twg/);
@@ -83,7 +83,7 @@ Deno.test({
     const rotated = await server.lastTokens();
     assert.notEqual(rotated.refreshToken, issued.refreshToken);
     assert.ok(!(await configDirText(home)).includes(rotated.refreshToken!));
-    assert.match(JSON.parse(await authConf(home)).oauth.refreshToken, /^twg-keyring:v1:/);
+    assert.match(JSON.parse(await authConf(home)).oauth.refreshToken, /^twg-keyring:v2:/);
     assert.equal((await server.stats()).refreshSuccesses, 1);
 
     // 30 racing `auth token` on a due token: exactly one refresh, every one answered.
@@ -218,8 +218,9 @@ refreshWithBrokenKeyring(
 
 /** The refresh token stored in `home`, opened with the key in the keyring when sealed. */
 async function storedRefreshToken(home: Home, env: Record<string, string>): Promise<string> {
-  const stored = JSON.parse(await authConf(home)).oauth.refreshToken as string;
-  if (!stored.startsWith("twg-keyring:v1:")) return stored;
+  const oauth = JSON.parse(await authConf(home)).oauth;
+  const stored = oauth.refreshToken as string;
+  if (!stored.startsWith("twg-keyring:v2:")) return stored;
   const lookup = await new Deno.Command("secret-tool", {
     args: ["lookup", "service", "twg", "username", `auth.conf key for ${home.configDir}`],
     env,
@@ -231,13 +232,21 @@ async function storedRefreshToken(home: Home, env: Record<string, string>): Prom
     (c) => c.charCodeAt(0),
   );
   const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
-  const [iv, data] = stored.slice("twg-keyring:v1:".length).split(":");
+  const [iv, data] = stored.slice("twg-keyring:v2:".length).split(":");
   const bytes = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
   const plain = await crypto.subtle.decrypt(
     {
       name: "AES-GCM",
       iv: bytes(iv!),
-      additionalData: new TextEncoder().encode("twg refresh token v1"),
+      // Bound to the config directory, the issuer and the client (issue 23).
+      additionalData: new TextEncoder().encode(
+        JSON.stringify([
+          "twg refresh token v2",
+          home.configDir,
+          String(oauth.issuer).replace(/\/+$/, ""),
+          oauth.clientId,
+        ]),
+      ),
     },
     key,
     bytes(data!),
