@@ -22,6 +22,14 @@ export const environmentEntries: EnvironmentEntry[] = [
   ["TWG_RESOURCES_URL", "Lists the sites the token reaches (GET with the bearer token)"],
   ["TWG_API_URL", "Base URL of twg api (may contain {siteId})"],
   ["TWG_BITBUCKET_API_URL", "Base URL of twg api --bitbucket"],
+  [
+    "TWG_ALLOW_ORIGIN",
+    "Origins (comma-separated) the stored token may also go to, as twg api --allow-origin",
+  ],
+  [
+    "TWG_NO_PUBLIC_DEFAULTS",
+    "1: no default that names a public host (issuer, Atlassian and Bitbucket APIs)",
+  ],
   ["TWG_CONFIG_DIR", "The config directory (default $XDG_CONFIG_HOME/twg, else ~/.config/twg)"],
   ["XDG_CONFIG_HOME", "Where the config directory goes when TWG_CONFIG_DIR is unset"],
   ["TWG_CREDENTIAL_BACKEND", "file (default) or keyring: where a new sign-in is kept"],
