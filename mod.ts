@@ -22,7 +22,14 @@ export { readCredentials } from "./src/credentials/store.ts";
 export type { Credentials, OAuthTokens, Site, User } from "./src/credentials/auth_conf.ts";
 export { isRefreshDue, refreshDueAtMs } from "./src/credentials/auth_conf.ts";
 export { StoreNotWritableError } from "./src/credentials/preflight.ts";
-export { AuthRequiredError, ExitCode, NetworkError, TwgError, UsageError } from "./src/errors.ts";
+export {
+  AuthExpiredError,
+  AuthRequiredError,
+  ExitCode,
+  NetworkError,
+  TwgError,
+  UsageError,
+} from "./src/errors.ts";
 export { type AgentId, detectAgent } from "./src/agents/detect.ts";
 export { sandboxGuidance } from "./src/agents/guidance.ts";
 export { version } from "./src/version.ts";

@@ -38,6 +38,9 @@ export function buildCli(env: Env): CommandUnknownOpts {
     )
     // --version only: gh has no -v, and -v reads as "verbose" to many.
     .version(versionLine(env), "--version", "Show twg's version and runtime")
+    // Program options only before a command: `twg upgrade --version 1.2.0`
+    // is upgrade's own --version, not the program's.
+    .enablePositionalOptions()
     // Our own `help [command...]` below: commander's takes one word only
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
     .helpCommand(false)
@@ -46,7 +49,8 @@ export function buildCli(env: Env): CommandUnknownOpts {
       [
         "",
         "Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not " +
-        "writable, 5 network or server error, 130 interrupted.",
+        "writable, 5 network or server error, 77 sign in again (sign-in expired or " +
+        "rejected), 130 interrupted.",
         "",
         'Learn more: "twg <command> --help" for a command, "twg help environment" for the ' +
         "variables; the README that comes with twg is the manual.",

@@ -19,6 +19,7 @@ export const doctorCheckNames = [
   "credentials",
   "method",
   "token",
+  "consent",
   "user",
   "site",
   "config",
@@ -38,6 +39,8 @@ const absent: Record<string, Omit<DoctorCheck, "name">> = {
   // Reported only when config.json (or a variable) is wrong.
   config: { status: "ok", detail: "the settings (config.json, TWG_* variables) are readable" },
   issuer: { status: "skip", detail: "not checked: no issuer is known (see config)" },
+  // Reported only when the issuer stated when the consent ends (issue 22).
+  consent: { status: "ok", detail: "no absolute expiry known for the consent" },
 };
 
 /** `checks` in the fixed order, each name once; a missing one as {@link absent} says, else `skip`. */

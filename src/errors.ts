@@ -22,6 +22,8 @@ export const ExitCode = {
   authRequired: 3,
   storeNotWritable: 4,
   network: 5,
+  /** A person must sign in again (Atlassian twg's code for the same case). */
+  authExpired: 77,
   interrupted: 130,
 } as const;
 
@@ -101,7 +103,7 @@ export class UsageError extends TwgError {
 }
 
 /**
- * Not logged in, or the server rejected the refresh token (exit 3).
+ * Not logged in (exit 3); see {@link AuthExpiredError} for a sign-in that ended.
  *
  * @example
  * ```ts
@@ -113,8 +115,36 @@ export class UsageError extends TwgError {
 export class AuthRequiredError extends TwgError {
   override name = "AuthRequiredError";
   static override defaultCode = "not-logged-in";
-  constructor(message: string, hint = 'Run "twg login" to sign in', code?: string) {
-    super(message, { exitCode: ExitCode.authRequired, hint, ...(code ? { code } : {}) });
+  constructor(
+    message: string,
+    hint = 'Run "twg login" to sign in',
+    code?: string,
+    exitCode: ExitCodeValue = ExitCode.authRequired,
+  ) {
+    super(message, { exitCode, hint, ...(code ? { code } : {}) });
+  }
+}
+
+/**
+ * A sign-in that existed has ended and a person must sign in again: the
+ * refresh token was rejected or expired, the consent expired, the answer to
+ * a refresh was lost after the issuer's reuse leeway, or the API refused a
+ * token that was just refreshed (exit 77, `error.code` `AUTH_EXPIRED`, as
+ * the contract's exit-code table). A subclass of {@link AuthRequiredError},
+ * so that code asking "must the person log in?" still matches it.
+ *
+ * @example
+ * ```ts
+ * import { AuthExpiredError } from "@twg/cli";
+ *
+ * new AuthExpiredError("The server rejected the stored sign-in").exitCode; // 77
+ * ```
+ */
+export class AuthExpiredError extends AuthRequiredError {
+  override name = "AuthExpiredError";
+  static override defaultCode = "AUTH_EXPIRED";
+  constructor(message: string, hint = 'Sign in again: run "twg login"') {
+    super(message, hint, "AUTH_EXPIRED", ExitCode.authExpired);
   }
 }
 

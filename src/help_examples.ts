@@ -31,6 +31,7 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   doctor: [
     ["twg doctor", "check everything; exit 1 when a check fails"],
+    ["twg doctor --basic", "a short offline summary, starting with the auth source"],
     ["twg doctor --json | jq '.checks[] | select(.status != \"ok\")'", "what needs attention"],
   ],
   auth: [
@@ -125,10 +126,12 @@ export const helpExamples: Record<string, Example[]> = {
   "upkeep run": [
     ["twg upkeep run", "one round now, as the schedule runs it"],
   ],
-  update: [
-    ["twg update --check", "say whether a newer version exists"],
-    ["twg update --check --json", "the same as JSON"],
-    ["twg update", "install it, the way this copy was installed"],
+  upgrade: [
+    ["twg upgrade --check", "say whether a newer version exists"],
+    ["twg upgrade --check --json", "the same as JSON"],
+    ["twg upgrade", "install it, the way this copy was installed"],
+    ["twg upgrade --channel beta", "follow the beta channel from now on"],
+    ["twg upgrade --version 0.1.0 --yes", "install exactly that version, older ones included"],
   ],
   uninstall: [
     ["twg uninstall", "asks, then removes twg, its schedule and its config"],

@@ -107,7 +107,7 @@ function withSafeOutput(env: Env, args: string[]): Env {
 async function showPendingUpdateNotice(env: Env, args: string[]): Promise<void> {
   if (
     !env.stdout.isTerminal || !env.stderr.isTerminal ||
-    ["update", "uninstall"].includes(args[0] ?? "")
+    ["update", "upgrade", "uninstall"].includes(args[0] ?? "")
   ) return;
   const { pendingUpdateNotice } = await import("./update/notice.ts");
   const notice = await pendingUpdateNotice(env, { json: args.includes("--json") });

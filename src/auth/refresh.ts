@@ -21,7 +21,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { AuthRequiredError } from "../errors.ts";
+import { AuthExpiredError, AuthRequiredError } from "../errors.ts";
 import {
   expiresAtMs,
   isExpired,
@@ -146,7 +146,7 @@ function givenTokenAsIs(env: Env, signedIn: SignedIn, force: boolean): RefreshRe
   }
   const { tokens } = signedIn;
   if (tokens.expiresIn > 0 && isExpired(tokens, env.now())) {
-    throw new AuthRequiredError(
+    throw new AuthExpiredError(
       `The token given with "twg login --with-token" expired at ${
         new Date(expiresAtMs(tokens)).toISOString()
       }`,

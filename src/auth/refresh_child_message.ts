@@ -11,6 +11,7 @@ import type { ConfigPaths } from "../config/paths.ts";
 import { type KeyringProblem, KeyringUnavailableError } from "../credentials/keyring.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import {
+  AuthExpiredError,
   AuthRequiredError,
   ExitCode,
   type ExitCodeValue,
@@ -45,6 +46,8 @@ export type ChildFailure =
     fix: string;
   }
   | { kind: "auth-required"; message: string; hint: string; code: string }
+  /** A person must sign in again (exit 77, `AUTH_EXPIRED`). */
+  | { kind: "auth-expired"; message: string; hint: string }
   | { kind: "network"; message: string; hint?: string; code: string }
   | { kind: "other"; message: string; hint?: string; code?: string; exitCode: ExitCodeValue };
 
@@ -80,6 +83,13 @@ function failureOf(error: unknown): ChildFailure {
   }
   if (error instanceof StoreNotWritableError) {
     return { kind: "store-not-writable", configDir: error.configDir, reason: error.reason };
+  }
+  if (error instanceof AuthExpiredError) {
+    return {
+      kind: "auth-expired",
+      message: error.message,
+      hint: error.hint ?? 'Sign in again: run "twg login"',
+    };
   }
   if (error instanceof AuthRequiredError) {
     return {
@@ -126,6 +136,8 @@ export function errorOfFailure(failure: ChildFailure): Error {
     case "store-not-writable":
       // `auth token` falls back to a still-valid token on exactly this class.
       return new StoreNotWritableError(failure.configDir, failure.reason);
+    case "auth-expired":
+      return new AuthExpiredError(failure.message, failure.hint);
     case "auth-required":
       return new AuthRequiredError(failure.message, failure.hint, failure.code);
     case "network":
@@ -163,6 +175,8 @@ function isFailure(value: unknown): value is ChildFailure {
       return hasStrings(value, ["configDir", "reason"]);
     case "keyring-unavailable":
       return hasStrings(value, ["configDir", "problem", "detail", "fix"]);
+    case "auth-expired":
+      return hasStrings(value, ["message", "hint"]);
     case "auth-required":
       return hasStrings(value, ["message", "hint", "code"]);
     case "network":

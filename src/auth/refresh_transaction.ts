@@ -9,7 +9,7 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { AuthRequiredError, TwgError } from "../errors.ts";
+import { AuthExpiredError, AuthRequiredError, TwgError } from "../errors.ts";
 import { type Credentials, isRefreshDue, type OAuthTokens } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { refreshTokenToSend } from "../credentials/keyring.ts";
@@ -18,6 +18,14 @@ import { changeSignIn, type DoorContext, type SignInChange } from "../credential
 import { requestRefresh, rotatedTokens } from "../oauth/refresh_grant.ts";
 import { formatTime } from "../ui/time.ts";
 import type { RefreshReason } from "./refresh_child_message.ts";
+import {
+  beginInFlight,
+  type InFlight,
+  provesNothingRotated,
+  withRecordedRejection,
+} from "./refresh_in_flight.ts";
+import { settleRejection } from "./refresh_rejection.ts";
+import { assertConsentValid } from "./consent_expiry.ts";
 
 /** Stored credentials that hold OAuth tokens. */
 export interface SignedIn {
@@ -50,20 +58,26 @@ const maxAttempts = 3;
 
 /** Reads the stored OAuth credentials or explains why there are none usable. */
 export async function readSignedIn(env: Env, paths: ConfigPaths): Promise<SignedIn> {
-  return signedInFrom(env, await readCredentials(env, paths.authConf));
+  return await signedInFrom(env, paths, await readCredentials(env, paths.authConf));
 }
 
 /** The stored credentials as a usable sign-in, or why they are not one. */
-export function signedInFrom(env: Env, credentials: Credentials | null): SignedIn {
+export async function signedInFrom(
+  env: Env,
+  paths: ConfigPaths,
+  credentials: Credentials | null,
+): Promise<SignedIn> {
   const tokens = credentials?.oauth;
   if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
-  if (tokens.rejectedAt) {
-    throw new AuthRequiredError(
-      `The server rejected the stored sign-in at ${formatTime(tokens.rejectedAt, env.now())}`,
-      'Sign in again: run "twg login"',
-      "refresh-token-rejected",
+  // A rejection is recorded beside auth.conf, never in it (refresh_rejection.ts).
+  const rejectedAt = (await withRecordedRejection(env, paths, tokens)).rejectedAt;
+  if (rejectedAt) {
+    throw new AuthExpiredError(
+      `The server rejected the stored sign-in at ${formatTime(rejectedAt, env.now())}`,
     );
   }
+  // Past the issuer's absolute expiry nothing is sent: the person must consent again.
+  assertConsentValid(tokens, env.now());
   return { credentials, tokens };
 }
 
@@ -105,12 +119,12 @@ async function refreshUnderLock(
   isDue: ((tokens: OAuthTokens) => boolean) | null,
   options: RefreshOptions,
 ): Promise<RefreshResult> {
-  const outcome = await changeSignIn(
+  return await changeSignIn(
     env,
     paths,
-    async (stored, door): Promise<SignInChange<RefreshResult | Rejected>> => {
+    async (stored, door): Promise<SignInChange<RefreshResult>> => {
       // Another process may have rotated while we waited for the lock.
-      const current = signedInFrom(env, stored);
+      const current = await signedInFrom(env, paths, stored);
       if (isDue && !isDue(current.tokens)) {
         return { kind: "keep", result: { ...current, refreshed: false, reason: "fresh" } };
       }
@@ -122,19 +136,6 @@ async function refreshUnderLock(
       beforeRead: () => pauseForTests(env, options.signal),
     },
   );
-  if ("rejected" in outcome) {
-    throw new AuthRequiredError(
-      `The server rejected the stored sign-in: ${outcome.rejected}`,
-      'Sign in again: run "twg login"',
-      "refresh-token-rejected",
-    );
-  }
-  return outcome;
-}
-
-/** The refresh token was refused; the stored sign-in is marked so (status and doctor say why). */
-interface Rejected {
-  rejected: string;
 }
 
 /** The lock was taken over by a peer while this process was paused. */
@@ -159,7 +160,7 @@ async function rotate(
   door: DoorContext,
   reason: RefreshReason,
   options: RefreshOptions,
-): Promise<SignInChange<RefreshResult | Rejected>> {
+): Promise<SignInChange<RefreshResult>> {
   const tokens = credentials.oauth!;
   if (!tokens.refreshToken) {
     throw new AuthRequiredError(
@@ -182,6 +183,10 @@ async function rotate(
       }); nothing was sent`,
     );
   });
+  // Durably "in flight" just before the first send (after the lock check):
+  // a lost answer is retried only inside the issuer's reuse leeway
+  // (refresh_in_flight.ts).
+  let inFlight = null as InFlight | null;
   const response = await requestRefresh(env, tokens, toSend.plain, async () => {
     // A holder that was stopped past the stale limit has lost the lock to a
     // peer that may be rotating this very token: sending it would be reuse.
@@ -191,9 +196,32 @@ async function rotate(
         { hint: "Run the command again" },
       );
     }
-  }, options.signal);
+    inFlight ??= await beginInFlight(env, paths, tokens).catch((error) => {
+      if (error instanceof TwgError) throw error;
+      throw new StoreNotWritableError(
+        paths.dir,
+        `cannot record the refresh before sending it (${
+          (error as NodeJS.ErrnoException).code ?? error
+        }); nothing was sent`,
+      );
+    });
+  }, options.signal).catch(async (error) => {
+    if (provesNothingRotated(error)) await inFlight?.clear();
+    throw error;
+  });
   if (response.kind === "rejected") {
-    return await rejection(env, paths, credentials, reason, response.detail);
+    // Adopts a newer save, by anyone, or records the rejection beside
+    // auth.conf (exit 77); never writes auth.conf.
+    const adopted = await settleRejection(env, paths, credentials, response.detail);
+    return {
+      kind: "keep",
+      result: {
+        credentials: { ...credentials, oauth: adopted },
+        tokens: adopted,
+        refreshed: true,
+        reason,
+      },
+    };
   }
   const receivedAt = performance.now();
   const next = await toSend.sealNext(
@@ -205,7 +233,10 @@ async function rotate(
     kind: "write",
     credentials: saved,
     result: { credentials: saved, tokens: next, refreshed: true, reason },
-    onSaved: () => options.onSaveWindow?.(performance.now() - receivedAt),
+    onSaved: async () => {
+      options.onSaveWindow?.(performance.now() - receivedAt);
+      await inFlight?.clear();
+    },
   };
 }
 
@@ -215,39 +246,6 @@ async function rotate(
  */
 export function reservationFor(current: string): number {
   return 64 * 1024 + 2 * new TextEncoder().encode(current).length;
-}
-
-async function rejection(
-  env: Env,
-  paths: ConfigPaths,
-  sent: Credentials,
-  reason: RefreshReason,
-  detail: string,
-): Promise<SignInChange<RefreshResult | Rejected>> {
-  // If the stored token changed since we read it, someone else rotated outside
-  // our view (an older twg without the lock, a restore): adopt theirs.
-  const stored = await readCredentials(env, paths.authConf);
-  if (
-    stored?.oauth && stored.oauth.refreshToken !== sent.oauth!.refreshToken &&
-    !stored.oauth.rejectedAt
-  ) {
-    return {
-      kind: "keep",
-      result: {
-        credentials: { ...sent, oauth: stored.oauth },
-        tokens: stored.oauth,
-        refreshed: true,
-        reason,
-      },
-    };
-  }
-  // Keep the file for diagnosis, but mark it so status and doctor say why.
-  const rejectedAt = new Date(env.now()).toISOString();
-  return {
-    kind: "write",
-    credentials: { ...sent, oauth: { ...sent.oauth!, rejectedAt } },
-    result: { rejected: detail },
-  };
 }
 
 /** The lock's wait and stale limits (`TWG_LOCK_TIMEOUT_MS`, `TWG_LOCK_STALE_MS`), and what aborts the wait. */

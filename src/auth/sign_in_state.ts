@@ -31,6 +31,8 @@ export interface SignInState {
   /** Whether a stored sign-in exists that the server has not rejected. */
   isStoredUsable: boolean;
   isRejected: boolean;
+  /** Whether the consent given at login has passed its absolute expiry (src/auth/consent_expiry.ts). */
+  isConsentExpired: boolean;
   /** Whether twg can refresh the stored sign-in (not a given token, a refresh token kept). */
   isRefreshable: boolean;
   backend: CredentialBackend;
@@ -63,6 +65,11 @@ export function signInStateOf(env: Env, credentials: Credentials | null): SignIn
   const fromEnv = envAccessToken(env);
   const isGiven = tokens?.method === "token";
   const isRejected = Boolean(tokens?.rejectedAt);
+  const isConsentExpired = Boolean(
+    tokens?.consentExpiresAt && Date.parse(tokens.consentExpiresAt) <= now,
+  );
+  // Rejected or past the consent's expiry: a person must sign in again.
+  const isEnded = isRejected || isConsentExpired;
   let expiresAt: string | null = null;
   let refreshDueAt: string | null = null;
   let expired: boolean | null = null;
@@ -79,8 +86,9 @@ export function signInStateOf(env: Env, credentials: Credentials | null): SignIn
     tokens,
     storedMethod: tokens ? (isGiven ? "token" : "oauth") : null,
     envTokenVariable: fromEnv ? accessTokenVariable : null,
-    isStoredUsable: Boolean(tokens && !isRejected),
+    isStoredUsable: Boolean(tokens && !isEnded),
     isRejected,
+    isConsentExpired,
     isRefreshable: Boolean(tokens && !isGiven && tokens.refreshToken),
     // Read from the stored token's form: no addon, no decryption.
     backend: backendOf(tokens?.refreshToken),
@@ -88,9 +96,9 @@ export function signInStateOf(env: Env, credentials: Credentials | null): SignIn
     refreshDueAt,
     isExpired: expired,
     // A rejected sign-in is neither fresh nor due: it cannot be refreshed.
-    isRefreshDue: tokens && !isGiven && !isRejected ? isRefreshDue(tokens, now) : null,
+    isRefreshDue: tokens && !isGiven && !isEnded ? isRefreshDue(tokens, now) : null,
     usableAccessToken: fromEnv ??
-      (tokens && !isRejected && expired === false ? tokens.accessToken : null),
+      (tokens && !isEnded && expired === false ? tokens.accessToken : null),
     bitbucketToken: bitbucketTokenSource(env, credentials?.bitbucketToken ?? null),
   };
 }

@@ -10,6 +10,7 @@
 import { Command } from "@commander-js/extra-typings";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { resolveAccessToken, siteOf } from "../auth/token_source.ts";
+import { renewedAccessToken, unauthorizedAfterRefresh } from "../auth/renew_after_unauthorized.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
 import { apiTarget } from "../api/base_for_path.ts";
 import { prettyJson } from "../api/pretty_json.ts";
@@ -189,7 +190,19 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
   const seen = new Set<string>();
   for (let page = 1;; page++) {
     seen.add(url.href);
-    const response = await send(env, url, { method, headers, body });
+    let response = await send(env, url, { method, headers, body });
+    // A stored token refused: one retry with a refreshed token; refused
+    // again, the person must sign in again (exit 77).
+    let isAfterRefresh = false;
+    if (response.status === 401 && token.canRenew && page === 1) {
+      const renewed = await renewedAccessToken(env);
+      if (renewed !== null) {
+        await response.body?.cancel();
+        headers.set("authorization", `Bearer ${renewed}`);
+        response = await send(env, url, { method, headers, body });
+        isAfterRefresh = true;
+      }
+    }
     const text = await response.text();
     if (options.include) {
       if (page > 1) env.stdout.write("\n");
@@ -198,6 +211,9 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     if (!response.ok) {
       // As gh: the error body is printed as it is, never through --jq.
       if (!options.silent) writeBody(env, text);
+      if (isAfterRefresh && response.status === 401) {
+        throw unauthorizedAfterRefresh(`${url.host}${url.pathname}`);
+      }
       throw httpStatusError(response, url, token.source);
     }
     const document = options.paginate || options.slurp ? parseJson(text) : undefined;
@@ -247,7 +263,7 @@ async function resolveTarget(
   env: Env,
   bitbucket: boolean,
   allowOrigins: string[],
-): Promise<{ base: string; token: { value: string; source: TokenSource } }> {
+): Promise<{ base: string; token: { value: string; source: TokenSource; canRenew?: boolean } }> {
   const paths = configPaths(env);
   const settings = await loadSettings(env, paths.configJson);
   if (bitbucket) {
@@ -293,7 +309,10 @@ async function resolveTarget(
   // answered by the keeper or the access-token file has no auth.conf to ask.
   const credentials = await readCredentials(env, paths.authConf).catch(() => null);
   if (credentials?.oauth) assertBoundOrigin(env, base, credentials, allowOrigins);
-  return { base, token: { value: answer.token, source: "store" } };
+  // Only a token read from the store itself can be renewed here; a sandbox's
+  // (the keeper's, the access-token file's) is renewed by host-side twg.
+  const canRenew = answer.source === "file" || answer.source === "keyring";
+  return { base, token: { value: answer.token, source: "store", canRenew } };
 }
 
 function siteBase(apiUrl: string, site: Site | null): string {

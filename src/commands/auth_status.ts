@@ -10,6 +10,7 @@ import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { withRecordedRejectionIn } from "../auth/refresh_in_flight.ts";
 import type { CredentialBackend } from "../credentials/keyring.ts";
 import { describeSites } from "../auth/site_choice.ts";
 import {
@@ -24,6 +25,7 @@ import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { signInStateOf } from "../auth/sign_in_state.ts";
+import { consentLine } from "../auth/consent_expiry.ts";
 import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
 import type { TokenSource } from "../auth/token_source.ts";
 
@@ -50,8 +52,10 @@ export interface AuthStatus {
   accessTokenExpiresAt: string | null;
   refreshDueAt: string | null;
   fresh: boolean | null;
-  /** Set when the server rejected the refresh token: a new login is needed. */
+  /** Set when the server rejected the refresh token, or the consent expired: a new login is needed. */
   needsLogin: boolean;
+  /** When the consent given at login ends (the issuer's absolute expiry), or null when unknown. */
+  consentExpiresAt: string | null;
   configDir: string;
   configWritable: boolean;
   bitbucketToken: "env" | "store" | null;
@@ -92,7 +96,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     }
     throw error;
   }
-  const state = signInStateOf(env, credentials ?? null);
+  // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
+  const state = signInStateOf(env, await withRecordedRejectionIn(env, paths, credentials ?? null));
   const tokens = state.tokens;
   const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
   const agent = await detectAgentInfoFromEnv(env);
@@ -112,7 +117,8 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     accessTokenExpiresAt: state.expiresAt,
     refreshDueAt: state.refreshDueAt,
     fresh: state.isRefreshDue === null ? null : !state.isRefreshDue,
-    needsLogin: state.isRejected,
+    needsLogin: state.isRejected || state.isConsentExpired,
+    consentExpiresAt: tokens?.consentExpiresAt ?? null,
     configDir: paths.dir,
     configWritable,
     bitbucketToken: state.bitbucketToken,
@@ -172,6 +178,7 @@ function keptStatus(env: Env, configDir: string, keeper: KeeperState): AuthStatu
     refreshDueAt: null,
     fresh: null,
     needsLogin: false,
+    consentExpiresAt: null,
     configDir,
     configWritable: false,
     bitbucketToken: bitbucketTokenSource(env, null),
@@ -188,7 +195,8 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
   if (options.json) {
     // Signed out is an outcome, not a crash: the document says why, in the one error shape.
     const error = status.loggedIn ? null : {
-      code: status.needsLogin ? "sign-in-rejected" : "not-logged-in",
+      // As exit 77's documents say it (issue 22): a person must sign in again.
+      code: status.needsLogin ? "AUTH_EXPIRED" : "not-logged-in",
       message: status.needsLogin ? "The server rejected the stored sign-in" : "Not logged in",
       hint: 'Run "twg login" to sign in',
     };
@@ -200,7 +208,14 @@ export async function runAuthStatus(env: Env, options: { json: boolean }): Promi
     // (cli/cli#7447), so that `twg auth status | grep Site` works.
     env.stdout.write(formatStatus(env, status));
   }
-  if (!status.loggedIn) throw new ReportedError(ExitCode.authRequired);
+  // A sign-in that ended (rejected, expired) is exit 77, never signed in at all 3.
+  if (!status.loggedIn) {
+    throw new ReportedError(status.needsLogin ? ExitCode.authExpired : ExitCode.authRequired);
+  }
+}
+
+function isPast(time: string | null, now: number): boolean {
+  return time !== null && Date.parse(time) <= now;
 }
 
 function formatStatus(env: Env, status: AuthStatus): string {
@@ -220,6 +235,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
     );
   } else if (status.loggedIn) {
     lines.push(`${style.success("✔")} Logged in with a stored access token`);
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, env.now())) {
+    lines.push(`${style.error("✖")} The consent given at sign-in has expired; run "twg login"`);
   } else if (status.needsLogin) {
     lines.push(`${style.error("✖")} The server rejected the stored sign-in; run "twg login"`);
   } else {
@@ -245,6 +262,8 @@ function formatStatus(env: Env, status: AuthStatus): string {
           : ""
       }`,
     );
+  } else if (status.needsLogin && isPast(status.consentExpiresAt, now)) {
+    lines.push(`  Token: the consent expired; a new login is needed`);
   } else if (status.needsLogin) {
     lines.push(`  Token: rejected by the server; a new login is needed`);
   } else if (status.method === "oauth" && status.accessTokenExpiresAt) {
@@ -255,6 +274,7 @@ function formatStatus(env: Env, status: AuthStatus): string {
       `  Refresh due: ${formatTime(status.refreshDueAt ?? "", now)}`,
     );
   }
+  if (status.consentExpiresAt) lines.push(`  ${consentLine(status.consentExpiresAt, now)}`);
   const writable = status.configWritable ? "writable" : style.warn("not writable");
   const kept = status.backend === "keyring"
     ? "keyring (refresh token sealed, key in the OS keyring)"

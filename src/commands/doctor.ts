@@ -15,6 +15,8 @@ import { type SignInState, signInStateOf } from "../auth/sign_in_state.ts";
 import { loadSettings, type Settings } from "../config/settings.ts";
 import { describeKeeper, readKeeperState } from "../auth/keeper_state.ts";
 import { readCredentials } from "../credentials/store.ts";
+import { withRecordedRejectionIn } from "../auth/refresh_in_flight.ts";
+import { consentDaysLeft, consentLine, consentNoticeDays } from "../auth/consent_expiry.ts";
 import type { Env } from "../env.ts";
 import { probeKeyring } from "../credentials/keyring_use.ts";
 import { ExitCode, isAbortError, messageOf, ReportedError, TwgError } from "../errors.ts";
@@ -38,7 +40,12 @@ export function doctorCommand(env: Env) {
   return new Command("doctor")
     .description("Check the sign-in, the server, the credential store and the helper")
     .option("--json", "print the checks as JSON on stdout")
+    .option("--basic", 'a short offline summary, first line "Auth source: …"')
     .action(async (options) => {
+      if (options.basic) {
+        const { runDoctorBasic } = await import("./doctor_basic.ts");
+        return await runDoctorBasic(env, { json: options.json ?? false });
+      }
       await runDoctor(env, { json: options.json ?? false });
     });
 }
@@ -94,6 +101,7 @@ const doctorChecks: DoctorCheck[] = [
   credentialsCheck,
   methodCheck,
   tokenCheck,
+  consentCheck,
   userCheck,
   siteCheck,
   configCheck,
@@ -140,7 +148,8 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const context: DoctorContext = {
     env,
     paths,
-    state: signInStateOf(env, credentials),
+    // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
+    state: signInStateOf(env, await withRecordedRejectionIn(env, paths, credentials)),
     storeError,
     settings: undefined,
     userinfoEndpoint: null,
@@ -233,6 +242,18 @@ function tokenCheck(context: DoctorContext) {
       add("token", "warn", `refresh due: ${times}; "twg auth refresh" renews it`);
     } else add("token", "ok", `valid: ${times}`);
   }
+}
+
+/** The issuer's absolute expiry of the consent (src/auth/consent_expiry.ts). */
+function consentCheck({ env, state, add }: DoctorContext) {
+  const expiresAt = state.tokens?.consentExpiresAt;
+  if (!expiresAt) return;
+  const daysLeft = consentDaysLeft(expiresAt, env.now());
+  add(
+    "consent",
+    daysLeft <= 0 ? "fail" : daysLeft <= consentNoticeDays[0] ? "warn" : "ok",
+    consentLine(expiresAt, env.now()).replace(/^Consent: /, ""),
+  );
 }
 
 /** Whether nothing is signed in (or auth.conf is refused): what needs a sign-in is skipped. */

@@ -14,6 +14,7 @@ import {
   type Settings,
 } from "../config/settings.ts";
 import type { Credentials, OAuthTokens, Site, User } from "../credentials/auth_conf.ts";
+import { consentExpiresAtFor } from "../auth/consent_expiry.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
 import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
 import { askForBitbucketToken } from "./setup_bitbucket.ts";
@@ -116,7 +117,11 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   const siteChoice = settings.resourcesUrl
     ? await chooseSite(env, settings.resourcesUrl, tokens.accessToken, options)
     : { site: null, sites: null, problem: null, canAsk: false };
-  const oauth = oauthTokens(tokens, obtainedAt, metadata, clientId);
+  const oauth = {
+    ...oauthTokens(tokens, obtainedAt, metadata, clientId),
+    // The issuer's absolute expiry counts from this consent (src/auth/consent_expiry.ts).
+    consentExpiresAt: consentExpiresAtFor(env, metadata.issuer, obtainedAt),
+  };
   const { replaced, bitbucketToken } = await saveSignIn(env, paths, options, {
     oauth: await sealing(oauth),
     user,

@@ -47,13 +47,16 @@ interface StepLine {
  * suffixes its writes add: `<name>.tmp-<pid>-<base36>` (atomic_write.ts),
  * `auth.conf.bad-<ISO time>` (login --force), `auth.lock.takeover` (lock.ts),
  * `upkeep.log.1` (rotation). `config.json` is not among them: twg never
- * writes it, so it is the person's own (see {@link isTwgsConfigJson}).
+ * writes it but for `twg upgrade --channel`, which adds its one key to the
+ * person's file, so it is the person's own (see {@link isTwgsConfigJson}).
  * Nothing else goes: `TWG_CONFIG_DIR` may point at a project folder, where
  * `config.json.orig` or `upkeep.log.bak` are the person's files.
  */
 const TWG_NAMES = [
   "auth.conf",
-  // The access token host-side twg keeps for sandboxes (issue 20): twg's own file.
+  // The refresh's in-flight record (src/auth/refresh_in_flight.ts).
+  "auth.conf.inflight",
+  // The access-token file host-side twg keeps for sandboxes (src/auth/, issue 20).
   "access-token.json",
   "auth.lock",
   "auth.lock.takeover",

@@ -25,6 +25,8 @@ export interface Settings {
   manifestUrl: string | null;
   /** The backend of a new sign-in, `file` or `keyring` (src/credentials/keyring.ts). */
   credentialBackend: string | null;
+  /** The release channel `twg upgrade` follows, `stable` or `beta` (src/install/channel.ts). */
+  updateChannel: string | null;
 }
 
 /** Where one setting comes from: its variable and its default. */
@@ -81,6 +83,7 @@ const sources: SettingSource[] = [
   },
   { key: "manifestUrl", variable: "TWG_UPDATE_MANIFEST_URL", fallback: null },
   { key: "credentialBackend", variable: "TWG_CREDENTIAL_BACKEND", fallback: null },
+  { key: "updateChannel", variable: "TWG_UPDATE_CHANNEL", fallback: null },
 ];
 
 /** Every setting with its variable and default, for `twg config` and completion. */
@@ -96,6 +99,7 @@ export const fileKeys: Record<keyof Settings, string> = {
   bitbucketApiUrl: "bitbucketApiUrl",
   manifestUrl: "updateManifestUrl",
   credentialBackend: "credentialBackend",
+  updateChannel: "updateChannel",
 };
 
 /** Reads `config.json` (absent is fine, corrupt is an error) and applies the environment. */

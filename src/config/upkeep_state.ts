@@ -22,6 +22,14 @@ export interface NotificationState {
   pendingNotice: string | null;
 }
 
+/** The consent-expiry announcements made for one consent (see `src/auth/consent_expiry.ts`). */
+export interface ConsentNoticeState {
+  /** The consent's expiry they are about: a new login starts afresh. */
+  expiresAt: string;
+  /** The thresholds (days ahead) already announced. */
+  announcedDays: number[];
+}
+
 /** The content of `upkeep.json`. */
 export interface UpkeepState {
   version: 1;
@@ -39,6 +47,7 @@ export interface UpkeepState {
   updateCheckError: string | null;
   latestVersion: string | null;
   notifications: NotificationState | null;
+  consentNotice: ConsentNoticeState | null;
 }
 
 /** State before anything has run. */
@@ -57,6 +66,7 @@ export function initialUpkeepState(): UpkeepState {
     updateCheckError: null,
     latestVersion: null,
     notifications: null,
+    consentNotice: null,
   };
 }
 

@@ -35,6 +35,12 @@ export interface OAuthTokens {
   /** Set when the server rejected the refresh token: a new login is needed. */
   rejectedAt: string | null;
   /**
+   * When the consent given at login ends, whatever the rotations (the
+   * issuer's absolute expiry, `src/auth/consent_expiry.ts`); null or absent
+   * when the issuer's rule is unknown.
+   */
+  consentExpiresAt?: string | null;
+  /**
    * `"token"`: stored by `login --with-token`, never refreshed (`expiresIn`
    * 0 when its lifetime is unknown); absent for a device-flow sign-in.
    */

@@ -164,6 +164,7 @@ function parseTokens(record: Record<string, unknown>): OAuthTokens {
     tokenEndpoint: endpointString("tokenEndpoint"),
     revocationEndpoint: optionalString(record, "revocationEndpoint"),
     rejectedAt: optionalString(record, "rejectedAt"),
+    consentExpiresAt: optionalString(record, "consentExpiresAt"),
     ...(isGiven ? { method: "token" as const } : {}),
   };
 }

@@ -30,6 +30,11 @@ export interface ReleaseManifest {
   npm: string | null;
   /** By platform key, e.g. `"linux-x64"`, `"darwin-arm64"`, `"windows-x64"`. */
   artifacts: Record<string, ReleaseArtifact>;
+  /**
+   * Other release channels (`"beta"`), each described like the manifest
+   * itself; the top level is the stable channel. Absent: stable only.
+   */
+  channels?: Record<string, ReleaseManifest>;
 }
 
 // npm's own rule for new package names (validate-npm-package-name): lowercase,
@@ -61,7 +66,21 @@ export function isNpmPackageName(name: string): boolean {
  * ```
  */
 export function parseManifest(value: unknown): ReleaseManifest {
+  const manifest = parseRelease(value, "the manifest");
   const record = asRecord(value, "the manifest");
+  if (record.channels == null) return manifest;
+  const channels: Record<string, ReleaseManifest> = {};
+  for (const [name, entry] of Object.entries(asRecord(record.channels, '"channels"'))) {
+    if (!/^[a-z][a-z0-9-]{0,31}$/.test(name)) {
+      throw new Error(`"channels" has a name that is not a channel: ${JSON.stringify(name)}`);
+    }
+    channels[name] = parseRelease(entry, `"channels.${name}"`);
+  }
+  return { ...manifest, channels };
+}
+
+function parseRelease(value: unknown, what: string): ReleaseManifest {
+  const record = asRecord(value, what);
   const version = record.version;
   if (typeof version !== "string" || !isSemVer(version)) {
     throw new Error(`"version" is not a semantic version: ${JSON.stringify(version)}`);

@@ -261,6 +261,8 @@ export async function syncDirectory(env: Env, dir: string): Promise<void> {
  */
 export const replacedFileNames = [
   "auth.conf",
+  // The refresh's "request in flight" record (src/auth/refresh_in_flight.ts).
+  "auth.conf.inflight",
   "auth.lock",
   "auth.lock.takeover",
   "upkeep.json",

@@ -23,6 +23,8 @@ import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import { configPaths } from "../config/paths.ts";
 import { updateCheckRound } from "../update/check.ts";
+import { consentNoticeRound } from "./consent_notice.ts";
+import { withRecordedRejection } from "../auth/refresh_in_flight.ts";
 import {
   AuthRequiredError,
   ExitCode,
@@ -68,10 +70,12 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
     // `upkeep enable` pinned (src/upkeep/pins.ts), before anything is sent.
     await assertLauncherIntact(env);
     const stored = await readCredentials(env, paths.authConf);
-    if (!stored?.oauth || stored.oauth.rejectedAt) {
+    // A rejection is recorded beside auth.conf (src/auth/refresh_rejection.ts).
+    const tokens = await withRecordedRejection(env, paths, stored?.oauth);
+    if (!tokens || tokens.rejectedAt) {
       result = "skipped: not logged in";
     } else {
-      assertPinnedOrigins(env, stored.oauth);
+      assertPinnedOrigins(env, tokens);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
         signal: env.interrupt,
@@ -94,6 +98,8 @@ export async function upkeepRound(env: Env, paths: ConfigPaths): Promise<UpkeepO
       : "failed";
   }
   state = { ...state, lastRun: now, lastResult: result, lastError };
+  const signedIn = (await readCredentials(env, paths.authConf).catch(() => null))?.oauth;
+  state = await consentNoticeRound(env, state, signedIn);
   // A pinned job without a pinned manifest URL had none at enable: one that
   // config.json names since is not the job's to ask (a sandbox may write it).
   const isManifestUnpinned = Boolean(env.getVar(pinVariables.issuerOrigin)) &&

@@ -11,6 +11,7 @@ import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue } from "../../src/auth/refresh.ts";
 import { rotatedTokens } from "../../src/oauth/refresh_grant.ts";
 import { runCli } from "../../src/main.ts";
+import { upkeepRound } from "../../src/upkeep/run.ts";
 import { type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
 
 const tokenEndpoint = "https://auth.example.test/token";
@@ -180,7 +181,14 @@ for (const [what, answer, message] of hostile) {
     assert.equal(code, 5, env.stderrText());
     assert.match(env.stderrText(), message);
     assert.equal(await readFile(configPaths(env).authConf, "utf8"), before);
-    assert.deepEqual(await readdir(configPaths(env).dir), ["auth.conf"]);
+    // A 200 whose body is unusable may have come with a rotation: the
+    // in-flight record stays, so that a retry is sent only inside the
+    // issuer's reuse leeway. An error status rotated nothing: no record.
+    const isOk = answer().ok;
+    assert.deepEqual(
+      (await readdir(configPaths(env).dir)).sort(),
+      isOk ? ["auth.conf", "auth.conf.inflight"] : ["auth.conf"],
+    );
   });
 }
 
@@ -215,19 +223,23 @@ for (
     null,
   ]] as const
 ) {
-  Deno.test(`a rejected refresh token (${status}) exits 3 and marks the sign-in as needing login`, async () => {
+  Deno.test(`a rejected refresh token (${status}) exits 77 and marks the sign-in as needing login`, async () => {
     await using env = fakeEnv({
       respond: () => body ? jsonResponse(body, status) : new Response("", { status }),
     });
-    await signedIn(env);
-    assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 3);
+    const before = await signedIn(env);
+    assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 77);
     assert.match(env.stderrText(), /twg login/);
-    const saved = JSON.parse(await readFile(configPaths(env).authConf, "utf8"));
-    assert.equal(saved.oauth.refreshToken, "refresh-1", "kept for diagnosis");
-    assert.ok(saved.oauth.rejectedAt);
-    assert.equal(await runCli(env, ["auth", "status", "--json"]), 3);
+    // The rejection is recorded beside auth.conf; auth.conf is never rewritten with it.
+    assert.equal(await readFile(configPaths(env).authConf, "utf8"), before, "kept for diagnosis");
+    assert.ok(
+      JSON.parse(await readFile(`${configPaths(env).authConf}.inflight`, "utf8")).rejectedAt,
+    );
+    assert.equal(await runCli(env, ["auth", "status", "--json"]), 77);
     assert.equal(JSON.parse(env.stdoutText()).needsLogin, true);
-    assert.equal(await runCli(env, ["auth", "token"]), 3);
+    assert.equal(await runCli(env, ["auth", "token"]), 77);
+    const upkeep = await upkeepRound(env, configPaths(env));
+    assert.equal(upkeep.result, "skipped: not logged in", "upkeep reads the recorded rejection");
     assert.equal(env.requests.length, 1, "no further request once marked");
   });
 }

@@ -256,13 +256,24 @@ Deno.test("invalid_client at the device endpoint says to check TWG_CLIENT_ID", a
   assert.doesNotMatch(env.stderrText(), /client authentication failed/);
 });
 
+Deno.test("a rejected refresh token under --json: exit 77 with the AUTH_EXPIRED envelope", async () => {
+  await using env = envWith({
+    respond: () => jsonResponse({ error: "invalid_grant" }, 400),
+  });
+  await signIn(env);
+  assert.equal(await runCli(env, ["auth", "refresh", "--force", "--json"]), 77);
+  const answer = document(env) as { error: { code: string; hint: string } };
+  assert.equal(answer.error.code, "AUTH_EXPIRED");
+  assert.match(answer.error.hint, /twg login/);
+});
+
 Deno.test("a rejected refresh token is explained, not shown as the server's jargon", async () => {
   await using env = envWith({
     respond: () =>
       jsonResponse({ error: "invalid_grant", error_description: "grant request is invalid" }, 400),
   });
   await signIn(env);
-  assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 3);
+  assert.equal(await runCli(env, ["auth", "refresh", "--force"]), 77);
   assert.doesNotMatch(env.stderrText(), /grant request is invalid/);
   assert.match(env.stderrText(), /refresh token is no longer valid: it expired, was revoked/);
   assert.match(env.stderrText(), /run "twg login"/);
@@ -273,12 +284,12 @@ Deno.test("a rejected refresh token is explained, not shown as the server's jarg
 Deno.test("after the server rejected the refresh token, status says so, not 'valid'", async () => {
   await using env = envWith();
   await signIn(env, { rejectedAt: new Date(env.now()).toISOString() });
-  assert.equal(await runCli(env, ["auth", "status"]), 3);
+  assert.equal(await runCli(env, ["auth", "status"]), 77);
   assert.doesNotMatch(env.stdoutText(), /Token: valid/);
   assert.match(env.stdoutText(), /Token: rejected by the server/);
   await using json = envWith();
   await signIn(json, { rejectedAt: new Date(json.now()).toISOString() });
-  assert.equal(await runCli(json, ["auth", "status", "--json"]), 3);
+  assert.equal(await runCli(json, ["auth", "status", "--json"]), 77);
   const status = document(json);
   assert.equal(status.loggedIn, false);
   assert.equal(status.fresh, null);

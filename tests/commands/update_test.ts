@@ -132,7 +132,7 @@ Deno.test("update --check reports on stdout which version is available, and exit
   assert.equal(t.env.stdoutText(), 'twg 0.1.0 → 0.2.0 available: run "twg update"\n');
   assert.equal(t.env.stderrText(), "");
   await runUpdate(t.env, { ...update, check: true, currentVersion: "0.2.0" });
-  assert.match(t.env.stdoutText(), /✔ twg 0.2.0 is up to date\n$/);
+  assert.match(t.env.stdoutText(), /✔ twg 0.2.0 is up to date \(stable channel\)\n$/);
 });
 
 Deno.test("update --check names the command that updates this install", async (test) => {
@@ -173,6 +173,8 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
     updateAvailable: true,
     released: null,
     notes: null,
+    channel: "stable",
+    packageManager: null,
     error: null,
   });
   await assert.rejects(runUpdate(t.env, { ...update, json: true }), {
@@ -293,7 +295,7 @@ Deno.test("already up to date: nothing is installed", async () => {
   const npm = await fake(t, "npm");
   await runUpdate(t.env, { ...update, currentVersion: "0.2.0" });
   assert.deepEqual(await loggedCalls(npm), []);
-  assert.equal(t.env.stderrText(), "✔ twg 0.2.0 is up to date\n");
+  assert.equal(t.env.stderrText(), "✔ twg 0.2.0 is up to date (stable channel)\n");
 });
 
 Deno.test("without a manifest URL, update says how this copy updates, and which URL the setting wants", async () => {

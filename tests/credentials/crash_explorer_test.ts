@@ -37,7 +37,15 @@ import { type Breakage, crashStates, type FsOp, type Recorder, recordingFs } fro
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
 
 const issuer = "https://auth.example.test";
-const vars = { TWG_ISSUER: issuer, TWG_CLIENT_ID: "twg-test", NO_COLOR: "1" };
+// Each crash state's server accepts the token the interrupted refresh sent
+// (the state after it is explored from a fresh server): an issuer with a
+// reuse leeway, which twg must know to send that token again (issue 22).
+const vars = {
+  TWG_ISSUER: issuer,
+  TWG_CLIENT_ID: "twg-test",
+  NO_COLOR: "1",
+  TWG_REFRESH_REUSE_LEEWAY_SECONDS: "600",
+};
 const transactionPid = 4242;
 const checkerPid = 5151;
 

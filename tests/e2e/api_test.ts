@@ -219,14 +219,24 @@ Deno.test("api with a 401 names the fix", async () => {
   assert.match(refused.stderr, /TWG_OAUTH_ACCESS_TOKEN: replace it/);
   assert.ok(!refused.stderr.includes("not-a-token"), "the token is never printed");
 
-  // A stored token the server does not know: the hint names refresh and login.
+  // A stored token the server does not know: one refresh, and the retry works.
   const authConf = join(home.configDir, "auth.conf");
   const stored = JSON.parse(await readFile(authConf, "utf8"));
   stored.oauth.accessToken = "unknown-to-the-server";
   await writeFile(authConf, JSON.stringify(stored), { mode: 0o600 });
+  const before = (await server.stats()).refreshRequests;
   const unknown = await twg(home, ["api", "/rest/api/3/myself"]);
-  expectExit(unknown, 1);
-  assert.match(unknown.stderr, /twg auth refresh --force.*twg login/s);
+  expectExit(unknown, 0);
+  assert.equal((await server.stats()).refreshRequests, before + 1, "one refresh, then the retry");
+
+  // Refused again right after a successful refresh (here: an API that takes
+  // no OAuth token at all): the person must sign in again, exit 77.
+  const refusedAgain = await twg(home, ["api", "/anything"], {
+    env: { TWG_API_URL: server.bitbucketApiUrl },
+  });
+  expectExit(refusedAgain, 77);
+  assert.match(refusedAgain.stderr, /right after a successful refresh/);
+  assert.match(refusedAgain.stderr, /twg login/);
 });
 
 Deno.test("api refuses gh's incompatible flag combinations with a usage error", async () => {
