@@ -45,6 +45,7 @@ const defaults: Record<string, Record<string, unknown>> = {
     agentDeclared: null,
     tokenSource: null,
     keeper: null,
+    consentExpiresAt: null,
   },
   "auth refresh": {
     refreshed: false,
