@@ -38,7 +38,16 @@ export const environmentEntries: EnvironmentEntry[] = [
     "An access token for CI; wins over stored credentials, never refreshed or written",
   ],
   ["TWG_BBC_TOKEN", "Bitbucket token; wins over a stored one"],
-  ["TWG_UPDATE_MANIFEST_URL", "Release manifest for twg update"],
+  ["TWG_UPDATE_MANIFEST_URL", "Release manifest for twg upgrade (and update)"],
+  ["TWG_UPDATE_CHANNEL", "Release channel for twg upgrade: stable (default) or beta"],
+  [
+    "TWG_REFRESH_REUSE_LEEWAY_SECONDS",
+    "The issuer's reuse leeway for a rotated refresh token (Atlassian: 600)",
+  ],
+  [
+    "TWG_CONSENT_LIFETIME_DAYS",
+    "The issuer's absolute consent lifetime (Atlassian: 365), announced 14 and 3 days ahead",
+  ],
   [
     "TWG_BROKER_SOCKET",
     "The token keeper's socket (as twg auth serve --socket); default $XDG_RUNTIME_DIR/twg/broker.sock",
