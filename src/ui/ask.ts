@@ -24,9 +24,14 @@ export function askLine(
       reject(signal.reason);
     };
     signal.addEventListener("abort", onAbort, { once: true });
-    env.readLine(prompt, options).then(resolve, reject).finally(() =>
-      signal.removeEventListener("abort", onAbort)
-    );
+    env.readLine(prompt, options).then(async (answer) => {
+      // Ctrl-C in canonical mode also ends the read (as an empty end of
+      // input) and the SIGINT may be handled a moment later: an end of input
+      // is taken as Ctrl-D only once no interrupt followed it.
+      if (answer === null) await env.sleep(100, signal).catch(() => {});
+      if (signal.aborted) return;
+      resolve(answer);
+    }, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });
 }
 
