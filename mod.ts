@@ -16,7 +16,7 @@
 export { runCli } from "./src/main.ts";
 export { createProcessEnv } from "./src/env_deno.ts";
 export type { Env, FileSystem, OsName, Output, RunOptions, RunResult } from "./src/env.ts";
-export { configDir, type ConfigPaths, configPaths } from "./src/config/paths.ts";
+export { brokerSocketPath, configDir, type ConfigPaths, configPaths } from "./src/config/paths.ts";
 export { refreshIfDue, type RefreshOptions, type RefreshResult } from "./src/auth/refresh.ts";
 export { readCredentials } from "./src/credentials/store.ts";
 export type { Credentials, OAuthTokens, Site, User } from "./src/credentials/auth_conf.ts";

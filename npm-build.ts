@@ -5,10 +5,12 @@
  * deno run -A npm-build.ts [version] [--out-dir <dir>]   # or: deno task build:npm
  * ```
  *
- * The output (default `npm/`, emptied first) holds `package.json`, the CLI
- * bundled by esbuild into `dist/twg.js`, the library (`mod.ts`) into
- * `dist/mod.js` with declarations in `types/`, the chunks both share or load
- * lazily in `dist/chunks/`, and README.md and LICENSE when the checkout has
+ * The output (default `npm/`, emptied first) holds `package.json`, the bin
+ * `dist/twg.js` (it turns on Node's compile cache and loads the rest), the
+ * fast paths without the command tree in `dist/fast.js`, the whole CLI
+ * bundled by esbuild into `dist/cli.js`, the library (`mod.ts`) into
+ * `dist/mod.js` with declarations in `types/`, jq-wasm alone in `dist/jq.js`
+ * (loaded by `api --jq` only), and README.md and LICENSE when the checkout has
  * them. `version` defaults to `deno.json`'s.
  *
  * The npm packages twg imports are taken from Deno's own cache, at the
@@ -28,8 +30,14 @@ const projectRoot = dirname(fileURLToPath(import.meta.url));
 const cliMain = join(projectRoot, "src", "main.ts");
 const libraryEntry = join(projectRoot, "mod.ts");
 
-/** The bin file, relative to the package root. */
+/** The bin file, relative to the package root: a few lines that load {@link CLI_FILE}. */
 const BIN = "dist/twg.js";
+/** The bundled CLI, in `dist/`. */
+const CLI_FILE = "cli.js";
+/** The fast paths bundled without the command tree, in `dist/`: what the bin loads first. */
+const FAST_FILE = "fast.js";
+/** jq-wasm bundled alone, in `dist/`. */
+const JQ_FILE = "jq.js";
 /** Only for the library's declarations; pinned so that a build is repeatable. */
 const DECLARATION_TOOLS = ["typescript@5.9.3", "@types/node@20.19.43"];
 
@@ -52,7 +60,7 @@ interface NpmBuildResult {
 }
 
 /**
- * The bin's source. `src/main.ts` starts itself only when
+ * The bundled CLI's entry. `src/main.ts` starts itself only when
  * `import.meta.main`, which Node lacks before 24.2 and which the bundle
  * defines false; this entry starts the CLI on every Node instead, and exits
  * only once piped output is flushed.
@@ -60,13 +68,98 @@ interface NpmBuildResult {
 function cliEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
-    "#!/usr/bin/env node",
     `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
     `import { runCli } from ${source("main.ts")};`,
     "await exitProcess(await runCli(createProcessEnv(), processArgs()));",
     "",
   ].join("\n");
 }
+
+/**
+ * The fast bundle's entry: the argv `src/main.ts` runs without the command
+ * tree (`auth token`, `--version`, `auth status`, `upkeep run`, the refresh
+ * child) run from this small bundle, which never holds the tree, commander or
+ * jose; any other argv loads the whole CLI instead. One process never runs
+ * code from both bundles, so no class (`TwgError`…) is ever seen twice.
+ */
+function fastEntrySource(): string {
+  const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
+  return [
+    `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
+    `import { isFastPath, runCli } from ${source("main.ts")};`,
+    "const args = processArgs();",
+    "if (isFastPath(args)) await exitProcess(await runCli(createProcessEnv(), args));",
+    `else await import("./${CLI_FILE}");`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * In the fast bundle, the modules only the tree's commands reach (`src/cli.ts`,
+ * completion) are a stub that throws: `isFastPath` argv never import them.
+ */
+const treeLeftOut: esbuild.Plugin = {
+  name: "twg-tree-left-out",
+  setup(build) {
+    const leftOut = [
+      join(projectRoot, "src", "cli.ts"),
+      join(projectRoot, "src", "completion", "complete.ts"),
+    ];
+    build.onResolve(
+      { filter: /\.ts$/ },
+      (args) =>
+        leftOut.includes(resolve(args.resolveDir, args.path))
+          ? { path: args.path, namespace: "twg-left-out" }
+          : undefined,
+    );
+    build.onLoad({ filter: /.*/, namespace: "twg-left-out" }, (args) => ({
+      contents: `throw new Error(${JSON.stringify(`${args.path} is not in the fast bundle`)});`,
+      loader: "js",
+    }));
+    build.onResolve({ filter: new RegExp(`^\\./${CLI_FILE.replace(".", "\\.")}$`) }, (args) => ({
+      path: args.path,
+      external: true,
+    }));
+  },
+};
+
+/**
+ * The bin, not bundled: it turns on Node's module compile cache before the
+ * CLI is loaded, so that every later start reads V8's code cache instead of
+ * compiling the bundle again. `module.enableCompileCache` exists from Node
+ * 22.8 (nodejs/node#54501; `NODE_COMPILE_CACHE` from 22.1): on Node 20 the
+ * optional call does nothing. It loads the fast bundle, which loads the
+ * whole CLI when the argv needs the tree. Called without a directory, as Node's docs
+ * advise, so that `NODE_COMPILE_CACHE` can move it and
+ * `NODE_DISABLE_COMPILE_CACHE=1` turn it off; it never throws.
+ */
+function binSource(): string {
+  return [
+    "#!/usr/bin/env node",
+    'import module from "node:module";',
+    "module.enableCompileCache?.();",
+    `await import("./${FAST_FILE}");`,
+    "",
+  ].join("\n");
+}
+
+/**
+ * The entry of the jq bundle: the package's exports as `default`, where
+ * `src/api/jq.ts` looks for them under Node (jq-wasm is CommonJS marked
+ * `__esModule`, so esbuild gives it no default of its own).
+ */
+const JQ_ENTRY_SOURCE = 'import * as jq from "jq-wasm";\nexport default jq;\n';
+
+/**
+ * `import("jq-wasm")` in the CLI bundle loads {@link JQ_FILE}, jq-wasm
+ * bundled alone, instead of inlining its 1.3 MB into the CLI.
+ */
+const jqAlone: esbuild.Plugin = {
+  name: "twg-jq-alone",
+  setup(build) {
+    build.onResolve({ filter: /^jq-wasm$/ }, () => ({ path: `./${JQ_FILE}`, external: true }));
+  },
+};
 
 /**
  * The runtime swap, as dnt does with its shims: every import of `src/env_deno.ts`
@@ -206,6 +299,9 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
     const nodeModules = await linkNpmPackages([cliMain, libraryEntry], workDir);
     const cliEntry = join(workDir, "twg.ts");
     await writeFile(cliEntry, cliEntrySource());
+    await writeFile(join(workDir, "jq.ts"), JQ_ENTRY_SOURCE);
+    const fastEntry = join(workDir, "fast.ts");
+    await writeFile(fastEntry, fastEntrySource());
     const common: esbuild.BuildOptions = {
       absWorkingDir: projectRoot,
       outdir: join(outDir, dirname(BIN)),
@@ -233,32 +329,64 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       metafile: true,
       logLevel: "warning",
     };
-    // Two builds, not one with two entries: chunks shared between the bin and
-    // the library split the bin's start-up over nine files, each one more
-    // read, compile and link for every `twg auth token` (measured in bench/).
+    // Three builds. The CLI is one file, not split: esbuild's splitting puts
+    // every module shared by two dynamic imports in a chunk of its own, and the
+    // lazy command table made that 24 files for a fresh `auth token`, each one
+    // more read, compile and link (measured in bench/). In one file a dynamic
+    // import() only delays evaluation; the parse of code that never runs is
+    // lazy in V8, and cached with Node's compile cache (see cliEntrySource).
+    // jq-wasm (1.3 MB, its WebAssembly inlined) is the exception: a leaf
+    // package with no twg class crossing the boundary, bundled alone and
+    // loaded by `--jq` only.
+    const jq = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: join(workDir, "jq.ts"), out: JQ_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [],
+    });
     const cli = await esbuild.build({
       ...common,
-      entryPoints: [{ in: cliEntry, out: "twg" }],
-      chunkNames: "chunks/[name]-[hash]",
-      // Splitting keeps each dynamic import() (the command tree with commander,
-      // jose for ID tokens, the sandbox guidance) in chunks of its own, loaded
-      // only by the commands that need them.
-      splitting: true,
+      entryPoints: [{ in: cliEntry, out: CLI_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [nodeEnvironment, jqAlone],
+    });
+    const fast = await esbuild.build({
+      ...common,
+      entryPoints: [{ in: fastEntry, out: FAST_FILE.replace(/\.js$/, "") }],
+      outdir: join(outDir, "dist"),
+      plugins: [nodeEnvironment, treeLeftOut, jqAlone],
     });
     const library = await esbuild.build({
       ...common,
       entryPoints: [{ in: libraryEntry, out: "mod" }],
+      plugins: [nodeEnvironment, jqAlone],
     });
+    await writeFile(join(outDir, BIN), binSource());
     const metafile = {
-      inputs: { ...cli.metafile!.inputs, ...library.metafile!.inputs },
-      outputs: { ...cli.metafile!.outputs, ...library.metafile!.outputs },
+      inputs: {
+        ...jq.metafile!.inputs,
+        ...cli.metafile!.inputs,
+        ...fast.metafile!.inputs,
+        ...library.metafile!.inputs,
+      },
+      outputs: {
+        ...jq.metafile!.outputs,
+        ...cli.metafile!.outputs,
+        ...fast.metafile!.outputs,
+        ...library.metafile!.outputs,
+      },
     };
-    const startup = startupOutputs(metafile, relative(projectRoot, join(outDir, BIN)));
-    // `auth token` with a fresh token starts without the parser (the fast path
-    // in src/main.ts) and without jose (ID tokens are verified at login only).
-    const eager = startup.flatMap((output) => Object.keys(metafile.outputs[output]!.inputs))
-      .find((input) => /\/(commander|jose)\//.test(input));
-    if (eager) throw new Error(`Starting ${BIN} loads ${eager}; import it lazily`);
+    const fastOutput = relative(projectRoot, join(outDir, "dist", FAST_FILE));
+    const cliOutput = relative(projectRoot, join(outDir, "dist", CLI_FILE));
+    const startup = startupOutputs(metafile, fastOutput);
+    // A fast path reads the bin and the fast bundle, nothing more.
+    if (startup.length !== 1) throw new Error(`Starting ${BIN} loads ${startup.join(", ")}`);
+    const eager = Object.keys(metafile.outputs[fastOutput]!.inputs)
+      .find((input) => /\/(commander|jose|jq-wasm)\/|src\/cli\.ts$/.test(input));
+    if (eager) throw new Error(`The fast bundle holds ${eager}; only the whole CLI may`);
+    const inlinedJq = Object.keys(metafile.outputs[cliOutput]!.inputs)
+      .find((input) => /\/jq-wasm\//.test(input));
+    if (inlinedJq) throw new Error(`The CLI bundle holds ${inlinedJq}; it belongs in ${JQ_FILE}`);
     await chmod(join(outDir, BIN), 0o755);
     await emitDeclarations(workDir, nodeModules, join(outDir, "types"));
 
@@ -284,10 +412,13 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       if (await exists(source)) await copyFile(source, join(outDir, name));
     }
     const packagePath = (output: string) => relative(outDir, resolve(projectRoot, output));
-    const files = Object.fromEntries(
-      Object.entries(metafile.outputs).map(([output, { bytes }]) => [packagePath(output), bytes]),
-    );
-    return { bin: BIN, files, startupFiles: startup.map(packagePath) };
+    const files = Object.fromEntries([
+      [BIN, (await stat(join(outDir, BIN))).size],
+      ...Object.entries(metafile.outputs).map((
+        [output, { bytes }],
+      ) => [packagePath(output), bytes]),
+    ]);
+    return { bin: BIN, files, startupFiles: [BIN, ...startup.map(packagePath)] };
   } finally {
     await esbuild.stop();
     await rm(workDir, { recursive: true, force: true });

@@ -5,33 +5,156 @@
  */
 import { Command, type CommandUnknownOpts, Help } from "@commander-js/extra-typings";
 import type { Env } from "./env.ts";
-import { apiCommand } from "./commands/api.ts";
-import { authRefreshCommand } from "./commands/auth_refresh.ts";
-import { authServeCommand } from "./commands/auth_serve.ts";
-import { authStatusCommand } from "./commands/auth_status.ts";
-import { authSwitchCommand } from "./commands/auth_switch.ts";
-import { authBackendCommand } from "./commands/auth_backend.ts";
-import { authTokenCommand } from "./commands/auth_token.ts";
-import { completionCommand } from "./commands/completion.ts";
-import { configCommand } from "./commands/config.ts";
-import { environmentHelp, wrap } from "./help_environment.ts";
-import { doctorCommand } from "./commands/doctor.ts";
-import { execCommand } from "./commands/exec.ts";
-import { loginCommand } from "./commands/login.ts";
-import { logoutCommand } from "./commands/logout.ts";
-import { setupCommand } from "./commands/setup.ts";
-import { setupBitbucketCommand } from "./commands/setup_bitbucket.ts";
-import { uninstallCommand } from "./commands/uninstall.ts";
-import { updateCommand } from "./commands/update.ts";
-import { upkeepCommand } from "./commands/upkeep.ts";
 import { UsageError } from "./errors.ts";
 import { formatExamples, helpExamples } from "./help_examples.ts";
 import { styleFor } from "./ui/style.ts";
 import { nearest } from "./ui/suggest.ts";
-import { version } from "./version.ts";
+import { versionLine } from "./version.ts";
+import { wrap } from "./help_environment.ts";
 
-/** Builds the whole `twg` command tree bound to `env`. */
-export function buildCli(env: Env): CommandUnknownOpts {
+/** A command of the tree, declared by a module loaded only when it is needed. */
+interface CommandEntry {
+  /** Its words after `twg`, e.g. `["auth", "status"]`: the tree nests one level. */
+  path: [string] | [string, string];
+  /** Loads its module and declares it; `program` is the tree it joins. */
+  load: (env: Env, program: CommandUnknownOpts) => Promise<CommandUnknownOpts>;
+  /** Left out of help and completion: another spelling of a listed command (gh's). */
+  hidden?: boolean;
+}
+
+/**
+ * Every command, in the order help lists them. Each loader imports its module
+ * only when that command runs (or the whole tree is needed: help, an unknown
+ * word, completion of the first word), so `twg login` never evaluates the
+ * api command's modules. The specifiers are string literals so that
+ * `deno compile` and esbuild still see every module.
+ */
+const commandTable: CommandEntry[] = [
+  { path: ["login"], load: async (env) => (await import("./commands/login.ts")).loginCommand(env) },
+  {
+    path: ["logout"],
+    load: async (env) => (await import("./commands/logout.ts")).logoutCommand(env),
+  },
+  {
+    path: ["doctor"],
+    load: async (env) => (await import("./commands/doctor.ts")).doctorCommand(env),
+  },
+  {
+    path: ["auth", "status"],
+    load: async (env) => (await import("./commands/auth_status_command.ts")).authStatusCommand(env),
+  },
+  {
+    path: ["auth", "token"],
+    load: async (env) => (await import("./commands/auth_token.ts")).authTokenCommand(env),
+  },
+  {
+    path: ["auth", "refresh"],
+    load: async (env) => (await import("./commands/auth_refresh.ts")).authRefreshCommand(env),
+  },
+  {
+    path: ["auth", "switch"],
+    load: async (env) => (await import("./commands/auth_switch.ts")).authSwitchCommand(env),
+  },
+  {
+    path: ["auth", "backend"],
+    load: async (env) => (await import("./commands/auth_backend.ts")).authBackendCommand(env),
+  },
+  {
+    path: ["auth", "serve"],
+    load: async (env) => (await import("./commands/auth_serve.ts")).authServeCommand(env),
+  },
+  // gh's spellings (`gh auth login`, `gh auth logout`), hidden: the same commands.
+  {
+    path: ["auth", "login"],
+    load: async (env) => (await import("./commands/login.ts")).loginCommand(env),
+    hidden: true,
+  },
+  {
+    path: ["auth", "logout"],
+    load: async (env) => (await import("./commands/logout.ts")).logoutCommand(env),
+    hidden: true,
+  },
+  { path: ["api"], load: async (env) => (await import("./commands/api.ts")).apiCommand(env) },
+  { path: ["exec"], load: async (env) => (await import("./commands/exec.ts")).execCommand(env) },
+  {
+    path: ["setup"],
+    load: async (env) => {
+      const [{ setupCommand }, { setupBitbucketCommand }] = await Promise.all([
+        import("./commands/setup.ts"),
+        import("./commands/setup_bitbucket.ts"),
+      ]);
+      return setupCommand(env).addCommand(setupBitbucketCommand(env));
+    },
+  },
+  {
+    path: ["upkeep"],
+    load: async (env) => (await import("./commands/upkeep.ts")).upkeepCommand(env),
+  },
+  {
+    path: ["update"],
+    load: async (env) => (await import("./commands/update.ts")).updateCommand(env),
+  },
+  {
+    path: ["uninstall"],
+    load: async (env) => (await import("./commands/uninstall.ts")).uninstallCommand(env),
+  },
+  {
+    path: ["config"],
+    load: async (env) => (await import("./commands/config.ts")).configCommand(env),
+  },
+  {
+    path: ["version"],
+    load: (env) =>
+      Promise.resolve(
+        new Command("version").description("Print the version and the runtime").action(() => {
+          env.stdout.write(`${versionLine(env)}\n`);
+        }),
+      ),
+  },
+  {
+    path: ["help"],
+    load: (env, program) =>
+      Promise.resolve(
+        new Command("help")
+          .description("Show the help of a command")
+          .argument("[command...]", "the command, e.g. auth status")
+          .action(async (words: string[]) => {
+            // A help topic, as `gh help environment`; not a command.
+            if (words.length === 1 && words[0] === "environment") {
+              const { environmentHelp } = await import("./help_environment.ts");
+              env.stdout.write(environmentHelp(env.stdout.columns?.() ?? 80));
+              return;
+            }
+            helpCommandFor(program, words).outputHelp();
+          }),
+      ),
+  },
+  {
+    path: ["completion"],
+    load: async (env) => (await import("./commands/completion.ts")).completionCommand(env),
+  },
+];
+
+/**
+ * The entries `words` (what follows `twg`) can reach: only the command they
+ * name when they name one (the group's one subcommand, or all of the group's
+ * when the second word names none), else all (help, flags first, an unknown
+ * word that needs the nearest name).
+ */
+function entriesFor(words: string[]): CommandEntry[] {
+  const [first, second] = words;
+  const named = commandTable.filter((entry) => entry.path[0] === first);
+  if (named.length === 0 || first === "help") return commandTable;
+  const exact = named.filter((entry) => entry.path[1] === second);
+  return exact.length > 0 ? exact : named;
+}
+
+/**
+ * Builds the `twg` command tree bound to `env`: the commands `words` (the
+ * argv after `twg`) can reach, or every command when `words` is left out.
+ */
+export async function buildCli(env: Env, words?: string[]): Promise<CommandUnknownOpts> {
+  const entries = words ? entriesFor(words) : commandTable;
   const program = new Command("twg")
     .description(
       "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
@@ -57,46 +180,20 @@ export function buildCli(env: Env): CommandUnknownOpts {
       ].flatMap((paragraph) =>
         paragraph ? wrap(paragraph, (env.stdout.columns?.() ?? 80) - 1) : [""]
       ).join("\n"));
-  program.addCommand(loginCommand(env));
-  program.addCommand(logoutCommand(env));
-  program.addCommand(doctorCommand(env));
-  const auth = new Command("auth").description("Inspect and use the stored sign-in");
-  auth.addCommand(authStatusCommand(env));
-  auth.addCommand(authTokenCommand(env));
-  auth.addCommand(authRefreshCommand(env));
-  auth.addCommand(authSwitchCommand(env));
-  auth.addCommand(authBackendCommand(env));
-  auth.addCommand(authServeCommand(env));
-  // gh's spellings (`gh auth login`, `gh auth logout`), hidden: the same commands.
-  auth.addCommand(loginCommand(env), { hidden: true });
-  auth.addCommand(logoutCommand(env), { hidden: true });
-  program.addCommand(auth);
-  program.addCommand(apiCommand(env));
-  program.addCommand(execCommand(env));
-  program.addCommand(setupCommand(env).addCommand(setupBitbucketCommand(env)));
-  program.addCommand(upkeepCommand(env));
-  program.addCommand(updateCommand(env));
-  program.addCommand(uninstallCommand(env));
-  program.addCommand(configCommand(env));
-  program.addCommand(
-    new Command("version").description("Print the version and the runtime").action(() => {
-      env.stdout.write(`${versionLine(env)}\n`);
-    }),
-  );
-  program.addCommand(
-    new Command("help")
-      .description("Show the help of a command")
-      .argument("[command...]", "the command, e.g. auth status")
-      .action((words: string[]) => {
-        // A help topic, as `gh help environment`; not a command.
-        if (words.length === 1 && words[0] === "environment") {
-          env.stdout.write(environmentHelp(env.stdout.columns?.() ?? 80));
-          return;
-        }
-        helpCommandFor(program, words).outputHelp();
-      }),
-  );
-  program.addCommand(completionCommand(env));
+  const commands = await Promise.all(entries.map((entry) => entry.load(env, program)));
+  let auth: CommandUnknownOpts | undefined;
+  for (const [index, entry] of entries.entries()) {
+    const command = commands[index]!;
+    if (entry.path.length === 1) {
+      program.addCommand(command);
+      continue;
+    }
+    if (!auth) {
+      auth = new Command("auth").description("Inspect and use the stored sign-in");
+      program.addCommand(auth);
+    }
+    auth.addCommand(command, entry.hidden ? { hidden: true } : {});
+  }
   configureTree(program, env, []);
   return program;
 }
@@ -110,10 +207,6 @@ function fitLines(text: string, columns: number): string {
       indent + part
     );
   }).join("\n");
-}
-
-function versionLine(env: Env): string {
-  return `twg ${version} (${env.runtime})`;
 }
 
 /** The command `words` name (`["auth", "status"]`), or a usage error with the nearest name. */

@@ -4,7 +4,6 @@
  *
  * @module
  */
-import { runAuthToken } from "./auth/token.ts";
 import type { Env } from "./env.ts";
 import { createProcessEnv, exitProcess, permissionDenialOf, processArgs } from "./env_deno.ts";
 import { findPermissionDenial, permissionDenialError } from "./permission_denial.ts";
@@ -14,21 +13,48 @@ import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines, terminalSafeOutput } from "./ui/terminal_text.ts";
 import { withoutHeaderValues } from "./oauth/token_syntax.ts";
 import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_documents.ts";
+import { versionLine } from "./version.ts";
 
 /**
  * Commands run without loading the parser and the command tree: `auth token`
  * is in the hot path of every script and agent, `upkeep run` runs 120 times a
- * day, and the parser is most of their start-up (see bench/). Only the exact
- * argv matches; anything else, flags and `--help` included, goes through the
- * full tree. `upkeep run` is imported when run, keeping the update check's
- * modules off the token path.
+ * day, `--version` and `auth status` are what people type, and the parser is
+ * most of their start-up (under Deno, commander is CommonJS and starts the
+ * Node compatibility layer: see bench/README.md). Only the exact argv
+ * matches; anything else, other flags and `--help` included, goes through the
+ * tree. Each is imported when run, so that none loads another's modules (the
+ * update check stays off the token path).
  */
 const fastPaths: Record<string, (env: Env) => Promise<void>> = {
-  "auth token": runAuthToken,
+  "auth token": async (env) => (await import("./auth/token.ts")).runAuthToken(env),
+  "auth token --json": async (env) =>
+    (await import("./auth/token.ts")).runAuthToken(env, { format: "json" }),
+  "auth token --format env": async (env) =>
+    (await import("./auth/token.ts")).runAuthToken(env, { format: "env" }),
+  "auth status": async (env) =>
+    (await import("./commands/auth_status.ts")).runAuthStatus(env, { json: false }),
+  "auth status --json": async (env) =>
+    (await import("./commands/auth_status.ts")).runAuthStatus(env, { json: true }),
+  "--version": printVersion,
+  "-v": printVersion,
+  "version": printVersion,
   "upkeep run": async (env) => (await import("./upkeep/run.ts")).runScheduledUpkeep(env),
   // Hidden: the detached half of a refresh (src/auth/refresh_child_side.ts).
   "__refresh-child": runRefreshChildBounded,
 };
+
+/**
+ * Whether `args` run without the command tree. The npm build starts a small
+ * bundle without the tree for these, and the whole CLI for anything else.
+ */
+export function isFastPath(args: string[]): boolean {
+  return Object.hasOwn(fastPaths, args.join(" "));
+}
+
+function printVersion(env: Env): Promise<void> {
+  env.stdout.write(`${versionLine(env)}\n`);
+  return Promise.resolve();
+}
 
 /**
  * The refresh child, ended here after `childLimitMs` whatever it waits for
@@ -63,17 +89,19 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
 export async function runCli(processEnv: Env, args: string[]): Promise<number> {
   const env = withSafeOutput(processEnv, args);
   try {
-    const fastPath = fastPaths[args.join(" ")];
+    const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
       await fastPath(env);
     } else {
       const { buildCli } = await import("./cli.ts");
       if (args[0] === "__complete") {
-        // Each Tab of a completion script: the tree, but not the parser's errors.
+        // Each Tab of a completion script: the part of the tree the typed
+        // words reach, but not the parser's errors.
         const { runComplete } = await import("./completion/complete.ts");
-        await runComplete(env, buildCli(env), args.slice(1));
+        const typed = args.slice(2, 2 + Math.max(0, Number(args[1]) || 0));
+        await runComplete(env, await buildCli(env, typed), args.slice(1));
       } else {
-        await buildCli(env).parseAsync(args, { from: "user" });
+        await (await buildCli(env, args)).parseAsync(args, { from: "user" });
       }
     }
     return ExitCode.ok;

@@ -25,7 +25,7 @@ function commandPaths(command: CommandUnknownOpts, path: string[] = []): string[
 
 Deno.test("every command's --help ends with examples of real invocations", async () => {
   await using probe = fakeEnv();
-  const paths = commandPaths(buildCli(probe));
+  const paths = commandPaths(await buildCli(probe));
   assert.ok(paths.length > 15, "the whole tree is walked");
   for (const path of paths) {
     await using env = fakeEnv();

@@ -1,11 +1,12 @@
 /**
- * `twg auth status`: who is signed in, offline and fast.
+ * `twg auth status`: who is signed in, offline and fast. Free of commander:
+ * `src/main.ts` runs it without the parser (its declaration is
+ * `auth_status_command.ts`).
  *
  * @module
  */
 import { terminalSafe } from "../ui/terminal_text.ts";
 import { jsonDocument } from "../json_documents.ts";
-import { Command } from "@commander-js/extra-typings";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths } from "../config/paths.ts";
 import { isStoreWritable } from "../credentials/preflight.ts";
@@ -67,16 +68,6 @@ export interface AuthStatus {
   tokenSource: TokenSource | null;
   /** The token keeper and the access-token file that keep sandboxes supplied. */
   keeper: KeeperState;
-}
-
-/** Declares `twg auth status`. */
-export function authStatusCommand(env: Env) {
-  return new Command("status")
-    .description("Show who is signed in, the site, and when the token expires (offline)")
-    .option("--json", "print the status as JSON on stdout")
-    .action(async (options) => {
-      await runAuthStatus(env, { json: options.json ?? false });
-    });
 }
 
 /** Reads the local state; sends no network request of any kind. */

@@ -18,7 +18,6 @@ import {
   updateNoticeText,
 } from "./cadence.ts";
 import { fetchManifest, manifestUrlFor } from "../install/manifest.ts";
-import { howToUpdate } from "../install/how_to_update.ts";
 import { isUpdateNotifierDisabled } from "./notice.ts";
 
 /** Title of every native update notification. */
@@ -92,6 +91,10 @@ async function notifyIfDue(
     notifications: state.notifications,
   }, now);
   if (!due) return state;
+  // Loaded only with a notification due: how_to_update reaches node:path and
+  // node:url, which under Deno start the Node compatibility layer, and an
+  // idle upkeep run (120 a day) has no use for it (bench/README.md).
+  const { howToUpdate } = await import("../install/how_to_update.ts");
   const command = await howToUpdate(env, {
     configDir: configPaths(env).dir,
     currentVersion,

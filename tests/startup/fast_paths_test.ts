@@ -1,0 +1,94 @@
+/**
+ * The fast paths stay fast: `auth token` on a fresh token, `--version`,
+ * `auth status --json`, an idle `upkeep run` and `__complete` load no module
+ * they do not need. The
+ * modules a run evaluates are read from Deno's debug log (one "V8 code cache
+ * hit for ES module: <url>" line per module once the code cache is warm, so
+ * each argv runs twice and the second run is read). The probe proves itself
+ * on every run: it must see `src/main.ts`, and `twg login --help` must show
+ * commander, or the assertions below would pass on an empty list.
+ */
+import assert from "node:assert/strict";
+import { expectExit, login, makeHome, projectRoot } from "../e2e/_twg.ts";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+
+/** Dependencies no fast path may load: the parser, ID tokens, jq, the keyring addon, the dev server's. */
+const heavy = /commander|jose|jq-wasm|@napi-rs|oidc-provider|ext:deno_node|\/npm\//;
+
+async function loadedModules(env: Record<string, string>, args: string[]): Promise<string[]> {
+  let log = "";
+  for (let run = 0; run < 2; run++) {
+    const output = await new Deno.Command(Deno.execPath(), {
+      args: ["run", "--quiet", "--no-prompt", "-A", "src/main.ts", ...args],
+      cwd: projectRoot,
+      env: { ...env, DENO_LOG: "debug" },
+      clearEnv: true,
+      stdout: "null",
+      stderr: "piped",
+    }).output();
+    log = new TextDecoder().decode(output.stderr);
+  }
+  const modules = [...log.matchAll(/V8 code cache hit for ES module: (\S+?),/g)]
+    .map((match) => match[1]!.replace(`file://${projectRoot}`, ""));
+  assert.ok(
+    modules.includes("src/main.ts"),
+    `the probe sees the modules loaded: ${log.slice(-500)}`,
+  );
+  return modules;
+}
+
+Deno.test("the fast paths load no parser, no npm package, no Node compatibility layer", async (t) => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server), 0);
+
+  await t.step("the probe sees commander when the parser is loaded", async () => {
+    const modules = await loadedModules(home.env, ["login", "--help"]);
+    assert.ok(modules.some((url) => heavy.test(url)), modules.join("\n"));
+  });
+  for (
+    const args of [
+      ["auth", "token"],
+      ["auth", "token", "--json"],
+      ["--version"],
+      ["auth", "status", "--json"],
+    ]
+  ) {
+    await t.step(`twg ${args.join(" ")}`, async () => {
+      const modules = await loadedModules(home.env, args);
+      assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
+      // The command modules, the update check and the other commands' logic stay unloaded.
+      assert.deepEqual(
+        modules.filter((url) =>
+          /^src\/(commands\/(?!auth_status\.ts)|cli\.ts|update\/|upkeep\/|api\/|install\/)/.test(
+            url,
+          )
+        ),
+        [],
+      );
+    });
+  }
+  await t.step(
+    "an idle upkeep run loads no Node compatibility layer, no install modules",
+    async () => {
+      // The first run (in loadedModules) does the update check due after login; the second is idle.
+      const modules = await loadedModules(home.env, ["upkeep", "run"]);
+      assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
+      assert.deepEqual(modules.filter((url) => url.startsWith("src/install/how_to_update")), []);
+    },
+  );
+  await t.step("--version loads only main's own modules", async () => {
+    const modules = await loadedModules(home.env, ["--version"]);
+    // main.ts's static imports: the Env, the error report and its output sanitiser.
+    assert.ok(modules.length <= 14, `${modules.length} modules: ${modules.join(" ")}`);
+  });
+  await t.step("__complete loads the commands the typed words reach, no more", async () => {
+    const modules = await loadedModules(home.env, ["__complete", "1", "auth", "st"]);
+    const commands = modules.filter((url) => url.startsWith("src/commands/"));
+    assert.ok(commands.includes("src/commands/auth_token.ts"), commands.join(" "));
+    for (const other of ["login", "api", "doctor", "uninstall", "update", "upkeep", "setup"]) {
+      assert.ok(!commands.includes(`src/commands/${other}.ts`), `${other}: ${commands.join(" ")}`);
+    }
+    assert.deepEqual(modules.filter((url) => /jose|jq-wasm|@napi-rs/.test(url)), []);
+  });
+});
