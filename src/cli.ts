@@ -146,7 +146,9 @@ function entriesFor(words: string[]): CommandEntry[] {
   const named = commandTable.filter((entry) => entry.path[0] === first);
   if (named.length === 0 || first === "help") return commandTable;
   const exact = named.filter((entry) => entry.path[1] === second);
-  return exact.length > 0 ? exact : named;
+  // Hidden spellings (auth login, auth logout) only when named: help and
+  // completion list the others without loading login's modules.
+  return exact.length > 0 ? exact : named.filter((entry) => !entry.hidden);
 }
 
 /**

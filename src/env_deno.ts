@@ -23,7 +23,6 @@ import type {
 } from "./env.ts";
 import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
-import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import { permissionFlag } from "./permission_list.ts";
 
 /**
@@ -321,11 +320,15 @@ export function createProcessEnv(): Env {
     readStdin: () => new Response(Deno.stdin.readable).text(),
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: isTraceEnabled(getVar("TWG_DEBUG"))
-      ? tracedFetch((input, init) => globalThis.fetch(input, init), {
-        write: (text) => stderr.write(text),
-        now: () => Date.now(),
-      })
+    // The trace module is loaded only when TWG_DEBUG asks for it (start-up budget).
+    fetch: /^(api|1|true)$/.test(getVar("TWG_DEBUG") ?? "")
+      ? async (input, init) => {
+        const { tracedFetch } = await import("./http_trace.ts");
+        return await tracedFetch((i, o) => globalThis.fetch(i, o), {
+          write: (text) => stderr.write(text),
+          now: () => Date.now(),
+        })(input, init);
+      }
       : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run,

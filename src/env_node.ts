@@ -26,7 +26,6 @@ import type {
   SelfCommand,
 } from "./env.ts";
 import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
-import { isTraceEnabled, tracedFetch } from "./http_trace.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /** Node's permission names (`error.permission`) and the flag that grants each. */
@@ -288,11 +287,15 @@ export function createProcessEnv(): Env {
     },
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: isTraceEnabled(process.env.TWG_DEBUG)
-      ? tracedFetch((input, init) => globalThis.fetch(input, init), {
-        write: (text) => stderr.write(text),
-        now: () => Date.now(),
-      })
+    // The trace module is loaded only when TWG_DEBUG asks for it (start-up budget).
+    fetch: /^(api|1|true)$/.test(process.env.TWG_DEBUG ?? "")
+      ? async (input, init) => {
+        const { tracedFetch } = await import("./http_trace.ts");
+        return await tracedFetch((i, o) => globalThis.fetch(i, o), {
+          write: (text) => stderr.write(text),
+          now: () => Date.now(),
+        })(input, init);
+      }
       : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run: runProcess,
