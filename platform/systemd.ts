@@ -175,9 +175,38 @@ const ENABLE_HINT =
 const DISABLE_HINT =
   'Run "systemctl --user status twg-upkeep.timer" to see why, then "twg upkeep disable" again';
 
+const NO_SYSTEMD_GUIDANCE = `Without a scheduler twg can install, run "twg upkeep run" ` +
+  `every 12 minutes another way, e.g. a crontab line (crontab -e): ` +
+  `*/12 * * * * twg upkeep run; or run "twg auth refresh" before work. ` +
+  `"twg upkeep enable --dry-run" shows the files a systemd host would get`;
+
 const SESSION_GUIDANCE = `Log in through a session that starts your systemd user manager ` +
   `(a desktop or SSH login; "su" and "sudo" do not), or run "loginctl enable-linger $USER" ` +
   `and log in again; then run "twg upkeep enable"`;
+
+/**
+ * Where systemd marks that it is PID 1: sd_booted(3) "checks whether the
+ * directory /run/systemd/system/ exists". A test points it elsewhere.
+ */
+export const systemdBootMarker = { path: "/run/systemd/system" };
+
+/**
+ * Without systemd as PID 1 (a container, WSL without systemd) there is no
+ * user manager to start, and "loginctl enable-linger" cannot make one: say
+ * so, and offer another way to run upkeep.
+ */
+async function assertBootedWithSystemd(env: Env): Promise<void> {
+  const isBooted = await env.fs.stat(systemdBootMarker.path).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
+  if (isBooted) return;
+  throw new PlatformError(
+    `Cannot enable upkeep: this system was not started by systemd ` +
+      `(${systemdBootMarker.path} does not exist), so no systemd user manager can run the timer`,
+    NO_SYSTEMD_GUIDANCE,
+  );
+}
 
 /**
  * Fails with repair guidance unless `systemctl --user` can reach a user
@@ -195,6 +224,9 @@ async function assertUserManagerReachable(env: Env): Promise<void> {
   const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
   const hasBusSocket = runtimeDir !== undefined && runtimeDir !== "" &&
     await env.fs.stat(posix.join(runtimeDir, "bus")).then((stat) => stat.isSocket(), () => false);
+  if ((!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) || probe.code !== 0) {
+    await assertBootedWithSystemd(env);
+  }
   if (!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) {
     throw new PlatformError(
       `Cannot enable upkeep: no systemd user session is reachable: ` +

@@ -212,10 +212,21 @@ export async function enableUpkeepAndReport(env: Env): Promise<void> {
   }
 }
 
+/** What `disableUpkeep` found and did. */
+export interface DisabledUpkeep {
+  scheduler: Scheduler;
+  /** Whether a schedule was there to remove, as upkeep.json recorded it. */
+  wasInstalled: boolean;
+}
+
 /** Removes the schedule and the launcher script; harmless when nothing is installed. */
-export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Scheduler> {
+export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<DisabledUpkeep> {
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
+  // Read first, so that "removed" is never said of what was never installed:
+  // upkeep.json records every successful enable (and a failed one as not enabled).
+  const recorded = await readUpkeepState(env, paths.upkeepJson).catch(() => null);
+  const wasInstalled = recorded?.enabled ?? false;
   await scheduler.uninstall(env, spec);
   await recordState(env, paths, "upkeep disable", async (state) => {
     if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
@@ -224,7 +235,7 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
     // showing them as if they still applied.
     return { ...state, enabled: false, scheduler: null, lastError: null, enableError: null };
   });
-  return scheduler;
+  return { scheduler, wasInstalled };
 }
 
 /**

@@ -12,6 +12,7 @@ import {
 import {
   installSystemdTimer,
   renderSystemdUnits,
+  systemdBootMarker,
   systemdScheduler,
   systemdTimerStatus,
   systemdUnitDir,
@@ -417,6 +418,7 @@ Deno.test("installSystemdTimer without a user D-Bus session explains how to get 
       },
     }],
   });
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.match(error.message, /^Cannot enable upkeep: no systemd user session is reachable: /);
     assert.ok(error.hint?.includes('"loginctl enable-linger $USER"'));
@@ -437,6 +439,7 @@ Deno.test("installSystemdTimer reports systemctl's stderr when the user manager 
     }],
   });
   using _bus = withUserBus(env);
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.equal(
       error.message,
@@ -673,5 +676,29 @@ Deno.test("with a keeper: a failed keeper start rolls everything back", async ()
       'Cannot enable upkeep: "systemctl --user restart twg-keeper.service" failed with exit code 1: Job for twg-keeper.service failed.',
   });
   assert.ok(argvOf(env).includes("systemctl --user disable --now twg-keeper.service"));
+  assert.deepEqual(await unitFilesIn(env.homeDir), []);
+});
+
+/** Points the sd_booted(3) marker at `path` (an existing directory: booted) for one test. */
+function bootedWithSystemd(path: string): Disposable {
+  const previous = systemdBootMarker.path;
+  systemdBootMarker.path = path;
+  return { [Symbol.dispose]: () => void (systemdBootMarker.path = previous) };
+}
+
+Deno.test("installSystemdTimer on a system not started by systemd: no linger advice, another way to run upkeep", async () => {
+  await using env = fakeEnv({
+    commands: [{
+      command: "systemctl",
+      result: { code: 1, stderr: "Failed to connect to bus: No medium found\n" },
+    }],
+  });
+  using _booted = bootedWithSystemd(`${env.homeDir}/no-such-marker`);
+  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
+    assert.match(error.message, /^Cannot enable upkeep: this system was not started by systemd/);
+    assert.ok(!error.hint?.includes("linger"), error.hint);
+    assert.ok(error.hint?.includes("*/12 * * * * twg upkeep run"), error.hint);
+    return true;
+  });
   assert.deepEqual(await unitFilesIn(env.homeDir), []);
 });
