@@ -4,7 +4,7 @@
  * the bare runtimes in the same run (see bench/README.md).
  *
  * ```sh
- * deno task bench [--rounds 20] [--race-rounds 10] [--refreshes 1000]
+ * deno task bench [--rounds 20] [--race-rounds 10] [--refreshes 1000] [--keeper-idle-seconds 60]
  * ```
  *
  * Prints the table, writes `bench/results.json`, and exits 1 only when a
@@ -32,6 +32,7 @@ import { race, raceProblems, type RaceResult } from "./_race.ts";
 import { type Check, mib, ms, renderTable, type Row, times } from "./_report.ts";
 import { measureSaveWindows } from "./_save_window.ts";
 import { detachedRefreshRows } from "./_detached.ts";
+import { keeperIdleRows, keeperTokenRows } from "./_keeper.ts";
 
 const projectRoot = fileURLToPath(new URL("../", import.meta.url));
 const resultsPath = fileURLToPath(new URL("./results.json", import.meta.url));
@@ -44,6 +45,8 @@ interface BenchOptions {
   raceRounds: number;
   /** Forced refreshes for the save window. */
   refreshes: number;
+  /** The window over which the idle keeper's CPU is measured. */
+  keeperIdleSeconds: number;
 }
 
 /** A way of running twg, and the bare runtime it is compared with. */
@@ -108,6 +111,7 @@ function parseOptions(args: string[]): BenchOptions {
       rounds: { type: "string", default: "20" },
       "race-rounds": { type: "string", default: "10" },
       refreshes: { type: "string", default: "1000" },
+      "keeper-idle-seconds": { type: "string", default: "60" },
     },
   });
   const count = (name: string, text: string, minimum: number) => {
@@ -123,6 +127,7 @@ function parseOptions(args: string[]): BenchOptions {
     rounds: count("rounds", values.rounds, 1),
     raceRounds: count("race-rounds", values["race-rounds"], 1),
     refreshes: count("refreshes", values.refreshes, 1),
+    keeperIdleSeconds: count("keeper-idle-seconds", values["keeper-idle-seconds"], 1),
   };
 }
 
@@ -533,6 +538,19 @@ async function main(args: string[]): Promise<number> {
       await raceRows(bench),
       { rows: [await saveWindowRow(bench)], checks: [] },
       await detachedRows(bench),
+      {
+        rows: [
+          ...await keeperTokenRows(home, bench.builds, projectRoot, options.rounds, scratch),
+          ...await keeperIdleRows(
+            home,
+            bench.builds,
+            projectRoot,
+            options.keeperIdleSeconds,
+            scratch,
+          ),
+        ],
+        checks: [],
+      },
     ];
     const rows = parts.flatMap((part) => part.rows);
     const checks = parts.flatMap((part) => part.checks);

@@ -55,7 +55,9 @@ export async function openBrowser(env: Env, url: string): Promise<OpenResult> {
   if ("reason" in opener) return { opened: false, reason: opener.reason };
   let result;
   try {
-    result = await env.run(opener.command, opener.args, { detached: true });
+    // Waited for briefly: xdg-open, open and a $BROWSER that cannot open the
+    // page exit non-zero at once, and "Opened" would be a lie.
+    result = await env.run(opener.command, opener.args, { detached: true, earlyExitMs: 1500 });
   } catch (error) {
     // Starting it was refused (Deno's --allow-run, a sandbox): the caller
     // prints the URL instead, as for any browser that did not open.

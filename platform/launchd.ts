@@ -1,5 +1,6 @@
 /**
- * macOS: upkeep as a per-user LaunchAgent. {@link renderLaunchAgent} turns a
+ * macOS: upkeep as a per-user LaunchAgent, and the token keeper
+ * (`twg auth serve`) as a second one kept running. {@link renderLaunchAgent} turns a
  * spec into the plist; the installers only run `launchctl` through the
  * injected {@link Env}.
  *
@@ -13,6 +14,7 @@ import { removeFiles, type RenderedFile, writeRenderedFile } from "./rendered_fi
 import {
   assertSchedulable,
   jobEnvironment,
+  keeperArgv,
   type Scheduler,
   type SchedulerStatus,
   type ScheduleSpec,
@@ -22,9 +24,12 @@ import {
 /** The job's label, and the plist's file name without `.plist`. */
 export const LAUNCH_AGENT_LABEL = "dev.twg.upkeep";
 
-/** Where the LaunchAgent plist lives for the person whose home is `homeDir`. */
-export function launchAgentPath(homeDir: string): string {
-  return posix.join(homeDir, "Library", "LaunchAgents", `${LAUNCH_AGENT_LABEL}.plist`);
+/** The token keeper's label, and its plist's file name without `.plist`. */
+export const KEEPER_AGENT_LABEL = "dev.twg.keeper";
+
+/** Where the LaunchAgent plist `label` lives for the person whose home is `homeDir`. */
+export function launchAgentPath(homeDir: string, label = LAUNCH_AGENT_LABEL): string {
+  return posix.join(homeDir, "Library", "LaunchAgents", `${label}.plist`);
 }
 
 /** The directory that receives the job's stdout and stderr. */
@@ -54,10 +59,7 @@ export function renderLaunchAgent(spec: ScheduleSpec): RenderedFile[] {
     `\t\t${plistString(value)}`,
   ]);
   const content = [
-    `<?xml version="1.0" encoding="UTF-8"?>`,
-    `<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">`,
-    `<plist version="1.0">`,
-    `<dict>`,
+    ...plistHead,
     `\t<key>Label</key>`,
     `\t${plistString(LAUNCH_AGENT_LABEL)}`,
     `\t<key>ProgramArguments</key>`,
@@ -84,8 +86,60 @@ export function renderLaunchAgent(spec: ScheduleSpec): RenderedFile[] {
     `</plist>`,
     ``,
   ].join("\n");
-  return [{ path: launchAgentPath(spec.homeDir), content, encoding: "utf-8" }];
+  const files: RenderedFile[] = [
+    { path: launchAgentPath(spec.homeDir), content, encoding: "utf-8" },
+  ];
+  if (spec.keeperSocket === undefined) return files;
+  // Not socket-activated (no `Sockets`): see keeperArgv
+  // (platform/schedule_spec.ts). Started at load, restarted when it fails
+  // but not when it ends cleanly: launchd.plist(5), KeepAlive's
+  // SuccessfulExit (freebsd/openlaunchd man/launchd.plist.5); launchd
+  // spaces restarts by ThrottleInterval.
+  const keeperLog = posix.join(launchAgentLogDir(spec.homeDir), "keeper.log");
+  const keeper = [
+    ...plistHead,
+    `\t<key>Label</key>`,
+    `\t${plistString(KEEPER_AGENT_LABEL)}`,
+    `\t<key>ProgramArguments</key>`,
+    `\t<array>`,
+    ...keeperArgv(spec).map((arg) => `\t\t${plistString(arg)}`),
+    `\t</array>`,
+    `\t<key>EnvironmentVariables</key>`,
+    `\t<dict>`,
+    ...environment,
+    `\t</dict>`,
+    `\t<key>RunAtLoad</key>`,
+    `\t<true/>`,
+    `\t<key>KeepAlive</key>`,
+    `\t<dict>`,
+    `\t\t<key>SuccessfulExit</key>`,
+    `\t\t<false/>`,
+    `\t</dict>`,
+    `\t<key>ThrottleInterval</key>`,
+    `\t<integer>30</integer>`,
+    `\t<key>ProcessType</key>`,
+    `\t<string>Background</string>`,
+    `\t<key>StandardOutPath</key>`,
+    `\t${plistString(keeperLog)}`,
+    `\t<key>StandardErrorPath</key>`,
+    `\t${plistString(keeperLog)}`,
+    `</dict>`,
+    `</plist>`,
+    ``,
+  ].join("\n");
+  return [...files, {
+    path: launchAgentPath(spec.homeDir, KEEPER_AGENT_LABEL),
+    content: keeper,
+    encoding: "utf-8",
+  }];
 }
+
+const plistHead = [
+  `<?xml version="1.0" encoding="UTF-8"?>`,
+  `<!DOCTYPE plist PUBLIC "-//Apple//DTD PLIST 1.0//EN" "http://www.apple.com/DTDs/PropertyList-1.0.dtd">`,
+  `<plist version="1.0">`,
+  `<dict>`,
+];
 
 function plistString(text: string): string {
   return `<string>${escapeXml(text)}</string>`;
@@ -96,8 +150,8 @@ function domainTarget(uid: number): string {
   return `gui/${uid}`;
 }
 
-function serviceTarget(uid: number): string {
-  return `${domainTarget(uid)}/${LAUNCH_AGENT_LABEL}`;
+function serviceTarget(uid: number, label = LAUNCH_AGENT_LABEL): string {
+  return `${domainTarget(uid)}/${label}`;
 }
 
 /**
@@ -111,9 +165,10 @@ function isNotLoaded(result: RunResult): boolean {
 }
 
 /**
- * Writes the plist and loads it into the person's GUI domain, replacing a
- * loaded copy. When `launchctl bootstrap` fails the plist is removed again and
- * the error carries launchctl's stderr.
+ * Writes the plist (and the keeper's, when the spec has one) and loads each
+ * into the person's GUI domain, replacing a loaded copy. When a `launchctl
+ * bootstrap` fails, what was loaded is unloaded, the plists are removed
+ * again and the error carries launchctl's stderr.
  *
  * @example
  * ```ts ignore
@@ -127,29 +182,35 @@ export async function installLaunchAgent(
   spec: ScheduleSpec,
   uid: number,
 ): Promise<void> {
-  const [plist] = renderLaunchAgent(spec) as [RenderedFile];
+  const plists = renderLaunchAgent(spec);
+  const labels = [LAUNCH_AGENT_LABEL, KEEPER_AGENT_LABEL];
   // 0755 whatever the umask allows beyond it: the directory must not be writable by others.
-  await env.fs.mkdir(posix.dirname(plist.path), { recursive: true, mode: 0o755 });
+  await env.fs.mkdir(posix.dirname(plists[0]!.path), { recursive: true, mode: 0o755 });
   // launchd opens StandardOutPath itself and does not create its directory.
   await env.fs.mkdir(launchAgentLogDir(spec.homeDir), { recursive: true, mode: 0o755 });
-  await writeRenderedFile(env, plist);
+  for (const plist of plists) await writeRenderedFile(env, plist);
 
-  const bootout = await bootoutAndWait(env, uid);
-  const bootstrap = await env.run("launchctl", ["bootstrap", domainTarget(uid), plist.path]);
-  if (bootstrap.code === 0) return;
-
-  await removeFiles(env, [plist.path]);
-  const earlier = bootout.code === 0 || isNotLoaded(bootout)
-    ? ""
-    : `\n(before that, "launchctl bootout ${serviceTarget(uid)}" failed with ${
-      commandFailure(bootout)
-    })`;
-  throw new PlatformError(
-    `Cannot enable upkeep: "launchctl bootstrap ${domainTarget(uid)} ${plist.path}" failed with ${
-      commandFailure(bootstrap)
-    }${earlier}`,
-    `Run "launchctl print ${domainTarget(uid)}" to see why, then "twg upkeep enable" again`,
-  );
+  for (const [index, plist] of plists.entries()) {
+    const label = labels[index]!;
+    const bootout = await bootoutAndWait(env, uid, label);
+    const bootstrap = await env.run("launchctl", ["bootstrap", domainTarget(uid), plist.path]);
+    if (bootstrap.code === 0) continue;
+    for (const loaded of labels.slice(0, index)) {
+      await env.run("launchctl", ["bootout", serviceTarget(uid, loaded)]);
+    }
+    await removeFiles(env, plists.map((file) => file.path));
+    const earlier = bootout.code === 0 || isNotLoaded(bootout)
+      ? ""
+      : `\n(before that, "launchctl bootout ${serviceTarget(uid, label)}" failed with ${
+        commandFailure(bootout)
+      })`;
+    throw new PlatformError(
+      `Cannot enable upkeep: "launchctl bootstrap ${domainTarget(uid)} ${plist.path}" failed with ${
+        commandFailure(bootstrap)
+      }${earlier}`,
+      `Run "launchctl print ${domainTarget(uid)}" to see why, then "twg upkeep enable" again`,
+    );
+  }
 }
 
 /**
@@ -157,11 +218,11 @@ export async function installLaunchAgent(
  * returns before the job is gone, and a `bootstrap` in that window fails
  * with "Bootstrap failed: 5: Input/output error".
  */
-async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
-  const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid)]);
+async function bootoutAndWait(env: Env, uid: number, label: string): Promise<RunResult> {
+  const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid, label)]);
   if (bootout.code !== 0) return bootout;
   for (let attempt = 0; attempt < 20; attempt++) {
-    const print = await env.run("launchctl", ["print", serviceTarget(uid)]);
+    const print = await env.run("launchctl", ["print", serviceTarget(uid, label)]);
     if (print.code !== 0) break;
     await env.sleep(100);
   }
@@ -169,7 +230,8 @@ async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
 }
 
 /**
- * Unloads the job and removes the plist. Succeeds when nothing is installed.
+ * Unloads the job (and the keeper, where its plist is present) and removes
+ * the plists. Succeeds when nothing is installed.
  *
  * @example
  * ```ts ignore
@@ -177,26 +239,32 @@ async function bootoutAndWait(env: Env, uid: number): Promise<RunResult> {
  * ```
  */
 export async function uninstallLaunchAgent(env: Env, homeDir: string, uid: number): Promise<void> {
-  const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid)]);
-  if (bootout.code !== 0 && !isNotLoaded(bootout)) {
-    throw new PlatformError(
-      `Cannot disable upkeep: "launchctl bootout ${serviceTarget(uid)}" failed with ${
-        commandFailure(bootout)
-      }`,
-      `Run "launchctl print ${serviceTarget(uid)}" to see why, then "twg upkeep disable" again`,
-    );
+  const keeperPlist = launchAgentPath(homeDir, KEEPER_AGENT_LABEL);
+  const hasKeeper = await env.fs.lstat(keeperPlist).then(() => true, () => false);
+  for (const label of hasKeeper ? [LAUNCH_AGENT_LABEL, KEEPER_AGENT_LABEL] : [LAUNCH_AGENT_LABEL]) {
+    const bootout = await env.run("launchctl", ["bootout", serviceTarget(uid, label)]);
+    if (bootout.code !== 0 && !isNotLoaded(bootout)) {
+      throw new PlatformError(
+        `Cannot disable upkeep: "launchctl bootout ${serviceTarget(uid, label)}" failed with ${
+          commandFailure(bootout)
+        }`,
+        `Run "launchctl print ${
+          serviceTarget(uid, label)
+        }" to see why, then "twg upkeep disable" again`,
+      );
+    }
   }
-  await removeFiles(env, [launchAgentPath(homeDir)]);
+  await removeFiles(env, [launchAgentPath(homeDir), keeperPlist]);
 }
 
 /**
  * Whether the plist is present and the job is loaded (`launchctl print`
- * exits 0 only for a loaded job).
+ * exits 0 only for a loaded job), and the same for the keeper.
  *
  * @example
  * ```ts ignore
  * await launchAgentStatus(env, "/Users/ada", 501);
- * // { installed: true, active: true, detail: "dev.twg.upkeep is loaded in gui/501" }
+ * // { installed: true, active: true, detail: "dev.twg.upkeep is loaded in gui/501", keeper: … }
  * ```
  */
 export async function launchAgentStatus(
@@ -204,15 +272,28 @@ export async function launchAgentStatus(
   homeDir: string,
   uid: number,
 ): Promise<SchedulerStatus> {
-  const installed = await env.fs.stat(launchAgentPath(homeDir)).then(() => true, () => false);
-  const print = await env.run("launchctl", ["print", serviceTarget(uid)]);
-  const active = print.code === 0;
-  const detail = active
-    ? `${LAUNCH_AGENT_LABEL} is loaded in ${domainTarget(uid)}`
-    : installed
-    ? `${launchAgentPath(homeDir)} exists but is not loaded`
-    : `${LAUNCH_AGENT_LABEL} is not installed`;
-  return { installed, active, detail };
+  const describe = async (label: string) => {
+    const path = launchAgentPath(homeDir, label);
+    const installed = await env.fs.stat(path).then(() => true, () => false);
+    const print = await env.run("launchctl", ["print", serviceTarget(uid, label)]);
+    const active = print.code === 0;
+    const detail = active
+      ? `${label} is loaded in ${domainTarget(uid)}`
+      : installed
+      ? `${path} exists but is not loaded`
+      : `${label} is not installed`;
+    return { installed, active, detail };
+  };
+  const upkeep = await describe(LAUNCH_AGENT_LABEL);
+  // The keeper only where its plist was written (an older twg wrote none).
+  const keeperPlist = launchAgentPath(homeDir, KEEPER_AGENT_LABEL);
+  if (!(await env.fs.lstat(keeperPlist).then(() => true, () => false))) return upkeep;
+  const keeper = await describe(KEEPER_AGENT_LABEL);
+  return {
+    ...upkeep,
+    detail: `${upkeep.detail}; ${keeper.detail}`,
+    keeper: { active: keeper.active, detail: keeper.detail },
+  };
 }
 
 /** The current user's id, which names the GUI domain (`gui/<uid>`). */

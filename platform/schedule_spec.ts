@@ -21,6 +21,12 @@ export interface ScheduleSpec {
   /** Minimal environment variables for the job (never secrets). */
   environment: Record<string, string>;
   intervalMinutes: number; // 12
+  /**
+   * The token keeper's socket (`twg auth serve --socket`): when set, the
+   * scheduler also keeps the keeper running (a long-running user service,
+   * not socket-activated: see {@link keeperArgv}). On Windows, the pipe name.
+   */
+  keeperSocket?: string;
 }
 
 /** The scheduler that runs the upkeep job: one per operating system. */
@@ -34,6 +40,8 @@ export interface SchedulerStatus {
   active: boolean;
   /** One line for `twg doctor` and `twg upkeep status`. */
   detail: string;
+  /** The token keeper's service, where the scheduler keeps one. */
+  keeper?: { active: boolean; detail: string };
 }
 
 /** One operating system's way of running `twg upkeep run` on a schedule. */
@@ -63,6 +71,37 @@ export interface Scheduler {
  */
 export function upkeepArgv(spec: ScheduleSpec): string[] {
   return [spec.launcher, ...spec.launcherArgs, "upkeep", "run"];
+}
+
+/**
+ * The argv of the token keeper: `<launcher> ...launcherArgs auth serve --socket <path>`.
+ * A plain long-running service rather than a socket-activated one: Deno
+ * cannot listen on an inherited descriptor (denoland/deno#14006, open), so
+ * a systemd `.socket` or launchd `Sockets` entry would serve only the npm
+ * build (Node: `server.listen({ fd })`, nodejs.org/api/net.html
+ * "server.listen(handle)"); and the keeper must run without any client
+ * anyway, to keep the access-token file fresh.
+ *
+ * @example
+ * ```ts
+ * import { keeperArgv } from "./schedule_spec.ts";
+ *
+ * keeperArgv({
+ *   launcher: "/home/ada/.deno/bin/twg", launcherArgs: [], homeDir: "/home/ada",
+ *   configDir: "/home/ada/.config/twg", environment: {}, intervalMinutes: 12,
+ *   keeperSocket: "/run/user/1000/twg/broker.sock",
+ * }); // ["/home/ada/.deno/bin/twg", "auth", "serve", "--socket", "/run/user/1000/twg/broker.sock"]
+ * ```
+ */
+export function keeperArgv(spec: ScheduleSpec): string[] {
+  return [
+    spec.launcher,
+    ...spec.launcherArgs,
+    "auth",
+    "serve",
+    "--socket",
+    spec.keeperSocket ?? "",
+  ];
 }
 
 /**
@@ -113,6 +152,12 @@ export function assertSchedulable(
   for (const [what, path] of paths) {
     assertRepresentable(what, path, PATH_HINT);
     if (!isAbsolute(path)) fail(`${what} is not absolute: ${path}`);
+  }
+  if (spec.keeperSocket !== undefined) {
+    assertRepresentable("the keeper's socket path", spec.keeperSocket, PATH_HINT);
+    if (!isAbsolute(spec.keeperSocket)) {
+      fail(`the keeper's socket path is not absolute: ${spec.keeperSocket}`);
+    }
   }
   spec.launcherArgs.forEach((arg, index) =>
     assertRepresentable(`launcher argument ${index + 1}`, arg, PATH_HINT)

@@ -1,6 +1,7 @@
 /**
- * Linux: upkeep as a systemd user timer and the oneshot service it starts.
- * {@link renderSystemdUnits} turns a spec into the two unit files; the
+ * Linux: upkeep as a systemd user timer and the oneshot service it starts,
+ * and the token keeper (`twg auth serve`) as a long-running user service.
+ * {@link renderSystemdUnits} turns a spec into the unit files; the
  * installers only run `systemctl --user` through the injected {@link Env}.
  *
  * @module
@@ -12,6 +13,7 @@ import { removeFiles, type RenderedFile, writeRenderedFile } from "./rendered_fi
 import {
   assertSchedulable,
   jobEnvironment,
+  keeperArgv,
   type Scheduler,
   type SchedulerStatus,
   type ScheduleSpec,
@@ -28,8 +30,13 @@ export function systemdUnitDir(homeDir: string): string {
   return posix.join(homeDir, ".config", "systemd", "user");
 }
 
+/** The token keeper's service (`twg auth serve`), started at login and kept running. */
+export const SYSTEMD_KEEPER = "twg-keeper.service";
+
 function unitPaths(homeDir: string): string[] {
-  return [SYSTEMD_SERVICE, SYSTEMD_TIMER].map((name) => posix.join(systemdUnitDir(homeDir), name));
+  return [SYSTEMD_SERVICE, SYSTEMD_TIMER, SYSTEMD_KEEPER].map((name) =>
+    posix.join(systemdUnitDir(homeDir), name)
+  );
 }
 
 /**
@@ -48,7 +55,11 @@ function unitPaths(homeDir: string): string[] {
  */
 export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
   assertSchedulable(spec, posix.isAbsolute);
-  const [serviceUnit, timerUnit] = unitPaths(spec.homeDir) as [string, string];
+  const [serviceUnit, timerUnit, keeperUnit] = unitPaths(spec.homeDir) as [
+    string,
+    string,
+    string,
+  ];
   const environment = Object.entries(jobEnvironment(spec))
     .map(([name, value]) => `Environment=${quoteWord(`${name}=${value}`)}`);
   const service = [
@@ -79,10 +90,32 @@ export function renderSystemdUnits(spec: ScheduleSpec): RenderedFile[] {
     `WantedBy=timers.target`,
     ``,
   ].join("\n");
-  return [
+  const files: RenderedFile[] = [
     { path: serviceUnit, content: service, encoding: "utf-8" },
     { path: timerUnit, content: timer, encoding: "utf-8" },
   ];
+  if (spec.keeperSocket === undefined) return files;
+  // Not socket-activated: see keeperArgv (platform/schedule_spec.ts). The
+  // user manager starts default.target at login (systemd.special(7)); a
+  // keeper that fails (a socket directory it refuses) is retried, slowly,
+  // within systemd's start limit; one stopped by "systemctl stop" is not.
+  const keeper = [
+    `# Written by "twg upkeep enable"; "twg upkeep disable" removes it.`,
+    `[Unit]`,
+    `Description=twg token keeper: access tokens for sandboxes, never the refresh token`,
+    ``,
+    `[Service]`,
+    `Type=simple`,
+    `ExecStart=${execStartLine(keeperArgv(spec))}`,
+    ...environment,
+    `Restart=on-failure`,
+    `RestartSec=30s`,
+    ``,
+    `[Install]`,
+    `WantedBy=default.target`,
+    ``,
+  ].join("\n");
+  return [...files, { path: keeperUnit, content: keeper, encoding: "utf-8" }];
 }
 
 /**
@@ -142,9 +175,38 @@ const ENABLE_HINT =
 const DISABLE_HINT =
   'Run "systemctl --user status twg-upkeep.timer" to see why, then "twg upkeep disable" again';
 
+const NO_SYSTEMD_GUIDANCE = `Without a scheduler twg can install, run "twg upkeep run" ` +
+  `every 12 minutes another way, e.g. a crontab line (crontab -e): ` +
+  `*/12 * * * * twg upkeep run; or run "twg auth refresh" before work. ` +
+  `"twg upkeep enable --dry-run" shows the files a systemd host would get`;
+
 const SESSION_GUIDANCE = `Log in through a session that starts your systemd user manager ` +
   `(a desktop or SSH login; "su" and "sudo" do not), or run "loginctl enable-linger $USER" ` +
   `and log in again; then run "twg upkeep enable"`;
+
+/**
+ * Where systemd marks that it is PID 1: sd_booted(3) "checks whether the
+ * directory /run/systemd/system/ exists". A test points it elsewhere.
+ */
+export const systemdBootMarker = { path: "/run/systemd/system" };
+
+/**
+ * Without systemd as PID 1 (a container, WSL without systemd) there is no
+ * user manager to start, and "loginctl enable-linger" cannot make one: say
+ * so, and offer another way to run upkeep.
+ */
+async function assertBootedWithSystemd(env: Env): Promise<void> {
+  const isBooted = await env.fs.stat(systemdBootMarker.path).then(
+    (stat) => stat.isDirectory(),
+    () => false,
+  );
+  if (isBooted) return;
+  throw new PlatformError(
+    `Cannot enable upkeep: this system was not started by systemd ` +
+      `(${systemdBootMarker.path} does not exist), so no systemd user manager can run the timer`,
+    NO_SYSTEMD_GUIDANCE,
+  );
+}
 
 /**
  * Fails with repair guidance unless `systemctl --user` can reach a user
@@ -162,6 +224,9 @@ async function assertUserManagerReachable(env: Env): Promise<void> {
   const runtimeDir = env.getVar("XDG_RUNTIME_DIR");
   const hasBusSocket = runtimeDir !== undefined && runtimeDir !== "" &&
     await env.fs.stat(posix.join(runtimeDir, "bus")).then((stat) => stat.isSocket(), () => false);
+  if ((!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) || probe.code !== 0) {
+    await assertBootedWithSystemd(env);
+  }
   if (!hasBusSocket && !env.getVar("DBUS_SESSION_BUS_ADDRESS")) {
     throw new PlatformError(
       `Cannot enable upkeep: no systemd user session is reachable: ` +
@@ -199,7 +264,12 @@ export async function installSystemdTimer(env: Env, spec: ScheduleSpec): Promise
   await env.fs.mkdir(systemdUnitDir(spec.homeDir), { recursive: true, mode: 0o755 });
   try {
     for (const file of files) await writeRenderedFile(env, file);
-    for (const step of [["daemon-reload"], ["enable", "--now", SYSTEMD_TIMER]]) {
+    const steps = [["daemon-reload"], ["enable", "--now", SYSTEMD_TIMER]];
+    // "restart": a keeper already running from an earlier enable takes the new unit.
+    if (spec.keeperSocket !== undefined) {
+      steps.push(["enable", SYSTEMD_KEEPER], ["restart", SYSTEMD_KEEPER]);
+    }
+    for (const step of steps) {
       const result = await systemctl(env, step);
       if (result.code !== 0) {
         throw new PlatformError(
@@ -214,6 +284,9 @@ export async function installSystemdTimer(env: Env, spec: ScheduleSpec): Promise
     // `enable --now` may have linked the timer into timers.target.wants
     // before starting it failed; disabling first leaves no dangling link.
     await systemctl(env, ["disable", SYSTEMD_TIMER]);
+    if (spec.keeperSocket !== undefined) {
+      await systemctl(env, ["disable", "--now", SYSTEMD_KEEPER]);
+    }
     await removeFiles(env, files.map((file) => file.path));
     await systemctl(env, ["daemon-reload"]);
     throw error;
@@ -239,7 +312,19 @@ export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<
   const exists = (path: string) => env.fs.stat(path).then(() => true, () => false);
   const hasFiles = (await Promise.all(paths.map(exists))).includes(true);
   const disable = await systemctl(env, ["disable", "--now", SYSTEMD_TIMER]);
+  // Only when its unit is there: an older twg installed none.
+  const keeperDisable = await exists(paths[2]!)
+    ? await systemctl(env, ["disable", "--now", SYSTEMD_KEEPER])
+    : null;
   if (!hasFiles) return;
+  if (keeperDisable && keeperDisable.code !== 0 && !isUnitMissing(keeperDisable)) {
+    throw new PlatformError(
+      `Cannot disable upkeep: "systemctl --user disable --now ${SYSTEMD_KEEPER}" failed with ${
+        commandFailure(keeperDisable)
+      }`,
+      DISABLE_HINT,
+    );
+  }
   if (disable.code !== 0 && !isUnitMissing(disable)) {
     throw new PlatformError(
       `Cannot disable upkeep: "systemctl --user disable --now ${SYSTEMD_TIMER}" failed with ${
@@ -261,7 +346,8 @@ export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<
 }
 
 /**
- * The timer's unit-file state (`is-enabled`) and activity (`is-active`).
+ * The timer's unit-file state (`is-enabled`) and activity (`is-active`),
+ * and, where its unit is in `homeDir`, whether the keeper's service runs.
  *
  * @example
  * ```ts ignore
@@ -269,7 +355,7 @@ export async function uninstallSystemdTimer(env: Env, homeDir: string): Promise<
  * // { installed: true, active: true, detail: "twg-upkeep.timer is enabled and active" }
  * ```
  */
-export async function systemdTimerStatus(env: Env): Promise<SchedulerStatus> {
+export async function systemdTimerStatus(env: Env, homeDir?: string): Promise<SchedulerStatus> {
   const enabled = await systemctl(env, ["is-enabled", SYSTEMD_TIMER]);
   const active = await systemctl(env, ["is-active", SYSTEMD_TIMER]);
   const state = enabled.stdout.trim();
@@ -280,10 +366,20 @@ export async function systemdTimerStatus(env: Env): Promise<SchedulerStatus> {
       detail: `${SYSTEMD_TIMER}: ${commandFailure(enabled)}`,
     };
   }
-  return {
+  const timer = {
     installed: state !== "not-found",
     active: active.code === 0,
     detail: `${SYSTEMD_TIMER} is ${state} and ${active.stdout.trim() || "inactive"}`,
+  };
+  // The keeper only where its unit was written (an older twg wrote none).
+  const keeperUnit = homeDir === undefined ? null : unitPaths(homeDir)[2]!;
+  if (!keeperUnit || !(await env.fs.lstat(keeperUnit).then(() => true, () => false))) return timer;
+  const keeper = await systemctl(env, ["is-active", SYSTEMD_KEEPER]);
+  const keeperDetail = `${SYSTEMD_KEEPER} is ${keeper.stdout.trim() || "inactive"}`;
+  return {
+    ...timer,
+    detail: `${timer.detail}; ${keeperDetail}`,
+    keeper: { active: keeper.code === 0, detail: keeperDetail },
   };
 }
 
@@ -293,5 +389,5 @@ export const systemdScheduler: Scheduler = {
   render: renderSystemdUnits,
   install: installSystemdTimer,
   uninstall: (env, spec) => uninstallSystemdTimer(env, spec.homeDir),
-  status: (env) => systemdTimerStatus(env),
+  status: (env, spec) => systemdTimerStatus(env, spec.homeDir),
 };

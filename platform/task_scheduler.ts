@@ -17,6 +17,7 @@
  */
 import { systemProgram } from "./windows_system.ts";
 import { win32 } from "node:path";
+import { createHash } from "node:crypto";
 import type { Env } from "../src/env.ts";
 import { UsageError } from "../src/errors.ts";
 import { escapeXml } from "./_xml.ts";
@@ -105,21 +106,34 @@ export function renderScheduledTask(
   assertWindowsCommandLine(argv);
   const paths = scheduledTaskPaths(spec.configDir);
   const script = scriptLocation(spec);
+  const scriptText = launcherScript(jobEnvironment(spec), windowsCommandLine(argv));
   return [
     {
       path: paths.task,
-      content: taskXml(spec, options, script.argument),
+      content: taskXml(spec, options, script.argument, taskScriptSha256(scriptText)),
       encoding: "utf-16le-bom",
     },
-    {
-      path: script.path,
-      content: launcherScript(jobEnvironment(spec), windowsCommandLine(argv)),
-      encoding: "utf-8",
-    },
+    { path: script.path, content: scriptText, encoding: "utf-8" },
   ];
 }
 
-function taskXml(spec: ScheduleSpec, options: ScheduledTaskOptions, script: string): string {
+/**
+ * The SHA-256 of the script's text (lower-case hex), pinned in the task's
+ * own Arguments, which live in Task Scheduler and in no file an agent is
+ * told to write: the script hands it to twg, which checks the script
+ * against it before anything is sent (`src/upkeep/pins.ts`), as the
+ * checkout launcher's is pinned in the unit or plist.
+ */
+export function taskScriptSha256(text: string): string {
+  return createHash("sha256").update(text, "utf8").digest("hex");
+}
+
+function taskXml(
+  spec: ScheduleSpec,
+  options: ScheduledTaskOptions,
+  script: string,
+  scriptSha256: string,
+): string {
   const userId = options.userId === undefined
     ? []
     : [`      <UserId>${escapeXml(options.userId)}</UserId>`];
@@ -171,7 +185,7 @@ function taskXml(spec: ScheduleSpec, options: ScheduledTaskOptions, script: stri
     `    <Exec>`,
     `      <Command>%SystemRoot%\\System32\\wscript.exe</Command>`,
     `      <Arguments>${
-      escapeXml(`//B //NoLogo //E:JScript ${quoteWindowsArgument(script)}`)
+      escapeXml(`//B //NoLogo //E:JScript ${quoteWindowsArgument(script)} ${scriptSha256}`)
     }</Arguments>`,
     `    </Exec>`,
     `  </Actions>`,
@@ -192,6 +206,10 @@ function launcherScript(environment: Record<string, string>, commandLine: string
     `var shell = new ActiveXObject("WScript.Shell");`,
     `var environment = shell.Environment("Process");`,
     ...assignments,
+    // What twg checks this very file against: its path, and the hash the
+    // task pinned (WScript.Arguments, after the host's own // options).
+    `environment("TWG_PINNED_TASK_SCRIPT") = WScript.ScriptFullName;`,
+    `environment("TWG_PINNED_TASK_SCRIPT_SHA256") = WScript.Arguments.length > 0 ? WScript.Arguments(0) : "missing";`,
     `WScript.Quit(shell.Run(${jscriptString(runnable)}, 0, true));`,
     ``,
   ].join("\n");

@@ -18,6 +18,7 @@ const SYSTEM_PROGRAMS = {
   cmd: "cmd.exe",
   rundll32: "rundll32.exe",
   powershell: "WindowsPowerShell\\v1.0\\powershell.exe",
+  whoami: "whoami.exe",
 } as const;
 
 /** A program twg starts on Windows. */

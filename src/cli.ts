@@ -10,6 +10,7 @@ import { formatExamples, helpExamples } from "./help_examples.ts";
 import { styleFor } from "./ui/style.ts";
 import { nearest } from "./ui/suggest.ts";
 import { versionLine } from "./version.ts";
+import { wrap } from "./help_environment.ts";
 
 /** A command of the tree, declared by a module loaded only when it is needed. */
 interface CommandEntry {
@@ -17,6 +18,8 @@ interface CommandEntry {
   path: [string] | [string, string];
   /** Loads its module and declares it; `program` is the tree it joins. */
   load: (env: Env, program: CommandUnknownOpts) => Promise<CommandUnknownOpts>;
+  /** Left out of help and completion: another spelling of a listed command (gh's). */
+  hidden?: boolean;
 }
 
 /**
@@ -60,6 +63,17 @@ const commandTable: CommandEntry[] = [
     path: ["auth", "serve"],
     load: async (env) => (await import("./commands/auth_serve.ts")).authServeCommand(env),
   },
+  // gh's spellings (`gh auth login`, `gh auth logout`), hidden: the same commands.
+  {
+    path: ["auth", "login"],
+    load: async (env) => (await import("./commands/login.ts")).loginCommand(env),
+    hidden: true,
+  },
+  {
+    path: ["auth", "logout"],
+    load: async (env) => (await import("./commands/logout.ts")).logoutCommand(env),
+    hidden: true,
+  },
   { path: ["api"], load: async (env) => (await import("./commands/api.ts")).apiCommand(env) },
   { path: ["exec"], load: async (env) => (await import("./commands/exec.ts")).execCommand(env) },
   {
@@ -85,6 +99,10 @@ const commandTable: CommandEntry[] = [
     load: async (env) => (await import("./commands/uninstall.ts")).uninstallCommand(env),
   },
   {
+    path: ["config"],
+    load: async (env) => (await import("./commands/config.ts")).configCommand(env),
+  },
+  {
     path: ["version"],
     load: (env) =>
       Promise.resolve(
@@ -95,12 +113,18 @@ const commandTable: CommandEntry[] = [
   },
   {
     path: ["help"],
-    load: (_env, program) =>
+    load: (env, program) =>
       Promise.resolve(
         new Command("help")
           .description("Show the help of a command")
           .argument("[command...]", "the command, e.g. auth status")
-          .action((words: string[]) => {
+          .action(async (words: string[]) => {
+            // A help topic, as `gh help environment`; not a command.
+            if (words.length === 1 && words[0] === "environment") {
+              const { environmentHelp } = await import("./help_environment.ts");
+              env.stdout.write(environmentHelp(env.stdout.columns?.() ?? 80));
+              return;
+            }
             helpCommandFor(program, words).outputHelp();
           }),
       ),
@@ -122,7 +146,9 @@ function entriesFor(words: string[]): CommandEntry[] {
   const named = commandTable.filter((entry) => entry.path[0] === first);
   if (named.length === 0 || first === "help") return commandTable;
   const exact = named.filter((entry) => entry.path[1] === second);
-  return exact.length > 0 ? exact : named;
+  // Hidden spellings (auth login, auth logout) only when named: help and
+  // completion list the others without loading login's modules.
+  return exact.length > 0 ? exact : named.filter((entry) => !entry.hidden);
 }
 
 /**
@@ -135,7 +161,8 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
     .description(
       "Sign in to your OAuth server once; stay signed in, safely, from terminals, scripts and coding agents",
     )
-    .version(versionLine(env), "-v, --version")
+    // --version only: gh has no -v, and -v reads as "verbose" to many.
+    .version(versionLine(env), "--version", "Show twg's version and runtime")
     // Program options only before a command: `twg upgrade --version 1.2.0`
     // is upgrade's own --version, not the program's.
     .enablePositionalOptions()
@@ -143,15 +170,22 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
     .helpCommand(false)
     // Before the examples, which configureTree adds last: every help ends with them.
-    .addHelpText(
-      "after",
-      `
-Profiles: --profile NAME on any command (or TWG_PROFILE=NAME) uses another sign-in;
-"twg auth switch --profile NAME [--here]" changes the default (here: this directory).
-
-Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not writable,
-5 network or server error, 77 sign in again (sign-in expired or rejected), 130 interrupted.`,
-    );
+    .addHelpText("after", () =>
+      [
+        "",
+        "Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not " +
+        "writable, 5 network or server error, 77 sign in again (sign-in expired or " +
+        "rejected), 130 interrupted.",
+        "",
+        "Profiles: --profile NAME on any command (or TWG_PROFILE=NAME) uses another " +
+        'sign-in; "twg auth switch --profile NAME [--here]" changes the default (--here: ' +
+        "this directory and below).",
+        "",
+        'Learn more: "twg <command> --help" for a command, "twg help environment" for the ' +
+        "variables; the README that comes with twg is the manual.",
+      ].flatMap((paragraph) =>
+        paragraph ? wrap(paragraph, (env.stdout.columns?.() ?? 80) - 1) : [""]
+      ).join("\n"));
   const commands = await Promise.all(entries.map((entry) => entry.load(env, program)));
   let auth: CommandUnknownOpts | undefined;
   for (const [index, entry] of entries.entries()) {
@@ -164,10 +198,21 @@ Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not wri
       auth = new Command("auth").description("Inspect and use the stored sign-in");
       program.addCommand(auth);
     }
-    auth.addCommand(command);
+    auth.addCommand(command, entry.hidden ? { hidden: true } : {});
   }
   configureTree(program, env, []);
   return program;
+}
+
+/** `text` with each line wider than `columns` wrapped at its own indentation. */
+function fitLines(text: string, columns: number): string {
+  return text.split("\n").flatMap((line) => {
+    if ([...line].length <= columns || line.startsWith("  $ ")) return [line];
+    const indent = /^ */.exec(line)![0];
+    return wrap(line.slice(indent.length), Math.max(10, columns - indent.length)).map((part) =>
+      indent + part
+    );
+  }).join("\n");
 }
 
 /** The command `words` name (`["auth", "status"]`), or a usage error with the nearest name. */
@@ -203,11 +248,24 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
   const shownPath = ["twg", ...path].join(" ");
   const hint = `Run "${shownPath} --help" for usage`;
   command
+    // One voice in every help: commander's own lines in twg's capitalised style.
+    .helpOption("-h, --help", "Show help for this command")
     .exitOverride((error) => {
       // main puts the hint into the --json document.
       throw Object.assign(error, { hint });
     })
     .configureHelp({
+      // Below 60 columns the two-column layout leaves no room (commander then
+      // stops wrapping): each term on its own line, its description below.
+      formatItem(term, termWidth, description, helper) {
+        const width = helper.helpWidth ?? 80;
+        if (width >= 60 || !description) {
+          return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
+        }
+        return `  ${term}\n${
+          wrap(description, width - 7).map((line) => `      ${line}`).join("\n")
+        }`;
+      },
       optionDescription(option) {
         const isEmptyList = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
         const shown = isEmptyList
@@ -217,7 +275,13 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
       },
     })
     .configureOutput({
-      writeOut: (text) => env.stdout.write(text),
+      // The terminal's real width: commander wraps descriptions to it.
+      getOutHelpWidth: () => env.stdout.columns?.() ?? 80,
+      getErrHelpWidth: () => env.stderr.columns?.() ?? 80,
+      // Help is all commander writes here: every line fits the terminal,
+      // commands' own paragraphs included (an example's command line, copied
+      // whole, is never broken).
+      writeOut: (text) => env.stdout.write(fitLines(text, env.stdout.columns?.() ?? 80)),
       writeErr: (text) => env.stderr.write(text),
       outputError: (text) => {
         const [message = "", ...rest] = text.replace(/^error: /, "").trimEnd().split("\n");
@@ -230,7 +294,26 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
         );
       },
     });
+  // A group run alone (`twg`, `twg auth`) shows its help on stdout and
+  // succeeds, as gh does; commander would print it on stderr as an error.
+  if (command.commands.length > 0 && !Reflect.get(command, "_actionHandler")) {
+    command.allowExcessArguments(true).action(() => {
+      const [word] = command.args;
+      if (word === undefined) return command.outputHelp();
+      const suggestion = nearest(word, command.commands.map((child) => child.name()));
+      throw new UsageError(
+        `unknown command '${word}'${suggestion ? ` (Did you mean ${suggestion}?)` : ""}`,
+        hint,
+      );
+    });
+  }
   const examples = helpExamples[path.join(" ")];
-  if (examples) command.addHelpText("after", formatExamples(examples));
+  // Laid out when shown, for the width of the terminal it is shown on.
+  if (examples) {
+    command.addHelpText("after", () => formatExamples(examples, env.stdout.columns?.() ?? 80));
+  }
+  if (command.commands.length > 0 && path.length > 0) {
+    command.helpCommand("help [command]", "Show help for a command");
+  }
   for (const child of command.commands) configureTree(child, env, [...path, child.name()]);
 }

@@ -12,6 +12,8 @@
 export interface Output {
   write(text: string): void;
   readonly isTerminal: boolean;
+  /** The terminal's width in columns, or null when it is not a terminal (absent in fakes). */
+  columns?(): number | null;
 }
 
 /** What a finished child process left behind. */
@@ -29,6 +31,11 @@ export interface RunOptions {
   env?: Record<string, string>;
   /** Start it and return without waiting (browser openers). */
   detached?: boolean;
+  /**
+   * With `detached`: wait this long for an early exit and report its code
+   * (an opener that fails says so at once); still running then is success.
+   */
+  earlyExitMs?: number;
   /**
    * Start it in a session and process group of its own (setsid), stdin from
    * `input`, stdout piped, stderr discarded, and wait for it: a kill of the

@@ -73,6 +73,15 @@ function output(file: typeof Deno.stdout | typeof Deno.stderr): Output {
     get isTerminal() {
       return file.isTerminal();
     },
+    columns() {
+      if (!file.isTerminal()) return null;
+      try {
+        // A pseudo-terminal nobody sized (script without a terminal) reports 0.
+        return Deno.consoleSize().columns || null;
+      } catch {
+        return null;
+      }
+    },
   };
 }
 
@@ -89,7 +98,7 @@ async function readLine(prompt: string, stderr: Output, hidden: boolean): Promis
       const count = await Deno.stdin.read(buffer);
       if (count === null) return line.length > 0 ? line : null;
       const typed = typeInto(line, decoder.decode(buffer.subarray(0, count), { stream: true }));
-      if (typed.isComplete) return typed.line;
+      if (typed.isComplete) return typed.isEnd ? null : typed.line;
       line = typed.line;
     }
   } finally {
@@ -123,6 +132,17 @@ async function run(command: string, args: string[], options: RunOptions = {}): P
     return { code, stdout: "", stderr: said };
   }
   if (options.detached) {
+    if (options.earlyExitMs) {
+      let timer: ReturnType<typeof setTimeout> | undefined;
+      const early = await Promise.race([
+        child.status,
+        new Promise<null>((resolve) =>
+          timer = setTimeout(() => resolve(null), options.earlyExitMs)
+        ),
+      ]);
+      clearTimeout(timer);
+      if (early) return { code: early.code, stdout: "", stderr: "" };
+    }
     child.unref();
     return { code: 0, stdout: "", stderr: "" };
   }
@@ -300,7 +320,16 @@ export function createProcessEnv(): Env {
     readStdin: () => new Response(Deno.stdin.readable).text(),
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: (input, init) => globalThis.fetch(input, init),
+    // The trace module is loaded only when TWG_DEBUG asks for it (start-up budget).
+    fetch: /^(api|1|true)$/.test(getVar("TWG_DEBUG") ?? "")
+      ? async (input, init) => {
+        const { tracedFetch } = await import("./http_trace.ts");
+        return await tracedFetch((i, o) => globalThis.fetch(i, o), {
+          write: (text) => stderr.write(text),
+          now: () => Date.now(),
+        })(input, init);
+      }
+      : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run,
     getVar,

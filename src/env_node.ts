@@ -76,6 +76,10 @@ function makeOutput(stream: NodeJS.WriteStream): Output {
     get isTerminal() {
       return Boolean(stream.isTTY);
     },
+    columns() {
+      // A pseudo-terminal nobody sized reports 0.
+      return stream.isTTY ? stream.columns || null : null;
+    },
   };
 }
 
@@ -107,7 +111,7 @@ async function readLineFromStdin(
           line = typed.line;
           if (!typed.isComplete) return;
           stop();
-          resolve(line);
+          resolve(typed.isEnd ? null : line);
         } catch (error) {
           stop();
           reject(error);
@@ -151,8 +155,19 @@ async function runProcess(
     });
     if (options.detached) {
       child.on("spawn", () => {
-        child.unref();
-        resolve({ code: 0, stdout: "", stderr: "" });
+        if (!options.earlyExitMs) {
+          child.unref();
+          return resolve({ code: 0, stdout: "", stderr: "" });
+        }
+        // An opener that fails says so at once; still running then is success.
+        const timer = setTimeout(() => {
+          child.unref();
+          resolve({ code: 0, stdout: "", stderr: "" });
+        }, options.earlyExitMs);
+        child.on("exit", (code: number | null) => {
+          clearTimeout(timer);
+          resolve({ code: code ?? 1, stdout: "", stderr: "" });
+        });
       });
       return;
     }
@@ -272,7 +287,16 @@ export function createProcessEnv(): Env {
     },
     now: () => Date.now(),
     sleep: abortableSleep,
-    fetch: (input, init) => globalThis.fetch(input, init),
+    // The trace module is loaded only when TWG_DEBUG asks for it (start-up budget).
+    fetch: /^(api|1|true)$/.test(process.env.TWG_DEBUG ?? "")
+      ? async (input, init) => {
+        const { tracedFetch } = await import("./http_trace.ts");
+        return await tracedFetch((i, o) => globalThis.fetch(i, o), {
+          write: (text) => stderr.write(text),
+          now: () => Date.now(),
+        })(input, init);
+      }
+      : (input, init) => globalThis.fetch(input, init),
     fs: fileSystem,
     run: runProcess,
     getVar: (name) => process.env[name],

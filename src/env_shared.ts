@@ -36,23 +36,38 @@ export function abortableSleep(ms: number, signal?: AbortSignal): Promise<void> 
   });
 }
 
-/** A line being typed: its text so far, and whether Enter ended it. */
+/**
+ * A line being typed: its text so far, whether Enter ended it, and whether
+ * Ctrl-D on an empty line ended the input (then the answer is "none").
+ */
 export interface TypedLine {
   line: string;
   isComplete: boolean;
+  isEnd?: boolean;
 }
 
 /**
  * Applies typed `text` to `line`: Enter ends it, Backspace deletes, and
  * Ctrl-C, which a terminal in raw mode delivers as a character rather than a
- * signal, aborts.
+ * signal, aborts. Ctrl-D on an empty line ends the input, as a terminal in
+ * canonical mode would; elsewhere it is ignored. Arrow and function keys
+ * arrive as escape sequences (ECMA-48: ESC `[` parameters, a final byte in
+ * @–~; or ESC `O` and one byte) and other control characters mean nothing
+ * in a line: none of them becomes part of the answer.
  */
 export function typeInto(line: string, text: string): TypedLine {
-  for (const char of text) {
-    if (char === "\u0003") throw new DOMException("Interrupted", "AbortError");
-    if (char === "\r" || char === "\n") return { line, isComplete: true };
-    if (char === "\u007f" || char === "\b") line = line.slice(0, -1);
-    else line += char;
+  // deno-lint-ignore no-control-regex
+  const keys = text.match(/\x1b\[[0-?]*[ -/]*[@-~]|\x1bO.|\x1b.?|[\s\S]/gu) ?? [];
+  for (const key of keys) {
+    if (key === "\u0003") throw new DOMException("Interrupted", "AbortError");
+    if (key === "\r" || key === "\n") return { line, isComplete: true };
+    if (key === "\u0004") {
+      if (line === "") return { line, isComplete: true, isEnd: true };
+      continue;
+    }
+    if (key === "\u007f" || key === "\b") line = [...line].slice(0, -1).join("");
+    // deno-lint-ignore no-control-regex
+    else if (!/^[\x00-\x1f\x7f]/.test(key)) line += key;
   }
   return { line, isComplete: false };
 }

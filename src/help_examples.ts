@@ -39,6 +39,12 @@ export const helpExamples: Record<string, Example[]> = {
     ["twg auth token", "print a valid access token"],
     ["twg auth refresh", "rotate the tokens when due"],
   ],
+  "auth login": [
+    ["twg auth login", "gh's spelling of twg login"],
+  ],
+  "auth logout": [
+    ["twg auth logout", "gh's spelling of twg logout"],
+  ],
   "auth status": [
     ["twg auth status", "who is signed in, the site, the expiry (offline)"],
     ["twg auth status --json | jq -r .site.url", "the connected site, for scripts"],
@@ -106,7 +112,9 @@ export const helpExamples: Record<string, Example[]> = {
   "upkeep enable": [
     ["twg upkeep enable", "install the schedule for this OS"],
     ["twg upkeep enable --dry-run", "print the files it would install"],
-    ["twg upkeep enable --dry-run --os windows --output-dir out", "render another OS's files"],
+    // Printed, not written: under the README's least-privilege install twg
+    // may write only its own directories, and --output-dir names another.
+    ["twg upkeep enable --dry-run --os windows", "print another OS's files"],
   ],
   "upkeep disable": [
     ["twg upkeep disable", "remove the schedule (harmless when there is none)"],
@@ -134,16 +142,41 @@ export const helpExamples: Record<string, Example[]> = {
   ],
   help: [
     ["twg help auth status", "the help of a command"],
+    ["twg help environment", "every environment variable twg reads"],
+  ],
+  config: [
+    ["twg config set client-id my-client-id", "save the OAuth client id in config.json"],
+    ["twg config list", "every setting, its value and where it comes from"],
+  ],
+  "config list": [
+    ["twg config list", "every setting and its source (variable, file, default)"],
+    ["twg config list --json", "the same as JSON"],
+  ],
+  "config get": [
+    ["twg config get issuer", "the issuer in effect"],
+  ],
+  "config set": [
+    ["twg config set client-id my-client-id", "the client id twg signs in with"],
+    ["twg config set credential-backend keyring", "keep new sign-ins in the OS keyring"],
+  ],
+  "config unset": [
+    ["twg config unset client-id", "remove it from config.json"],
   ],
 };
 
-/** The "Examples:" section for `examples`, as it ends a command's help. */
-export function formatExamples(examples: Example[]): string {
-  const width = Math.max(...examples.map(([invocation]) => invocation.length));
-  const lines = examples.map(([invocation, meaning]) =>
-    invocation.length > 40
-      ? `  $ ${invocation}\n      ${meaning}`
-      : `  $ ${invocation.padEnd(width > 40 ? invocation.length : width)}   ${meaning}`
-  );
+/**
+ * The "Examples:" section for `examples`, as it ends a command's help: the
+ * invocation and its meaning side by side, aligned, when they fit in
+ * `columns`; else the meaning on the next line, indented.
+ */
+export function formatExamples(examples: Example[], columns = 80): string {
+  const sideBySide = examples.filter(([invocation]) => invocation.length <= 40);
+  const width = Math.max(0, ...sideBySide.map(([invocation]) => invocation.length));
+  const lines = examples.map(([invocation, meaning]) => {
+    const fits = invocation.length <= 40 && 4 + width + 3 + meaning.length <= columns;
+    return fits
+      ? `  $ ${invocation.padEnd(width)}   ${meaning}`
+      : `  $ ${invocation}\n      ${meaning}`;
+  });
   return `\nExamples:\n${lines.join("\n")}`;
 }

@@ -19,6 +19,7 @@ import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines, terminalSafeOutput } from "./ui/terminal_text.ts";
 import { withoutHeaderValues } from "./oauth/token_syntax.ts";
+import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_documents.ts";
 import { versionLine } from "./version.ts";
 
 /**
@@ -113,7 +114,7 @@ export async function runCli(processEnv: Env, args: string[]): Promise<number> {
     }
     return ExitCode.ok;
   } catch (error) {
-    return await reportError(env, error, jsonOutputOf(args));
+    return await reportError(env, error, jsonOutputOf(args), commandOf(args));
   } finally {
     await showPendingUpdateNotice(env, args);
   }
@@ -216,22 +217,20 @@ export function jsonOutputOf(args: string[]): "document" | "events" | null {
   return args[0] === "login" ? "events" : "document";
 }
 
-/** The contract's `error` member of every `--json` failure. */
-export interface JsonError {
-  code: string;
-  message: string;
-  hint: string | null;
-}
+export type { JsonError };
 
 function writeJsonError(
   env: Env,
   mode: "document" | "events" | null,
   error: JsonError,
   document: Record<string, unknown> = {},
+  command = "",
 ): void {
-  if (mode === "events") env.stdout.write(JSON.stringify({ event: "error", error }) + "\n");
-  else if (mode === "document") {
-    env.stdout.write(JSON.stringify({ ...document, error }, null, 2) + "\n");
+  if (mode === "events") {
+    env.stdout.write(JSON.stringify({ schemaVersion, event: "error", error }) + "\n");
+  } else if (mode === "document") {
+    // The command's whole shape, as on success: a script reads the same fields either way.
+    env.stdout.write(JSON.stringify(jsonDocument(command, document, error), null, 2) + "\n");
   }
 }
 
@@ -239,6 +238,7 @@ async function reportError(
   env: Env,
   error: unknown,
   json: "document" | "events" | null,
+  command: string,
 ): Promise<number> {
   // `twg exec`: the command's own status, nothing of twg's to say.
   if (error instanceof PassedThroughExit) return error.exitCode;
@@ -248,20 +248,32 @@ async function reportError(
     if (error.exitCode === 0) return ExitCode.ok;
     const [message = "", ...rest] = error.message.replace(/^error: /, "").split("\n");
     const suggestion = rest.join(" ").trim();
-    writeJsonError(env, json, {
-      code: "usage",
-      message: suggestion ? `${message} ${suggestion}` : message,
-      hint: error.hint ?? 'Run "twg --help" for usage',
-    });
+    writeJsonError(
+      env,
+      json,
+      {
+        code: "usage",
+        message: suggestion ? `${message} ${suggestion}` : message,
+        hint: error.hint ?? 'Run "twg --help" for usage',
+      },
+      {},
+      command,
+    );
     return ExitCode.usage;
   }
   if (isAbortError(error)) {
     env.stderr.write("\nInterrupted; nothing was saved.\n");
-    writeJsonError(env, json, {
-      code: "interrupted",
-      message: "Interrupted; nothing was saved",
-      hint: null,
-    });
+    writeJsonError(
+      env,
+      json,
+      {
+        code: "interrupted",
+        message: "Interrupted; nothing was saved",
+        hint: null,
+      },
+      {},
+      command,
+    );
     return ExitCode.interrupted;
   }
   const style = styleFor(env, env.stderr);
@@ -288,6 +300,7 @@ async function reportError(
       json,
       { code: error.code, message: error.message, hint },
       error.jsonDocument,
+      command,
     );
     return error.exitCode;
   }
@@ -302,11 +315,17 @@ async function reportError(
   env.stderr.write(`${style.error("✖")} Unexpected error: ${message}\n`);
   if (isDebug(env)) env.stderr.write(`${withoutHeaderValues((error as Error)?.stack ?? "")}\n`);
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
-  writeJsonError(env, json, {
-    code: "unexpected",
-    message: `Unexpected error: ${message}`,
-    hint: "Run again with TWG_DEBUG=1 for details, and please report it",
-  });
+  writeJsonError(
+    env,
+    json,
+    {
+      code: "unexpected",
+      message: `Unexpected error: ${message}`,
+      hint: "Run again with TWG_DEBUG=1 for details, and please report it",
+    },
+    {},
+    command,
+  );
   return ExitCode.failure;
 }
 

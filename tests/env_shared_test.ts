@@ -21,6 +21,15 @@ Deno.test("an aborted sleep rejects with the signal's reason at once", async () 
   await assert.rejects(sleeping, /stop/);
 });
 
+Deno.test("typing: Ctrl-D on an empty line ends the input; arrows and other control keys are not typed", () => {
+  assert.deepEqual(typeInto("", "\u0004"), { line: "", isComplete: true, isEnd: true });
+  assert.deepEqual(typeInto("ab", "\u0004c"), { line: "abc", isComplete: false });
+  assert.deepEqual(typeInto("", "to\x1b[Dk\x1b[A\x1bOPen\x1b[1;5C\t\r"), {
+    line: "token",
+    isComplete: true,
+  });
+});
+
 Deno.test("the TWG_TEST_* switches are read into Env.testHooks, never by product code", async () => {
   const { readdir, readFile } = await import("node:fs/promises");
   const readers: string[] = [];

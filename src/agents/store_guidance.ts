@@ -61,6 +61,15 @@ export async function storeNotWritableGuidance(
     return "No request was sent to the token endpoint: the sealed refresh token needs the OS keyring's key.\n" +
       `${error.fix}.\n`;
   }
-  return "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n" +
-    sandboxGuidance(await guidanceOptions(env, error.configDir));
+  const lost =
+    "No request was sent to the token endpoint: a rotated refresh token that cannot be saved would be lost.\n";
+  const options = await guidanceOptions(env, error.configDir);
+  // twg's own permission flags refused the write and no agent runs it: the
+  // flag is the likeliest fix, named first (issue 25, item 6); the general
+  // answer follows for the sandbox that may also be there.
+  const flag = error.permissionFlag && options.agent === null
+    ? `twg's own permissions refuse the write: add ${error.permissionFlag} to the flags ` +
+      `that start twg (the README's "deno install" line names ~/.config/twg).\n`
+    : "";
+  return lost + flag + sandboxGuidance(options);
 }

@@ -10,6 +10,7 @@
 import type { ConfigPaths } from "../config/paths.ts";
 import { type KeyringProblem, KeyringUnavailableError } from "../credentials/keyring.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
+import { PinMismatchError } from "./origin_pin.ts";
 import {
   AuthExpiredError,
   AuthRequiredError,
@@ -146,6 +147,13 @@ export function errorOfFailure(failure: ChildFailure): Error {
         ...(failure.hint === undefined ? {} : { hint: failure.hint }),
       });
     case "other":
+      // The scheduled job names this refusal in its log and state.
+      if (failure.code === PinMismatchError.defaultCode) {
+        return new PinMismatchError(failure.message, {
+          exitCode: failure.exitCode,
+          ...(failure.hint === undefined ? {} : { hint: failure.hint }),
+        });
+      }
       return new TwgError(failure.message, {
         exitCode: failure.exitCode,
         ...(failure.hint === undefined ? {} : { hint: failure.hint }),

@@ -18,6 +18,7 @@ import { changeSignIn, type DoorContext, type SignInChange } from "../credential
 import { requestRefresh, rotatedTokens } from "../oauth/refresh_grant.ts";
 import { formatTime } from "../ui/time.ts";
 import type { RefreshReason } from "./refresh_child_message.ts";
+import { assertPinnedOrigins } from "./origin_pin.ts";
 import {
   beginInFlight,
   type InFlight,
@@ -169,6 +170,10 @@ async function rotate(
       "no-refresh-token",
     );
   }
+  // The scheduled job's pins, checked on these very credentials (re-read
+  // under the lock): an earlier check on an earlier read leaves a window in
+  // which a sandbox that may write auth.conf points the endpoint elsewhere.
+  assertPinnedOrigins(env, tokens);
   // The keyring's key read (and the stored token opened) before anything is sent.
   const toSend = await refreshTokenToSend(env, paths.dir, tokens.refreshToken, tokens);
   // Reserve before you spend: every byte and descriptor the save needs is

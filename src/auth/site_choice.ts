@@ -60,8 +60,18 @@ export async function askForSite(
       env.interrupt,
     );
     if (answer === null) return null;
-    const chosen = sites[Number(answer.trim()) - 1];
+    const typed = answer.trim();
+    const chosen = /^\d+$/.test(typed)
+      ? sites[Number(typed) - 1]
+      : sites.find((site) =>
+        site.id === typed || site.url.replace(/\/$/, "") === typed.replace(/\/$/, "")
+      );
     if (chosen) return chosen;
+    // Said, not silently asked again: the person sees why.
+    env.stderr.write(
+      `No site "${terminalSafe(typed)}": enter a number from 1 to ${sites.length}, ` +
+        "a site id or its URL (Ctrl-D to choose later).\n",
+    );
   }
 }
 

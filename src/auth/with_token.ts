@@ -19,6 +19,7 @@ import { fetchSites, matchSite } from "../oauth/identity.ts";
 import { isBearerTokenSyntax } from "../oauth/token_syntax.ts";
 import { signInOrigins } from "./token_origins.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
+import { askLine } from "../ui/ask.ts";
 
 /** Whether `tokens` came from `login --with-token` (no refresh, ever). */
 export function isGivenToken(tokens: OAuthTokens): boolean {
@@ -40,11 +41,15 @@ function jwtExpiry(token: string): number | null {
 
 /** Reads the token from stdin and stores it in place of the OAuth credentials. */
 export async function runLoginWithToken(env: Env, options: { site: string | undefined }) {
-  const accessToken = (await env.readStdin()).trim();
+  // On a terminal, a prompt says what is awaited (hidden input; Ctrl-C cancels).
+  const accessToken = env.stdinIsTerminal
+    ? (await askLine(env, "Paste the access token, then press Enter: ", { hidden: true }) ?? "")
+      .trim()
+    : (await env.readStdin()).trim();
   if (!accessToken) {
     throw new UsageError(
-      "No token on standard input",
-      'Pipe it in: "twg login --with-token < token.txt"',
+      env.stdinIsTerminal ? "No token entered; nothing was saved" : "No token on standard input",
+      'Paste it at the prompt, or pipe it in: "twg login --with-token < token.txt"',
     );
   }
   if (!isBearerTokenSyntax(accessToken)) {

@@ -12,6 +12,8 @@ import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
 import { resolveAccessToken, siteOf } from "../auth/token_source.ts";
 import { renewedAccessToken, unauthorizedAfterRefresh } from "../auth/renew_after_unauthorized.ts";
 import { parseFields, readUserFile, withQuery } from "../api/fields.ts";
+import { apiTarget } from "../api/base_for_path.ts";
+import { prettyJson } from "../api/pretty_json.ts";
 import { nextPageUrl } from "../api/pagination.ts";
 import { configPaths } from "../config/paths.ts";
 import { selectorOf, selectSite, type SiteSelector } from "../auth/site_selector.ts";
@@ -23,6 +25,8 @@ import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, NetworkError, TwgError, UsageError } from "../errors.ts";
 import { assertCredentialDestination, assertSecureUrl, twgUserAgent } from "../oauth/http.ts";
+import { isColorEnabled } from "../ui/style.ts";
+import { terminalSafe } from "../ui/terminal_text.ts";
 import { bearerAuthorization, withoutHeaderValues } from "../oauth/token_syntax.ts";
 import { assertBoundOrigin } from "../auth/token_origins.ts";
 
@@ -165,7 +169,8 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
     options.allowOrigins ?? [],
     options.site ?? null,
   );
-  let url = requestUrl(base, options.path);
+  const target = apiTarget(base, options.path);
+  let url = requestUrl(target.base, target.path);
   if (inQuery) url = withQuery(url, params);
 
   const headers = new Headers({ accept: "application/json", "user-agent": twgUserAgent(env) });
@@ -233,6 +238,14 @@ export async function runApi(env: Env, options: ApiOptions): Promise<void> {
       pages.push(document);
     } else if (options.jq !== undefined) {
       if (text.trim() !== "") {
+        if (parseJson(text) === undefined) {
+          const start = terminalSafe(text.trimStart().slice(0, 40));
+          throw new TwgError(
+            `The response from ${url.host}${url.pathname} is not JSON, so --jq cannot apply ` +
+              `(it starts with "${start}")`,
+            { hint: "Run the same request without --jq to see the body" },
+          );
+        }
         const { applyJq } = await import("../api/jq.ts");
         env.stdout.write(await applyJq(text, options.jq, { indent: env.stdout.isTerminal }));
       }
@@ -397,7 +410,12 @@ async function send(
   }
 }
 
+/** The body as it came; on a terminal, JSON indented and coloured as gh shows it. */
 function writeBody(env: Env, text: string): void {
+  const pretty = env.stdout.isTerminal
+    ? prettyJson(text, { color: isColorEnabled(env, env.stdout) })
+    : null;
+  if (pretty !== null) return env.stdout.write(pretty);
   env.stdout.write(text.length > 0 && !text.endsWith("\n") ? text + "\n" : text);
 }
 
@@ -417,6 +435,7 @@ function formatHead(response: Response): string {
 function httpStatusError(response: Response, url: URL, source: TokenSource): TwgError {
   const status = `HTTP ${response.status}${response.statusText ? ` ${response.statusText}` : ""}`;
   const message = `${status} from ${url.host}${url.pathname}`;
+  if (response.status >= 300 && response.status < 400) return redirectError(response, url, message);
   if (response.status !== 401) return new TwgError(message);
   const hint = {
     store: 'The server refused the access token: run "twg auth refresh --force", ' +
@@ -427,6 +446,35 @@ function httpStatusError(response: Response, url: URL, source: TokenSource): Twg
       "or check TWG_BBC_TOKEN",
   }[source];
   return new TwgError(message, { hint });
+}
+
+/**
+ * A 3xx: where it points, and why twg stops there. Following it would send
+ * the bearer token to wherever the server says (gh's Go client drops the
+ * Authorization header on a cross-host redirect; twg does not follow at all).
+ */
+function redirectError(response: Response, url: URL, message: string): TwgError {
+  const location = response.headers.get("location");
+  if (!location) {
+    return new TwgError(`${message} without a Location`, {
+      hint: "twg never follows redirects with a token",
+    });
+  }
+  let target: URL | null = null;
+  try {
+    target = new URL(location, url);
+  } catch {
+    // Shown as it came, below.
+  }
+  const shown = terminalSafe(target?.href ?? location);
+  return new TwgError(`${message} redirects to ${shown}`, {
+    hint: "twg never follows redirects with a token (it would go wherever the server says); " +
+      (target && target.origin === url.origin
+        ? `request "${
+          terminalSafe(target.pathname + target.search)
+        }" instead if that is the API you meant`
+        : "check the path, or the API base URL"),
+  });
 }
 
 function parseJson(text: string): unknown {

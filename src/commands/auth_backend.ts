@@ -27,6 +27,7 @@ import {
 import type { Env } from "../env.ts";
 import { AuthRequiredError, TwgError } from "../errors.ts";
 import { styleFor } from "../ui/style.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 /** Declares `twg auth backend`. */
 export function authBackendCommand(env: Env) {
@@ -36,7 +37,9 @@ export function authBackendCommand(env: Env) {
     .option("--json", "print the outcome as JSON on stdout")
     .action(async (backend: string, options: { json?: boolean }) => {
       const outcome = await moveCredentials(env, chosenBackend(env, backend));
-      if (options.json) env.stdout.write(JSON.stringify(outcome) + "\n");
+      if (options.json) {
+        env.stdout.write(JSON.stringify(jsonDocument("auth backend", { ...outcome })) + "\n");
+      }
       const check = styleFor(env, env.stderr).success("✔");
       env.stderr.write(
         outcome.moved

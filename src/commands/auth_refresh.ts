@@ -15,6 +15,7 @@ import type { Env } from "../env.ts";
 import { styleFor, warn } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { signInStateOf } from "../auth/sign_in_state.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 /** Options of `twg auth refresh`. */
 export interface AuthRefreshOptions {
@@ -47,12 +48,12 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
       const expiry = state.expiresAt;
       if (options.json) {
         env.stdout.write(
-          JSON.stringify({
+          JSON.stringify(jsonDocument("auth refresh", {
             refreshed: false,
             reason: "not-refreshable",
             accessTokenExpiresAt: expiry,
             refreshDueAt: null,
-          }) + "\n",
+          })) + "\n",
         );
       } else {
         warn(
@@ -67,12 +68,12 @@ export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Pro
     const times = { expiresAt: state.expiresAt!, refreshDueAt: state.refreshDueAt! };
     if (options.json) {
       env.stdout.write(
-        JSON.stringify({
+        JSON.stringify(jsonDocument("auth refresh", {
           refreshed: result.refreshed,
           reason: result.reason,
           accessTokenExpiresAt: times.expiresAt,
           refreshDueAt: times.refreshDueAt,
-        }) + "\n",
+        })) + "\n",
       );
       return;
     }

@@ -39,6 +39,10 @@ export async function runAuthServe(env: Env, socket: string | undefined): Promis
       hint: "Use the access-token file that upkeep keeps (see the README: Agents and sandboxes)",
     });
   }
+  // Started by the keeper service `upkeep enable` wrote: what it ran must be
+  // what was pinned (src/upkeep/pins.ts), as for the upkeep job.
+  const { assertLauncherIntact } = await import("../upkeep/pins.ts");
+  await assertLauncherIntact(env);
   const socketPath = socket
     ? (isAbsolutePath(socket, env.os) ? socket : joinPath(env.cwd(), socket))
     : brokerSocketPath(env);

@@ -6,6 +6,7 @@
  * @module
  */
 import { terminalSafe } from "../ui/terminal_text.ts";
+import { jsonDocument } from "../json_documents.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";
 import { configPaths, defaultProfile } from "../config/paths.ts";
 import { selectSite, type SiteSelector } from "../auth/site_selector.ts";
@@ -47,6 +48,8 @@ export interface AuthStatus {
   sites: { id: string; url: string; name: string }[];
   /** The stored sign-in's issuer; without one, the configured issuer. */
   issuer: string | null;
+  /** The scopes the server granted, as `gh auth status` shows them ("Token scopes"). */
+  scopes: string[] | null;
   /** Settings that name another issuer or client than the stored sign-in's (which wins). */
   settingMismatches: SettingMismatch[];
   accessTokenExpiresAt: string | null;
@@ -158,6 +161,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     sites: credentials?.sites ?? (credentials?.site ? [credentials.site] : []),
     issuer: tokens?.issuer ??
       (await loadSettings(env, paths.configJson).then((settings) => settings.issuer, () => null)),
+    scopes: tokens?.scope ? tokens.scope.split(/\s+/).filter(Boolean) : null,
     settingMismatches: tokens ? await settingMismatches(env, paths, tokens) : [],
     accessTokenExpiresAt: state.expiresAt,
     refreshDueAt: state.refreshDueAt,
@@ -190,6 +194,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
     accessTokenVariable: state.envTokenVariable,
     refreshable: false,
     user: null,
+    scopes: null,
     accessTokenExpiresAt: null,
     refreshDueAt: null,
     fresh: null,
@@ -221,6 +226,7 @@ function keptStatus(
     site: null,
     sites: [],
     issuer: null,
+    scopes: null,
     settingMismatches: [],
     accessTokenExpiresAt: keeper.tokenFile?.expiresAt ?? null,
     refreshDueAt: null,
@@ -246,7 +252,16 @@ export async function runAuthStatus(
   // The site this command would use with the same flag; the stored choice is unchanged.
   if (options.site) status = { ...status, site: selectSite(status.sites, options.site) };
   if (options.json) {
-    env.stdout.write(JSON.stringify(status, null, 2) + "\n");
+    // Signed out is an outcome, not a crash: the document says why, in the one error shape.
+    const error = status.loggedIn ? null : {
+      // As exit 77's documents say it (issue 22): a person must sign in again.
+      code: status.needsLogin ? "AUTH_EXPIRED" : "not-logged-in",
+      message: status.needsLogin ? "The server rejected the stored sign-in" : "Not logged in",
+      hint: 'Run "twg login" to sign in',
+    };
+    env.stdout.write(
+      JSON.stringify(jsonDocument("auth status", { ...status }, error), null, 2) + "\n",
+    );
   } else {
     // The report is what the command exists for: stdout, as gh's since v2.31
     // (cli/cli#7447), so that `twg auth status | grep Site` works.
@@ -293,6 +308,7 @@ function formatStatus(env: Env, status: AuthStatus): string {
     lines.push(`  Sites: ${describeSites(status.sites)}; "twg auth switch" changes the site`);
   }
   if (status.issuer) lines.push(`  Issuer: ${status.issuer}`);
+  if (status.scopes) lines.push(`  Token scopes: ${terminalSafe(status.scopes.join(", "))}`);
   for (const mismatch of status.settingMismatches) {
     lines.push(`  ${style.warn("!")} ${describeMismatch(mismatch)}`);
   }

@@ -29,13 +29,11 @@ import { displayPath, styleFor } from "../ui/style.ts";
 import { formatTime } from "../ui/time.ts";
 import { version } from "../version.ts";
 import { accessTokenVariable, envAccessToken } from "../auth/env_token.ts";
+import { type DoctorCheck as ReportedCheck, everyCheck } from "../doctor_shape.ts";
+import { jsonDocument } from "../json_documents.ts";
 
-/** One line of the report. */
-export interface Check {
-  name: string;
-  status: "ok" | "warn" | "fail";
-  detail: string;
-}
+/** One line of the report (`skip`: not run, another check's finding decides it). */
+export type Check = ReportedCheck;
 
 /** Declares `twg doctor`. */
 export function doctorCommand(env: Env) {
@@ -54,14 +52,20 @@ export function doctorCommand(env: Env) {
 
 /** Runs every check; exit 1 when any fails. */
 export async function runDoctor(env: Env, options: { json: boolean }): Promise<void> {
-  const checks = await collectChecks(env);
+  // One fixed set and order of checks, whatever the state (issue 25, item 10).
+  const checks = everyCheck(await collectChecks(env));
   const ok = checks.every((check) => check.status !== "fail");
   if (options.json) {
-    env.stdout.write(JSON.stringify({ ok, checks }, null, 2) + "\n");
+    env.stdout.write(JSON.stringify(jsonDocument("doctor", { ok, checks }), null, 2) + "\n");
   } else {
     // The report is what doctor exists for: stdout, so `twg doctor | grep ✖` works.
     const style = styleFor(env, env.stdout);
-    const marks = { ok: style.success("✔"), warn: style.warn("!"), fail: style.error("✖") };
+    const marks = {
+      ok: style.success("✔"),
+      warn: style.warn("!"),
+      fail: style.error("✖"),
+      skip: style.dim("-"),
+    };
     for (const check of checks) {
       // A multi-line detail (a scheduler's own error output) goes below its
       // check, indented, rather than inside the one-line summary. Details
@@ -101,8 +105,11 @@ const doctorChecks: DoctorCheck[] = [
   userCheck,
   siteCheck,
   configCheck,
+  clientIdCheck,
   issuerCheck,
   async (context) => {
+    // Signed out: one failure, in "credentials" (issue 25, item 14).
+    if (isSignedOut(context)) return context.add("server", "skip", notSignedIn(context));
     const server = await serverCheck(
       context.env,
       context.state.usableAccessToken,
@@ -132,7 +139,7 @@ export async function collectChecks(env: Env): Promise<Check[]> {
   const checks: Check[] = [];
   // One check per name, always (scripts look them up by name): a second
   // finding for the same name joins the first, the worse status winning.
-  const rank = { ok: 0, warn: 1, fail: 2 };
+  const rank = { skip: 0, ok: 0, warn: 1, fail: 2 };
   let storeError: unknown = undefined;
   const credentials = await readCredentials(env, paths.authConf).catch((error) => {
     storeError = error;
@@ -200,12 +207,13 @@ function methodCheck({ state, add }: DoctorContext) {
   );
 }
 
-function tokenCheck({ env, state, add }: DoctorContext) {
+function tokenCheck(context: DoctorContext) {
+  const { env, state, add } = context;
   const now = env.now();
   const tokens = state.tokens;
   if (state.envTokenVariable) {
     add("token", "ok", `from ${accessTokenVariable}; never refreshed by twg`);
-  } else if (!tokens) add("token", "fail", "none");
+  } else if (!tokens) add("token", "skip", notSignedIn(context));
   else if (state.storedMethod === "token") {
     if (state.isExpired) {
       add("token", "fail", 'expired; it cannot be refreshed: run "twg login"');
@@ -248,7 +256,20 @@ function consentCheck({ env, state, add }: DoctorContext) {
   );
 }
 
-function userCheck({ state, add }: DoctorContext) {
+/** Whether nothing is signed in (or auth.conf is refused): what needs a sign-in is skipped. */
+function isSignedOut({ state, storeError }: DoctorContext): boolean {
+  return storeError !== undefined || (!state.tokens && !state.envTokenVariable);
+}
+
+function notSignedIn({ storeError }: DoctorContext): string {
+  return storeError !== undefined
+    ? "not checked: see credentials"
+    : "not checked: not signed in (see credentials)";
+}
+
+function userCheck(context: DoctorContext) {
+  const { state, add } = context;
+  if (isSignedOut(context)) return add("user", "skip", notSignedIn(context));
   const user = state.credentials?.user;
   add(
     "user",
@@ -257,7 +278,9 @@ function userCheck({ state, add }: DoctorContext) {
   );
 }
 
-function siteCheck({ state, add }: DoctorContext) {
+function siteCheck(context: DoctorContext) {
+  const { state, add } = context;
+  if (isSignedOut(context)) return add("site", "skip", notSignedIn(context));
   const site = state.credentials?.site;
   add(
     "site",
@@ -274,8 +297,24 @@ async function configCheck(context: DoctorContext) {
   } catch (error) {
     // Its own check: the issuer itself may still be fine (from auth.conf).
     const hint = error instanceof TwgError && error.hint ? ` — ${error.hint}` : "";
-    context.add("config", "fail", messageOf(error) + hint);
+    // The same refused directory as auth.conf's is one cause: reported there.
+    if (context.storeError !== undefined) {
+      context.add("config", "skip", `not checked: see credentials (${messageOf(error)})`);
+    } else context.add("config", "fail", messageOf(error) + hint);
   }
+}
+
+/** Without a client id no sign-in can start: say where one comes from. */
+function clientIdCheck({ state, settings, add }: DoctorContext) {
+  if (!settings && !state.tokens) return;
+  const clientId = state.tokens?.clientId ?? settings?.clientId ?? null;
+  add(
+    "client-id",
+    clientId ? "ok" : "fail",
+    clientId
+      ? state.tokens?.clientId ? "the stored sign-in's" : "configured"
+      : 'none configured: "twg config set client-id <id>" or TWG_CLIENT_ID ("twg help environment")',
+  );
 }
 
 async function issuerCheck(context: DoctorContext) {
@@ -305,6 +344,10 @@ async function issuerCheck(context: DoctorContext) {
 async function storeCheck(context: DoctorContext) {
   const { env, paths } = context;
   context.isWritable = await isStoreWritable(env, paths.dir, paths.authConf);
+  // Writable, but its auth.conf refused: not "ok" beside the credentials failure.
+  if (context.storeError !== undefined && context.isWritable) {
+    return context.add("store", "warn", "writable, but its auth.conf is refused (see credentials)");
+  }
   context.add(
     "store",
     context.isWritable ? "ok" : "fail",
@@ -406,6 +449,25 @@ async function serverCheck(
     };
   } catch (error) {
     if (isAbortError(error)) throw error;
-    return { name: "server", status: "fail", detail: messageOf(error) };
+    return { name: "server", status: "fail", detail: networkFailureText(error, probeUrl) };
   }
+}
+
+/**
+ * A failed request in words: the host and the cause's code (Node and Deno
+ * both say only "fetch failed" / "error sending request" at the top, the
+ * reason, e.g. ECONNREFUSED, is in the cause).
+ */
+function networkFailureText(error: unknown, url: string): string {
+  const host = URL.canParse(url) ? new URL(url).host : url;
+  let cause: unknown = error;
+  for (let depth = 0; depth < 4 && cause; depth++) {
+    const code = (cause as { code?: unknown }).code;
+    if (typeof code === "string" && /^E[A-Z]+$/.test(code)) {
+      return `cannot reach ${host} (${code}); check the network and TWG_ISSUER`;
+    }
+    cause = (cause as { cause?: unknown }).cause;
+  }
+  const message = messageOf(error).replace(/:?\s*(fetch failed|error sending request[^:]*)$/i, "");
+  return `${message || `cannot reach ${host}`}; check the network and TWG_ISSUER`;
 }

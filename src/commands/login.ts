@@ -17,8 +17,14 @@ import {
 import type { Credentials, OAuthTokens, Site, User } from "../credentials/auth_conf.ts";
 import { consentExpiresAtFor } from "../auth/consent_expiry.ts";
 import { emptyCredentials } from "../credentials/auth_conf.ts";
-import { promptBitbucketToken, storeBitbucketToken } from "../credentials/bitbucket_token.ts";
-import { assertStoreWritable, StoreNotWritableError } from "../credentials/preflight.ts";
+import { storeBitbucketToken } from "../credentials/bitbucket_token.ts";
+import { askForBitbucketToken } from "./setup_bitbucket.ts";
+import { schemaVersion } from "../json_documents.ts";
+import {
+  assertStoreWritable,
+  permissionRefusal,
+  StoreNotWritableError,
+} from "../credentials/preflight.ts";
 import { readCredentials, UntrustedStoreError } from "../credentials/store.ts";
 import { ensureConfigDir } from "../safe_files/config_dir.ts";
 import { changeSignIn, type SignInStore } from "../credentials/sign_in_door.ts";
@@ -145,7 +151,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   if (siteChoice.canAsk && siteChoice.sites) {
     if (!(await askAndSaveSite(env, paths, siteChoice.sites))) return;
   }
-  if (!bitbucketToken && !options.json) await offerBitbucketToken(env);
+  // Asked on a first sign-in only: someone who skipped it once is not asked
+  // at every later login ("twg setup bitbucket" is named each time it is asked).
+  if (!bitbucketToken && !replaced && !options.json) await offerBitbucketToken(env);
 }
 
 /**
@@ -161,6 +169,9 @@ async function proveStore(
   settings: Settings,
   options: LoginOptions,
 ) {
+  // The permission flags first: creating the directory would fail on them with a runtime text.
+  const refusal = await permissionRefusal(env, paths.dir);
+  if (refusal) throw refusal;
   try {
     await ensureConfigDir(env, paths.dir);
   } catch (error) {
@@ -363,7 +374,9 @@ function reportSaved(
   user: User,
   siteChoice: { site: Site | null; problem: UsageError | null },
 ): void {
-  if (options.json && !siteChoice.problem) {
+  // Saved is saved: an agent learns it even when a site question follows
+  // (then an error event, the last line, says what is left to choose).
+  if (options.json) {
     printJsonLine(env, {
       event: "authenticated",
       user,
@@ -416,7 +429,7 @@ async function offerBitbucketToken(env: Env): Promise<void> {
   );
   let token: string | null;
   try {
-    token = await promptBitbucketToken(env, { optional: true });
+    token = await askForBitbucketToken(env, { optional: true });
   } catch (error) {
     if (!isAbortError(error)) throw error;
     env.stderr.write(
@@ -655,8 +668,8 @@ function sameIssuer(a: string, b: string): boolean {
   return a.replace(/\/$/, "") === b.replace(/\/$/, "");
 }
 
-function printJsonLine(env: Env, value: unknown): void {
-  env.stdout.write(JSON.stringify(value) + "\n");
+function printJsonLine(env: Env, value: Record<string, unknown>): void {
+  env.stdout.write(JSON.stringify({ schemaVersion, ...value }) + "\n");
 }
 
 function formatDuration(seconds: number): string {

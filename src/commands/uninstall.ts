@@ -29,6 +29,7 @@ import { displayPath, styleFor } from "../ui/style.ts";
 import { detectInstallation } from "../install/detect.ts";
 import { removalFor } from "../install/remove.ts";
 import { disableUpkeep } from "../upkeep/schedule.ts";
+import { askYesNo } from "../ui/ask.ts";
 
 /** Options of `twg uninstall`. */
 export interface UninstallOptions {
@@ -189,15 +190,20 @@ async function confirm(env: Env, shownDir: string, cliSummary: string): Promise<
       "",
     ].join("\n"),
   );
-  const answer = await env.readLine("Uninstall twg? [y/N] ");
-  if (!/^\s*y(es)?\s*$/i.test(answer ?? "")) {
+  // Ctrl-C: main says "Interrupted; nothing was saved" (exit 130); "maybe": asked again.
+  if (!(await askYesNo(env, "Uninstall twg?"))) {
     throw new TwgError("Uninstall cancelled; nothing was removed");
   }
 }
 
 async function removeSchedule(env: Env, paths: ConfigPaths): Promise<StepLine[]> {
-  const scheduler = await disableUpkeep(env, paths);
-  return [{ status: "ok", text: `Upkeep schedule removed (${scheduler.name})` }];
+  const { scheduler, wasInstalled } = await disableUpkeep(env, paths);
+  return [{
+    status: "ok",
+    text: wasInstalled
+      ? `Upkeep schedule removed (${scheduler.name})`
+      : `No upkeep schedule was installed (${scheduler.name})`,
+  }];
 }
 
 /** The steps that revoke and remove one non-default profile. */

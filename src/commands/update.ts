@@ -33,6 +33,8 @@ import {
 } from "../install/channel.ts";
 import { type PackageManaged, packageManagerOf } from "../install/package_manager.ts";
 import { version } from "../version.ts";
+import { noManifestError } from "../install/no_manifest.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 /** Options of `twg upgrade`. */
 export interface UpdateOptions {
@@ -110,11 +112,7 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
     ? await currentChannel(env, paths)
     : parseChannel(options.channel);
   const url = await manifestUrlFor(env, paths);
-  if (!url) {
-    throw new TwgError("No release manifest is configured", {
-      hint: 'Set TWG_UPDATE_MANIFEST_URL (or "updateManifestUrl" in config.json) to its URL',
-    });
-  }
+  if (!url) throw await noManifestError(env, { configDir: paths.dir, currentVersion: current });
   const manifest = await fetchManifest(env, url, { signal: env.interrupt });
   const target = releaseFor(manifest, channel, options.version);
   const order = compareSemVer(target.version, current);
@@ -132,7 +130,7 @@ export async function runUpdate(env: Env, options: UpdateOptions): Promise<void>
       channel,
       packageManager: owner?.manager ?? null,
     };
-    env.stdout.write(JSON.stringify(result, null, 2) + "\n");
+    env.stdout.write(JSON.stringify(jsonDocument("update", { ...result }), null, 2) + "\n");
     return;
   }
   // With --check the answer is the report the command exists for: stdout.

@@ -22,6 +22,7 @@ import {
   upkeepIntervalMinutes,
 } from "../upkeep/schedule.ts";
 import { readUpkeepStatus } from "../upkeep/status.ts";
+import { jsonDocument } from "../json_documents.ts";
 
 const osNames: Record<string, OsName> = { macos: "darwin", linux: "linux", windows: "windows" };
 
@@ -66,9 +67,11 @@ export function upkeepCommand(env: Env) {
   upkeep.addCommand(
     new Command("disable").description("Remove the schedule (harmless when there is none)").action(
       async () => {
-        const scheduler = await disableUpkeep(env, configPaths(env));
+        const { scheduler, wasInstalled } = await disableUpkeep(env, configPaths(env));
         env.stderr.write(
-          `${styleFor(env, env.stderr).success("✔")} Upkeep disabled (${scheduler.name})\n`,
+          wasInstalled
+            ? `${styleFor(env, env.stderr).success("✔")} Upkeep disabled (${scheduler.name})\n`
+            : `No upkeep schedule was installed (${scheduler.name}); nothing to remove\n`,
         );
       },
     ),
@@ -126,7 +129,14 @@ export async function runUpkeepDryRun(
 async function runUpkeepStatus(env: Env, options: { json: boolean }): Promise<void> {
   const { detail, lastResult, ...status } = await readUpkeepStatus(env);
   if (options.json) {
-    env.stdout.write(JSON.stringify(status, null, 2) + "\n");
+    // The one error shape of every --json document: the last error as an object.
+    const { error, ...fields } = status;
+    const lastError = error === null
+      ? null
+      : { code: "upkeep-failed", message: error, hint: 'Run "twg upkeep run" to try again now' };
+    env.stdout.write(
+      JSON.stringify(jsonDocument("upkeep status", fields, lastError), null, 2) + "\n",
+    );
     return;
   }
   // The report is what this command exists for: stdout.

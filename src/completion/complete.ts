@@ -19,6 +19,7 @@ import { configPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
+import { configNames } from "../config/setting_names.ts";
 
 /** One completion candidate. */
 export interface Candidate {
@@ -33,7 +34,56 @@ export interface Candidate {
  */
 const dynamicValues: Record<string, (env: Env) => Promise<Candidate[]>> = {
   "--site": storedSites,
+  "--backend": () => Promise.resolve(backendCandidates),
 };
+
+const backendCandidates: Candidate[] = [
+  { value: "file", description: "the refresh token in auth.conf (0600)" },
+  { value: "keyring", description: "sealed, its key in the OS keyring" },
+];
+
+/**
+ * Values of a command's positional arguments that commander does not know
+ * as choices (the command checks them itself, with its own error), by
+ * command path and argument position.
+ */
+const argumentValues: Record<
+  string,
+  (program: CommandUnknownOpts, before: string[]) => Candidate[] | null
+> = {
+  "auth backend": (_, before) => before.length === 0 ? backendCandidates : null,
+  // `help auth status`: the command tree below what is typed so far, and the topics.
+  help: (program, before) => {
+    let command = program;
+    for (const word of before) {
+      const child = findSubcommand(command, word);
+      if (!child) return [];
+      command = child;
+    }
+    const children = command.createHelp().visibleCommands(command)
+      .filter((child) => child.name() !== "help")
+      .map((child) => ({ value: child.name(), description: child.description() }));
+    return before.length === 0
+      ? [...children, { value: "environment", description: "every variable twg reads" }]
+      : children;
+  },
+  "config get": (_, before) => before.length === 0 ? configCandidates() : null,
+  "config set": (_, before) => before.length === 0 ? configCandidates() : null,
+  "config unset": (_, before) => before.length === 0 ? configCandidates() : null,
+};
+
+function configCandidates(): Candidate[] {
+  return configNames.map((name) => ({ value: name, description: "setting" }));
+}
+
+/** Options whose value is a file or directory: the shell completes paths there, nowhere else. */
+const pathOptions = new Set(["--input", "--output-dir"]);
+
+/** Candidates, and whether the shell should offer paths (alone or beside them). */
+export interface Completion {
+  candidates: Candidate[];
+  wantsPaths: boolean;
+}
 
 async function storedSites(env: Env): Promise<Candidate[]> {
   const credentials = await readCredentials(env, configPaths(env).authConf).catch(() => null);
@@ -51,7 +101,20 @@ export async function completeWords(
   words: string[],
   current: string,
 ): Promise<Candidate[]> {
+  return (await complete(env, program, words, current)).candidates;
+}
+
+/** {@link completeWords}, and whether the word being completed is a path. */
+export async function complete(
+  env: Env,
+  program: CommandUnknownOpts,
+  words: string[],
+  current: string,
+): Promise<Completion> {
+  const none = (candidates: Candidate[], wantsPaths = false) => ({ candidates, wantsPaths });
   let command = program;
+  const path: string[] = [];
+  const operands: string[] = [];
   let awaitingValue: Option | null = null;
   let positionals = 0;
   let isAfterDashDash = false;
@@ -68,19 +131,35 @@ export async function completeWords(
       if (option && (option.required || option.optional)) awaitingValue = option;
     } else {
       const subcommand = positionals === 0 ? findSubcommand(command, word) : undefined;
-      if (subcommand) command = subcommand;
-      else positionals++;
+      if (subcommand) {
+        command = subcommand;
+        path.push(subcommand.name());
+      } else {
+        positionals++;
+        operands.push(word);
+      }
     }
   }
-  if (awaitingValue) return startingWith(await optionValues(env, awaitingValue), current);
+  if (awaitingValue) {
+    return none(
+      startingWith(await optionValues(env, awaitingValue), current),
+      isPathOption(awaitingValue),
+    );
+  }
   if (!isAfterDashDash && current.startsWith("--") && current.includes("=")) {
     const equals = current.indexOf("=");
     const option = findOption(command, current.slice(0, equals));
-    if (!option) return [];
+    if (!option) return none([]);
     const values = await optionValues(env, option);
-    return startingWith(
-      values.map((value) => ({ ...value, value: `${current.slice(0, equals + 1)}${value.value}` })),
-      current,
+    return none(
+      startingWith(
+        values.map((value) => ({
+          ...value,
+          value: `${current.slice(0, equals + 1)}${value.value}`,
+        })),
+        current,
+      ),
+      isPathOption(option),
     );
   }
   const help = command.createHelp();
@@ -91,9 +170,11 @@ export async function completeWords(
         description: option.description,
       }))
     );
-    return startingWith(flags, current);
+    return none(startingWith(flags, current));
   }
   const candidates: Candidate[] = [];
+  const known = argumentValues[path.join(" ")]?.(program, operands);
+  if (known) return none(startingWith(known, current));
   if (positionals === 0) {
     for (const subcommand of help.visibleCommands(command)) {
       candidates.push({ value: subcommand.name(), description: subcommand.description() });
@@ -104,7 +185,11 @@ export async function completeWords(
   for (const choice of argument?.argChoices ?? []) {
     candidates.push({ value: choice, description: argument!.description });
   }
-  return startingWith(candidates, current);
+  return none(startingWith(candidates, current));
+}
+
+function isPathOption(option: Option): boolean {
+  return option.long !== undefined && pathOptions.has(option.long);
 }
 
 function findOption(command: CommandUnknownOpts, flag: string): Option | null {
@@ -150,16 +235,19 @@ export async function runComplete(
   if (!Number.isInteger(count) || count < 0) return;
   const words = args.slice(1, 1 + count);
   const current = args[1 + count] ?? "";
-  let candidates: Candidate[];
+  let completion: Completion;
   try {
-    candidates = await completeWords(env, program, words, current);
+    completion = await complete(env, program, words, current);
   } catch {
-    // A Tab never shows an error; the shell falls back to file names.
+    // A Tab never shows an error.
     return;
   }
   env.stdout.write(
-    candidates.map((candidate) =>
+    completion.candidates.map((candidate) =>
       `${candidate.value}\t${candidate.description.replace(/\s+/g, " ")}\n`
-    ).join(""),
+    ).join("") +
+      // A last line the scripts read as "complete paths here" (cobra's
+      // ShellCompDirective does the same for gh); without it, no file names.
+      (completion.wantsPaths ? ":paths\n" : ""),
   );
 }

@@ -9,6 +9,7 @@ import { permissionDenialOf } from "../env_deno.ts";
 import { TwgError, UsageError } from "../errors.ts";
 import { displayPath, warn } from "../ui/style.ts";
 import { nearest } from "../ui/suggest.ts";
+import { fsErrorText } from "../ui/fs_error_text.ts";
 import { parentDir } from "../lean_path.ts";
 import { assertOwnedByUser } from "../safe_files/ownership.ts";
 
@@ -28,7 +29,8 @@ export interface Settings {
   updateChannel: string | null;
 }
 
-interface SettingSource {
+/** Where one setting comes from: its variable and its default. */
+export interface SettingSource {
   key: keyof Settings;
   variable: string;
   fallback: string | null;
@@ -84,8 +86,11 @@ const sources: SettingSource[] = [
   { key: "updateChannel", variable: "TWG_UPDATE_CHANNEL", fallback: null },
 ];
 
+/** Every setting with its variable and default, for `twg config` and completion. */
+export const settingSources: SettingSource[] = sources;
+
 /** The keys `config.json` may hold, named as in its JSON. */
-const fileKeys: Record<keyof Settings, string> = {
+export const fileKeys: Record<keyof Settings, string> = {
   issuer: "issuer",
   clientId: "clientId",
   scopes: "scopes",
@@ -155,7 +160,8 @@ function warnUnknownKeys(env: Env, path: string, file: Record<string, unknown>):
   }
 }
 
-async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
+/** `config.json` as an object (`{}` when absent); only this user's own file is read. */
+export async function readConfigJson(env: Env, path: string): Promise<Record<string, unknown>> {
   // config.json says where the token goes and where updates come from: only
   // this user's own file in this user's own directory is read.
   await assertOwnedByUser(env, parentDir(path), "directory");
@@ -166,7 +172,7 @@ async function readConfigJson(env: Env, path: string): Promise<Record<string, un
   } catch (error) {
     if ((error as NodeJS.ErrnoException).code === "ENOENT") return {};
     if (permissionDenialOf(error)) throw error;
-    throw new TwgError(`Cannot read "${path}": ${(error as Error).message}`);
+    throw new TwgError(`Cannot read "${path}": ${fsErrorText(error)}`);
   }
   try {
     const parsed: unknown = JSON.parse(text);
@@ -186,7 +192,10 @@ export function requireClientId(settings: Settings): string {
   if (settings.clientId) return settings.clientId;
   throw new UsageError(
     "No OAuth client id is configured",
-    'Set TWG_CLIENT_ID (or "clientId" in config.json) to the client id registered for twg',
+    "twg signs in as an OAuth app registered at your authorization server; for Atlassian, " +
+      "create one in the developer console (https://developer.atlassian.com/console/myapps/) " +
+      'and copy its Client ID. Then run "twg config set client-id <id>" or set TWG_CLIENT_ID; ' +
+      '"twg help environment" lists every variable',
   );
 }
 
@@ -213,7 +222,7 @@ export async function explicitSetting(
   configJsonPath: string,
   key: keyof Settings,
 ): Promise<ExplicitSetting | null> {
-  const variable = sources.find((source) => source.key === key)!.variable;
+  const variable = settingSources.find((source) => source.key === key)!.variable;
   const fromEnv = env.getVar(variable);
   if (fromEnv !== undefined && fromEnv !== "") return { value: fromEnv, source: variable };
   const fromFile = (await readConfigJson(env, configJsonPath))[fileKeys[key]];

@@ -29,13 +29,34 @@ export class StoreNotWritableError extends TwgError {
   readonly configDir: string;
   /** Why, without the directory: what the message says after the colon. */
   readonly reason: string;
-  constructor(configDir: string, reason: string) {
+  /** The runtime flag that would allow the write (`--allow-write=…`), when that is the cause. */
+  readonly permissionFlag: string | null;
+  constructor(configDir: string, reason: string, permissionFlag: string | null = null) {
     super(`Cannot update the credentials in "${configDir}": ${reason}`, {
       exitCode: ExitCode.storeNotWritable,
     });
     this.configDir = configDir;
     this.reason = reason;
+    this.permissionFlag = permissionFlag;
   }
+}
+
+/**
+ * The error to throw when the runtime's permission flags do not allow
+ * writing `dir` (checked without prompting), naming the flag that would:
+ * Deno's `--allow-write`, Node's `--allow-fs-write`. `null` when allowed.
+ */
+export async function permissionRefusal(
+  env: Env,
+  dir: string,
+): Promise<StoreNotWritableError | null> {
+  if (await env.canWriteByPermission(dir)) return null;
+  const flag = env.runtime.startsWith("node") ? `--allow-fs-write=${dir}` : `--allow-write=${dir}`;
+  return new StoreNotWritableError(
+    dir,
+    "the runtime's permissions do not allow writing there",
+    flag,
+  );
 }
 
 /**
@@ -46,9 +67,8 @@ export class StoreNotWritableError extends TwgError {
  * must succeed.
  */
 export async function assertStoreWritable(env: Env, dir: string, authConf: string): Promise<void> {
-  if (!(await env.canWriteByPermission(dir))) {
-    throw new StoreNotWritableError(dir, "the runtime's permissions do not allow writing there");
-  }
+  const refusal = await permissionRefusal(env, dir);
+  if (refusal) throw refusal;
   const source = tempPathFor(env, authConf);
   const target = tempPathFor(env, authConf);
   try {

@@ -52,6 +52,12 @@ export interface CheckoutLauncherOptions {
    * for callers that only render).
    */
   launcherDir?: string;
+  /**
+   * The token keeper's socket, which `auth serve` binds (its directory
+   * writable) and probes for a running keeper: Deno 2 asks `--allow-net`
+   * for a Unix socket too, as `unix:<path>` (seen with Deno 2.9).
+   */
+  socketPath?: string | null;
 }
 
 /** A script twg writes, with its path and text. */
@@ -78,15 +84,24 @@ export function checkoutLauncherScript(
   options: CheckoutLauncherOptions,
 ): LauncherScript {
   const path = env.os === "windows" ? win32 : posix;
+  const socket = options.socketPath ?? null;
+  const netAllowed = [...options.netHosts, ...(socket ? [`unix:${socket}`] : [])];
   const writeFlag = permissionFlag("allow-write", [
     options.configDir,
     ...(options.accessTokenDir ? [options.accessTokenDir] : []),
+    ...(socket ? [dirname(socket)] : []),
   ]);
   if (isDenoRuntime(env) && writeFlag === null) {
     // Deno would split the path at the comma and grant each part.
+    if (options.configDir.includes(",") || options.configDir === "") {
+      throw new UsageError(
+        `The config directory "${options.configDir}" has a comma in its path, which Deno's permission flags cannot express`,
+        "Point TWG_CONFIG_DIR at a directory whose path has no comma, then run the command again",
+      );
+    }
     throw new UsageError(
-      `The config directory "${options.configDir}" has a comma in its path, which Deno's permission flags cannot express`,
-      "Point TWG_CONFIG_DIR at a directory whose path has no comma, then run the command again",
+      `The token keeper's socket "${socket}" has a comma in its path, which Deno's permission flags cannot express`,
+      "Point TWG_BROKER_SOCKET at a path without a comma, then run the command again",
     );
   }
   const runtimeArgs = isDenoRuntime(env)
@@ -98,7 +113,7 @@ export function checkoutLauncherScript(
       "--allow-env",
       "--allow-sys=hostname,uid",
       writeFlag!,
-      ...(options.netHosts.length > 0 ? [`--allow-net=${options.netHosts.join(",")}`] : []),
+      ...(netAllowed.length > 0 ? [`--allow-net=${netAllowed.join(",")}`] : []),
       `--allow-run=${notifierPrograms(env).join(",")}`,
       ...(options.keyring ? ["--allow-ffi"] : []),
       env.mainPath,

@@ -197,6 +197,13 @@ export async function readBodyAtMost(
 function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
+  // Deno: TypeError("fetch failed") whose cause says "error sending request for
+  // url (…): client error (Connect): tcp connect error: Connection refused (os
+  // error 111)"; the last part is the reason, in words.
+  if (cause?.message) {
+    const reason = cause.message.split(": ").at(-1)!.replace(/\s*\(os error \d+\)$/, "");
+    if (reason) return withoutHeaderValues(reason.charAt(0).toLowerCase() + reason.slice(1));
+  }
   return withoutHeaderValues(error instanceof Error ? error.message : String(error));
 }
 

@@ -15,11 +15,16 @@ export interface Style {
   bold(text: string): string;
 }
 
+/** Whether `output` gets colour: a terminal, no `NO_COLOR` (https://no-color.org), not `TERM=dumb`. */
+export function isColorEnabled(env: Env, output: Output): boolean {
+  const noColor = env.getVar("NO_COLOR");
+  return output.isTerminal && (noColor === undefined || noColor === "") &&
+    env.getVar("TERM") !== "dumb";
+}
+
 /** Styles for `output`: plain when it is not a terminal or `NO_COLOR` is set (https://no-color.org). */
 export function styleFor(env: Env, output: Output): Style {
-  const noColor = env.getVar("NO_COLOR");
-  const enabled = output.isTerminal && (noColor === undefined || noColor === "") &&
-    env.getVar("TERM") !== "dumb";
+  const enabled = isColorEnabled(env, output);
   const wrap = (open: number, close: number) => (text: string) =>
     enabled ? `\x1b[${open}m${text}\x1b[${close}m` : text;
   return {

@@ -13,34 +13,25 @@
  *
  * @module
  */
-import type { OAuthTokens } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";
-import { TwgError } from "../errors.ts";
+import {
+  assertPinnedOrigins,
+  originOf,
+  originPinVariables,
+  PinMismatchError,
+} from "../auth/origin_pin.ts";
+
+export { assertPinnedOrigins, PinMismatchError };
 
 /** The variables the scheduler file carries. */
 export const pinVariables = {
-  issuerOrigin: "TWG_PINNED_ISSUER_ORIGIN",
-  tokenOrigin: "TWG_PINNED_TOKEN_ORIGIN",
+  ...originPinVariables,
   launcherPath: "TWG_PINNED_LAUNCHER",
   launcherSha256: "TWG_PINNED_LAUNCHER_SHA256",
+  /** The Windows task's script and its hash, which the task passes in (platform/task_scheduler.ts). */
+  taskScript: "TWG_PINNED_TASK_SCRIPT",
+  taskScriptSha256: "TWG_PINNED_TASK_SCRIPT_SHA256",
 } as const;
-
-/** The job refuses: something it would trust is not what was pinned (exit 1; nothing sent). */
-export class PinMismatchError extends TwgError {
-  override name = "PinMismatchError";
-  static override defaultCode = "pin-mismatch";
-}
-
-const reEnable =
-  'If you changed it yourself, run "twg upkeep enable" again outside any sandbox to pin the new one';
-
-function originOf(url: string | null | undefined): string | null {
-  try {
-    return url ? new URL(url).origin : null;
-  } catch {
-    return null;
-  }
-}
 
 /** SHA-256 of `text`, lower-case hex. */
 export async function sha256Hex(text: string): Promise<string> {
@@ -70,41 +61,33 @@ export async function pinsAtEnable(
 }
 
 /**
- * Throws {@link PinMismatchError} when the stored sign-in names an issuer
- * or token endpoint on another origin than the pinned ones. Without pins (a
- * schedule enabled by an older twg, or a foreground run), nothing to check.
- * An unpinned token endpoint must share the pinned issuer's origin.
- */
-export function assertPinnedOrigins(env: Env, tokens: OAuthTokens): void {
-  const pinnedIssuer = env.getVar(pinVariables.issuerOrigin);
-  const pinnedToken = env.getVar(pinVariables.tokenOrigin) ?? pinnedIssuer;
-  const check = (what: string, url: string, pinned: string | undefined) => {
-    if (!pinned) return;
-    const origin = originOf(url);
-    if (origin !== pinned) {
-      throw new PinMismatchError(
-        `Refusing to refresh: auth.conf names the ${what} ${
-          origin ?? JSON.stringify(url)
-        }, but upkeep was enabled for ${pinned}; nothing was sent`,
-        { hint: reEnable },
-      );
-    }
-  };
-  check("issuer", tokens.issuer, pinnedIssuer);
-  if (tokens.tokenEndpoint) check("token endpoint", tokens.tokenEndpoint, pinnedToken);
-}
-
-/**
- * Throws {@link PinMismatchError} unless the launcher the schedule names is
- * still the file `upkeep enable` wrote: a regular file (not a link), owned
- * by this user, writable by no one else, with the pinned SHA-256.
+ * Throws {@link PinMismatchError} unless the launcher the schedule names
+ * (and, on Windows, the task's script) is still the file `upkeep enable`
+ * wrote: a regular file (not a link), owned by this user, writable by no
+ * one else, with the pinned SHA-256.
  */
 export async function assertLauncherIntact(env: Env): Promise<void> {
-  const path = env.getVar(pinVariables.launcherPath);
-  const expected = env.getVar(pinVariables.launcherSha256);
+  await assertPinnedFile(
+    env,
+    "launcher",
+    env.getVar(pinVariables.launcherPath),
+    env.getVar(pinVariables.launcherSha256),
+  );
+  const taskScript = env.getVar(pinVariables.taskScript);
+  // A task script that claims its own path but no hash was not started by the pinned task.
+  const taskHash = taskScript ? env.getVar(pinVariables.taskScriptSha256) ?? "missing" : undefined;
+  await assertPinnedFile(env, "task script", taskScript, taskHash);
+}
+
+async function assertPinnedFile(
+  env: Env,
+  what: string,
+  path: string | undefined,
+  expected: string | undefined,
+): Promise<void> {
   if (!path || !expected) return;
   const refuse = (why: string): never => {
-    throw new PinMismatchError(`Refusing to run upkeep: the launcher "${path}" ${why}`, {
+    throw new PinMismatchError(`Refusing to run upkeep: the ${what} "${path}" ${why}`, {
       hint: 'Run "twg upkeep enable" again outside any sandbox to write it afresh',
     });
   };

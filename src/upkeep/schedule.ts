@@ -7,7 +7,13 @@
 import { schedulerFor } from "../../platform/mod.ts";
 import type { RenderedFile } from "../../platform/rendered_file.ts";
 import type { Scheduler, ScheduleSpec } from "../../platform/schedule_spec.ts";
-import { accessTokenDir, type ConfigPaths, configPaths, dataDir } from "../config/paths.ts";
+import {
+  accessTokenDir,
+  brokerSocketPath,
+  type ConfigPaths,
+  configPaths,
+  dataDir,
+} from "../config/paths.ts";
 import { assertOwnedByUser } from "../safe_files/ownership.ts";
 import { loadSettings } from "../config/settings.ts";
 import { joinPath, parentDir } from "../lean_path.ts";
@@ -54,6 +60,8 @@ async function launcherFor(env: Env, paths: ConfigPaths): Promise<Launcher> {
     accessTokenDir: accessTokenDir(env),
     launcherDir: dataDir(env),
     netHosts: await knownHosts(env, paths),
+    // The keeper's socket: `auth serve` creates its directory and binds there.
+    socketPath: env.os === "windows" ? null : brokerSocketPath(env),
     // The refresh reads the keyring's key; the job runs in the login session, where it is unlocked.
     keyring: backendOf(
       (await readCredentials(env, paths.authConf).catch(() => null))?.oauth?.refreshToken,
@@ -99,6 +107,9 @@ export async function scheduleSpecFor(
       configDir: paths.root,
       environment,
       intervalMinutes: upkeepIntervalMinutes,
+      // The keeper listens where clients look for it by default, decided
+      // here: launchd gives its agents no $TMPDIR of the login shell's.
+      ...(env.os === "windows" ? {} : { keeperSocket: brokerSocketPath(env) }),
     },
   };
 }
@@ -189,6 +200,11 @@ export async function enableUpkeepAndReport(env: Env): Promise<void> {
   env.stderr.write(
     `${check} Upkeep enabled: ${scheduler.name} runs "twg upkeep run" every ${upkeepIntervalMinutes} minutes\n`,
   );
+  if (env.os !== "windows") {
+    env.stderr.write(
+      `${check} ${scheduler.name} also keeps the token keeper ("twg auth serve") running, for sandboxes\n`,
+    );
+  }
   for (const file of files) env.stderr.write(`  ${displayPath(file, env.homeDir)}\n`);
   env.stderr.write(
     '  "twg upkeep status" shows what it last did; "twg upkeep disable" removes it.\n',
@@ -203,10 +219,21 @@ export async function enableUpkeepAndReport(env: Env): Promise<void> {
   }
 }
 
+/** What `disableUpkeep` found and did. */
+export interface DisabledUpkeep {
+  scheduler: Scheduler;
+  /** Whether a schedule was there to remove, as upkeep.json recorded it. */
+  wasInstalled: boolean;
+}
+
 /** Removes the schedule and the launcher script; harmless when nothing is installed. */
-export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Scheduler> {
+export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<DisabledUpkeep> {
   const scheduler = schedulerFor(env.os);
   const { spec, launcher } = await scheduleSpecFor(env, paths);
+  // Read first, so that "removed" is never said of what was never installed:
+  // upkeep.json records every successful enable (and a failed one as not enabled).
+  const recorded = await readUpkeepState(env, paths.upkeepJson).catch(() => null);
+  const wasInstalled = recorded?.enabled ?? false;
   await scheduler.uninstall(env, spec);
   await recordState(env, paths, "upkeep disable", async (state) => {
     if (launcher.script) await env.fs.rm(launcher.script.path, { force: true });
@@ -215,7 +242,7 @@ export async function disableUpkeep(env: Env, paths: ConfigPaths): Promise<Sched
     // showing them as if they still applied.
     return { ...state, enabled: false, scheduler: null, lastError: null, enableError: null };
   });
-  return scheduler;
+  return { scheduler, wasInstalled };
 }
 
 /**

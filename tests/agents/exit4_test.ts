@@ -117,6 +117,10 @@ Deno.test({
     const run = join(h, "run");
     // The token keeper's socket without XDG_RUNTIME_DIR (issue 20's rule).
     const sock = join("/tmp", `twg-${Deno.uid()}`, "broker.sock");
+    // No agent runs twg and Deno's own --allow-write refuses: that flag first (issue 25, item 6).
+    const OWN_FLAG =
+      `twg's own permissions refuse the write: add --allow-write=${dir} to the flags ` +
+      `that start twg (the README's "deno install" line names ~/.config/twg).\n`;
     const cases: Array<[string, Record<string, string>, string]> = [
       [
         "Claude Code",
@@ -430,7 +434,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
       [
         "a person's Kiro terminal",
         { TERM_PROGRAM: "kiro" },
-        `twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
+        `${OWN_FLAG}twg cannot update the credentials in ${dir} here. This looks like a terminal of Kiro, and no marker says one of its agents runs it: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
@@ -442,7 +446,7 @@ Or run "twg auth refresh" in a normal terminal, outside the sandbox.
       [
         "a person's COPILOT_MODEL setting",
         { COPILOT_MODEL: "gpt-5" },
-        `twg cannot update the credentials in ${dir} here: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
+        `${OWN_FLAG}twg cannot update the credentials in ${dir} here: something (a sandbox, a container, a read-only mount, a permission flag) blocks the write.
 What twg needs, whatever runs it (any one of these is enough):
   to read ${tokens}/default.json (an access token only, kept fresh from outside the sandbox by "twg upkeep enable" or "twg auth serve");
   or to connect to the Unix socket ${sock}, where "twg auth serve" answers;
@@ -581,8 +585,11 @@ Start a new Codex session for the change to apply.
       expectExit(known, 4);
       const { error, ...document } = JSON.parse(known.stdout);
       assert.deepEqual(document, {
+        schemaVersion: 1,
         refreshed: false,
         reason: "store-not-writable",
+        accessTokenExpiresAt: null,
+        refreshDueAt: null,
         configDir: dir,
         agent: "claude-code",
         agentDeclared: null,

@@ -122,7 +122,9 @@ Deno.test("auth status shows the consent's expiry, and once it has passed: exit 
   assert.match(json.stdoutText(), /"code": "AUTH_EXPIRED"/);
   assert.equal(json.requests.length, 0, "nothing is sent past the consent's expiry");
   assert.equal(await runCli(json, ["doctor", "--json"]), 1);
-  const consent = JSON.parse(json.stdoutText().slice(json.stdoutText().lastIndexOf('{\n  "ok"')))
+  const consent = JSON.parse(
+    json.stdoutText().slice(json.stdoutText().lastIndexOf('{\n  "schemaVersion"')),
+  )
     .checks.find((check: { name: string }) => check.name === "consent");
   assert.equal(consent.status, "fail");
 });

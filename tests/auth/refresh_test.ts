@@ -118,8 +118,11 @@ Deno.test("auth refresh sends no request when the runtime forbids writing the co
   assert.equal(env.requests.length, 0);
   const { error, ...document } = JSON.parse(env.stdoutText());
   assert.deepEqual(document, {
+    schemaVersion: 1,
     refreshed: false,
     reason: "store-not-writable",
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
     configDir: configPaths(env).dir,
     agent: "claude-code",
     agentDeclared: null,

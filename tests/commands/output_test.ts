@@ -100,8 +100,16 @@ Deno.test("upkeep status prints its report on stdout", async () => {
 Deno.test("auth refresh --json when not logged in: an error document, exit 3", async () => {
   await using env = envWith();
   assert.equal(await runCli(env, ["auth", "refresh", "--json"]), 3);
+  // Every field of the success document, null where unknown (issue 25, item 10).
   assert.deepEqual(document(env), {
+    schemaVersion: 1,
     refreshed: false,
+    reason: null,
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
+    configDir: null,
+    agent: null,
+    agentDeclared: null,
     error: {
       code: "not-logged-in",
       message: "You are not logged in",
@@ -126,7 +134,12 @@ Deno.test("auth status --json on an auth.conf readable by others: an error docum
   await chmod(configPaths(env).authConf, 0o644);
   assert.equal(await runCli(env, ["auth", "status", "--json"]), 1);
   const { error, ...known } = document(env);
-  assert.deepEqual(known, { loggedIn: false, configDir: configPaths(env).dir });
+  // The whole shape of a successful status, with what is known for certain filled in.
+  assert.equal(known.schemaVersion, 1);
+  assert.equal(known.loggedIn, false);
+  assert.equal(known.configDir, configPaths(env).dir);
+  assert.equal(known.user, null);
+  assert.deepEqual(known.sites, []);
   assert.equal(error?.code, "credentials-untrusted");
   assert.match(error?.message ?? "", /readable by other users/);
   assert.match(error?.hint ?? "", /chmod 600/);
@@ -154,6 +167,7 @@ Deno.test("login --json denied in the browser ends with an error event line, exi
   assert.equal(lines.length, 2);
   assert.equal(lines[0].event, "device_authorization");
   assert.deepEqual(lines[1], {
+    schemaVersion: 1,
     event: "error",
     error: {
       code: "access-denied",
@@ -175,6 +189,9 @@ Deno.test("doctor --json is one document whatever happens, an interrupt included
   await signIn(env);
   assert.equal(await runCli(env, ["doctor", "--json"]), 130);
   assert.deepEqual(document(env), {
+    schemaVersion: 1,
+    ok: false,
+    checks: [],
     error: { code: "interrupted", message: "Interrupted; nothing was saved", hint: null },
   });
 });

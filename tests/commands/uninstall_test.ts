@@ -60,9 +60,14 @@ async function installed(
     oauth: tokens(oauth),
     bitbucketToken: "bb-secret",
   });
-  for (const name of ["config.json", "upkeep.json", "upkeep.log", "upkeep.log.1", "twg-launcher"]) {
+  for (const name of ["config.json", "upkeep.log", "upkeep.log.1", "twg-launcher"]) {
     await writeFile(join(paths.dir, name), "{}");
   }
+  // As "twg upkeep enable" leaves it: uninstall reports the schedule it removes.
+  await writeFile(
+    join(paths.dir, "upkeep.json"),
+    '{"version": 1, "enabled": true, "scheduler": "systemd"}',
+  );
   return env;
 }
 

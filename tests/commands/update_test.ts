@@ -1,4 +1,5 @@
 import assert from "node:assert/strict";
+import type { TwgError } from "../../src/errors.ts";
 import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { runUpdate, type UpdateOptions } from "../../src/commands/update.ts";
@@ -166,6 +167,7 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
   await using t = await setup();
   await runUpdate(t.env, { ...update, check: true, json: true });
   assert.deepEqual(JSON.parse(t.env.stdoutText()), {
+    schemaVersion: 1,
     current: "0.1.0",
     latest: "0.2.0",
     updateAvailable: true,
@@ -173,6 +175,7 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
     notes: null,
     channel: "stable",
     packageManager: null,
+    error: null,
   });
   await assert.rejects(runUpdate(t.env, { ...update, json: true }), {
     name: "UsageError",
@@ -295,11 +298,25 @@ Deno.test("already up to date: nothing is installed", async () => {
   assert.equal(t.env.stderrText(), "✔ twg 0.2.0 is up to date (stable channel)\n");
 });
 
-Deno.test("without a manifest URL, update says how to configure one", async () => {
-  await using env = fakeEnv();
-  await assert.rejects(runUpdate(env, update), {
-    message: "No release manifest is configured",
-    hint: 'Set TWG_UPDATE_MANIFEST_URL (or "updateManifestUrl" in config.json) to its URL',
+Deno.test("without a manifest URL, update says how this copy updates, and which URL the setting wants", async () => {
+  // Issue 25, item 8: a checkout says git pull, npm says npm install, compiled names the manifest.
+  await using checkout = fakeEnv({ install: "checkout" });
+  await assert.rejects(runUpdate(checkout, { ...update, check: true }), (error: TwgError) => {
+    assert.match(error.message, /No release manifest is configured/);
+    assert.match(error.hint ?? "", /a git checkout: update it with "git -C .* pull"/);
+    assert.match(error.hint ?? "", /https URL of the release manifest your team publishes/);
+    return true;
+  });
+  await using npm = fakeEnv({ install: "npm" });
+  await assert.rejects(runUpdate(npm, update), (error: TwgError) => {
+    assert.match(error.hint ?? "", /npm: update it with "npm install -g .*@latest"/);
+    return true;
+  });
+  await using compiled = fakeEnv({ install: "compiled" });
+  await assert.rejects(runUpdate(compiled, update), (error: TwgError) => {
+    assert.match(error.message, /a compiled twg updates only from one/);
+    assert.match(error.hint ?? "", /^Set TWG_UPDATE_MANIFEST_URL/);
+    return true;
   });
 });
 

@@ -50,3 +50,18 @@ for (
     assert.deepEqual(env.calls, [], "no systemctl, launchctl or schtasks run");
   });
 }
+
+Deno.test("upkeep disable says 'removed' only of a schedule that was enabled", async () => {
+  await using env = fakeEnv({
+    vars: systemdSession,
+    commands: [SYSTEMCTL_OK],
+    runtime: "deno 2.9.6",
+    execPath: "/usr/bin/deno",
+  });
+  assert.equal(await runCli(env, ["upkeep", "disable"]), 0);
+  assert.match(env.stderrText(), /No upkeep schedule was installed \(systemd\); nothing to remove/);
+  assert.doesNotMatch(env.stderrText(), /Upkeep disabled/);
+  assert.equal(await runCli(env, ["upkeep", "enable"]), 0);
+  assert.equal(await runCli(env, ["upkeep", "disable"]), 0);
+  assert.match(env.stderrText(), /✔ Upkeep disabled \(systemd\)/);
+});

@@ -171,3 +171,119 @@ Deno.test("--site completes the site ids of the stored sign-in", async () => {
   const none = await twg(home, ["__complete", "2", "login", "--site", "zz"]);
   assert.equal(none.stdout, "");
 });
+
+// Issue 25, item 11: fixed sets never offer file names, paths only where a path goes.
+
+/** A home with two files in its working directory, so that offered file names would show. */
+async function homeWithFiles(): Promise<Home> {
+  const home = await homeWithTwg();
+  await writeFile(join(home.path, "body.json"), "{}");
+  await writeFile(join(home.path, "notes.txt"), "");
+  return home;
+}
+
+await shellTest(
+  "bash",
+  "bash: enum arguments and --opt= values without file names; paths after --input",
+  async () => {
+    await using home = await homeWithFiles();
+    const script = await twg(home, ["completion", "bash"]);
+    await writeFile(join(home.path, "twg.bash"), script.stdout);
+    const result = await runShell(home, "bash", [
+      "--norc",
+      "-c",
+      [
+        "source ./twg.bash",
+        `spec=$(complete -p twg); fn=\${spec##*-F }; fn=\${fn%% *}`,
+        bashCompletion(["twg", "auth", "backend", ""]),
+        bashCompletion(["twg", "login", "--backend", ""]),
+        bashCompletion(["twg", "help", ""]),
+        bashCompletion(["twg", "help", "auth", "s"]),
+        bashCompletion(["twg", "upkeep", "enable", "--os", "=", ""]),
+        bashCompletion(["twg", "api", "--input", ""]),
+        bashCompletion(["twg", "api", "--input", "=", "no"]),
+        bashCompletion(["twg", "config", "get", "cl"]),
+      ].join("\n"),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const answers = result.stdout.split("---\n").map((block) => block.trim().split("\n"));
+    assert.deepEqual(answers[0], ["file", "keyring"]);
+    assert.deepEqual(answers[1], ["file", "keyring"]);
+    assert.ok(
+      answers[2]!.includes("environment") && answers[2]!.includes("auth"),
+      answers[2]!.join(),
+    );
+    assert.ok(!answers[2]!.includes("body.json"));
+    assert.deepEqual(answers[3], ["serve", "status", "switch"]);
+    assert.deepEqual(answers[4], ["linux", "macos", "windows"]);
+    assert.ok(answers[5]!.includes("body.json") && answers[5]!.includes("notes.txt"));
+    assert.deepEqual(answers[6], ["notes.txt"]);
+    assert.deepEqual(answers[7], ["client-id"]);
+  },
+);
+
+await shellTest(
+  "zsh",
+  "zsh: the real script offers the enum values alone, and _files only where a path goes",
+  async () => {
+    await using home = await homeWithFiles();
+    const script = await twg(home, ["completion", "zsh"]);
+    await writeFile(join(home.path, "_twg"), script.stdout);
+    // zsh's completion system is replaced by stubs that print what they were given.
+    const drive = (line: string[]) =>
+      `words=(${line.map((word) => shellQuote([word])).join(" ")}); CURRENT=${line.length}; ` +
+      `_twg; print -- ---`;
+    const result = await runShell(home, "zsh", [
+      "-f",
+      "-c",
+      [
+        "compdef() { :; }",
+        '_describe() { print -rl -- "${(@P)${@[-1]}}" }',
+        "_files() { print -- FILES }",
+        "source ./_twg",
+        drive(["twg", "auth", "backend", ""]),
+        drive(["twg", "login", "--backend", ""]),
+        drive(["twg", "api", "--input", ""]),
+        drive(["twg", "upkeep", "enable", "--os=w"]),
+      ].join("\n"),
+    ]);
+    assert.equal(result.code, 0, result.stderr);
+    const answers = result.stdout.split("---\n").map((block) =>
+      block.trim().split("\n").map((line) => line.split(":")[0])
+    );
+    assert.deepEqual(answers[0], ["file", "keyring"]);
+    assert.deepEqual(answers[1], ["file", "keyring"]);
+    assert.deepEqual(answers[2], ["FILES"]);
+    assert.deepEqual(answers[3], ["--os=windows"]);
+  },
+);
+
+await shellTest("fish", "fish: enum values alone; paths after --input and --input=", async () => {
+  await using home = await homeWithFiles();
+  const script = await twg(home, ["completion", "fish"]);
+  await writeFile(join(home.path, "twg.fish"), script.stdout);
+  const result = await runShell(home, "fish", [
+    "--no-config",
+    "-c",
+    [
+      "source ./twg.fish",
+      "complete -C 'twg auth backend '; echo ---",
+      "complete -C 'twg login --backend '; echo ---",
+      "complete -C 'twg api --input '; echo ---",
+      "complete -C 'twg api --input=no'; echo ---",
+      "complete -C 'twg help au'",
+    ].join("; "),
+  ]);
+  assert.equal(result.code, 0, result.stderr);
+  const answers = result.stdout.split("---\n").map((block) =>
+    block.trim().split("\n").map((line) => line.split("\t")[0]).sort()
+  );
+  assert.deepEqual(answers[0], ["file", "keyring"]);
+  assert.deepEqual(answers[1], ["file", "keyring"]);
+  assert.ok(
+    answers[2]!.includes("body.json") && answers[2]!.includes("notes.txt"),
+    answers[2]!.join(),
+  );
+  assert.deepEqual(answers[3], ["--input=notes.txt"]);
+  assert.deepEqual(answers[4], ["auth"]);
+});

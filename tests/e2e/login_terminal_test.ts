@@ -9,8 +9,63 @@ import assert from "node:assert/strict";
 import { readFile } from "node:fs/promises";
 import { join } from "node:path";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { type Home, makeHome, twg } from "./_twg.ts";
-import { type TerminalSession, twgInTerminal } from "./_terminal.ts";
+import { type Home, makeHome, shellQuote, twg, twgArgv } from "./_twg.ts";
+
+/** A program on a pseudo-terminal: what it has shown so far, typing, and its end. */
+export interface TerminalSession {
+  /** Reads until `pattern` is on the screen (or the program ends); returns the match. */
+  waitFor(pattern: RegExp): Promise<RegExpMatchArray>;
+  type(text: string): Promise<void>;
+  /** Waits for the end; the exit code and the whole screen. */
+  finish(): Promise<{ code: number; screen: string }>;
+  screen(): string;
+}
+
+/** Starts `args` of twg on a pseudo-terminal in `home`. */
+export function twgInTerminal(home: Home, args: string[]): TerminalSession {
+  // exec: twg itself, not a shell waiting for it, is the terminal's foreground
+  // process, so a Ctrl-C the terminal turns into SIGINT reaches only twg.
+  const child = new Deno.Command("script", {
+    args: ["-qec", `exec ${shellQuote([...twgArgv(), ...args])}`, "/dev/null"],
+    env: home.env,
+    clearEnv: true,
+    stdin: "piped",
+    stdout: "piped",
+    stderr: "piped",
+  }).spawn();
+  const writer = child.stdin.getWriter();
+  const reader = child.stdout.getReader();
+  const stderrText = new Response(child.stderr).text();
+  const decoder = new TextDecoder();
+  let screen = "";
+  let ended = false;
+  const readMore = async () => {
+    const { value, done } = await reader.read();
+    if (done) ended = true;
+    else screen += decoder.decode(value, { stream: true });
+  };
+  return {
+    async waitFor(pattern) {
+      for (;;) {
+        const match = screen.match(pattern);
+        if (match) return match;
+        if (ended) throw new Error(`the program ended before ${pattern}:\n${screen}`);
+        await readMore();
+      }
+    },
+    async type(text) {
+      await writer.write(new TextEncoder().encode(text));
+    },
+    async finish() {
+      await writer.close().catch(() => {});
+      while (!ended) await readMore();
+      const status = await child.status;
+      await stderrText;
+      return { code: status.code, screen };
+    },
+    screen: () => screen,
+  };
+}
 
 /** Starts `twg login --no-browser` on a terminal and approves the code it shows. */
 async function loginInTerminal(
@@ -62,12 +117,14 @@ testRequiring(
     await using home = await makeHome(server);
     const session = await loginInTerminal(home, server);
     await session.waitFor(/Bitbucket token \(Enter to skip\): /);
-    await session.type("bb-after-login\r");
+    // The dev server's Bitbucket API accepts only its own token: twg checks it first.
+    await session.type(`${server.bitbucketToken}\r`);
     const { code, screen } = await session.finish();
     assert.equal(code, 0, screen);
-    assert.ok(!screen.includes("bb-after-login"), "not echoed");
+    assert.ok(!screen.includes(server.bitbucketToken), "not echoed");
+    assert.match(screen, /Bitbucket accepted the token/);
     const stored = JSON.parse(await readFile(join(home.configDir, "auth.conf"), "utf8"));
-    assert.equal(stored.bitbucketToken, "bb-after-login");
+    assert.equal(stored.bitbucketToken, server.bitbucketToken);
     assert.ok(stored.oauth.accessToken);
   },
 );

@@ -108,3 +108,28 @@ Deno.test({
     assert.match(read.stderr, new RegExp(`Add --allow-read=${home.configDir} `));
   },
 });
+
+Deno.test({
+  name:
+    "a config dir elsewhere (XDG_CONFIG_HOME) under the README's flags: login names the --allow-write it lacks, not a sandbox",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    const xdg = join(home.path, "xdg");
+    const result = await twg(home, ["login", "--no-browser"], {
+      denoFlags: readmeFlags(home.path),
+      env: { XDG_CONFIG_HOME: xdg },
+    });
+    expectExit(result, 4);
+    assertExpected(result);
+    // The flag comes first, right after what was not sent.
+    assert.match(
+      result.stderr,
+      new RegExp(
+        `No request was sent[^\n]*\ntwg's own permissions refuse the write: add --allow-write=${xdg}/twg to the flags`,
+      ),
+    );
+    assert.equal((await server.stats()).deviceAuthorizations, 0, "nothing was asked");
+  },
+});

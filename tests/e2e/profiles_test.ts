@@ -9,7 +9,7 @@ import { mkdir, readFile, stat } from "node:fs/promises";
 import { join } from "node:path";
 import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
 import { testRequiring } from "../_requires.ts";
-import { twgInTerminal } from "./_terminal.ts";
+import { twgOnTerminal } from "./_terminal.ts";
 import {
   accessTokenFileOf,
   expectExit,
@@ -346,7 +346,7 @@ testRequiring(
     await using home = await makeHome(server);
     expectExit(await login(home, server), 0);
     const before = await stored(join(home.configDir, "auth.conf"));
-    const session = twgInTerminal(home, ["login", "--no-browser"]);
+    const session = twgOnTerminal(home, ["login", "--no-browser"], { columns: 100 });
     await session.waitFor(
       /signed in as ada@example\.test[\s\S]*\[r\]eplace\/\[a\]dd\/\[c\]ancel: /,
     );

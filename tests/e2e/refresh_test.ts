@@ -77,8 +77,11 @@ testRequiring(
     expectExit(json, 4);
     const { error, ...document } = JSON.parse(json.stdout);
     assert.deepEqual(document, {
+      schemaVersion: 1,
       refreshed: false,
       reason: "store-not-writable",
+      accessTokenExpiresAt: null,
+      refreshDueAt: null,
       configDir: home.configDir,
       agent: "codex",
       agentDeclared: null,

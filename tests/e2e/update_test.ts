@@ -53,7 +53,11 @@ Deno.test("uninstall against the development server: revoked, unscheduled, delet
   expectExit(await login(home, server), 0);
   expectExit(await twg(home, ["upkeep", "enable"]), 0);
   const unitDir = join(home.path, ".config", "systemd", "user");
-  assert.deepEqual((await readdir(unitDir)).sort(), ["twg-upkeep.service", "twg-upkeep.timer"]);
+  assert.deepEqual((await readdir(unitDir)).sort(), [
+    "twg-keeper.service",
+    "twg-upkeep.service",
+    "twg-upkeep.timer",
+  ]);
   const issued = await server.lastTokens();
   const before = (await server.stats()).revocations;
 
@@ -64,6 +68,8 @@ Deno.test("uninstall against the development server: revoked, unscheduled, delet
   await assert.rejects(readdir(home.configDir), { code: "ENOENT" });
   assert.deepEqual(await readdir(unitDir), []);
   assert.ok((await loggedCalls(systemctl)).includes("--user disable --now twg-upkeep.timer"));
+  // The keeper stopped too: nothing left to refresh with a revoked token.
+  assert.ok((await loggedCalls(systemctl)).includes("--user disable --now twg-keeper.service"));
   const lines = env.stderrText().trimEnd().split("\n");
   assert.deepEqual(lines.slice(0, 3), [
     "✔ Upkeep schedule removed (systemd)",

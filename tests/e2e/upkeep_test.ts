@@ -65,6 +65,7 @@ Deno.test("upkeep run refreshes only when the refresh is due within 15 minutes",
     "lastUpdateCheck",
     "nextUpdateCheckAfter",
     "scheduler",
+    "schemaVersion",
   ]);
   assert.equal(status.intervalMinutes, 12);
   assert.equal(status.enabled, false);
@@ -153,7 +154,9 @@ Deno.test("upkeep enable that systemctl refuses reports its error verbatim and l
   }
   const status = JSON.parse((await twg(home, ["upkeep", "status", "--json"])).stdout);
   assert.equal(status.enabled, false);
-  assert.ok(String(status.error).includes(refusal));
+  // The one error shape of every --json document (issue 25, item 10).
+  assert.equal(status.error.code, "upkeep-failed");
+  assert.ok(String(status.error.message).includes(refusal));
   assert.equal((await upkeepState(home)).enabled, false);
   const unitDir = join(home.path, ".config", "systemd", "user");
   assert.deepEqual(await readdir(unitDir).catch(() => []), [], "nothing half-installed");
@@ -174,7 +177,12 @@ Deno.test("upkeep enable, status and disable with a working systemd user manager
   expectExit(enable, 0);
   assert.match(enable.stderr, /every 12 minutes/);
   const unitDir = join(home.path, ".config", "systemd", "user");
-  assert.deepEqual((await readdir(unitDir)).sort(), ["twg-upkeep.service", "twg-upkeep.timer"]);
+  assert.deepEqual((await readdir(unitDir)).sort(), [
+    "twg-keeper.service",
+    "twg-upkeep.service",
+    "twg-upkeep.timer",
+  ]);
+  assert.match(enable.stderr, /keeps the token keeper .*auth serve/);
   if (isDenoBuild) {
     const service = await readFile(join(unitDir, "twg-upkeep.service"), "utf8");
     assert.ok(
@@ -205,7 +213,9 @@ Deno.test("upkeep enable, status and disable with a working systemd user manager
     "--user daemon-reload",
     "--user enable --now twg-upkeep.timer",
   ]);
+  assert.ok(calls.includes("--user enable twg-keeper.service"));
   assert.ok(calls.includes("--user disable --now twg-upkeep.timer"));
+  assert.ok(calls.includes("--user disable --now twg-keeper.service"));
 });
 
 for (

@@ -34,7 +34,7 @@ Deno.test("openBrowser on macOS runs /usr/bin/open with the URL, detached", asyn
   assert.deepEqual(runs, [{
     command: "/usr/bin/open",
     args: [DEVICE_URL],
-    options: { detached: true },
+    options: { detached: true, earlyExitMs: 1500 },
   }]);
 });
 
@@ -44,7 +44,7 @@ Deno.test("openBrowser on Windows runs rundll32 from System32, never cmd", async
   assert.deepEqual(runs, [{
     command: "D:\\WINDOWS\\System32\\rundll32.exe",
     args: ["url.dll,FileProtocolHandler", DEVICE_URL],
-    options: { detached: true },
+    options: { detached: true, earlyExitMs: 1500 },
   }]);
 });
 
@@ -61,7 +61,7 @@ Deno.test("openBrowser on a Linux desktop runs xdg-open", async () => {
     assert.deepEqual(runs, [{
       command: "xdg-open",
       args: [DEVICE_URL],
-      options: { detached: true },
+      options: { detached: true, earlyExitMs: 1500 },
     }]);
   }
 });
@@ -79,7 +79,7 @@ Deno.test("openBrowser under WSL runs wslview, even without a display", async ()
     assert.deepEqual(runs, [{
       command: "wslview",
       args: [DEVICE_URL],
-      options: { detached: true },
+      options: { detached: true, earlyExitMs: 1500 },
     }]);
   }
 });
@@ -126,7 +126,11 @@ Deno.test("openBrowser runs BROWSER as one program, spaces and all", async () =>
   const program = "C:\\Program Files\\Mozilla Firefox\\firefox.exe";
   const { env, runs } = fakeEnv("windows", { BROWSER: program });
   assert.deepEqual(await openBrowser(env, DEVICE_URL), { opened: true });
-  assert.deepEqual(runs, [{ command: program, args: [DEVICE_URL], options: { detached: true } }]);
+  assert.deepEqual(runs, [{
+    command: program,
+    args: [DEVICE_URL],
+    options: { detached: true, earlyExitMs: 1500 },
+  }]);
 });
 
 Deno.test("openBrowser runs BROWSER on headless Linux too", async () => {

@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import {
   installLaunchAgent,
+  KEEPER_AGENT_LABEL,
   launchAgentPath,
   launchAgentStatus,
   launchdScheduler,
@@ -10,6 +11,7 @@ import {
 } from "../../platform/launchd.ts";
 import {
   encodeRenderedFile,
+  keeperArgv,
   type RenderedFile,
   schedulerFor,
   type ScheduleSpec,
@@ -180,10 +182,21 @@ validationTest(
           launcher: `${homeDir}/${bin}/twg`,
           launcherArgs: [arg],
           environment: { TWG_NOTE: arg },
+          keeperSocket: `${homeDir}/${bin}/broker.sock`,
         });
-        const [plist] = renderLaunchAgent(spec);
-        assert.ok(plist);
+        const [plist, keeper] = renderLaunchAgent(spec);
+        assert.ok(plist && keeper);
         assert.deepEqual(await validateRendered(plist), { code: 0, stderr: "" });
+        assert.deepEqual(await validateRendered(keeper), { code: 0, stderr: "" });
+        assert.deepEqual(plistStrings(keeper.content, "ProgramArguments"), keeperArgv(spec));
+        assert.deepEqual(
+          plistStrings(keeper.content, "EnvironmentVariables"),
+          plistStrings(plist.content, "EnvironmentVariables"),
+        );
+        assert.equal(
+          plistValue(keeper.content, "StandardErrorPath"),
+          `${homeDir}/Library/Logs/twg/keeper.log`,
+        );
         assert.deepEqual(plistStrings(plist.content, "ProgramArguments"), [
           spec.launcher,
           arg,
@@ -205,6 +218,101 @@ validationTest(
     );
   },
 );
+
+Deno.test("renderLaunchAgent adds the keeper: auth serve at load, kept alive after a failure, not after a clean exit", () => {
+  const spec = specFor("/Users/ada", { keeperSocket: "/var/folders/x/T/twg-501/broker.sock" });
+  const files = renderLaunchAgent(spec);
+  assert.deepEqual(files.map((file) => file.path), [
+    "/Users/ada/Library/LaunchAgents/dev.twg.upkeep.plist",
+    "/Users/ada/Library/LaunchAgents/dev.twg.keeper.plist",
+  ]);
+  const keeper = files[1]!.content;
+  assert.equal(plistValue(keeper, "Label"), KEEPER_AGENT_LABEL);
+  assert.deepEqual(plistStrings(keeper, "ProgramArguments"), [
+    "/Users/ada/.deno/bin/twg",
+    "auth",
+    "serve",
+    "--socket",
+    "/var/folders/x/T/twg-501/broker.sock",
+  ]);
+  assert.match(keeper, /<key>RunAtLoad<\/key>\s*<true\/>/);
+  assert.match(
+    keeper,
+    /<key>KeepAlive<\/key>\s*<dict>\s*<key>SuccessfulExit<\/key>\s*<false\/>\s*<\/dict>/,
+  );
+  assert.doesNotMatch(keeper, /StartInterval|<key>Sockets<\/key>/);
+  assert.equal(renderLaunchAgent(specFor("/Users/ada")).length, 1, "no keeper without a socket");
+});
+
+Deno.test("with a keeper: install bootstraps both agents, status shows the keeper, uninstall boots both out", async () => {
+  await using env = fakeEnv({
+    os: "darwin",
+    commands: [{ command: "launchctl", args: ["bootout"], result: NOT_LOADED }, BOOTSTRAP_OK],
+  });
+  const spec = specFor(env.homeDir, { keeperSocket: `${env.tempDir}/twg-501/broker.sock` });
+  await installLaunchAgent(env, spec, 501);
+  const keeperPath = launchAgentPath(env.homeDir, KEEPER_AGENT_LABEL);
+  assert.deepEqual(env.calls, [
+    { command: "launchctl", args: ["bootout", "gui/501/dev.twg.upkeep"] },
+    { command: "launchctl", args: ["bootstrap", "gui/501", launchAgentPath(env.homeDir)] },
+    { command: "launchctl", args: ["bootout", "gui/501/dev.twg.keeper"] },
+    { command: "launchctl", args: ["bootstrap", "gui/501", keeperPath] },
+  ]);
+  assert.equal(await Deno.readTextFile(keeperPath), renderLaunchAgent(spec)[1]?.content);
+  const run = env.run;
+  env.run = () => Promise.resolve({ code: 0, stdout: "state = running", stderr: "" });
+  const status = await launchAgentStatus(env, env.homeDir, 501);
+  assert.deepEqual(status.keeper, { active: true, detail: "dev.twg.keeper is loaded in gui/501" });
+  assert.equal(
+    status.detail,
+    "dev.twg.upkeep is loaded in gui/501; dev.twg.keeper is loaded in gui/501",
+  );
+  env.run = run;
+  env.calls.length = 0;
+  await uninstallLaunchAgent(env, env.homeDir, 501);
+  assert.deepEqual(env.calls, [
+    { command: "launchctl", args: ["bootout", "gui/501/dev.twg.upkeep"] },
+    { command: "launchctl", args: ["bootout", "gui/501/dev.twg.keeper"] },
+  ]);
+  await assert.rejects(Deno.stat(keeperPath), Deno.errors.NotFound);
+});
+
+Deno.test("with a keeper: a failed keeper bootstrap unloads the upkeep agent and removes both plists", async () => {
+  await using env = fakeEnv({
+    os: "darwin",
+    commands: [
+      { command: "launchctl", args: ["bootout"], result: NOT_LOADED },
+      BOOTSTRAP_OK,
+    ],
+  });
+  let bootstraps = 0;
+  const run = env.run;
+  env.run = (command, args, options) => {
+    if (args[0] === "bootstrap" && ++bootstraps === 2) {
+      env.calls.push({ command, args });
+      return Promise.resolve({
+        code: 5,
+        stdout: "",
+        stderr: "Bootstrap failed: 5: Input/output error\n",
+      });
+    }
+    return run(command, args, options);
+  };
+  const spec = specFor(env.homeDir, { keeperSocket: `${env.tempDir}/twg-501/broker.sock` });
+  await assert.rejects(installLaunchAgent(env, spec, 501), {
+    message:
+      /^Cannot enable upkeep: "launchctl bootstrap gui\/501 .*dev\.twg\.keeper\.plist" failed with exit code 5/,
+  });
+  assert.deepEqual(env.calls.at(-1), {
+    command: "launchctl",
+    args: ["bootout", "gui/501/dev.twg.upkeep"],
+  });
+  await assert.rejects(Deno.stat(launchAgentPath(env.homeDir)), Deno.errors.NotFound);
+  await assert.rejects(
+    Deno.stat(launchAgentPath(env.homeDir, KEEPER_AGENT_LABEL)),
+    Deno.errors.NotFound,
+  );
+});
 
 const NOT_LOADED = { code: 3, stderr: "Boot-out failed: 3: No such process\n" };
 /** `launchctl bootstrap` succeeds. */

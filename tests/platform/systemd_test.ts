@@ -2,6 +2,7 @@ import { strict as assert } from "node:assert";
 import fc from "fast-check";
 import {
   encodeRenderedFile,
+  keeperArgv,
   PlatformError,
   type RenderedFile,
   schedulerFor,
@@ -11,6 +12,7 @@ import {
 import {
   installSystemdTimer,
   renderSystemdUnits,
+  systemdBootMarker,
   systemdScheduler,
   systemdTimerStatus,
   systemdUnitDir,
@@ -161,6 +163,41 @@ Deno.test("renderSystemdUnits writes a oneshot service and its timer to ~/.confi
   assert.match(timer, /\[Install\]\nWantedBy=timers\.target\n$/);
 });
 
+Deno.test("renderSystemdUnits adds the keeper: a long-running auth serve, restarted on failure, started at login", () => {
+  const spec = specFor("/home/ada", {
+    environment: { TWG_PINNED_ISSUER_ORIGIN: "https://auth.example" },
+    keeperSocket: "/run/user/1000/twg/broker.sock",
+  });
+  const files = renderSystemdUnits(spec);
+  assert.deepEqual(files.map((file) => file.path), [
+    "/home/ada/.config/systemd/user/twg-upkeep.service",
+    "/home/ada/.config/systemd/user/twg-upkeep.timer",
+    "/home/ada/.config/systemd/user/twg-keeper.service",
+  ]);
+  const keeper = files[2]!.content;
+  assert.deepEqual(execStartArgv(keeper), [
+    "/home/ada/.deno/bin/twg",
+    "auth",
+    "serve",
+    "--socket",
+    "/run/user/1000/twg/broker.sock",
+  ]);
+  // The pins go to the keeper too: it refreshes, so it must refuse another origin.
+  assert.deepEqual(environmentOf(keeper), {
+    TWG_PINNED_ISSUER_ORIGIN: "https://auth.example",
+    TWG_CONFIG_DIR: "/home/ada/.config/twg",
+  });
+  for (const line of ["Type=simple", "Restart=on-failure", "WantedBy=default.target"]) {
+    assert.ok(keeper.split("\n").includes(line), `keeper has ${line}`);
+  }
+  assert.doesNotMatch(keeper, /^Type=oneshot$/m);
+  // Without a keeper socket in the spec, no keeper unit.
+  assert.equal(renderSystemdUnits(specFor("/home/ada")).length, 2);
+  assert.throws(() => renderSystemdUnits({ ...spec, keeperSocket: "run/broker.sock" }), {
+    message: /^Cannot schedule upkeep: the keeper's socket path is not absolute/,
+  });
+});
+
 Deno.test("renderSystemdUnits escapes quotes, backslashes, % and $ per systemd's rules", () => {
   const { service } = units(specFor("/home/ada", {
     launcher: "/home/ada/my $dir/100%/twg",
@@ -247,8 +284,13 @@ validationTest(
   async () => {
     const root = await Deno.makeTempDir({ prefix: "twg-units-" });
     try {
-      const spec = specFor(`${root}/home`, { environment: { LANG: "C.UTF-8" } });
-      const paths = await writeUnits(spec, renderSystemdUnits(spec));
+      const spec = specFor(`${root}/home`, {
+        environment: { LANG: "C.UTF-8" },
+        keeperSocket: `${root}/run/twg/broker.sock`,
+      });
+      const files = renderSystemdUnits(spec);
+      assert.equal(files.length, 3, "the keeper's service too");
+      const paths = await writeUnits(spec, files);
       assert.deepEqual(await verifySystemdUnits(paths.reverse()), { code: 0, stderr: "" });
     } finally {
       await Deno.remove(root, { recursive: true });
@@ -274,12 +316,17 @@ validationTest(
               launcher: `${homeDir}/${bin}/twg`,
               launcherArgs: [arg],
               environment: { TWG_NOTE: arg },
+              keeperSocket: `${homeDir}/${bin}/broker.sock`,
             });
             const files = renderSystemdUnits(spec);
             const { service } = units(spec);
             const argv = upkeepArgv(spec);
             const isDirect = !/["'\\]/.test(spec.launcher);
             assert.deepEqual(execStartArgv(service), isDirect ? argv : ["/usr/bin/env", ...argv]);
+            const keeper = files[2]!.content;
+            const serve = keeperArgv(spec);
+            assert.deepEqual(execStartArgv(keeper), isDirect ? serve : ["/usr/bin/env", ...serve]);
+            assert.deepEqual(environmentOf(keeper), environmentOf(service));
             assert.deepEqual(environmentOf(service), {
               TWG_NOTE: arg,
               TWG_CONFIG_DIR: spec.configDir,
@@ -371,6 +418,7 @@ Deno.test("installSystemdTimer without a user D-Bus session explains how to get 
       },
     }],
   });
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.match(error.message, /^Cannot enable upkeep: no systemd user session is reachable: /);
     assert.ok(error.hint?.includes('"loginctl enable-linger $USER"'));
@@ -391,6 +439,7 @@ Deno.test("installSystemdTimer reports systemctl's stderr when the user manager 
     }],
   });
   using _bus = withUserBus(env);
+  using _booted = bootedWithSystemd(env.homeDir);
   await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
     assert.equal(
       error.message,
@@ -566,4 +615,90 @@ Deno.test("schedulerFor linux turns a refused unit directory into a typed error 
     assert.match(error.hint ?? "", /"twg upkeep enable" again/);
     return true;
   });
+});
+
+Deno.test("with a keeper: install enables and (re)starts it, status shows it, uninstall stops it and removes all three units", async () => {
+  await using env = fakeEnv({ commands: [SYSTEMCTL_OK] });
+  using _bus = withUserBus(env);
+  const spec = specFor(env.homeDir, { keeperSocket: `${env.tempDir}/run/twg/broker.sock` });
+  await installSystemdTimer(env, spec);
+  assert.deepEqual(argvOf(env), [
+    "systemctl --user show-environment",
+    "systemctl --user daemon-reload",
+    "systemctl --user enable --now twg-upkeep.timer",
+    "systemctl --user enable twg-keeper.service",
+    "systemctl --user restart twg-keeper.service",
+  ]);
+  assert.deepEqual(
+    (await unitFilesIn(env.homeDir)).sort(),
+    ["twg-keeper.service", "twg-upkeep.service", "twg-upkeep.timer"],
+  );
+  const run = env.run;
+  const asked: string[] = [];
+  env.run = (command, args) => {
+    asked.push([command, ...args].join(" "));
+    const word = args[1] === "is-enabled" ? "enabled" : "active";
+    return Promise.resolve({ code: 0, stdout: `${word}\n`, stderr: "" });
+  };
+  const status = await systemdScheduler.status(env, spec);
+  assert.deepEqual(status.keeper, { active: true, detail: "twg-keeper.service is active" });
+  assert.equal(
+    status.detail,
+    "twg-upkeep.timer is enabled and active; twg-keeper.service is active",
+  );
+  assert.ok(asked.includes("systemctl --user is-active twg-keeper.service"));
+  env.run = run;
+  env.calls.length = 0;
+  await uninstallSystemdTimer(env, env.homeDir);
+  assert.deepEqual(argvOf(env), [
+    "systemctl --user disable --now twg-upkeep.timer",
+    "systemctl --user disable --now twg-keeper.service",
+    "systemctl --user daemon-reload",
+  ]);
+  assert.deepEqual(await unitFilesIn(env.homeDir), []);
+});
+
+Deno.test("with a keeper: a failed keeper start rolls everything back", async () => {
+  await using env = fakeEnv({
+    commands: [
+      {
+        command: "systemctl",
+        args: ["--user", "restart", "twg-keeper.service"],
+        result: { code: 1, stderr: "Job for twg-keeper.service failed.\n" },
+      },
+      SYSTEMCTL_OK,
+    ],
+  });
+  using _bus = withUserBus(env);
+  const spec = specFor(env.homeDir, { keeperSocket: `${env.tempDir}/run/twg/broker.sock` });
+  await assert.rejects(installSystemdTimer(env, spec), {
+    message:
+      'Cannot enable upkeep: "systemctl --user restart twg-keeper.service" failed with exit code 1: Job for twg-keeper.service failed.',
+  });
+  assert.ok(argvOf(env).includes("systemctl --user disable --now twg-keeper.service"));
+  assert.deepEqual(await unitFilesIn(env.homeDir), []);
+});
+
+/** Points the sd_booted(3) marker at `path` (an existing directory: booted) for one test. */
+function bootedWithSystemd(path: string): Disposable {
+  const previous = systemdBootMarker.path;
+  systemdBootMarker.path = path;
+  return { [Symbol.dispose]: () => void (systemdBootMarker.path = previous) };
+}
+
+Deno.test("installSystemdTimer on a system not started by systemd: no linger advice, another way to run upkeep", async () => {
+  await using env = fakeEnv({
+    commands: [{
+      command: "systemctl",
+      result: { code: 1, stderr: "Failed to connect to bus: No medium found\n" },
+    }],
+  });
+  using _booted = bootedWithSystemd(`${env.homeDir}/no-such-marker`);
+  await assert.rejects(installSystemdTimer(env, specFor(env.homeDir)), (error: PlatformError) => {
+    assert.match(error.message, /^Cannot enable upkeep: this system was not started by systemd/);
+    assert.ok(!error.hint?.includes("linger"), error.hint);
+    assert.ok(error.hint?.includes("*/12 * * * * twg upkeep run"), error.hint);
+    return true;
+  });
+  assert.deepEqual(await unitFilesIn(env.homeDir), []);
 });

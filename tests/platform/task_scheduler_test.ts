@@ -14,6 +14,7 @@ import {
   renderScheduledTask,
   scheduledTaskStatus,
   taskScheduler,
+  taskScriptSha256,
   uninstallScheduledTask,
 } from "../../platform/task_scheduler.ts";
 import { type FakeEnv, fakeEnv, type ScriptedCommand } from "../_fake_env.ts";
@@ -195,6 +196,7 @@ Deno.test("renderScheduledTask renders the task XML and the launcher script besi
     "//NoLogo",
     "//E:JScript",
     SCRIPT,
+    taskScriptSha256(files[1]!.content),
   ]);
   assert.deepEqual(twg, [`${ADA}\\.deno\\bin\\twg.exe`, "upkeep", "run"]);
   assert.deepEqual(variables, { LANG: "C", TWG_CONFIG_DIR: CONFIG_DIR });
@@ -245,16 +247,35 @@ Deno.test("renderScheduledTask refuses what Windows cannot run faithfully", () =
   }
 });
 
+Deno.test("the task pins its script's SHA-256 in its own Arguments, and the script hands it to twg", () => {
+  const files = renderScheduledTask(specFor({}));
+  const script = files[1]!.content;
+  const hash = taskScriptSha256(script);
+  assert.match(hash, /^[0-9a-f]{64}$/);
+  assert.equal(executedArgv(files).wscript.at(-1), hash);
+  // The script sets the path and the hash twg checks it against (src/upkeep/pins.ts).
+  assert.match(script, /^environment\("TWG_PINNED_TASK_SCRIPT"\) = WScript\.ScriptFullName;$/m);
+  assert.match(
+    script,
+    /^environment\("TWG_PINNED_TASK_SCRIPT_SHA256"\) = WScript\.Arguments\.length > 0 \? WScript\.Arguments\(0\) : "missing";$/m,
+  );
+  // Another spec, another script, another pin.
+  const other = renderScheduledTask(specFor({ environment: { LANG: "C" } }));
+  assert.notEqual(taskScriptSha256(other[1]!.content), hash);
+  assert.equal(executedArgv(other).wscript.at(-1), taskScriptSha256(other[1]!.content));
+});
+
 Deno.test("renderScheduledTask names a script under a config directory with %NAME% through %USERPROFILE%", () => {
   const configDir = `${ADA}\\%APPDATA%\\twg`;
   const files = renderScheduledTask(specFor({ configDir }));
   const home = `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`;
   assert.equal(files[1]?.path, home);
   assert.deepEqual(elements(files[0]?.content ?? "", "Arguments"), [
-    '//B //NoLogo //E:JScript "%USERPROFILE%\\AppData\\Local\\twg\\twg-upkeep.js"',
+    '//B //NoLogo //E:JScript "%USERPROFILE%\\AppData\\Local\\twg\\twg-upkeep.js" ' +
+    taskScriptSha256(files[1]!.content),
   ]);
   const { wscript, variables } = executedArgv(files);
-  assert.equal(wscript.at(-1), home);
+  assert.equal(wscript.at(-2), home);
   assert.equal(variables.TWG_CONFIG_DIR, configDir);
 });
 
@@ -342,7 +363,13 @@ validationTest(
           const script = `${ADA}\\AppData\\Local\\twg\\twg-upkeep.js`;
           const files = renderScheduledTask(spec, { userId });
           const { wscript, twg, variables } = executedArgv(files);
-          assert.deepEqual(wscript.slice(1), ["//B", "//NoLogo", "//E:JScript", script]);
+          assert.deepEqual(wscript.slice(1), [
+            "//B",
+            "//NoLogo",
+            "//E:JScript",
+            script,
+            taskScriptSha256(files[1]!.content),
+          ]);
           assert.equal(files[1]?.path, script);
           assert.deepEqual(twg, upkeepArgv(spec));
           assert.deepEqual(variables.TWG_CONFIG_DIR, configDir);

@@ -1,0 +1,97 @@
+/**
+ * The `--json` documents' one shape rule: every field always present (null
+ * when unknown), a `schemaVersion`, and `error` (`{code, message, hint}` or
+ * null) in every document, success or failure. Each command passes its
+ * document through {@link jsonDocument}; `src/main.ts` does the same for a
+ * failure, so a failed `auth status --json` has the fields of a successful
+ * one. The JSON Schemas in `schemas/` describe the results; a test checks
+ * every command in every state against them.
+ *
+ * @module
+ */
+
+/** Bumped only when a field changes meaning or type or goes away; new fields keep it. */
+export const schemaVersion = 1;
+
+/** The contract's `error` member. */
+export interface JsonError {
+  code: string;
+  message: string;
+  hint: string | null;
+}
+
+/** Each command's fields with their value when unknown (fields it may leave out). */
+const defaults: Record<string, Record<string, unknown>> = {
+  "auth status": {
+    loggedIn: false,
+    method: null,
+    accessTokenVariable: null,
+    refreshable: false,
+    backend: null,
+    user: null,
+    site: null,
+    sites: [],
+    issuer: null,
+    scopes: null,
+    settingMismatches: [],
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
+    fresh: null,
+    needsLogin: false,
+    configDir: null,
+    configWritable: null,
+    bitbucketToken: null,
+    agent: null,
+    agentDeclared: null,
+    tokenSource: null,
+    keeper: null,
+    consentExpiresAt: null,
+  },
+  "auth refresh": {
+    refreshed: false,
+    reason: null,
+    accessTokenExpiresAt: null,
+    refreshDueAt: null,
+    configDir: null,
+    agent: null,
+    agentDeclared: null,
+  },
+  doctor: { ok: false, checks: [] },
+  "upkeep status": {
+    enabled: false,
+    scheduler: null,
+    intervalMinutes: null,
+    lastRun: null,
+    lastRefresh: null,
+    lastUpdateCheck: null,
+    nextUpdateCheckAfter: null,
+    broker: null,
+  },
+};
+
+/**
+ * `document` as `command` prints it with `--json`: `schemaVersion` first,
+ * every field of the command's shape (null where unknown), `error` last.
+ *
+ * @example
+ * ```ts ignore
+ * jsonDocument("upkeep status", { enabled: true }); // { schemaVersion: 1, enabled: true, scheduler: null, …, error: null }
+ * ```
+ */
+export function jsonDocument(
+  command: string,
+  document: Record<string, unknown>,
+  error: JsonError | null = null,
+): Record<string, unknown> {
+  return { schemaVersion, ...defaults[command], ...document, error };
+}
+
+/**
+ * The command an argv names (`["auth", "status", "--json"]` → `"auth status"`):
+ * its leading words, as far as they name a command with a shape.
+ */
+export function commandOf(args: string[]): string {
+  const words = args.filter((arg) => !arg.startsWith("-")).slice(0, 2);
+  const two = words.join(" ");
+  return two in defaults ? two : words[0] ?? "";
+}
