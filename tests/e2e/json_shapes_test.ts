@@ -9,7 +9,7 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { validate } from "../_json_schema.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { ageToken, type Home, login, makeHome, twg } from "./_twg.ts";
+import { accessTokenFileOf, ageToken, type Home, login, makeHome, twg } from "./_twg.ts";
 
 /** The commands with a `--json` document, and the schema each answers. */
 const documents: [args: string[], schema: string][] = [
@@ -76,7 +76,7 @@ Deno.test("every --json document matches its schema: signed out, signed in, expi
   await assertShapes(home, "expired");
 
   // Without the access-token file a sandbox would read instead (issue 20), the refusal shows.
-  await rm(join(home.configDir, "access-token.json"), { force: true });
+  await rm(accessTokenFileOf(home), { force: true });
   await chmod(join(home.configDir, "auth.conf"), 0o644);
   const corrupt = await assertShapes(home, "auth.conf readable by others");
   assert.equal(
