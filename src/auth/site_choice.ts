@@ -6,7 +6,7 @@
  *
  * @module
  */
-import { keepAccessTokenFileQuietly } from "./access_token_file.ts";
+import { keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";

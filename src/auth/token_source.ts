@@ -22,7 +22,7 @@ import {
   type AccessTokenDocument,
   keepAccessTokenFileQuietly,
   readAccessTokenFile,
-} from "./access_token_file.ts";
+} from "../handoff/access_token_file.ts";
 import { envAccessToken } from "./env_token.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
@@ -195,7 +195,7 @@ async function resolveAnySite(
 
 async function askBroker(env: Env, minValidSeconds: number): Promise<AccessTokenDocument | null> {
   // Loaded only off the fast path: a host with a reachable store never asks.
-  const { askBroker } = await import("../broker/client.ts");
+  const { askBroker } = await import("../handoff/client.ts");
   return await askBroker(env, minValidSeconds);
 }
 

@@ -13,7 +13,7 @@
  *
  * @module
  */
-import { accessTokenDocument, keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
+import { accessTokenDocument, keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "../auth/refresh.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { expiresAtMs, refreshDueAtMs } from "../credentials/auth_conf.ts";
@@ -28,8 +28,13 @@ import {
   RequestRefusal,
   statusAnswerLine,
   tokenAnswerLine,
-} from "./protocol.ts";
-import { clearSocketPath, prepareSocketDir, socketDirOf, socketMode } from "./socket_dir.ts";
+} from "../handoff/protocol.ts";
+import {
+  clearSocketPath,
+  prepareSocketDir,
+  socketDirOf,
+  socketMode,
+} from "../handoff/socket_dir.ts";
 
 /** Options for {@link serveBroker}. */
 export interface BrokerOptions {

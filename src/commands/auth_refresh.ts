@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
+import { keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { refreshIfDue } from "../auth/refresh.ts";
 import { detectAgentInfoFromEnv } from "../agents/detect.ts";

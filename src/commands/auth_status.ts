@@ -29,7 +29,7 @@ import { formatTime } from "../ui/time.ts";
 import { bitbucketTokenSource } from "../credentials/bitbucket_token.ts";
 import { signInStateOf } from "../auth/sign_in_state.ts";
 import { consentLine } from "../auth/consent_expiry.ts";
-import { describeKeeper, type KeeperState, readKeeperState } from "../auth/keeper_state.ts";
+import { describeKeeper, type KeeperState, readKeeperState } from "../broker/keeper_state.ts";
 import type { TokenSource } from "../auth/token_source.ts";
 
 /** The `auth status --json` document (contract). */

@@ -13,7 +13,7 @@ import { readUpkeepStatus } from "../upkeep/status.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { type SignInState, signInStateOf } from "../auth/sign_in_state.ts";
 import { loadSettings, type Settings } from "../config/settings.ts";
-import { describeKeeper, readKeeperState } from "../auth/keeper_state.ts";
+import { describeKeeper, readKeeperState } from "../broker/keeper_state.ts";
 import { readCredentials } from "../credentials/store.ts";
 import { withRecordedRejectionIn } from "../auth/refresh_in_flight.ts";
 import { consentDaysLeft, consentLine, consentNoticeDays } from "../auth/consent_expiry.ts";

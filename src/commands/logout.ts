@@ -3,7 +3,7 @@
  *
  * @module
  */
-import { removeAccessTokenFile } from "../auth/access_token_file.ts";
+import { removeAccessTokenFile } from "../handoff/access_token_file.ts";
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
 import { changeSignIn } from "../credentials/sign_in_door.ts";

@@ -25,7 +25,7 @@ export interface ConfigPaths {
   lock: string;
   /**
    * The access-token file host-side twg keeps for sandboxes that may read
-   * but not write (never the refresh token; `src/auth/access_token_file.ts`).
+   * but not write (never the refresh token; `src/handoff/access_token_file.ts`).
    */
   accessTokenFile: string;
 }
@@ -135,7 +135,7 @@ export const brokerSocketVariable = "TWG_BROKER_SOCKET";
  * `/tmp`, the way tmux keeps its sockets (tmux.c: `$TMPDIR/tmux-%u`, else
  * `/tmp/tmux-%u`, created with mode 0700); the server and its clients
  * refuse it unless the user owns it and nobody else may enter it
- * (`src/broker/socket_dir.ts`).
+ * (`src/handoff/socket_dir.ts`).
  */
 export function brokerSocketDir(env: Env): string {
   const runtime = env.getVar("XDG_RUNTIME_DIR");

@@ -5,7 +5,7 @@
  *
  * @module
  */
-import { keepAccessTokenFileQuietly } from "../auth/access_token_file.ts";
+import { keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
 import {
   assertLauncherIntact,
   assertPinnedOrigins,

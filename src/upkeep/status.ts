@@ -50,7 +50,7 @@ export async function readUpkeepStatus(
       detail = status.detail;
     }
   }
-  const { brokerState } = await import("../broker/client.ts");
+  const { brokerState } = await import("../handoff/client.ts");
   const broker = await brokerState(env);
   return {
     enabled,

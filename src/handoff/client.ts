@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { AccessTokenDocument } from "../auth/access_token_file.ts";
+import type { AccessTokenDocument } from "./access_token_file.ts";
 import { activeProfile, brokerSocketPath, defaultProfile } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { maxAnswerBytes, parseAnswer, requestLine } from "./protocol.ts";

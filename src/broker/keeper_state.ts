@@ -7,10 +7,10 @@
  *
  * @module
  */
-import type { BrokerState } from "../broker/client.ts";
+import type { BrokerState } from "../handoff/client.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { readAccessTokenFile } from "./access_token_file.ts";
+import { readAccessTokenFile } from "../handoff/access_token_file.ts";
 
 /** The access-token file as reported (never its token). */
 export interface TokenFileState {
@@ -28,7 +28,7 @@ export interface KeeperState {
 
 /** Reads both, offline. */
 export async function readKeeperState(env: Env, paths: ConfigPaths): Promise<KeeperState> {
-  const { brokerState } = await import("../broker/client.ts");
+  const { brokerState } = await import("../handoff/client.ts");
   const [broker, document] = await Promise.all([
     brokerState(env),
     readAccessTokenFile(env, paths).catch(() => null),

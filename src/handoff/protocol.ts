@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { type AccessTokenDocument, parseAccessTokenDocument } from "../auth/access_token_file.ts";
+import { type AccessTokenDocument, parseAccessTokenDocument } from "./access_token_file.ts";
 import { assertProfileName } from "../config/paths.ts";
 
 /** The protocol version this twg speaks. */

@@ -6,7 +6,7 @@ import {
   clearSocketPath,
   isUsableSocket,
   prepareSocketDir,
-} from "../../src/broker/socket_dir.ts";
+} from "../../src/handoff/socket_dir.ts";
 import { fakeEnv } from "../_fake_env.ts";
 
 Deno.test("the socket defaults to $XDG_RUNTIME_DIR/twg, else a twg-<uid> directory in the temp dir; TWG_BROKER_SOCKET wins", async () => {

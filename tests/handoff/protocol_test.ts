@@ -6,7 +6,7 @@ import {
   requestLine,
   RequestRefusal,
   tokenAnswerLine,
-} from "../../src/broker/protocol.ts";
+} from "../../src/handoff/protocol.ts";
 import { brokerAnswerer, tokenBucket } from "../../src/broker/server.ts";
 import { configPaths } from "../../src/config/paths.ts";
 import { fakeEnv } from "../_fake_env.ts";
