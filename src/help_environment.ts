@@ -52,6 +52,10 @@ export const environmentEntries: EnvironmentEntry[] = [
     "TWG_BROKER_SOCKET",
     "The token keeper's socket (as twg auth serve --socket); default $XDG_RUNTIME_DIR/twg/broker.sock",
   ],
+  [
+    "TWG_PROFILE",
+    "The profile for this process (as --profile); default: the directory's mapping, else the one set by twg auth switch --profile",
+  ],
   ["TWG_KEYRING_TIMEOUT_MS", "How long to wait for the OS keyring before giving up"],
   [
     "TWG_DEBUG",
