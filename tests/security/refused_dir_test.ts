@@ -176,7 +176,7 @@ Deno.test("no write twg makes sets a mode by path (a symlink swapped in would be
   const reserved = await prepareReservedWrite(watched, join(dir, "auth.conf"), 0o600, 4096);
   await reserved.commit("{}");
   await reserved.discard();
-  await appendLog(watched, { dir } as Parameters<typeof appendLog>[1], "line");
+  await appendLog(watched, { root: dir } as Parameters<typeof appendLog>[1], "line");
   assert.deepEqual(chmods, []);
   assert.equal((await Deno.stat(join(dir, "auth.conf"))).mode! & 0o777, 0o600);
   assert.equal(await Deno.readTextFile(join(dir, "upkeep.log")), "line\n");

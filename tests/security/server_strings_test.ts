@@ -68,7 +68,7 @@ Deno.test("the upkeep log line holds no control characters", async () => {
   await using env = fakeEnv();
   const dir = join(env.homeDir, "cfg");
   await Deno.mkdir(dir, { mode: 0o700 });
-  await appendLog(env, { dir } as Parameters<typeof appendLog>[1], `failed: ${hostile}`);
+  await appendLog(env, { root: dir } as Parameters<typeof appendLog>[1], `failed: ${hostile}`);
   const log = await readFile(join(dir, "upkeep.log"), "utf8");
   assertClean("upkeep.log", log.replace(/\n$/, ""));
 });
