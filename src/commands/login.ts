@@ -32,6 +32,7 @@ import { askForSite, noSiteMatches, saveSiteChoice, siteNotChosen } from "../aut
 import type { Env } from "../env.ts";
 import {
   loginSealing,
+  removeKeyringKey,
   revocableRefreshToken,
   storedBitbucketTokenFor,
 } from "../credentials/keyring_use.ts";
@@ -136,8 +137,9 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
     // The issuer's absolute expiry counts from this consent (src/auth/consent_expiry.ts).
     consentExpiresAt: consentExpiresAtFor(env, metadata.issuer, obtainedAt),
   };
+  const sealed = await sealing(oauth);
   const { replaced, bitbucketToken } = await saveSignIn(env, paths, options, {
-    oauth: await sealing(oauth),
+    oauth: sealed,
     user,
     site: siteChoice.site,
     sites: siteChoice.sites,
@@ -146,6 +148,7 @@ export async function runLogin(env: Env, options: LoginOptions): Promise<void> {
   // For sandboxes that may read but not write: the access token alone.
   await keepAccessTokenFileQuietly(env, paths, oauth, siteChoice.site);
   await revokeReplaced(env, replaced, oauth);
+  await removeUnusedKey(env, paths, replaced, [sealed.refreshToken, bitbucketToken]);
   reportSaved(env, paths, options, user, siteChoice);
   if (siteChoice.problem) throw siteChoice.problem;
   if (siteChoice.canAsk && siteChoice.sites) {
@@ -622,6 +625,22 @@ function oauthTokens(
     revocationEndpoint: metadata.revocationEndpoint,
     rejectedAt: null,
   };
+}
+
+/**
+ * A keyring sign-in replaced by a file-backed one (`login --force --backend
+ * file`): once its token is revoked, its key seals nothing any more and is
+ * removed from the keyring, unless something saved now is sealed under it.
+ */
+async function removeUnusedKey(
+  env: Env,
+  paths: ConfigPaths,
+  replaced: OAuthTokens | null,
+  saved: (string | null)[],
+): Promise<void> {
+  if (backendOf(replaced?.refreshToken) !== "keyring") return;
+  if (saved.some((value) => backendOf(value) === "keyring")) return;
+  await removeKeyringKey(env, paths.dir, { wasKeyring: true });
 }
 
 /**

@@ -3,8 +3,9 @@
  * token (issue 23, finding 3), which twg's own keyring hints advise. With a
  * real Secret Service (gnome-keyring in a private D-Bus session): after
  * `login --force` the refresh token is still sealed, is nowhere on disk in
- * plaintext, and the old key is gone from the keyring (a new one seals the
- * new token).
+ * plaintext, and the keyring holds exactly the one key, which seals the new
+ * token: `--force` keeps the working sign-in (and so its key) until the new
+ * one is saved (issue 21), so no orphaned key is left behind.
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
@@ -23,7 +24,7 @@ function secrets(search: string): string[] {
 }
 
 Deno.test({
-  name: `login --force keeps a keyring sign-in in the keyring, with a new key${
+  name: `login --force keeps a keyring sign-in in the keyring, under its one key${
     missing ? ` (skipped: ${missing})` : ""
   }`,
   ignore: missing !== null,
@@ -46,7 +47,7 @@ Deno.test({
     }
     const newKeys = secrets(await keyring.search());
     assert.equal(newKeys.length, 1, "one key for this config dir");
-    assert.notDeepEqual(newKeys, oldKeys, "the old key is gone");
+    assert.deepEqual(newKeys, oldKeys, "the same key seals the new token: none is orphaned");
 
     // Asking for the file backend is still possible, and said explicitly.
     expectExit(await login(home, server, ["--force", "--backend", "file"]), 0);
