@@ -5,6 +5,7 @@
  * @module
  */
 import assert from "node:assert/strict";
+import type { DevServer } from "../fixtures/dev_server_client.ts";
 import type { Home } from "./_twg.ts";
 
 /** Refresh children still running for `home` (Linux: /proc, where their environment names it). */
@@ -49,4 +50,38 @@ export function spawnRefreshGroup(argv: string[], home: Home): Deno.ChildProcess
     stderr: "null",
     detached: true,
   }).spawn();
+}
+
+/**
+ * Waits until the server has answered every refresh request it received: a
+ * request sent just before a kill is still processed, and rotates, after
+ * the client is gone.
+ */
+export async function serverSettled(server: DevServer): Promise<void> {
+  await new Promise((resolve) => setTimeout(resolve, 20));
+  for (let i = 0; i < 500; i++) {
+    const stats = await server.stats();
+    if (stats.refreshRequests === stats.refreshSuccesses + stats.invalidGrants) return;
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the server did not settle");
+}
+
+/**
+ * Waits until no live process holds the lock: the detached child releases it
+ * after its save; a caller killed while holding it leaves a lock naming a
+ * dead process, which the next run takes over at once.
+ */
+export async function lockReleased(configDir: string): Promise<void> {
+  for (let i = 0; i < 1000; i++) {
+    const holder = await Deno.readTextFile(`${configDir}/auth.lock`).then(
+      (text) => JSON.parse(text).pid as number,
+      () => null,
+    );
+    if (holder === null || !(await Deno.stat(`/proc/${holder}`).then(() => true, () => false))) {
+      return;
+    }
+    await new Promise((resolve) => setTimeout(resolve, 10));
+  }
+  throw new Error("the lock was never released");
 }

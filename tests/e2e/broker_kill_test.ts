@@ -7,10 +7,9 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { readFile } from "node:fs/promises";
 import { join } from "node:path";
-import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { nothingRunning } from "./_refresh_children.ts";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { lockReleased, nothingRunning, serverSettled } from "./_refresh_children.ts";
 import {
   ageToken,
   expectExit,
@@ -22,30 +21,6 @@ import {
 } from "./_twg.ts";
 
 const trials = Number(Deno.env.get("TWG_BROKER_KILL_TRIALS") ?? (isDenoBuild ? 50 : 10));
-
-async function serverSettled(server: DevServer): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  for (let i = 0; i < 500; i++) {
-    const stats = await server.stats();
-    if (stats.refreshRequests === stats.refreshSuccesses + stats.invalidGrants) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("the server did not settle");
-}
-
-async function lockReleased(configDir: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    const holder = await readFile(`${configDir}/auth.lock`, "utf8").then(
-      (text) => JSON.parse(text).pid as number,
-      () => null,
-    );
-    if (holder === null || !(await Deno.stat(`/proc/${holder}`).then(() => true, () => false))) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("the lock was never released");
-}
 
 /** Sends a token request and ignores the outcome (the keeper may die first). */
 async function askQuietly(socket: string): Promise<void> {

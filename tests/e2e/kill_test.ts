@@ -1,8 +1,13 @@
 // deno-lint-ignore-file no-console -- the trial counts are the report this test exists for
 import assert from "node:assert/strict";
-import { readdir, readFile } from "node:fs/promises";
-import { type DevServer, startDevServer } from "../fixtures/dev_server_client.ts";
-import { nothingRunning, spawnRefreshGroup } from "./_refresh_children.ts";
+import { readdir } from "node:fs/promises";
+import { startDevServer } from "../fixtures/dev_server_client.ts";
+import {
+  lockReleased,
+  nothingRunning,
+  serverSettled,
+  spawnRefreshGroup,
+} from "./_refresh_children.ts";
 import {
   expectExit,
   isDenoBuild,
@@ -16,40 +21,6 @@ import {
 // 200 on the Deno build; the npm build's runs (Node 20 and 24, the whole e2e
 // suite each) take fewer, to keep CI within its time.
 const trials = Number(Deno.env.get("TWG_KILL_TRIALS") ?? (isDenoBuild ? 200 : 40));
-
-/**
- * Waits until the server has answered every refresh request it received: a
- * request sent just before the kill is still processed, and rotates, after
- * the client is gone.
- */
-async function serverSettled(server: DevServer): Promise<void> {
-  await new Promise((resolve) => setTimeout(resolve, 20));
-  for (let i = 0; i < 200; i++) {
-    const stats = await server.stats();
-    if (stats.refreshRequests === stats.refreshSuccesses + stats.invalidGrants) return;
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("the server did not settle");
-}
-
-/**
- * Waits until no live process holds the lock: the detached child releases it
- * after its save; a caller killed while holding it leaves a lock naming a
- * dead process, which the next run takes over at once.
- */
-async function childDone(configDir: string): Promise<void> {
-  for (let i = 0; i < 1000; i++) {
-    const holder = await readFile(`${configDir}/auth.lock`, "utf8").then(
-      (text) => JSON.parse(text).pid as number,
-      () => null,
-    );
-    if (holder === null || !(await Deno.stat(`/proc/${holder}`).then(() => true, () => false))) {
-      return;
-    }
-    await new Promise((resolve) => setTimeout(resolve, 10));
-  }
-  throw new Error("the lock was never released");
-}
 
 Deno.test(`${trials} refreshes whose process group is SIGKILLed at random moments lose no session`, async () => {
   await using server = await startDevServer({ interval: 1 });
@@ -83,7 +54,7 @@ Deno.test(`${trials} refreshes whose process group is SIGKILLed at random moment
     }
     const status = await child.status;
     await nothingRunning(home);
-    await childDone(home.configDir);
+    await lockReleased(home.configDir);
     await serverSettled(server);
 
     // Whatever the moment, the file is whole and trusted.
