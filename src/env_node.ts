@@ -248,6 +248,17 @@ function nodeMainPath(): string {
 export const fileSystem: FileSystem = {
   ...fs,
   readFile: (path) => fs.readFile(path, "utf8"),
+  // Deno.remove takes an empty directory without `recursive`; Node's rm
+  // refuses every directory (ERR_FS_EISDIR). rmdir does what Deno does, so
+  // that "remove it if it is empty" means the same on both runtimes.
+  async rm(path, options = {}) {
+    try {
+      await fs.rm(path, options);
+    } catch (error) {
+      if (options.recursive || (error as { code?: string }).code !== "ERR_FS_EISDIR") throw error;
+      await fs.rmdir(path);
+    }
+  },
   openSync(path, flags, mode) {
     const fd = fsSync.openSync(path, flags, mode);
     let position = 0;
