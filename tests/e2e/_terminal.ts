@@ -23,7 +23,7 @@ export interface SizedTerminal {
 export function twgOnTerminal(
   home: Home,
   args: string[],
-  options: { columns: number; env?: Record<string, string> },
+  options: { columns: number; env?: Record<string, string>; timeoutMs?: number },
 ): SizedTerminal {
   // exec: twg itself is the terminal's foreground process, so a Ctrl-C the
   // terminal turns into SIGINT reaches only twg.
@@ -38,6 +38,17 @@ export function twgOnTerminal(
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+  // A screen that never comes (a prompt nobody answers) fails the test
+  // instead of hanging the suite: the terminal is killed, and waitFor then
+  // reports what was on the screen.
+  let timedOut = false;
+  const deadline = setTimeout(() => {
+    timedOut = true;
+    try {
+      child.kill("SIGKILL");
+    } catch { /* already ended */ }
+  }, options.timeoutMs ?? 90_000);
+  child.status.finally(() => clearTimeout(deadline));
   const writer = child.stdin.getWriter();
   const reader = child.stdout.getReader();
   const stderrText = new Response(child.stderr).text();
@@ -59,7 +70,11 @@ export function twgOnTerminal(
       for (;;) {
         const match = screen.match(pattern);
         if (match) return match;
-        if (ended) throw new Error(`the program ended before ${pattern}:\n${screen}`);
+        if (ended) {
+          throw new Error(
+            `the program ${timedOut ? "timed out" : "ended"} before ${pattern}:\n${screen}`,
+          );
+        }
         await readMore();
       }
     },

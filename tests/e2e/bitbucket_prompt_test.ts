@@ -68,6 +68,9 @@ testRequiring(
     assert.equal(await storedBitbucketToken(home.configDir), null);
 
     const again = twgOnTerminal(home, ["login", "--no-browser"], { columns: 80 });
+    // Signed in already: on a terminal, login asks whether to replace it (issue 21).
+    await again.waitFor(/\[r\]eplace\/\[a\]dd\/\[c\]ancel: $/);
+    await again.type("r\r");
     const [, secondCode] = await again.waitFor(/one-time code: (\S+)/);
     await server.approve(secondCode!);
     const second = await again.finish();
