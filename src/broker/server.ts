@@ -16,7 +16,7 @@
 import { accessTokenDocument, keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
 import { readSignedIn, refreshIfDue, type SignedIn } from "../auth/refresh.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
-import { expiresAtMs, refreshDueAtMs } from "../credentials/auth_conf.ts";
+import { expiresAtMs, isRefreshDue, refreshDueAtMs } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf, TwgError } from "../errors.ts";
 import { listProfiles } from "../config/profiles.ts";
@@ -113,7 +113,12 @@ async function freshSignedIn(
 ): Promise<SignedIn> {
   const current = await readSignedIn(env, paths);
   const isShort = expiresAtMs(current.tokens) - env.now() < minValidSeconds * 1000;
-  const force = isShort && current.tokens.method !== "token";
+  // A due token is refreshed without force: refreshIfDue re-reads it under
+  // the lock, so racing requests (and the keeper's own round) share one
+  // refresh. Only a token that is not due yet, but lives less than asked,
+  // is forced.
+  const force = isShort && !isRefreshDue(current.tokens, env.now()) &&
+    current.tokens.method !== "token";
   const result = await refreshIfDue(env, paths, { force, signal });
   await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
   if (expiresAtMs(result.tokens) - env.now() < minValidSeconds * 1000) {
