@@ -18,6 +18,9 @@ for (const columns of [40, 120]) {
       await using home = await makeHome(server);
       const session = twgOnTerminal(home, ["login", "--no-browser"], { columns });
       const [, code] = await session.waitFor(/one-time code: (\S+)/);
+      // The whole screen first (the code, the link, the first frame): only
+      // what the spinner adds after that counts.
+      await session.waitFor(/Waiting for/);
       const linesBefore = renderScreen(session.screen(), columns).length;
       // About 25 frames of the spinner.
       await session.watch(2500);
