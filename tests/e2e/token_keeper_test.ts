@@ -33,7 +33,12 @@ function noBroker(home: Home): Record<string, string> {
  * sandbox that denies reading the refresh token; `extra` binds more.
  */
 function maskedSandbox(home: Home, ...extra: string[]): (argv: string[]) => string[] {
-  const authConf = join(home.configDir, "auth.conf");
+  // With the whole config directory hidden, no bind over auth.conf: binding
+  // onto a name the keeper is renaming over races (bwrap: "Unable to mount
+  // source on destination"), and the tmpfs hides it anyway.
+  const hidesConfigDir = extra.includes("--tmpfs") &&
+    extra[extra.indexOf("--tmpfs") + 1] === home.configDir;
+  const mask = hidesConfigDir ? [] : ["--ro-bind", "/dev/null", join(home.configDir, "auth.conf")];
   return (argv) => [
     "bwrap",
     "--ro-bind",
@@ -43,9 +48,7 @@ function maskedSandbox(home: Home, ...extra: string[]): (argv: string[]) => stri
     "/dev",
     "--proc",
     "/proc",
-    "--ro-bind",
-    "/dev/null",
-    authConf,
+    ...mask,
     ...extra,
     ...argv,
   ];
