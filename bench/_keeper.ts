@@ -12,7 +12,7 @@
  *
  * @module
  */
-import { copyFile, mkdir, readFile } from "node:fs/promises";
+import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
 import type { Home } from "../tests/e2e/_twg.ts";
 import {
@@ -99,8 +99,9 @@ export async function keeperTokenRows(
   const sandboxDir = join(scratch, "sees-socket");
   const fileDir = join(scratch, "sees-file");
   await mkdir(sandboxDir, { mode: 0o700 });
+  // The access-token file lives in the data directory, outside the config
+  // directory: a sandbox that cannot see auth.conf still reads it there.
   await mkdir(fileDir, { mode: 0o700 });
-  await copyFile(join(home.configDir, "access-token.json"), join(fileDir, "access-token.json"));
   const ways = [
     { way: "auth.conf", env: home.env, source: ["file", "keyring"] },
     {

@@ -13,9 +13,11 @@
  * 6. Overwrite in place, flush, rename over `auth.conf`, flush the directory;
  *    release the lock.
  *
- * This module is the policy (steps 1 to 3: when, and where the exchange
- * runs); steps 4 to 6 are `refresh_transaction.ts`. The fault model behind
- * each step is in docs/fault-model.md.
+ * This module is step 1, the policy of when; steps 2 and 3 (where the
+ * exchange runs) are `refresh_due.ts`, loaded only once a refresh is due, so
+ * that a fresh token, nearly every `auth token`, loads no preflight, lock,
+ * child or grant (bench/); steps 4 to 6 are `refresh_transaction.ts`. The
+ * fault model behind each step is in docs/fault-model.md.
  *
  * @module
  */
@@ -28,21 +30,11 @@ import {
   isRefreshDue,
   type OAuthTokens,
 } from "../credentials/auth_conf.ts";
-import { acquireLock } from "../credentials/lock.ts";
-import { assertStoreWritable } from "../credentials/preflight.ts";
-import { backendOf, readKeyOrFail } from "../credentials/keyring.ts";
-import { refreshInChild, type RefreshReason } from "./refresh_parent_side.ts";
-import {
-  lockOptions,
-  readSignedIn,
-  type RefreshOptions,
-  type RefreshResult,
-  refreshTransaction,
-  type SignedIn,
-} from "./refresh_transaction.ts";
+import type { RefreshReason } from "./refresh_child_message.ts";
+import type { RefreshOptions, RefreshResult } from "./refresh_transaction.ts";
+import { readSignedIn, type SignedIn } from "./signed_in.ts";
 
 export type { RefreshOptions, RefreshReason, RefreshResult, SignedIn };
-export { readSignedIn, refreshTransaction };
 
 /**
  * Returns usable credentials, rotating the refresh token first when a refresh
@@ -78,58 +70,8 @@ export async function refreshIfDue(
   if (!force && !isDue(initial.tokens)) {
     return { ...initial, refreshed: false, reason: "fresh" };
   }
-  await assertStoreWritable(env, paths.dir, paths.authConf);
-  // The keyring backend: the addon, the service and the key, proven before a child starts.
-  if (backendOf(initial.tokens.refreshToken) === "keyring") {
-    await readKeyOrFail(env, paths.dir);
-  }
-  if (!options.inProcess && !env.testHooks?.refreshInProcess) {
-    const outcome = await handOff(env, paths, initial.tokens, force, isDue, options);
-    if (outcome) return { ...(await readSignedIn(env, paths)), ...outcome };
-  }
-  return await refreshTransaction(env, paths, options);
-}
-
-/**
- * Takes the lock here (waiters wait in their own process and start no child
- * when the holder's refresh makes theirs unneeded), re-reads, and hands the
- * lock and the rest of the transaction to a detached child. Null when no
- * child can be started: the lock is released and the caller goes on
- * in-process.
- */
-async function handOff(
-  env: Env,
-  paths: ConfigPaths,
-  tokens: OAuthTokens,
-  force: boolean,
-  isDue: (tokens: OAuthTokens) => boolean,
-  options: RefreshOptions,
-): Promise<RefreshResult | null> {
-  const self = await env.selfCommand?.({
-    dir: paths.dir,
-    tokenHost: new URL(tokens.tokenEndpoint).host,
-  });
-  if (!self) return null;
-  const ownerUid = (await env.fs.lstat(paths.authConf).catch(() => null))?.uid;
-  const lock = await acquireLock(env, paths.lock, {
-    ...lockOptions(env, options.signal),
-    ...(ownerUid === undefined ? {} : { ownerUid }),
-  });
-  try {
-    // Another process may have rotated while we waited for the lock.
-    const current = await readSignedIn(env, paths);
-    if (!force && !isDue(current.tokens)) return { ...current, refreshed: false, reason: "fresh" };
-    const outcome = await refreshInChild(env, paths, self, {
-      force,
-      dueWithinMs: options.dueWithinMs ?? 0,
-      lockNonce: lock.nonce,
-    });
-    if (outcome) return { ...(await readSignedIn(env, paths)), ...outcome };
-  } finally {
-    // Once the child took the lock over, the file names it, and this removes nothing.
-    await lock.release();
-  }
-  return null;
+  const { refreshDue } = await import("./refresh_due.ts");
+  return await refreshDue(env, paths, initial.tokens, isDue, options);
 }
 
 /**

@@ -9,30 +9,18 @@
  */
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
-import { AuthExpiredError, AuthRequiredError, TwgError } from "../errors.ts";
+import { AuthRequiredError, TwgError } from "../errors.ts";
 import { type Credentials, isRefreshDue, type OAuthTokens } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import { refreshTokenToSend } from "../credentials/keyring.ts";
-import { readCredentials, serializeCredentials } from "../credentials/store.ts";
+import { serializeCredentials } from "../credentials/store.ts";
 import { changeSignIn, type DoorContext, type SignInChange } from "../credentials/sign_in_door.ts";
 import { requestRefresh, rotatedTokens } from "../oauth/refresh_grant.ts";
-import { formatTime } from "../ui/time.ts";
 import type { RefreshReason } from "./refresh_child_message.ts";
+import { type SignedIn, signedInFrom } from "./signed_in.ts";
 import { assertPinnedOrigins } from "./origin_pin.ts";
-import {
-  beginInFlight,
-  type InFlight,
-  provesNothingRotated,
-  withRecordedRejection,
-} from "./refresh_in_flight.ts";
+import { beginInFlight, type InFlight, provesNothingRotated } from "./refresh_in_flight.ts";
 import { settleRejection } from "./refresh_rejection.ts";
-import { assertConsentValid } from "./consent_expiry.ts";
-
-/** Stored credentials that hold OAuth tokens. */
-export interface SignedIn {
-  credentials: Credentials;
-  tokens: OAuthTokens;
-}
 
 /** The outcome of `refreshIfDue` (`refresh.ts`). */
 export interface RefreshResult extends SignedIn {
@@ -56,31 +44,6 @@ export interface RefreshOptions {
 }
 
 const maxAttempts = 3;
-
-/** Reads the stored OAuth credentials or explains why there are none usable. */
-export async function readSignedIn(env: Env, paths: ConfigPaths): Promise<SignedIn> {
-  return await signedInFrom(env, paths, await readCredentials(env, paths.authConf));
-}
-
-/** The stored credentials as a usable sign-in, or why they are not one. */
-export async function signedInFrom(
-  env: Env,
-  paths: ConfigPaths,
-  credentials: Credentials | null,
-): Promise<SignedIn> {
-  const tokens = credentials?.oauth;
-  if (!credentials || !tokens) throw new AuthRequiredError("You are not logged in");
-  // A rejection is recorded beside auth.conf, never in it (refresh_rejection.ts).
-  const rejectedAt = (await withRecordedRejection(env, paths, tokens)).rejectedAt;
-  if (rejectedAt) {
-    throw new AuthExpiredError(
-      `The server rejected the stored sign-in at ${formatTime(rejectedAt, env.now())}`,
-    );
-  }
-  // Past the issuer's absolute expiry nothing is sent: the person must consent again.
-  assertConsentValid(tokens, env.now());
-  return { credentials, tokens };
-}
 
 /**
  * Steps 4 to 6 in this process: what the refresh child runs, and the

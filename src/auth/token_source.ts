@@ -18,13 +18,10 @@ import type { Env } from "../env.ts";
 import { permissionDenialOf } from "../env_deno.ts";
 import { AuthRequiredError, messageOf, TwgError } from "../errors.ts";
 import { warn } from "../ui/style.ts";
-import {
-  type AccessTokenDocument,
-  keepAccessTokenFileQuietly,
-  readAccessTokenFile,
-} from "../handoff/access_token_file.ts";
+import type { AccessTokenDocument } from "../handoff/access_token_file.ts";
 import { envAccessToken } from "./env_token.ts";
-import { readSignedIn, refreshIfDue, type SignedIn } from "./refresh.ts";
+import { refreshIfDue } from "./refresh.ts";
+import { readSignedIn, type SignedIn } from "./signed_in.ts";
 import { warnSettingMismatches } from "./settings_mismatch.ts";
 import type { SiteSelector } from "./site_selector.ts";
 
@@ -151,6 +148,7 @@ async function resolveAnySite(
     const result = await refreshIfDue(env, paths, { signal: env.interrupt, force });
     // Host side: the refresh was saved, so the file beside it can be too.
     if (result.refreshed) {
+      const { keepAccessTokenFileQuietly } = await import("../handoff/access_token_file.ts");
       await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
     }
     await warnSettingMismatches(env, paths, result.tokens);
@@ -173,6 +171,8 @@ async function resolveAnySite(
     if (error instanceof TokenLifetimeError) throw error;
     warn(env, `The token keeper did not help: ${messageOf(error)}`);
   }
+  // Like the keeper, the file is read only when the store is out of reach.
+  const { readAccessTokenFile } = await import("../handoff/access_token_file.ts");
   const document = await readAccessTokenFile(env, paths).catch((error) => {
     warn(env, `Ignoring ${paths.accessTokenFile}: ${messageOf(error)}`);
     return null;

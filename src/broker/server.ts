@@ -14,7 +14,8 @@
  * @module
  */
 import { accessTokenDocument, keepAccessTokenFileQuietly } from "../handoff/access_token_file.ts";
-import { readSignedIn, refreshIfDue, type SignedIn } from "../auth/refresh.ts";
+import { refreshIfDue } from "../auth/refresh.ts";
+import { readSignedIn, type SignedIn } from "../auth/signed_in.ts";
 import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { expiresAtMs, isRefreshDue, refreshDueAtMs } from "../credentials/auth_conf.ts";
 import type { Env } from "../env.ts";

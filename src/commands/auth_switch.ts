@@ -8,7 +8,7 @@
  */
 import { assertBoundOrigin } from "../auth/token_origins.ts";
 import { Command } from "@commander-js/extra-typings";
-import { readSignedIn } from "../auth/refresh.ts";
+import { readSignedIn } from "../auth/signed_in.ts";
 import {
   askForSite,
   describeSites,

@@ -5,7 +5,6 @@
  * @module
  */
 import type { Env } from "../env.ts";
-import { protectWindowsDir } from "../../platform/windows_acl.ts";
 import { assertOwnedByUser } from "./ownership.ts";
 
 /** Mode of the config directory. */
@@ -17,6 +16,9 @@ export async function ensureConfigDir(env: Env, dir: string): Promise<void> {
   // The mode is set at creation (the umask can only narrow 0700), never by
   // a chmod by path, which would follow a symlink swapped in meanwhile.
   // Windows ignores the mode: the equivalent is a protected ACL (this user and SYSTEM).
-  if (created !== undefined && env.os === "windows") await protectWindowsDir(env, dir);
+  if (created !== undefined && env.os === "windows") {
+    const { protectWindowsDir } = await import("../../platform/windows_acl.ts");
+    await protectWindowsDir(env, dir);
+  }
   await assertOwnedByUser(env, dir, "directory");
 }

@@ -16,7 +16,6 @@ import type { Env, FileStats } from "../env.ts";
 import { permissionDenialOf } from "../env_deno.ts";
 import { messageOf, TwgError } from "../errors.ts";
 import { displayPath } from "../ui/style.ts";
-import { foreignWritersOf, protectedAclArgs, windowsUser } from "../../platform/windows_acl.ts";
 
 /** A directory or file twg would trust belongs to someone else, or others can write it (exit 1). */
 export class UntrustedPathError extends TwgError {
@@ -97,6 +96,10 @@ function isInsideAppData(env: Env, path: string): boolean {
 }
 
 async function assertWindowsAcl(env: Env, path: string, shown: string): Promise<void> {
+  // Windows only: elsewhere every `auth token` would load it for nothing.
+  const { foreignWritersOf, protectedAclArgs, windowsUser } = await import(
+    "../../platform/windows_acl.ts"
+  );
   const writers = await foreignWritersOf(env, path);
   if (writers.length === 0) return;
   const user = windowsUser(env) ?? "%USERDOMAIN%\\%USERNAME%";

@@ -2,9 +2,14 @@
  * The fast paths stay fast: `auth token` on a fresh token, `--version`,
  * `auth status --json`, an idle `upkeep run` and `__complete` load no module
  * they do not need. The
- * modules a run evaluates are read from Deno's debug log (one "V8 code cache
- * hit for ES module: <url>" line per module once the code cache is warm, so
- * each argv runs twice and the second run is read). The probe proves itself
+ * modules a run reads are taken from Deno's debug log (one
+ * "FileFetcher::fetch_no_follow - specifier: <url>" line per module file
+ * read, and a "V8 code cache hit" line per module evaluated once the cache
+ * is warm: each argv runs twice and the second run is read), so this also
+ * sees the modules Deno reads ahead of time: without
+ * deno.json's `"unstable": ["lazy-dynamic-imports"]`, Deno walks every
+ * string-literal `import()` before running anything (denoland/deno#28593),
+ * and `--version` read all 149 modules of the tree. The probe proves itself
  * on every run: it must see `src/main.ts`, and `twg login --help` must show
  * commander, or the assertions below would pass on an empty list.
  */
@@ -28,8 +33,11 @@ async function loadedModules(env: Record<string, string>, args: string[]): Promi
     }).output();
     log = new TextDecoder().decode(output.stderr);
   }
-  const modules = [...log.matchAll(/V8 code cache hit for ES module: (\S+?),/g)]
-    .map((match) => match[1]!.replace(`file://${projectRoot}`, ""));
+  // npm packages are not read through the file fetcher: their evaluation shows as a code cache hit.
+  const read = [...log.matchAll(/FileFetcher::fetch_no_follow - specifier: (\S+)/g)];
+  const evaluated = [...log.matchAll(/V8 code cache hit for ES module: (\S+?),/g)];
+  const modules = [...new Set([...read, ...evaluated].map((match) => match[1]!))]
+    .map((url) => url.replace(`file://${projectRoot}`, ""));
   assert.ok(
     modules.includes("src/main.ts"),
     `the probe sees the modules loaded: ${log.slice(-500)}`,
@@ -63,6 +71,15 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
           /^src\/(commands\/(?!auth_status\.ts)|cli\.ts|update\/|upkeep\/|api\/|install\/)/.test(
             url,
           )
+        ),
+        [],
+      );
+      if (args[1] !== "token") return;
+      // A fresh token loads no refresh machinery: no preflight, lock, door, child or grant.
+      assert.deepEqual(
+        modules.filter((url) =>
+          /^src\/(agents\/|credentials\/(lock|sign_in_door)\.ts|auth\/refresh_(due|transaction|parent_side)\.ts|oauth\/(refresh_grant|http)\.ts)/
+            .test(url)
         ),
         [],
       );
