@@ -78,33 +78,35 @@ function cliEntrySource(): string {
 /**
  * The fast bundle's entry: the argv `src/main.ts` runs without the command
  * tree (`auth token`, `--version`, `auth status`, `upkeep run`, the refresh
- * child) run from this small bundle, which never holds the tree, commander or
- * jose; any other argv loads the whole CLI instead. One process never runs
- * code from both bundles, so no class (`TwgError`…) is ever seen twice.
+ * child, and help and each Tab from the generated tree) run from this small
+ * bundle, which never holds the tree, commander or jose; any other argv
+ * loads the whole CLI instead. One process never runs code from both
+ * bundles, so no class (`TwgError`…) is ever seen twice.
  */
 function fastEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
     `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
     `import { isFastPath, runCli } from ${source("main.ts")};`,
+    `import { answersFromSnapshot } from ${source("tree/from_snapshot.ts")};`,
     "const args = processArgs();",
-    "if (isFastPath(args)) await exitProcess(await runCli(createProcessEnv(), args));",
-    `else await import("./${CLI_FILE}");`,
+    "if (isFastPath(args) || answersFromSnapshot(args)) {",
+    "  await exitProcess(await runCli(createProcessEnv(), args));",
+    "} else {",
+    `  await import("./${CLI_FILE}");`,
+    "}",
     "",
   ].join("\n");
 }
 
 /**
- * In the fast bundle, the modules only the tree's commands reach (`src/cli.ts`,
- * completion) are a stub that throws: `isFastPath` argv never import them.
+ * In the fast bundle, the module only the tree's commands reach (`src/cli.ts`)
+ * is a stub that throws: the argv the fast entry runs never import it.
  */
 const treeLeftOut: esbuild.Plugin = {
   name: "twg-tree-left-out",
   setup(build) {
-    const leftOut = [
-      join(projectRoot, "src", "cli.ts"),
-      join(projectRoot, "src", "completion", "complete.ts"),
-    ];
+    const leftOut = [join(projectRoot, "src", "cli.ts")];
     build.onResolve(
       { filter: /\.ts$/ },
       (args) =>
@@ -326,6 +328,11 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
           "const __dirname = __pathDirname(__fileURLToPath(import.meta.url));",
       },
       plugins: [nodeEnvironment],
+      // Less for Node to read and compile on each start (Node 20 has no
+      // compile cache): whitespace and syntax only, so that names stay
+      // readable in a stack trace (TWG_DEBUG=1) and a bug report.
+      minifyWhitespace: true,
+      minifySyntax: true,
       metafile: true,
       logLevel: "warning",
     };

@@ -6,11 +6,11 @@
 import { Command, type CommandUnknownOpts, Help } from "@commander-js/extra-typings";
 import type { Env } from "./env.ts";
 import { UsageError } from "./errors.ts";
-import { formatExamples, helpExamples } from "./help_examples.ts";
 import { styleFor } from "./ui/style.ts";
 import { nearest } from "./ui/suggest.ts";
 import { versionLine } from "./version.ts";
-import { wrap } from "./help_environment.ts";
+import { renderHelp } from "./tree/render_help.ts";
+import { shapeOf, takeNotes } from "./tree/shape_of.ts";
 
 /** A command of the tree, declared by a module loaded only when it is needed. */
 interface CommandEntry {
@@ -168,24 +168,7 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
     .enablePositionalOptions()
     // Our own `help [command...]` below: commander's takes one word only
     // (`twg help auth status` showed `auth`'s help) and suggests nothing.
-    .helpCommand(false)
-    // Before the examples, which configureTree adds last: every help ends with them.
-    .addHelpText("after", () =>
-      [
-        "",
-        "Exit codes: 0 ok, 1 failure, 2 usage, 3 login needed, 4 credential store not " +
-        "writable, 5 network or server error, 77 sign in again (sign-in expired or " +
-        "rejected), 130 interrupted.",
-        "",
-        "Profiles: --profile NAME on any command (or TWG_PROFILE=NAME) uses another " +
-        'sign-in; "twg auth switch --profile NAME [--here]" changes the default (--here: ' +
-        "this directory and below).",
-        "",
-        'Learn more: "twg <command> --help" for a command, "twg help environment" for the ' +
-        "variables; the README that comes with twg is the manual.",
-      ].flatMap((paragraph) =>
-        paragraph ? wrap(paragraph, (env.stdout.columns?.() ?? 80) - 1) : [""]
-      ).join("\n"));
+    .helpCommand(false);
   const commands = await Promise.all(entries.map((entry) => entry.load(env, program)));
   let auth: CommandUnknownOpts | undefined;
   for (const [index, entry] of entries.entries()) {
@@ -202,17 +185,6 @@ export async function buildCli(env: Env, words?: string[]): Promise<CommandUnkno
   }
   configureTree(program, env, []);
   return program;
-}
-
-/** `text` with each line wider than `columns` wrapped at its own indentation. */
-function fitLines(text: string, columns: number): string {
-  return text.split("\n").flatMap((line) => {
-    if ([...line].length <= columns || line.startsWith("  $ ")) return [line];
-    const indent = /^ */.exec(line)![0];
-    return wrap(line.slice(indent.length), Math.max(10, columns - indent.length)).map((part) =>
-      indent + part
-    );
-  }).join("\n");
 }
 
 /** The command `words` name (`["auth", "status"]`), or a usage error with the nearest name. */
@@ -241,12 +213,14 @@ function helpCommandFor(program: CommandUnknownOpts, words: string[]): CommandUn
 /**
  * On every command: output through `env`, errors thrown instead of exiting,
  * commander's own errors in twg's style (`✖ message` and the next step, as
- * `src/main.ts` prints twg's), examples at the end of the help, and no
+ * `src/main.ts` prints twg's), help laid out by twg's renderer, and no
  * `(default: [])` on repeatable options.
  */
 function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): void {
   const shownPath = ["twg", ...path].join(" ");
   const hint = `Run "${shownPath} --help" for usage`;
+  // The command's own paragraphs join its shape; the renderer prints them.
+  takeNotes(command);
   command
     // One voice in every help: commander's own lines in twg's capitalised style.
     .helpOption("-h, --help", "Show help for this command")
@@ -255,17 +229,9 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
       throw Object.assign(error, { hint });
     })
     .configureHelp({
-      // Below 60 columns the two-column layout leaves no room (commander then
-      // stops wrapping): each term on its own line, its description below.
-      formatItem(term, termWidth, description, helper) {
-        const width = helper.helpWidth ?? 80;
-        if (width >= 60 || !description) {
-          return Help.prototype.formatItem.call(this, term, termWidth, description, helper);
-        }
-        return `  ${term}\n${
-          wrap(description, width - 7).map((line) => `      ${line}`).join("\n")
-        }`;
-      },
+      // twg's one layout (src/tree/render_help.ts), also used without commander.
+      formatHelp: (shown, helper) =>
+        renderHelp(shapeOf(shown), pathOf(shown), helper.helpWidth ?? 80),
       optionDescription(option) {
         const isEmptyList = Array.isArray(option.defaultValue) && option.defaultValue.length === 0;
         const shown = isEmptyList
@@ -275,13 +241,10 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
       },
     })
     .configureOutput({
-      // The terminal's real width: commander wraps descriptions to it.
+      // The terminal's real width: help is laid out for it.
       getOutHelpWidth: () => env.stdout.columns?.() ?? 80,
       getErrHelpWidth: () => env.stderr.columns?.() ?? 80,
-      // Help is all commander writes here: every line fits the terminal,
-      // commands' own paragraphs included (an example's command line, copied
-      // whole, is never broken).
-      writeOut: (text) => env.stdout.write(fitLines(text, env.stdout.columns?.() ?? 80)),
+      writeOut: (text) => env.stdout.write(text),
       writeErr: (text) => env.stderr.write(text),
       outputError: (text) => {
         const [message = "", ...rest] = text.replace(/^error: /, "").trimEnd().split("\n");
@@ -307,13 +270,15 @@ function configureTree(command: CommandUnknownOpts, env: Env, path: string[]): v
       );
     });
   }
-  const examples = helpExamples[path.join(" ")];
-  // Laid out when shown, for the width of the terminal it is shown on.
-  if (examples) {
-    command.addHelpText("after", () => formatExamples(examples, env.stdout.columns?.() ?? 80));
-  }
   if (command.commands.length > 0 && path.length > 0) {
     command.helpCommand("help [command]", "Show help for a command");
   }
   for (const child of command.commands) configureTree(child, env, [...path, child.name()]);
+}
+
+/** `command`'s path from the program: `["twg", "auth", "token"]`. */
+function pathOf(command: CommandUnknownOpts): string[] {
+  const path: string[] = [];
+  for (let at: CommandUnknownOpts | null = command; at; at = at.parent) path.unshift(at.name());
+  return path;
 }

@@ -90,17 +90,10 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
       await fastPath(env);
-    } else {
+    } else if (!(await (await import("./tree/from_snapshot.ts")).answerFromSnapshot(env, args))) {
+      // Help and each Tab are answered above from the generated tree, without commander.
       const { buildCli } = await import("./cli.ts");
-      if (args[0] === "__complete") {
-        // Each Tab of a completion script: the part of the tree the typed
-        // words reach, but not the parser's errors.
-        const { runComplete } = await import("./completion/complete.ts");
-        const typed = args.slice(2, 2 + Math.max(0, Number(args[1]) || 0));
-        await runComplete(env, await buildCli(env, typed), args.slice(1));
-      } else {
-        await (await buildCli(env, args)).parseAsync(args, { from: "user" });
-      }
+      await (await buildCli(env, args)).parseAsync(args, { from: "user" });
     }
     return ExitCode.ok;
   } catch (error) {

@@ -1,7 +1,9 @@
 /**
  * `twg __complete`: the candidates for the word being completed, computed
- * from commander's own command tree (never a second list of commands and
- * flags), as cobra's `__complete` does for gh. Every shell script that
+ * from the command tree (never a second list of commands and flags), as
+ * cobra's `__complete` does for gh: its shape (`src/tree/shape.ts`), read
+ * from the generated snapshot so that a Tab loads neither commander nor any
+ * command. Every shell script that
  * `twg completion <shell>` prints calls it on each Tab:
  *
  * ```sh
@@ -14,12 +16,12 @@
  *
  * @module
  */
-import type { CommandUnknownOpts, Option } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { configNames } from "../config/setting_names.ts";
+import type { CommandShape, OptionShape } from "../tree/shape.ts";
 
 /** One completion candidate. */
 export interface Candidate {
@@ -30,7 +32,8 @@ export interface Candidate {
 /**
  * Values twg knows at completion time but that are not in the tree:
  * `--site` completes the sites of the stored sign-in. Choices declared with
- * commander's `.choices()` (`--os`, `completion <shell>`) need no entry here.
+ * commander's `.choices()` (`--os`, `completion <shell>`) are in the shape
+ * and need no entry here.
  */
 const dynamicValues: Record<string, (env: Env) => Promise<Candidate[]>> = {
   "--site": storedSites,
@@ -49,7 +52,7 @@ const backendCandidates: Candidate[] = [
  */
 const argumentValues: Record<
   string,
-  (program: CommandUnknownOpts, before: string[]) => Candidate[] | null
+  (program: CommandShape, before: string[]) => Candidate[] | null
 > = {
   "auth backend": (_, before) => before.length === 0 ? backendCandidates : null,
   // `help auth status`: the command tree below what is typed so far, and the topics.
@@ -60,9 +63,9 @@ const argumentValues: Record<
       if (!child) return [];
       command = child;
     }
-    const children = command.createHelp().visibleCommands(command)
-      .filter((child) => child.name() !== "help")
-      .map((child) => ({ value: child.name(), description: child.description() }));
+    const children = visibleCommands(command)
+      .filter((child) => child.name !== "help")
+      .map((child) => ({ value: child.name, description: child.description }));
     return before.length === 0
       ? [...children, { value: "environment", description: "every variable twg reads" }]
       : children;
@@ -97,7 +100,7 @@ async function storedSites(env: Env): Promise<Candidate[]> {
 /** The candidates for `current`, after `words` (the words typed after `twg`). */
 export async function completeWords(
   env: Env,
-  program: CommandUnknownOpts,
+  program: CommandShape,
   words: string[],
   current: string,
 ): Promise<Candidate[]> {
@@ -107,15 +110,17 @@ export async function completeWords(
 /** {@link completeWords}, and whether the word being completed is a path. */
 export async function complete(
   env: Env,
-  program: CommandUnknownOpts,
+  program: CommandShape,
   words: string[],
   current: string,
 ): Promise<Completion> {
   const none = (candidates: Candidate[], wantsPaths = false) => ({ candidates, wantsPaths });
+  // The commands the words reached, the program first: a flag may be an ancestor's.
+  const reached = [program];
   let command = program;
   const path: string[] = [];
   const operands: string[] = [];
-  let awaitingValue: Option | null = null;
+  let awaitingValue: OptionShape | null = null;
   let positionals = 0;
   let isAfterDashDash = false;
   for (const word of words) {
@@ -127,13 +132,14 @@ export async function complete(
     if (!isAfterDashDash && word === "--") {
       isAfterDashDash = true;
     } else if (!isAfterDashDash && word.startsWith("-") && word !== "-") {
-      const option = word.includes("=") ? null : findOption(command, word);
-      if (option && (option.required || option.optional)) awaitingValue = option;
+      const option = word.includes("=") ? null : findOption(reached, word);
+      if (option?.value) awaitingValue = option;
     } else {
       const subcommand = positionals === 0 ? findSubcommand(command, word) : undefined;
       if (subcommand) {
         command = subcommand;
-        path.push(subcommand.name());
+        reached.push(command);
+        path.push(subcommand.name);
       } else {
         positionals++;
         operands.push(word);
@@ -148,7 +154,7 @@ export async function complete(
   }
   if (!isAfterDashDash && current.startsWith("--") && current.includes("=")) {
     const equals = current.indexOf("=");
-    const option = findOption(command, current.slice(0, equals));
+    const option = findOption(reached, current.slice(0, equals));
     if (!option) return none([]);
     const values = await optionValues(env, option);
     return none(
@@ -162,9 +168,8 @@ export async function complete(
       isPathOption(option),
     );
   }
-  const help = command.createHelp();
   if (!isAfterDashDash && current.startsWith("-")) {
-    const flags = help.visibleOptions(command).flatMap((option) =>
+    const flags = command.options.flatMap((option) =>
       [option.long, option.short].filter((flag): flag is string => Boolean(flag)).map((flag) => ({
         value: flag,
         description: option.description,
@@ -176,43 +181,49 @@ export async function complete(
   const known = argumentValues[path.join(" ")]?.(program, operands);
   if (known) return none(startingWith(known, current));
   if (positionals === 0) {
-    for (const subcommand of help.visibleCommands(command)) {
-      candidates.push({ value: subcommand.name(), description: subcommand.description() });
+    for (const subcommand of visibleCommands(command)) {
+      candidates.push({ value: subcommand.name, description: subcommand.description });
+    }
+    // A group's own `help [command]`, as its help lists it.
+    if (command.helpCommand) {
+      candidates.push({
+        value: command.helpCommand.name,
+        description: command.helpCommand.summary,
+      });
     }
   }
-  const argument = command.registeredArguments[positionals] ??
-    (command.registeredArguments.at(-1)?.variadic ? command.registeredArguments.at(-1) : undefined);
-  for (const choice of argument?.argChoices ?? []) {
+  const argument = command.arguments[positionals] ??
+    (command.arguments.at(-1)?.variadic ? command.arguments.at(-1) : undefined);
+  for (const choice of argument?.choices ?? []) {
     candidates.push({ value: choice, description: argument!.description });
   }
   return none(startingWith(candidates, current));
 }
 
-function isPathOption(option: Option): boolean {
-  return option.long !== undefined && pathOptions.has(option.long);
+function isPathOption(option: OptionShape): boolean {
+  return option.long !== null && pathOptions.has(option.long);
 }
 
-function findOption(command: CommandUnknownOpts, flag: string): Option | null {
-  for (let at: CommandUnknownOpts | null = command; at; at = at.parent) {
-    const help = at.createHelp();
-    const option = help.visibleOptions(at).find((option) =>
-      option.long === flag || option.short === flag
-    );
+function visibleCommands(command: CommandShape): CommandShape[] {
+  return command.commands.filter((child) => !child.hidden);
+}
+
+/** The flag `flag` of the innermost of `reached` that has it. */
+function findOption(reached: CommandShape[], flag: string): OptionShape | null {
+  for (const command of reached.toReversed()) {
+    const option = command.options.find((option) => option.long === flag || option.short === flag);
     if (option) return option;
   }
   return null;
 }
 
-function findSubcommand(
-  command: CommandUnknownOpts,
-  name: string,
-): CommandUnknownOpts | undefined {
-  return command.commands.find((child) => child.name() === name || child.aliases().includes(name));
+function findSubcommand(command: CommandShape, name: string): CommandShape | undefined {
+  return command.commands.find((child) => child.name === name || child.aliases.includes(name));
 }
 
-async function optionValues(env: Env, option: Option): Promise<Candidate[]> {
-  if (option.argChoices) {
-    return option.argChoices.map((choice) => ({ value: choice, description: option.description }));
+async function optionValues(env: Env, option: OptionShape): Promise<Candidate[]> {
+  if (option.choices) {
+    return option.choices.map((choice) => ({ value: choice, description: option.description }));
   }
   const dynamic = option.long ? dynamicValues[option.long] : undefined;
   return dynamic ? await dynamic(env) : [];
@@ -223,12 +234,12 @@ function startingWith(candidates: Candidate[], current: string): Candidate[] {
 }
 
 /**
- * `twg __complete …`: prints the candidates from `program` (twg's command
- * tree, built by the caller); prints nothing rather than fail.
+ * `twg __complete …`: prints the candidates from `program` (the command
+ * tree's shape); prints nothing rather than fail.
  */
 export async function runComplete(
   env: Env,
-  program: CommandUnknownOpts,
+  program: CommandShape,
   args: string[],
 ): Promise<void> {
   const count = Number(args[0]);

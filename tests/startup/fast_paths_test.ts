@@ -1,7 +1,7 @@
 /**
  * The fast paths stay fast: `auth token` on a fresh token, `--version`,
- * `auth status --json`, an idle `upkeep run` and `__complete` load no module
- * they do not need. The
+ * `auth status --json`, an idle `upkeep run`, `__complete` and help load no
+ * module they do not need. The
  * modules a run reads are taken from Deno's debug log (one
  * "FileFetcher::fetch_no_follow - specifier: <url>" line per module file
  * read, and a "V8 code cache hit" line per module evaluated once the cache
@@ -10,7 +10,7 @@
  * deno.json's `"unstable": ["lazy-dynamic-imports"]`, Deno walks every
  * string-literal `import()` before running anything (denoland/deno#28593),
  * and `--version` read all 149 modules of the tree. The probe proves itself
- * on every run: it must see `src/main.ts`, and `twg login --help` must show
+ * on every run: it must see `src/main.ts`, and `twg config list` must show
  * commander, or the assertions below would pass on an empty list.
  */
 import assert from "node:assert/strict";
@@ -51,7 +51,7 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
   expectExit(await login(home, server), 0);
 
   await t.step("the probe sees commander when the parser is loaded", async () => {
-    const modules = await loadedModules(home.env, ["login", "--help"]);
+    const modules = await loadedModules(home.env, ["config", "list"]);
     assert.ok(modules.some((url) => heavy.test(url)), modules.join("\n"));
   });
   for (
@@ -99,13 +99,23 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
     // main.ts's static imports: the Env and the output sanitiser; the error report loads on failure.
     assert.ok(modules.length <= 8, `${modules.length} modules: ${modules.join(" ")}`);
   });
-  await t.step("__complete loads the commands the typed words reach, no more", async () => {
-    const modules = await loadedModules(home.env, ["__complete", "1", "auth", "st"]);
-    const commands = modules.filter((url) => url.startsWith("src/commands/"));
-    assert.ok(commands.includes("src/commands/auth_token.ts"), commands.join(" "));
-    for (const other of ["login", "api", "doctor", "uninstall", "update", "upkeep", "setup"]) {
-      assert.ok(!commands.includes(`src/commands/${other}.ts`), `${other}: ${commands.join(" ")}`);
-    }
-    assert.deepEqual(modules.filter((url) => /jose|jq-wasm|@napi-rs/.test(url)), []);
-  });
+  for (
+    const args of [
+      ["__complete", "1", "auth", "st"],
+      ["__complete", "0", "au"],
+      ["--help"],
+      ["auth", "token", "--help"],
+      ["help", "auth", "status"],
+    ]
+  ) {
+    await t.step(`twg ${args.join(" ")} reads the generated tree, not commander`, async () => {
+      const modules = await loadedModules(home.env, args);
+      assert.ok(modules.includes("src/tree/snapshot.ts"), modules.join(" "));
+      assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
+      assert.deepEqual(
+        modules.filter((url) => /^src\/(cli\.ts|commands\/|tree\/shape_of\.ts)/.test(url)),
+        [],
+      );
+    });
+  }
 });
