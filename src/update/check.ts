@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { showNotification } from "../../platform/notify.ts";
 import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { isAbortError, messageOf } from "../errors.ts";
@@ -17,7 +16,6 @@ import {
   nextUpdateCheckAt,
   updateNoticeText,
 } from "./cadence.ts";
-import { fetchManifest, manifestUrlFor } from "../install/manifest.ts";
 import { isUpdateNotifierDisabled } from "./notice.ts";
 
 /** Title of every native update notification. */
@@ -69,6 +67,8 @@ async function checkForUpdate(
     nextUpdateCheckAfter: new Date(nextUpdateCheckAt(now, random())).toISOString(),
   };
   try {
+    // Loaded only when a check is due (once a day or so), not by every idle run.
+    const { fetchManifest, manifestUrlFor } = await import("../install/manifest.ts");
     const url = await manifestUrlFor(env, configPaths(env));
     if (!url) return state;
     const manifest = await fetchManifest(env, url, { signal: env.interrupt });
@@ -94,7 +94,10 @@ async function notifyIfDue(
   // Loaded only with a notification due: how_to_update reaches node:path and
   // node:url, which under Deno start the Node compatibility layer, and an
   // idle upkeep run (120 a day) has no use for it (bench/README.md).
-  const { howToUpdate } = await import("../install/how_to_update.ts");
+  const [{ howToUpdate }, { showNotification }] = await Promise.all([
+    import("../install/how_to_update.ts"),
+    import("../../platform/notify.ts"),
+  ]);
   const command = await howToUpdate(env, {
     configDir: configPaths(env).root,
     currentVersion,

@@ -5,7 +5,6 @@
  *
  * @module
  */
-import { showNotification } from "../../platform/notify.ts";
 import { consentNoticeText, dueConsentNotice } from "../auth/consent_expiry.ts";
 import type { UpkeepState } from "../config/upkeep_state.ts";
 import type { OAuthTokens } from "../credentials/auth_conf.ts";
@@ -22,6 +21,8 @@ export async function consentNoticeRound(
   const due = dueConsentNotice(tokens?.consentExpiresAt, state.consentNotice, env.now());
   if (!due) return state;
   const body = consentNoticeText(due.state.expiresAt, due.daysLeft);
+  // Loaded only with a notice to show: an idle run (120 a day) has none.
+  const { showNotification } = await import("../../platform/notify.ts");
   await showNotification(env, { title, body }).catch(() => false);
   // The upkeep log (the scheduler keeps stderr) says it whether or not it was shown.
   env.stderr.write(`${body}\n`);
