@@ -11,7 +11,6 @@ import { terminalSafe } from "../ui/terminal_text.ts";
 import type { ConfigPaths } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
 import { assertStoreWritable } from "../credentials/preflight.ts";
-import { changeSignIn } from "../credentials/sign_in_door.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, UsageError } from "../errors.ts";
 
@@ -97,6 +96,8 @@ export async function saveSiteChoice(
   sites: Site[],
 ): Promise<void> {
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  // The door and its lock load only to save: auth status describes sites without them.
+  const { changeSignIn } = await import("../credentials/sign_in_door.ts");
   await changeSignIn(env, paths, (current) => {
     if (!current?.oauth) throw new AuthRequiredError("You are not logged in");
     return Promise.resolve({

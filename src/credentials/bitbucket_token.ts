@@ -14,7 +14,6 @@ import { plainBitbucketToken, storedBitbucketTokenFor } from "./keyring_use.ts";
 import { parentDir } from "../lean_path.ts";
 import { readCredentials } from "./store.ts";
 import { ensureConfigDir } from "../safe_files/config_dir.ts";
-import { changeSignIn } from "./sign_in_door.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 
 /** The variable that provides the Bitbucket token and wins over a stored one. */
@@ -102,6 +101,8 @@ export async function saveBitbucketToken(
 ): Promise<void> {
   await ensureConfigDir(env, paths.dir);
   await assertStoreWritable(env, paths.dir, paths.authConf);
+  // The door and its lock load only to save: auth status reads the token's source without them.
+  const { changeSignIn } = await import("./sign_in_door.ts");
   await changeSignIn(env, paths, async (stored) => {
     const current = stored ?? emptyCredentials();
     // Under the keyring backend the Bitbucket token is sealed like the refresh token.
