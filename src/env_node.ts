@@ -6,11 +6,7 @@
  * @module
  */
 import { Buffer } from "node:buffer";
-import * as fsSync from "node:fs";
-import * as fs from "node:fs/promises";
-import os from "node:os";
 import path from "node:path";
-import process from "node:process";
 import { fileURLToPath } from "node:url";
 import { createRequire } from "node:module";
 import type {
@@ -27,6 +23,19 @@ import type {
 } from "./env.ts";
 import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
+
+/**
+ * node:fs, node:fs/promises and node:os through `require`, and the global
+ * `process`: importing a built-in as an ES module makes Node run every lazy
+ * getter of its exports (`import … from "node:fs"` alone loads 143 built-in
+ * modules, `require` of fs, fs/promises and os 127, the bare runtime 109;
+ * `process.moduleLoadList`, Node 24). A fresh `auth token` loads 149
+ * instead of 154.
+ */
+const require = createRequire(import.meta.url);
+const fsSync: typeof import("node:fs") = require("node:fs");
+const fs: typeof import("node:fs/promises") = require("node:fs/promises");
+const os: typeof import("node:os") = require("node:os");
 
 /** Node's permission names (`error.permission`) and the flag that grants each. */
 const nodePermissions: Record<string, { access: string; flag: string }> = {
@@ -344,7 +353,7 @@ export function createProcessEnv(): Env {
     mayLoadAddons: () => Promise.resolve(addonsAllowed()),
     // The npm package's one optional dependency, outside the bundle: a
     // require() at run time, never seen by esbuild (the name is not a literal).
-    loadKeyring: () => Promise.resolve(createRequire(import.meta.url)(keyringPackage)),
+    loadKeyring: () => Promise.resolve(require(keyringPackage)),
     runAttached,
     serveUnixLines,
     requestUnixLine,
