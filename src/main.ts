@@ -83,17 +83,19 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
  */
 export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   const { profile, args, problem } = takeProfileFlag(argv);
-  let env = withSafeOutput(processEnv, args);
+  const env = withSafeOutput(processEnv, args);
   try {
     if (problem) throw problem;
-    env = await selectProfile(env, profile, args);
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
-      await fastPath(env);
+      await fastPath(await selectProfile(env, profile, args));
     } else if (!(await (await import("./tree/from_snapshot.ts")).answerFromSnapshot(env, args))) {
-      // Help and each Tab are answered above from the generated tree, without commander.
+      // Help and each Tab were answered from the generated tree, without
+      // commander and without choosing a profile (completion chooses one
+      // only to offer a store's sites).
       const { buildCli } = await import("./cli.ts");
-      await (await buildCli(env, args)).parseAsync(args, { from: "user" });
+      const chosen = await selectProfile(env, profile, args);
+      await (await buildCli(chosen, args)).parseAsync(args, { from: "user" });
     }
     return ExitCode.ok;
   } catch (error) {
@@ -105,8 +107,11 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   }
 }
 
-/** Commands that read no store, so need no profile chosen (the version's fast paths). */
-const storeFreeCommands = new Set(["--version", "-v", "version"]);
+/**
+ * Commands that choose no profile: the version reads no store, and the
+ * refresh child is handed its paths by its parent.
+ */
+const storeFreeCommands = new Set(["--version", "-v", "version", "__refresh-child"]);
 
 /** `argv` without `--profile`, the profile it names, and what is wrong with the flag. */
 interface ProfileFlag {
@@ -118,9 +123,11 @@ interface ProfileFlag {
 /**
  * Takes `--profile NAME` (or `--profile=NAME`, anywhere before `--`) out of
  * `argv`: every command, the fast paths included, then sees the same store.
- * `auth switch` keeps the flag too: it changes the choice.
+ * `auth switch` keeps the flag too: it changes the choice. The words of a
+ * Tab (`__complete`) are what was typed, the flag included: they stay.
  */
 function takeProfileFlag(argv: string[]): ProfileFlag {
+  if (argv[0] === "__complete") return { profile: null, args: argv, problem: null };
   const end = argv.indexOf("--");
   const scanned = end < 0 ? argv.length : end;
   let profile: string | null = null;
@@ -153,7 +160,7 @@ function takeProfileFlag(argv: string[]): ProfileFlag {
  * the choice itself is loaded here: the hot path stays small.
  */
 async function selectProfile(env: Env, flag: string | null, args: string[]): Promise<Env> {
-  // The version touches no store: no choice to make, and nothing more to load.
+  // No choice to make, and nothing more to load.
   if (flag === null && storeFreeCommands.has(args.join(" "))) return env;
   // The saved choices are read only when neither the flag nor TWG_PROFILE chose.
   const { chooseProfile, withProfile } = await import("./config/profiles.ts");

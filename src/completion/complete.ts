@@ -16,7 +16,7 @@
  *
  * @module
  */
-import { configPaths } from "../config/paths.ts";
+import { configPaths, profileVariable } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
@@ -30,13 +30,32 @@ export interface Candidate {
 }
 
 /**
+ * `--profile NAME`, which `src/main.ts` takes before the tree sees the words:
+ * a flag of every command, and one that chooses the store `--site` offers.
+ */
+const profileOption: OptionShape = {
+  term: "--profile <name>",
+  description: "use this profile's sign-in",
+  helpDescription: "use this profile's sign-in",
+  long: "--profile",
+  short: null,
+  value: "required",
+  choices: null,
+};
+
+/**
  * Values twg knows at completion time but that are not in the tree:
- * `--site` completes the sites of the stored sign-in. Choices declared with
+ * `--site` completes the sites of the stored sign-in (of the profile typed
+ * with `--profile`, else the one twg would choose), `--profile` the profiles. Choices declared with
  * commander's `.choices()` (`--os`, `completion <shell>`) are in the shape
  * and need no entry here.
  */
-const dynamicValues: Record<string, (env: Env) => Promise<Candidate[]>> = {
+const dynamicValues: Record<
+  string,
+  (env: Env, typedProfile: string | null) => Promise<Candidate[]>
+> = {
   "--site": storedSites,
+  "--profile": profileCandidates,
   "--backend": () => Promise.resolve(backendCandidates),
 };
 
@@ -88,13 +107,27 @@ export interface Completion {
   wantsPaths: boolean;
 }
 
-async function storedSites(env: Env): Promise<Candidate[]> {
-  const credentials = await readCredentials(env, configPaths(env).authConf).catch(() => null);
+async function storedSites(env: Env, typedProfile: string | null): Promise<Candidate[]> {
+  // Chosen here, as every command chooses it: a Tab that offers no sites chooses none.
+  const { chooseProfile } = await import("../config/profiles.ts");
+  const profile = await chooseProfile(env, typedProfile).catch(() => null);
+  if (!profile) return [];
+  const authConf = configPaths(env, profile.name).authConf;
+  const credentials = await readCredentials(env, authConf).catch(() => null);
   // `sites` is the list `auth switch` chooses from, where the store has it.
   const listed = (credentials as { sites?: Site[] } | null)?.sites ?? [];
   const sites = [...(credentials?.site ? [credentials.site] : []), ...listed];
   const unique = new Map(sites.map((site) => [site.id, site]));
   return [...unique.values()].map((site) => ({ value: site.id, description: site.name }));
+}
+
+async function profileCandidates(env: Env): Promise<Candidate[]> {
+  const { listProfiles } = await import("../config/profiles.ts");
+  const active = env.getVar(profileVariable);
+  return (await listProfiles(env)).map((name) => ({
+    value: name,
+    description: name === active ? `profile (${profileVariable})` : "profile",
+  }));
 }
 
 /** The candidates for `current`, after `words` (the words typed after `twg`). */
@@ -121,16 +154,21 @@ export async function complete(
   const path: string[] = [];
   const operands: string[] = [];
   let awaitingValue: OptionShape | null = null;
+  let typedProfile: string | null = null;
   let positionals = 0;
   let isAfterDashDash = false;
   for (const word of words) {
     if (awaitingValue) {
       // bash splits `--os=linux` at COMP_WORDBREAKS' "=" into three words.
-      if (word !== "=") awaitingValue = null;
+      if (word === "=") continue;
+      if (awaitingValue === profileOption) typedProfile = word;
+      awaitingValue = null;
       continue;
     }
     if (!isAfterDashDash && word === "--") {
       isAfterDashDash = true;
+    } else if (!isAfterDashDash && word.startsWith("--profile=")) {
+      typedProfile = word.slice("--profile=".length);
     } else if (!isAfterDashDash && word.startsWith("-") && word !== "-") {
       const option = word.includes("=") ? null : findOption(reached, word);
       if (option?.value) awaitingValue = option;
@@ -148,7 +186,7 @@ export async function complete(
   }
   if (awaitingValue) {
     return none(
-      startingWith(await optionValues(env, awaitingValue), current),
+      startingWith(await optionValues(env, awaitingValue, typedProfile), current),
       isPathOption(awaitingValue),
     );
   }
@@ -156,7 +194,7 @@ export async function complete(
     const equals = current.indexOf("=");
     const option = findOption(reached, current.slice(0, equals));
     if (!option) return none([]);
-    const values = await optionValues(env, option);
+    const values = await optionValues(env, option, typedProfile);
     return none(
       startingWith(
         values.map((value) => ({
@@ -169,7 +207,7 @@ export async function complete(
     );
   }
   if (!isAfterDashDash && current.startsWith("-")) {
-    const flags = command.options.flatMap((option) =>
+    const flags = [...command.options, profileOption].flatMap((option) =>
       [option.long, option.short].filter((flag): flag is string => Boolean(flag)).map((flag) => ({
         value: flag,
         description: option.description,
@@ -208,8 +246,9 @@ function visibleCommands(command: CommandShape): CommandShape[] {
   return command.commands.filter((child) => !child.hidden);
 }
 
-/** The flag `flag` of the innermost of `reached` that has it. */
+/** The flag `flag` of the innermost of `reached` that has it (`--profile`: every command's). */
 function findOption(reached: CommandShape[], flag: string): OptionShape | null {
+  if (flag === profileOption.long) return profileOption;
   for (const command of reached.toReversed()) {
     const option = command.options.find((option) => option.long === flag || option.short === flag);
     if (option) return option;
@@ -221,12 +260,16 @@ function findSubcommand(command: CommandShape, name: string): CommandShape | und
   return command.commands.find((child) => child.name === name || child.aliases.includes(name));
 }
 
-async function optionValues(env: Env, option: OptionShape): Promise<Candidate[]> {
+async function optionValues(
+  env: Env,
+  option: OptionShape,
+  typedProfile: string | null,
+): Promise<Candidate[]> {
   if (option.choices) {
     return option.choices.map((choice) => ({ value: choice, description: option.description }));
   }
   const dynamic = option.long ? dynamicValues[option.long] : undefined;
-  return dynamic ? await dynamic(env) : [];
+  return dynamic ? await dynamic(env, typedProfile) : [];
 }
 
 function startingWith(candidates: Candidate[], current: string): Candidate[] {

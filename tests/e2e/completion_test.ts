@@ -172,6 +172,35 @@ Deno.test("--site completes the site ids of the stored sign-in", async () => {
   assert.equal(none.stdout, "");
 });
 
+Deno.test("a typed --profile is a word of the Tab: commands after it complete, --site offers that profile's sites", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 2 });
+  await using home = await makeHome(server);
+  expectExit(await login(home, server, ["--profile", "work", "--site", "site-2"]), 0);
+  // Before, main took the flag out of the words and the count no longer matched: nothing.
+  const commands = await twg(home, ["__complete", "3", "--profile", "work", "auth", "st"]);
+  assert.match(commands.stdout, /^status\t/);
+  const sites = await twg(home, [
+    "__complete",
+    "5",
+    "--profile",
+    "work",
+    "auth",
+    "token",
+    "--site",
+  ]);
+  assert.deepEqual(sites.stdout.split("\n").filter(Boolean).map((line) => line.split("\t")[0]), [
+    "site-2",
+    "site-1",
+  ]);
+  // The default profile has no sign-in: no sites to offer.
+  const none = await twg(home, ["__complete", "3", "auth", "token", "--site"]);
+  assert.equal(none.stdout, "");
+  const profiles = await twg(home, ["__complete", "1", "--profile"]);
+  assert.equal(profiles.stdout, "default\tprofile\nwork\tprofile\n");
+  const flags = await twg(home, ["__complete", "2", "auth", "token", "--pro"]);
+  assert.match(flags.stdout, /^--profile\t/);
+});
+
 // Issue 25, item 11: fixed sets never offer file names, paths only where a path goes.
 
 /** A home with two files in its working directory, so that offered file names would show. */
