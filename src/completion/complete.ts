@@ -18,9 +18,7 @@
  */
 import { configPaths, profileVariable } from "../config/paths.ts";
 import type { Site } from "../credentials/auth_conf.ts";
-import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
-import { configNames } from "../config/setting_names.ts";
 import type { CommandShape, OptionShape } from "../tree/shape.ts";
 
 /** One completion candidate. */
@@ -71,7 +69,7 @@ const backendCandidates: Candidate[] = [
  */
 const argumentValues: Record<
   string,
-  (program: CommandShape, before: string[]) => Candidate[] | null
+  (program: CommandShape, before: string[]) => Candidate[] | null | Promise<Candidate[] | null>
 > = {
   "auth backend": (_, before) => before.length === 0 ? backendCandidates : null,
   // `help auth status`: the command tree below what is typed so far, and the topics.
@@ -94,7 +92,9 @@ const argumentValues: Record<
   "config unset": (_, before) => before.length === 0 ? configCandidates() : null,
 };
 
-function configCandidates(): Candidate[] {
+/** The settings' names, from the module that reads them: loaded only for `twg config` words. */
+async function configCandidates(): Promise<Candidate[]> {
+  const { configNames } = await import("../config/setting_names.ts");
   return configNames.map((name) => ({ value: name, description: "setting" }));
 }
 
@@ -113,6 +113,7 @@ async function storedSites(env: Env, typedProfile: string | null): Promise<Candi
   const profile = await chooseProfile(env, typedProfile).catch(() => null);
   if (!profile) return [];
   const authConf = configPaths(env, profile.name).authConf;
+  const { readCredentials } = await import("../credentials/store.ts");
   const credentials = await readCredentials(env, authConf).catch(() => null);
   // `sites` is the list `auth switch` chooses from, where the store has it.
   const listed = (credentials as { sites?: Site[] } | null)?.sites ?? [];
@@ -216,7 +217,7 @@ export async function complete(
     return none(startingWith(flags, current));
   }
   const candidates: Candidate[] = [];
-  const known = argumentValues[path.join(" ")]?.(program, operands);
+  const known = await argumentValues[path.join(" ")]?.(program, operands);
   if (known) return none(startingWith(known, current));
   if (positionals === 0) {
     for (const subcommand of visibleCommands(command)) {
