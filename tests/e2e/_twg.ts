@@ -66,6 +66,9 @@ export async function makeHome(
     HOME: path,
     PATH: Deno.env.get("PATH") ?? "/usr/bin:/bin",
     DENO_DIR: await realDenoDir(),
+    // Deno's own background check for a newer Deno (a DNS query and a request
+    // to dl.deno.land; `deno --help` lists the variable): no test reaches outside.
+    DENO_NO_UPDATE_CHECK: "1",
     NO_COLOR: "1",
     LANG: "C.UTF-8",
     // No default may point a test at a public host (tests/security/public_defaults_test.ts).
