@@ -16,6 +16,7 @@
  */
 import type { NotificationState, UpkeepState } from "../config/upkeep_state.ts";
 import { compareSemVer, isNewerVersion, isSemVer } from "../install/semver.ts";
+import type { Env } from "../env.ts";
 
 const hourMs = 60 * 60_000;
 const dayMs = 24 * hourMs;
@@ -140,4 +141,12 @@ export function updateNoticeText(
   howToUpdate = "twg update",
 ): string {
   return `twg ${latestVersion} is available (you have ${currentVersion}): run "${howToUpdate}"`;
+}
+
+/**
+ * Whether the person turned update notices off: `NO_UPDATE_NOTIFIER` set to
+ * anything non-empty (the variable npm's and many CLIs' notifiers honour).
+ */
+export function isUpdateNotifierDisabled(env: Pick<Env, "getVar">): boolean {
+  return Boolean(env.getVar("NO_UPDATE_NOTIFIER"));
 }

@@ -12,11 +12,11 @@ import type { UpkeepState } from "../config/upkeep_state.ts";
 import { version } from "../version.ts";
 import {
   isUpdateCheckDue,
+  isUpdateNotifierDisabled,
   nextNotification,
   nextUpdateCheckAt,
   updateNoticeText,
 } from "./cadence.ts";
-import { isUpdateNotifierDisabled } from "./notice.ts";
 
 /** Title of every native update notification. */
 const updateNotificationTitle = "twg update available";

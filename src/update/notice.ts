@@ -12,14 +12,7 @@ import { configPaths } from "../config/paths.ts";
 import type { Env } from "../env.ts";
 import { version } from "../version.ts";
 import { isNewerVersion } from "../install/semver.ts";
-
-/**
- * Whether the person turned update notices off: `NO_UPDATE_NOTIFIER` set to
- * anything non-empty (the variable npm's and many CLIs' notifiers honour).
- */
-export function isUpdateNotifierDisabled(env: Env): boolean {
-  return Boolean(env.getVar("NO_UPDATE_NOTIFIER"));
-}
+import { isUpdateNotifierDisabled } from "./cadence.ts";
 
 /** Options for {@link pendingUpdateNotice}. */
 export interface PendingNoticeOptions {

@@ -86,12 +86,19 @@ Deno.test("the fast paths load no parser, no npm package, no Node compatibility 
     });
   }
   await t.step(
-    "an idle upkeep run loads no Node compatibility layer, no install modules",
+    "an idle upkeep run loads no Node compatibility layer, no notifier, no install modules",
     async () => {
       // The first run (in loadedModules) does the update check due after login; the second is idle.
       const modules = await loadedModules(home.env, ["upkeep", "run"]);
       assert.deepEqual(modules.filter((url) => heavy.test(url)), []);
-      assert.deepEqual(modules.filter((url) => url.startsWith("src/install/how_to_update")), []);
+      // Nothing due: no notifier, no manifest or HTTP client, no agent detection.
+      assert.deepEqual(
+        modules.filter((url) =>
+          /^(src\/install\/(?!semver\.ts)|src\/agents\/|src\/oauth\/http\.ts|platform\/notify\.ts)/
+            .test(url)
+        ),
+        [],
+      );
     },
   );
   await t.step("--version loads only main's own modules", async () => {
