@@ -40,6 +40,15 @@ const updateDefaults = {
 const defaults: Record<string, Record<string, unknown>> = {
   update: updateDefaults,
   upgrade: updateDefaults,
+  "auth token": {
+    token: null,
+    expiresAt: null,
+    tokenType: null,
+    site: null,
+    cloudId: null,
+    source: null,
+  },
+  "auth backend": { backend: null, from: null, moved: false, keyringItem: null },
   "auth status": {
     loggedIn: false,
     method: null,
