@@ -346,6 +346,8 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
     "zsh",
     "-i",
   ], { ...home.env, ZDOTDIR: zdotdir, TERM: "xterm-256color" });
+  // The server's pid, to end it even if kill-server cannot reach it.
+  const serverPid = Number((await tmux(socket, ["display-message", "-p", "#{pid}"])).trim());
   const screen = () => tmux(socket, ["capture-pane", "-p"]);
   const waitForScreen = async (pattern: RegExp, what: string) => {
     const deadline = Date.now() + 20_000;
@@ -371,7 +373,13 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
       return shown;
     },
     async [Symbol.asyncDispose]() {
-      await tmux(socket, ["kill-server"]).catch(() => {});
+      const isEnded = await tmux(socket, ["kill-server"]).then(() => true, () => false);
+      if (isEnded) return;
+      try {
+        Deno.kill(serverPid, "SIGKILL");
+      } catch {
+        // Already gone.
+      }
     },
   };
 }
