@@ -41,6 +41,12 @@ export const environmentEntries: EnvironmentEntry[] = [
   ["TWG_UPDATE_MANIFEST_URL", "Release manifest for twg upgrade (and update)"],
   ["TWG_UPDATE_CHANNEL", "Release channel for twg upgrade: stable (default) or beta"],
   [
+    "npm_config_registry",
+    "npm's registry, which twg upgrade asks for the newest version of an npm install when no " +
+    "release manifest is set (default https://registry.npmjs.org/, none under " +
+    "TWG_NO_PUBLIC_DEFAULTS=1)",
+  ],
+  [
     "TWG_REFRESH_REUSE_LEEWAY_SECONDS",
     "The issuer's reuse leeway for a rotated refresh token (Atlassian: 600)",
   ],

@@ -20,8 +20,35 @@ export interface JsonError {
   hint: string | null;
 }
 
+/** `twg upgrade --check --json` (also run as `update`): src/commands/update.ts. */
+const updateDefaults = {
+  current: null,
+  latest: null,
+  updateAvailable: null,
+  released: null,
+  notes: null,
+  channel: null,
+  packageManager: null,
+  installation: null,
+  source: null,
+  registry: null,
+  command: null,
+  checkout: null,
+};
+
 /** Each command's fields with their value when unknown (fields it may leave out). */
 const defaults: Record<string, Record<string, unknown>> = {
+  update: updateDefaults,
+  upgrade: updateDefaults,
+  "auth token": {
+    token: null,
+    expiresAt: null,
+    tokenType: null,
+    site: null,
+    cloudId: null,
+    source: null,
+  },
+  "auth backend": { backend: null, from: null, moved: false, keyringItem: null },
   "auth status": {
     loggedIn: false,
     method: null,

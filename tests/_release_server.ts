@@ -1,6 +1,8 @@
 /**
  * A local release server for update tests: `Deno.serve` on 127.0.0.1:0
- * serving `/manifest.json` and artifact files, recording every request path.
+ * serving `/manifest.json`, artifact files and, as an npm registry, package
+ * documents (`/<name>`, a scoped name's `/` sent as `%2f`), recording every
+ * request path.
  *
  * @example
  * ```ts ignore
@@ -22,6 +24,15 @@ export interface ReleaseServer extends AsyncDisposable {
   requested: string[];
   /** Makes `path` answer 302 to `location`. */
   redirect(path: string, location: string): void;
+  /**
+   * Serves npm's abbreviated package document for `name` at `/<name>`:
+   * `dist-tags` as given, a `versions` entry for each of `versions`.
+   */
+  setPackage(name: string, distTags: Record<string, unknown>, versions?: string[]): void;
+  /** Makes `path` (as requested, `%2f` and all) answer with `respond()`: hostile answers. */
+  answer(path: string, respond: () => Response): void;
+  /** The `Accept` header of each request, in order. */
+  accepted: (string | null)[];
 }
 
 /** Starts a server answering `/manifest.json` and each path in `files`; anything else is 404. */
@@ -29,10 +40,18 @@ export function serveRelease(files: Record<string, Uint8Array> = {}): ReleaseSer
   let manifest: unknown = { version: "0.1.0", artifacts: {} };
   const requested: string[] = [];
   const redirects: Record<string, string> = {};
+  const packages: Record<string, unknown> = {};
+  const answers: Record<string, () => Response> = {};
+  const accepted: (string | null)[] = [];
   const server = Deno.serve({ hostname: "127.0.0.1", port: 0, onListen() {} }, (request) => {
     const path = new URL(request.url).pathname;
     requested.push(path);
+    accepted.push(request.headers.get("accept"));
+    const answer = answers[path];
+    if (answer) return answer();
     if (path === "/manifest.json") return Response.json(manifest);
+    const document = packages[decodeURIComponent(path)];
+    if (document) return Response.json(document);
     const location = redirects[path];
     if (location) return new Response(null, { status: 302, headers: { location } });
     const file = files[path];
@@ -48,6 +67,20 @@ export function serveRelease(files: Record<string, Uint8Array> = {}): ReleaseSer
     redirect(path, location) {
       redirects[path] = location;
     },
+    setPackage(name, distTags, versions = Object.values(distTags).map(String)) {
+      packages[`/${name}`] = {
+        name,
+        modified: "2026-11-20T00:00:00.000Z",
+        "dist-tags": distTags,
+        versions: Object.fromEntries(
+          versions.map((version) => [version, { name, version, dist: { tarball: "" } }]),
+        ),
+      };
+    },
+    answer(path, respond) {
+      answers[path] = respond;
+    },
+    accepted,
     [Symbol.asyncDispose]: () => server.shutdown(),
   };
 }

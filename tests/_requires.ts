@@ -1,5 +1,5 @@
 /**
- * Tests that need a tool a newcomer's machine may lack (bwrap, script,
+ * Tests that need a tool a newcomer's machine may lack (bwrap, script, tmux, zsh,
  * xmllint, systemd-analyze) or the scheduler schemas: {@link testRequiring}
  * runs them where everything is there, registers them as ignored with the
  * reason in the name where something is missing, and makes them fail
@@ -19,7 +19,14 @@ export const schemaDir = Deno.env.get("TWG_SCHEMA_DIR") ??
 const SCHEMA_FILES = ["PropertyList-1.0.dtd", "catalog.xml", "task-scheduler.xsd"];
 
 /** What a test may need besides Deno and Node. */
-export type Requirement = "schemas" | "bwrap" | "script" | "xmllint" | "systemd-analyze";
+export type Requirement =
+  | "schemas"
+  | "bwrap"
+  | "script"
+  | "xmllint"
+  | "systemd-analyze"
+  | "tmux"
+  | "zsh";
 
 /** Whether `name` is an executable file in a directory of `PATH`. */
 function isOnPath(name: string): boolean {

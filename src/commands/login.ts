@@ -58,6 +58,7 @@ import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";
 import { displayPath, styleFor, warn } from "../ui/style.ts";
 import { terminalSafe } from "../ui/terminal_text.ts";
+import { askLine } from "../ui/ask.ts";
 
 /** Options of `twg login`. */
 export interface LoginOptions {
@@ -231,9 +232,11 @@ async function announceSignedIn(
     );
     return null;
   }
+  // askLine: Ctrl-C ends the question at once ("Interrupted; nothing was
+  // saved", exit 130), where a bare read would wait for Enter.
   for (;;) {
     const answer =
-      (await env.readLine("Replace it, or add another profile? [r]eplace/[a]dd/[c]ancel: "))
+      (await askLine(env, "Replace it, or add another profile? [r]eplace/[a]dd/[c]ancel: "))
         ?.trim().toLowerCase();
     if (answer === "r" || answer === "replace") return null;
     if (answer === null || answer === undefined || answer === "c" || answer === "cancel") {
@@ -241,9 +244,11 @@ async function announceSignedIn(
       throw new ReportedError(ExitCode.interrupted);
     }
     if (answer === "a" || answer === "add") break;
+    // Said, not silently asked again (an arrow key arrives as nothing at all).
+    env.stderr.write('Please answer "r" (replace), "a" (add a profile) or "c" (cancel).\n');
   }
   for (;;) {
-    const name = (await env.readLine("Name of the new profile (e.g. work): "))?.trim();
+    const name = (await askLine(env, "Name of the new profile (e.g. work): "))?.trim();
     if (!name) {
       env.stderr.write("Nothing was changed.\n");
       throw new ReportedError(ExitCode.interrupted);

@@ -5,11 +5,8 @@
  */
 import { Command } from "@commander-js/extra-typings";
 import { configPaths } from "../config/paths.ts";
-import {
-  bitbucketTokenSource,
-  promptBitbucketToken,
-  saveBitbucketToken,
-} from "../credentials/bitbucket_token.ts";
+import { bitbucketTokenSource, saveBitbucketToken } from "../credentials/bitbucket_token.ts";
+import { askForBitbucketToken } from "./setup_bitbucket.ts";
 import { readCredentials } from "../credentials/store.ts";
 import type { Env } from "../env.ts";
 import { AuthRequiredError, messageOf } from "../errors.ts";
@@ -47,7 +44,8 @@ export async function runSetup(env: Env, options: { upkeep: boolean }): Promise<
   } else if (source === "store") {
     env.stderr.write(`${style.success("✔")} Bitbucket token stored\n`);
   } else if (env.stdinIsTerminal) {
-    const token = await promptBitbucketToken(env, { optional: true });
+    // As after login: checked with Bitbucket, and a skip is said, not silent.
+    const token = await askForBitbucketToken(env, { optional: true });
     if (token) {
       await saveBitbucketToken(env, paths, token);
       env.stderr.write(

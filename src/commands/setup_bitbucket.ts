@@ -74,7 +74,8 @@ export async function askForBitbucketToken(
   for (let attempt = 1; attempt <= promptAttempts; attempt++) {
     const token = await promptBitbucketToken(env, options);
     if (!token) {
-      env.stderr.write("No token entered; nothing was saved.\n");
+      // A required token's caller says so itself, as an error (exit 2): once.
+      if (options.optional) env.stderr.write("No token entered; nothing was saved.\n");
       return null;
     }
     const problem = bitbucketTokenProblem(token);

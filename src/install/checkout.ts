@@ -28,12 +28,70 @@ export function checkoutRootOf(mainPath: string): string {
   return dirname(dirname(mainPath));
 }
 
-/** Why `twg update` changes nothing in a checkout (exit 1), and the command that does. */
-export function checkoutUpdateError(env: Env, root: string, latest: string): TwgError {
+/**
+ * Why `twg update` changes nothing in a checkout (exit 1), and the command
+ * that does; `latest` when a release manifest named the newest version.
+ */
+export function checkoutUpdateError(env: Env, root: string, latest: string | null): TwgError {
   return new TwgError(
     `This twg runs from a checkout (${displayPath(root, env.homeDir)}), which twg does not change`,
-    { hint: `Update the checkout to ${latest} with "git -C ${root} pull"` },
+    {
+      hint: latest === null
+        ? `Update the checkout with "git -C ${root} pull"`
+        : `Update the checkout to ${latest} with "git -C ${root} pull"`,
+    },
   );
+}
+
+/** What the checkout's own refs say, without the network. */
+export interface CheckoutStatus {
+  /** The checkout's root. */
+  path: string;
+  /** The branch `git pull` merges from (`origin/main`), or `null` when none is set or git cannot tell. */
+  upstream: string | null;
+  /** Commits of `upstream` that HEAD lacks, as of the last fetch; `null` when unknown. */
+  behind: number | null;
+}
+
+/**
+ * How far the checkout at `root` is behind its upstream branch, as its last
+ * fetch left the remote-tracking ref: `git rev-parse --abbrev-ref
+ * --symbolic-full-name @{upstream}` names the branch it "is set to build on
+ * top of" (gitrevisions(7), "@{upstream}"), `git rev-list --count
+ * HEAD..@{upstream}` counts the commits HEAD lacks. Both read local refs only:
+ * nothing is fetched, nothing in the repository changes. No git, not a
+ * repository, no upstream: `upstream` and `behind` are `null`.
+ *
+ * @example
+ * ```ts ignore
+ * await checkoutStatus(env, "/home/ada/src/twg");
+ * // { path: "/home/ada/src/twg", upstream: "origin/main", behind: 3 }
+ * ```
+ */
+export async function checkoutStatus(env: Env, root: string): Promise<CheckoutStatus> {
+  const unknown = { path: root, upstream: null, behind: null };
+  try {
+    const named = await env.run("git", [
+      "-C",
+      root,
+      "rev-parse",
+      "--abbrev-ref",
+      "--symbolic-full-name",
+      "@{upstream}",
+    ]);
+    const upstream = named.stdout.trim();
+    if (named.code !== 0 || !upstream) return unknown;
+    const counted = await env.run("git", ["-C", root, "rev-list", "--count", "HEAD..@{upstream}"]);
+    const count = counted.stdout.trim();
+    return {
+      path: root,
+      upstream,
+      behind: counted.code === 0 && /^\d+$/.test(count) ? Number(count) : null,
+    };
+  } catch {
+    // git cannot be started at all (a runtime permission, say): unknown, not a failure.
+    return unknown;
+  }
 }
 
 /** What the launcher script may reach. */

@@ -9,7 +9,7 @@ import { fileURLToPath } from "node:url";
 import type { Env } from "../env.ts";
 import { displayPath } from "../ui/style.ts";
 import { checkoutRootOf } from "./checkout.ts";
-import { detectInstallation } from "./detect.ts";
+import { detectInstallation, type Installation } from "./detect.ts";
 import { denoReinstallArgs, isLocalModule, parseDenoShim } from "./deno_install.ts";
 import { npmPackageOf } from "./npm.ts";
 import { readOwnPackage } from "./own_package.ts";
@@ -61,4 +61,24 @@ export async function howToUpdate(env: Env, options: HowToUpdateOptions): Promis
     case "checkout":
       return gitPull(checkoutRootOf(env.mainPath));
   }
+}
+
+/**
+ * The checkout this copy runs from: a checkout's root, or the one a `deno
+ * install` of local files runs (both update with `git pull`); else `null`.
+ *
+ * @example
+ * ```ts ignore
+ * await checkoutRootFor(env, await detectInstallation(env)); // "/home/ada/src/twg"
+ * ```
+ */
+export async function checkoutRootFor(
+  env: Env,
+  installation: Installation,
+): Promise<string | null> {
+  if (installation.kind === "checkout") return checkoutRootOf(env.mainPath);
+  if (installation.kind !== "deno-install") return null;
+  const shim = await env.fs.readFile(installation.path, "utf8")
+    .then((text) => parseDenoShim(text, env.os), () => null);
+  return shim && isLocalModule(shim.module) ? checkoutRootOf(fileURLToPath(shim.module)) : null;
 }

@@ -1,7 +1,9 @@
 /**
- * `twg update` without a release manifest: which update works for this copy
- * (`git pull` for a checkout, `npm install -g …@latest` for npm, the `deno
- * install` line), and which URL the manifest setting wants.
+ * `twg update` without a release manifest, when nothing else can say which
+ * version is the newest (a compiled binary, a `deno install` of a remote
+ * module, npm with no registry to ask): which update works for this copy and
+ * which URL the manifest setting wants. An npm install with a registry and
+ * a checkout are answered by `src/commands/update.ts` instead.
  *
  * @module
  */
@@ -9,6 +11,8 @@ import type { Env } from "../env.ts";
 import { TwgError } from "../errors.ts";
 import { detectInstallation } from "./detect.ts";
 import { howToUpdate } from "./how_to_update.ts";
+import { npmRegistryVariable } from "./npm_registry.ts";
+import { noPublicDefaultsVariable } from "../config/settings.ts";
 
 const MANIFEST_HINT = 'set TWG_UPDATE_MANIFEST_URL (or "twg config set update-manifest-url ' +
   '<url>") to the https URL of the release manifest your team publishes: a JSON document ' +
@@ -31,9 +35,13 @@ export async function noManifestError(
     currentVersion: options.currentVersion,
     latestVersion: "latest",
   });
-  const from = { checkout: "a git checkout", npm: "npm", "deno-install": "deno install" }[
-    launcher.kind
-  ];
+  const from = {
+    checkout: "a git checkout",
+    // Only under TWG_NO_PUBLIC_DEFAULTS: otherwise the public registry is asked.
+    npm: `npm, and no registry may be asked (${noPublicDefaultsVariable}=1, ` +
+      `${npmRegistryVariable} unset)`,
+    "deno-install": "deno install",
+  }[launcher.kind];
   return new TwgError(
     `No release manifest is configured, so twg cannot tell which version is the newest`,
     { hint: `This copy comes from ${from}: update it with "${how}"; or ${MANIFEST_HINT}` },

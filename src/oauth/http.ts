@@ -194,7 +194,8 @@ export async function readBodyAtMost(
   return bytes;
 }
 
-function describeFetchError(error: unknown): string {
+/** Why a request failed, in words: the system's code, else the last part of the runtime's message. */
+export function describeFetchError(error: unknown): string {
   const cause = (error as { cause?: { code?: string; message?: string } }).cause;
   if (cause?.code) return cause.code;
   // Deno: TypeError("fetch failed") whose cause says "error sending request for

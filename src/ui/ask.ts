@@ -30,6 +30,10 @@ export function askLine(
       // is taken as Ctrl-D only once no interrupt followed it.
       if (answer === null) await env.sleep(100, signal).catch(() => {});
       if (signal.aborted) return;
+      // Ctrl-D ends the input without the newline Enter would echo: the
+      // next output starts on a line of its own (a hidden prompt's read
+      // writes one itself).
+      if (answer === null && !options.hidden) env.stderr.write("\n");
       resolve(answer);
     }, reject).finally(() => signal.removeEventListener("abort", onAbort));
   });

@@ -175,6 +175,11 @@ Deno.test("update --check --json prints the comparison on stdout", async () => {
     notes: null,
     channel: "stable",
     packageManager: null,
+    installation: "checkout",
+    source: "manifest",
+    registry: null,
+    command: `git -C ${join(t.env.tempDir, "checkout")} pull`,
+    checkout: { path: join(t.env.tempDir, "checkout"), upstream: null, behind: null },
     error: null,
   });
   await assert.rejects(runUpdate(t.env, { ...update, json: true }), {
@@ -298,18 +303,18 @@ Deno.test("already up to date: nothing is installed", async () => {
   assert.equal(t.env.stderrText(), "✔ twg 0.2.0 is up to date (stable channel)\n");
 });
 
-Deno.test("without a manifest URL, update says how this copy updates, and which URL the setting wants", async () => {
-  // Issue 25, item 8: a checkout says git pull, npm says npm install, compiled names the manifest.
-  await using checkout = fakeEnv({ install: "checkout" });
-  await assert.rejects(runUpdate(checkout, { ...update, check: true }), (error: TwgError) => {
-    assert.match(error.message, /No release manifest is configured/);
-    assert.match(error.hint ?? "", /a git checkout: update it with "git -C .* pull"/);
-    assert.match(error.hint ?? "", /https URL of the release manifest your team publishes/);
-    return true;
-  });
-  await using npm = fakeEnv({ install: "npm" });
+Deno.test("without a manifest URL and nothing else to ask, update says how this copy updates, and which URL the setting wants", async () => {
+  // Issue 25, item 8: npm with no registry to ask (TWG_NO_PUBLIC_DEFAULTS and
+  // no npm_config_registry) names npm install; compiled names the manifest.
+  // A checkout and an npm install with a registry: update_without_manifest_test.ts.
+  await using npm = fakeEnv({ install: "npm", vars: { TWG_NO_PUBLIC_DEFAULTS: "1" } });
   await assert.rejects(runUpdate(npm, update), (error: TwgError) => {
-    assert.match(error.hint ?? "", /npm: update it with "npm install -g .*@latest"/);
+    assert.match(error.message, /No release manifest is configured/);
+    assert.match(
+      error.hint ?? "",
+      /npm, and no registry may be asked .*: update it with "npm install -g .*@latest"/,
+    );
+    assert.match(error.hint ?? "", /https URL of the release manifest your team publishes/);
     return true;
   });
   await using compiled = fakeEnv({ install: "compiled" });

@@ -14,7 +14,14 @@ export interface SizedTerminal {
   type(text: string): Promise<void>;
   /** Keeps reading what the program shows for `ms` milliseconds. */
   watch(ms: number): Promise<void>;
-  /** Waits for the end; the exit code and the whole screen. */
+  /**
+   * Reads until the program ends by itself, its stdin still open. After a
+   * last key, call this before {@link finish}: closing stdin makes the
+   * terminal hang up, a second signal that may end twg before it has said
+   * what the key did.
+   */
+  waitForEnd(): Promise<void>;
+  /** Closes stdin and waits for the end; the exit code and the whole screen. */
   finish(): Promise<{ code: number; screen: string }>;
   screen(): string;
 }
@@ -91,6 +98,9 @@ export function twgOnTerminal(
     },
     async type(text) {
       await writer.write(new TextEncoder().encode(text));
+    },
+    async waitForEnd() {
+      while (!ended) await readMore();
     },
     async finish() {
       await writer.close().catch(() => {});

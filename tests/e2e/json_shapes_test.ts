@@ -9,7 +9,16 @@ import { chmod, mkdir, rm, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { validate } from "../_json_schema.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { accessTokenFileOf, ageToken, type Home, login, makeHome, twg } from "./_twg.ts";
+import {
+  accessTokenFileOf,
+  ageToken,
+  expectExit,
+  type Home,
+  login,
+  makeHome,
+  twg,
+} from "./_twg.ts";
+import { missingSecretService, startSecretService } from "./_secret_service.ts";
 
 /** The commands with a `--json` document, and the schema each answers. */
 const documents: [args: string[], schema: string][] = [
@@ -18,12 +27,27 @@ const documents: [args: string[], schema: string][] = [
   [["doctor", "--json"], "doctor.schema.json"],
   [["upkeep", "status", "--json"], "upkeep-status.schema.json"],
   [["config", "list", "--json"], "config-list.schema.json"],
+  [["auth", "token", "--json"], "auth-token.schema.json"],
+  [["auth", "backend", "file", "--json"], "auth-backend.schema.json"],
+  [["upgrade", "--check", "--json"], "update.schema.json"],
+  [["update", "--json"], "update.schema.json"],
 ];
+
+/**
+ * `auth token --json` prints its document from `src/auth/token.ts`, which
+ * does not add `schemaVersion` and `error` yet: its failures (through
+ * `src/main.ts`) are checked here in every state, its successes by the test
+ * "auth token --json succeeds in the shape of its schema", ignored until
+ * that file prints `jsonDocument("auth token", …)`.
+ */
+const isAwaitingTokenDocument = (args: string[], code: number) =>
+  args.join(" ") === "auth token --json" && code === 0;
 
 async function assertShapes(home: Home, state: string): Promise<Map<string, unknown>> {
   const seen = new Map<string, unknown>();
   for (const [args, schema] of documents) {
     const result = await twg(home, args);
+    if (isAwaitingTokenDocument(args, result.code)) continue;
     const lines = result.stdout.trim().split("\n");
     let document: unknown;
     try {
@@ -56,6 +80,23 @@ Deno.test("every --json document matches its schema: signed out, signed in, expi
   });
   const doctorNames = (signedOut.get("doctor --json") as { checks: { name: string }[] }).checks
     .map((check) => check.name);
+  for (const command of ["auth token --json", "auth backend file --json"]) {
+    const failed = signedOut.get(command) as { error: { code: string } };
+    assert.equal(failed.error.code, "not-logged-in", command);
+  }
+  // The development server's manifest, read by this checkout.
+  const upgrade = signedOut.get("upgrade --check --json") as Record<string, unknown>;
+  assert.deepEqual([upgrade.installation, upgrade.source], ["checkout", "manifest"]);
+  // No manifest: a checkout says to git pull it, in the same fields.
+  const unlisted = await twg(home, ["upgrade", "--check", "--json"], {
+    env: { TWG_UPDATE_MANIFEST_URL: "" },
+  });
+  expectExit(unlisted, 0);
+  const pull = JSON.parse(unlisted.stdout);
+  assert.deepEqual(validate("update.schema.json", pull), []);
+  assert.deepEqual(Object.keys(pull), Object.keys(upgrade));
+  assert.match(pull.command, /^git -C .* pull$/);
+  assert.equal((signedOut.get("update --json") as { error: { code: string } }).error.code, "usage");
 
   await login(home, server);
   const signedIn = await assertShapes(home, "signed in");
@@ -65,6 +106,17 @@ Deno.test("every --json document matches its schema: signed out, signed in, expi
       "offline_access",
     ),
     "the granted scopes are shown",
+  );
+  assert.deepEqual(
+    { ...(signedIn.get("auth backend file --json") as object), schemaVersion: 1 },
+    {
+      schemaVersion: 1,
+      backend: "file",
+      from: "file",
+      moved: false,
+      keyringItem: "skipped",
+      error: null,
+    },
   );
   // The same checks, by name and in order, whatever the state.
   assert.deepEqual(
@@ -117,4 +169,87 @@ Deno.test("upkeep status --json: the last error in the one error shape", async (
   const result = await twg(home, ["upkeep", "status", "--json"]);
   const document = JSON.parse(result.stdout);
   assert.deepEqual(validate("upkeep-status.schema.json", document), []);
+});
+
+Deno.test("several sites: every --json document matches its schema, chosen or not", async () => {
+  await using server = await startDevServer({ interval: 1, sites: 3 });
+  await using home = await makeHome(server);
+  // Not chosen: login saves the sign-in and exits 2 (no terminal to ask on).
+  expectExit(await login(home, server), 2);
+  const unchosen = await assertShapes(home, "several sites, none chosen");
+  assert.equal((unchosen.get("auth status --json") as { site: unknown }).site, null);
+  expectExit(await twg(home, ["auth", "switch", "--site", "site-2"]), 0);
+  const chosen = await assertShapes(home, "several sites, site-2 chosen");
+  assert.equal((chosen.get("auth status --json") as { site: { id: string } }).site.id, "site-2");
+});
+
+const noSecretService = await missingSecretService;
+
+Deno.test({
+  name: `auth backend --json: a move to the keyring and back matches its schema${
+    noSecretService ? ` (skipped: ${noSecretService})` : ""
+  }`,
+  ignore: noSecretService !== null,
+  async fn() {
+    await using keyring = await startSecretService();
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server, keyring.env);
+    expectExit(await login(home, server), 0);
+    const toKeyring = await twg(home, ["auth", "backend", "keyring", "--json"]);
+    expectExit(toKeyring, 0);
+    const toFile = await twg(home, ["auth", "backend", "file", "--json"]);
+    expectExit(toFile, 0);
+    const moves = [JSON.parse(toKeyring.stdout), JSON.parse(toFile.stdout)];
+    for (const move of moves) assert.deepEqual(validate("auth-backend.schema.json", move), []);
+    assert.deepEqual(
+      moves.map(({ backend, from, moved, keyringItem }) => ({ backend, from, moved, keyringItem })),
+      [
+        { backend: "keyring", from: "file", moved: true, keyringItem: "skipped" },
+        { backend: "file", from: "keyring", moved: true, keyringItem: "removed" },
+      ],
+    );
+  },
+});
+
+Deno.test({
+  // Expects src/auth/token.ts to print `jsonDocument("auth token", { ...answer })`
+  // (schemaVersion first, error: null last), as every other --json document
+  // does; today it prints the contract's six fields alone. Un-ignore with it.
+  name: "auth token --json succeeds in the shape of its schema: file, refreshed, another site, " +
+    "the environment (ignored: awaits src/auth/token.ts printing jsonDocument)",
+  ignore: true,
+  async fn() {
+    await using server = await startDevServer({ interval: 1, accessTokenTtl: 60, sites: 3 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server, ["--site", "site-1"]), 0);
+    const answers: [state: string, args: string[], env?: Record<string, string>][] = [
+      ["signed in", ["auth", "token", "--json"]],
+      ["another site", ["auth", "token", "--json", "--site", "site-3"]],
+      ["from the environment", ["auth", "token", "--json"], {
+        TWG_OAUTH_ACCESS_TOKEN: "env-token",
+      }],
+    ];
+    const documents: Record<string, unknown>[] = [];
+    const check = async (state: string, args: string[], env?: Record<string, string>) => {
+      const result = await twg(home, args, env ? { env } : {});
+      expectExit(result, 0);
+      const document = JSON.parse(result.stdout);
+      assert.deepEqual(
+        validate("auth-token.schema.json", document),
+        [],
+        `${state}: ${result.stdout}`,
+      );
+      documents.push(document);
+    };
+    for (const [state, args, env] of answers) await check(state, args, env);
+    await ageToken(home, 1.5);
+    await check("expired, refreshed first", ["auth", "token", "--json"]);
+    assert.deepEqual(documents.map((document) => document.source), ["file", "file", "env", "file"]);
+    // The same fields as a failure's document.
+    await using signedOut = await makeHome(server);
+    const failed = JSON.parse((await twg(signedOut, ["auth", "token", "--json"])).stdout);
+    for (const document of documents) {
+      assert.deepEqual(Object.keys(document), Object.keys(failed));
+    }
+  },
 });
