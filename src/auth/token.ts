@@ -9,6 +9,7 @@ import { type ConfigPaths, configPaths } from "../config/paths.ts";
 import { isExpired } from "../credentials/auth_conf.ts";
 import { StoreNotWritableError } from "../credentials/preflight.ts";
 import type { Env } from "../env.ts";
+import { jsonDocument } from "../json_documents.ts";
 import { warn } from "../ui/style.ts";
 import { accessTokenVariable } from "./env_token.ts";
 import { refreshIfDue } from "./refresh.ts";
@@ -52,8 +53,10 @@ export async function runAuthToken(
   // TWG_OAUTH_ACCESS_TOKEN wins, as given: never refreshed, nothing read or written.
   const answer = await resolveAccessToken(env, configPaths(env), { site: options.site ?? null });
   const format = options.format ?? "plain";
-  if (format === "json") env.stdout.write(JSON.stringify(answer, null, 2) + "\n");
-  else if (format === "env") env.stdout.write(tokenEnvLines(answer));
+  if (format === "json") {
+    // Every --json document's frame: schemaVersion first, error (null) last.
+    env.stdout.write(JSON.stringify(jsonDocument("auth token", { ...answer }), null, 2) + "\n");
+  } else if (format === "env") env.stdout.write(tokenEnvLines(answer));
   else env.stdout.write(answer.token + "\n");
 }
 

@@ -33,21 +33,10 @@ const documents: [args: string[], schema: string][] = [
   [["update", "--json"], "update.schema.json"],
 ];
 
-/**
- * `auth token --json` prints its document from `src/auth/token.ts`, which
- * does not add `schemaVersion` and `error` yet: its failures (through
- * `src/main.ts`) are checked here in every state, its successes by the test
- * "auth token --json succeeds in the shape of its schema", ignored until
- * that file prints `jsonDocument("auth token", …)`.
- */
-const isAwaitingTokenDocument = (args: string[], code: number) =>
-  args.join(" ") === "auth token --json" && code === 0;
-
 async function assertShapes(home: Home, state: string): Promise<Map<string, unknown>> {
   const seen = new Map<string, unknown>();
   for (const [args, schema] of documents) {
     const result = await twg(home, args);
-    if (isAwaitingTokenDocument(args, result.code)) continue;
     const lines = result.stdout.trim().split("\n");
     let document: unknown;
     try {
@@ -212,12 +201,8 @@ Deno.test({
 });
 
 Deno.test({
-  // Expects src/auth/token.ts to print `jsonDocument("auth token", { ...answer })`
-  // (schemaVersion first, error: null last), as every other --json document
-  // does; today it prints the contract's six fields alone. Un-ignore with it.
   name: "auth token --json succeeds in the shape of its schema: file, refreshed, another site, " +
-    "the environment (ignored: awaits src/auth/token.ts printing jsonDocument)",
-  ignore: true,
+    "the environment",
   async fn() {
     await using server = await startDevServer({ interval: 1, accessTokenTtl: 60, sites: 3 });
     await using home = await makeHome(server);
