@@ -63,7 +63,8 @@ ${fn}() {
     candidates+=("\${value//:/\\\\:}:\${line#*$'\\t'}")
   done < <(${program} __complete \${#before} "\${before[@]}" "\${words[CURRENT]}" 2>/dev/null)
   (( \${#candidates} )) && _describe -t values '${program}' candidates
-  [[ -n $paths ]] && _files
+  # After --opt=, the word's "--opt=" is no part of the file name (zshcompwid(1), compset -P).
+  [[ -n $paths ]] && { compset -P '--[^=]#='; _files }
   return 0
 }
 if [[ "\${funcstack[1]}" == "${fn}" ]]; then

@@ -443,8 +443,7 @@ testRequiring(
 
 testRequiring(
   ["zsh", "tmux"],
-  "zsh, live: Tab after --input= offers files with the option kept " +
-    "(ignored: awaits compset -P '--[^=]#=' before _files in src/completion/scripts.ts)",
+  "zsh, live: Tab after --input= offers files with the option kept",
   async () => {
     // bash and fish complete a path after --input=; zsh's _files takes the
     // whole word "--input=no" for the start of a file name and finds none.
@@ -457,5 +456,4 @@ testRequiring(
     const unique = await zsh.tab("twg api --input=no", /--input=notes\.txt/);
     assert.match(unique, new RegExp(`^${PROMPT}twg api --input=notes\\.txt\\s*$`, "m"));
   },
-  { ignore: true },
 );
