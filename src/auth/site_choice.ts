@@ -46,6 +46,9 @@ export async function askForSite(
   sites: Site[],
   current: Site | null = null,
 ): Promise<Site | null> {
+  // Before the question shows: reading env.interrupt installs the Ctrl-C
+  // handler, and a Ctrl-C typed the moment the question appears must find it.
+  const interrupt = env.interrupt;
   env.stderr.write("This account reaches several sites:\n");
   sites.forEach((site, index) => {
     const mark = current?.id === site.id ? " (current)" : "";
@@ -56,7 +59,7 @@ export async function askForSite(
   for (;;) {
     const answer = await untilInterrupted(
       env.readLine(`Choose a site [1-${sites.length}]: `),
-      env.interrupt,
+      interrupt,
     );
     if (answer === null) return null;
     const typed = answer.trim();
@@ -67,9 +70,12 @@ export async function askForSite(
       );
     if (chosen) return chosen;
     // Said, not silently asked again: the person sees why.
+    const how = `enter a number from 1 to ${sites.length}, a site id or its URL ` +
+      "(Ctrl-D to choose later)";
     env.stderr.write(
-      `No site "${terminalSafe(typed)}": enter a number from 1 to ${sites.length}, ` +
-        "a site id or its URL (Ctrl-D to choose later).\n",
+      typed
+        ? `No site "${terminalSafe(typed)}": ${how}.\n`
+        : `${how[0]!.toUpperCase()}${how.slice(1)}.\n`,
     );
   }
 }

@@ -134,10 +134,6 @@ export async function runAuthSwitch(env: Env, options: AuthSwitchOptions): Promi
   } else if (!env.stdinIsTerminal) {
     throw siteNotChosen(sites, next);
   } else {
-    // The Ctrl-C handler is installed on the first use of env.interrupt,
-    // which askForSite makes only after its prompt shows: a Ctrl-C typed the
-    // moment the question appears would kill twg without a word.
-    if (env.interrupt.aborted) throw env.interrupt.reason;
     chosen = await askForSite(env, sites, credentials.site);
     if (!chosen) {
       env.stderr.write("\nNo site chosen; nothing was changed.\n");

@@ -110,8 +110,8 @@ const prompts: PromptCase[] = [
       "Ctrl-D": { code: ExitCode.interrupted, says: /No site chosen; nothing was changed\./ },
       arrow: {
         code: ExitCode.interrupted,
-        says:
-          /No site "": enter a number from 1 to 3, a site id or its URL \(Ctrl-D to choose later\)/,
+        // An arrow key types nothing a site could be named by: said as what to type, not `No site ""`.
+        says: /\nEnter a number from 1 to 3, a site id or its URL \(Ctrl-D to choose later\)\./,
         asksAgain: true,
       },
     },
@@ -137,7 +137,7 @@ const prompts: PromptCase[] = [
       },
       arrow: {
         code: ExitCode.ok,
-        says: /No site "": enter a number from 1 to 3/,
+        says: /\nEnter a number from 1 to 3, a site id or its URL/,
         asksAgain: true,
       },
     },
