@@ -38,8 +38,7 @@ interface Expectation {
 
 const OK: Expectation = { exit: 0 };
 const SIGNED_IN: Expectation = { signedIn: true, exit: 0 };
-const TERMINAL =
-  "asks on a terminal; tests/e2e/login_terminal_test.ts and bitbucket_prompt_test.ts";
+const TERMINAL = "asks on a terminal; tests/e2e/prompt_keys_test.ts answers it on one";
 const KEYRING = "needs a Secret Service keyring; tests/e2e/keyring_test.ts runs it";
 
 const expectations: Record<string, Expectation> = {
