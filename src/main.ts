@@ -83,19 +83,21 @@ async function runRefreshChildBounded(env: Env): Promise<void> {
  */
 export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   const { profile, args, problem } = takeProfileFlag(argv);
-  const env = withSafeOutput(processEnv, args);
+  // Fixed on it below once a profile is chosen: the error report names that profile's files.
+  let env = withSafeOutput(processEnv, args);
   try {
     if (problem) throw problem;
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
     if (fastPath) {
-      await fastPath(await selectProfile(env, profile, args));
+      env = await selectProfile(env, profile, args);
+      await fastPath(env);
     } else if (!(await (await import("./tree/from_snapshot.ts")).answerFromSnapshot(env, args))) {
       // Help and each Tab were answered from the generated tree, without
       // commander and without choosing a profile (completion chooses one
       // only to offer a store's sites).
       const { buildCli } = await import("./cli.ts");
-      const chosen = await selectProfile(env, profile, args);
-      await (await buildCli(chosen, args)).parseAsync(args, { from: "user" });
+      env = await selectProfile(env, profile, args);
+      await (await buildCli(env, args)).parseAsync(args, { from: "user" });
     }
     return ExitCode.ok;
   } catch (error) {

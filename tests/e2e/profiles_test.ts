@@ -367,3 +367,24 @@ testRequiring(
     assert.equal((await server.stats()).revocations, 0);
   },
 );
+
+Deno.test("exit 4 under --profile names that profile's access-token file, not the default's", async () => {
+  await using server = await startDevServer({ interval: 1 });
+  await using home = await twoProfiles(server);
+  // Writes allowed only elsewhere: the refresh cannot be saved, so nothing is sent.
+  const elsewhere = join(home.path, "elsewhere");
+  await mkdir(elsewhere);
+  const result = await twg(home, ["--profile", "work", "auth", "refresh", "--force"], {
+    denoFlags: [
+      "--allow-read",
+      "--allow-env",
+      "--allow-net",
+      "--allow-run",
+      "--allow-sys",
+      `--allow-write=${elsewhere}`,
+    ],
+  });
+  expectExit(result, 4);
+  assert.match(result.stderr, /access-tokens\/work\.json/);
+  assert.doesNotMatch(result.stderr, /access-tokens\/default\.json/);
+});
