@@ -48,6 +48,18 @@ export function twgArgv(denoFlags: string[] = ["-A"]): string[] {
 /** Whether the tests run against the Deno checkout (permission flags apply). */
 export const isDenoBuild = !Deno.env.get("TWG_E2E_COMMAND");
 
+/** Deno's least-privilege flags for twg with writes allowed in `dir` alone (the Deno build only). */
+export function writesOnlyIn(dir: string): string[] {
+  return [
+    "--allow-read",
+    "--allow-env",
+    "--allow-net",
+    "--allow-run",
+    "--allow-sys",
+    `--allow-write=${dir}`,
+  ];
+}
+
 /** A throwaway home directory for one test: twg's config dir is `<home>/.config/twg`. */
 export interface Home extends AsyncDisposable {
   path: string;

@@ -12,7 +12,7 @@ import { UsageError } from "../../src/errors.ts";
 import { fakeEnv } from "../_fake_env.ts";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, login, makeHome, twg } from "../e2e/_twg.ts";
+import { expectExit, isDenoBuild, login, makeHome, twg, writesOnlyIn } from "../e2e/_twg.ts";
 
 Deno.test("a path with a comma is never put in a Deno permission list", () => {
   assert.equal(permissionFlag("allow-write", ["/home/ada/x,/home/ada"]), null);
@@ -46,14 +46,7 @@ Deno.test({
     expectExit(await login(home, server), 0);
     await server.resetStats();
     const refresh = await twg(home, ["auth", "refresh", "--force", "--json"], {
-      denoFlags: [
-        "--allow-read",
-        "--allow-env",
-        "--allow-net",
-        "--allow-run",
-        "--allow-sys",
-        `--allow-write=${home.path}`,
-      ],
+      denoFlags: writesOnlyIn(home.path),
     });
     expectExit(refresh, 0);
     assert.equal(JSON.parse(refresh.stdout).refreshed, true);
