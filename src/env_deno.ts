@@ -46,6 +46,30 @@ export function permissionDenialOf(error: unknown): PermissionDenial | null {
   };
 }
 
+/**
+ * twg's own directory (the one holding `src/` and `platform/`) when Deno's
+ * permissions do not let twg read it, else `null`. deno.json's
+ * `lazy-dynamic-imports` has Deno read a module when it is first imported,
+ * and a local module read then needs read access, which a module Deno read
+ * ahead of time did not (denoland/deno#28593, #18713): a twg started with
+ * `--allow-read` limited to its config directory could not load its next
+ * module, nor the module that reports the error. Modules from a registry
+ * (`jsr:`) are not files and need nothing.
+ */
+export function unreadableOwnDirectory(): string | null {
+  const dir = ownDirectory();
+  if (dir === null) return null;
+  return Deno.permissions.querySync({ name: "read", path: dir }).state === "granted" ? null : dir;
+}
+
+/** The directory holding `src/` and `platform/`, or `null` when twg's modules are not files. */
+function ownDirectory(): string | null {
+  const root = new URL("../", import.meta.url);
+  if (root.protocol !== "file:") return null;
+  // file:///C:/twg/ on Windows is C:/twg.
+  return decodeURIComponent(root.pathname).replace(/^\/([A-Za-z]:)/, "$1").replace(/\/$/, "");
+}
+
 const encoder = new TextEncoder();
 
 function osName(): OsName {
@@ -613,12 +637,14 @@ async function denoSelfCommand(
   const flags = ["run", "--quiet", "--no-prompt"];
   if (await has({ name: "read" })) flags.push("--allow-read");
   else {
-    // The directory, and /proc where the lock tells live holders from dead ones.
+    // The directory, /proc where the lock tells live holders from dead ones,
+    // and twg's own modules, which Deno reads as they are first imported.
     const readable = [];
-    for (const path of [paths.dir, "/proc"]) {
+    for (const path of [paths.dir, "/proc", ownDirectory()].filter((path) => path !== null)) {
       if (await has({ name: "read", path })) readable.push(path);
     }
-    if (readable.length > 0) flags.push(permissionFlag("allow-read", readable)!);
+    const flag = permissionFlag("allow-read", readable);
+    if (flag) flags.push(flag);
   }
   if (await has({ name: "write", path: paths.dir })) flags.push(writeFlag);
   if (await has({ name: "net", host: paths.tokenHost })) {

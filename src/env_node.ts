@@ -519,3 +519,12 @@ export async function exitProcess(code: number): Promise<never> {
 export function processArgs(): string[] {
   return process.argv.slice(2);
 }
+
+/**
+ * Always `null` under Node: the npm build's few bundle files are read as it
+ * starts, before any permission could be missing (the Deno twin explains
+ * why Deno's lazily loaded modules need read access).
+ */
+export function unreadableOwnDirectory(): string | null {
+  return null;
+}

@@ -5,8 +5,9 @@
  * @module
  */
 import type { Env } from "./env.ts";
-import { createProcessEnv, exitProcess, processArgs } from "./env_deno.ts";
+import { createProcessEnv, exitProcess, processArgs, unreadableOwnDirectory } from "./env_deno.ts";
 import { ExitCode, UsageError } from "./errors.ts";
+import { permissionDenialError } from "./permission_denial.ts";
 import { terminalSafeOutput } from "./ui/terminal_text.ts";
 import { versionLine } from "./version.ts";
 
@@ -85,6 +86,9 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   const { profile, args, problem } = takeProfileFlag(argv);
   // Fixed on it below once a profile is chosen: the error report names that profile's files.
   let env = withSafeOutput(processEnv, args);
+  // Said before any module is loaded: loading the error report would fail too.
+  const unreadable = unreadableOwnDirectory();
+  if (unreadable !== null) return refuseUnreadableSelf(env, unreadable);
   try {
     if (problem) throw problem;
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
@@ -107,6 +111,18 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   } finally {
     await showPendingUpdateNotice(env, args);
   }
+}
+
+/** Deno may not read twg's own modules, which it loads as they are first needed: say which flag. */
+function refuseUnreadableSelf(env: Env, dir: string): number {
+  const error = permissionDenialError({
+    runtime: "deno",
+    access: "read",
+    target: dir,
+    flag: `--allow-read=${dir}`,
+  });
+  env.stderr.write(`✖ ${error.message} (twg's own files)\n${error.hint}\n`);
+  return ExitCode.failure;
 }
 
 /**

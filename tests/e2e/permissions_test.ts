@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
-import { expectExit, isDenoBuild, makeHome, twg } from "./_twg.ts";
+import { ageToken, expectExit, isDenoBuild, login, makeHome, projectRoot, twg } from "./_twg.ts";
 
 /** The README's least-privilege `deno install` flags for `home`. */
 function readmeFlags(home: string): string[] {
@@ -98,10 +98,24 @@ Deno.test({
       /No browser opened \(\/usr\/bin\/true could not be started: Deno's permissions do not allow twg to run "\/usr\/bin\/true"; add --allow-run=\/usr\/bin\/true/,
     );
 
-    // No --allow-read at all: the config directory's owner is the first
-    // thing read (checked before auth.conf is trusted).
+    // No --allow-read at all: twg's own files come first. Deno reads each
+    // module as it is first imported (deno.json's lazy-dynamic-imports), and
+    // a local file read then needs the permission.
     const withoutRead = readmeFlags(home.path).filter((flag) => flag !== "--allow-read");
-    const read = await twg(home, ["auth", "status"], { denoFlags: withoutRead });
+    const root = projectRoot.replace(/\/$/, "");
+    const own = await twg(home, ["auth", "status"], { denoFlags: withoutRead });
+    expectExit(own, 1);
+    assertExpected(own);
+    assert.match(
+      own.stderr,
+      new RegExp(`allow twg to read "${root}" \\(twg's own files\\)`),
+    );
+    assert.match(own.stderr, new RegExp(`Add --allow-read=${root} `));
+    assert.doesNotMatch(own.stderr, /Uncaught|Requires read access/);
+    // Its own files readable, nothing else: the config directory's owner is
+    // the next thing read (checked before auth.conf is trusted).
+    const ownOnly = [...withoutRead, `--allow-read=${root}`];
+    const read = await twg(home, ["auth", "status"], { denoFlags: ownOnly });
     expectExit(read, 1);
     assertExpected(read);
     assert.match(read.stderr, new RegExp(`allow twg to read "${home.configDir}"`));
@@ -131,5 +145,34 @@ Deno.test({
       ),
     );
     assert.equal((await server.stats()).deviceAuthorizations, 0, "nothing was asked");
+  },
+});
+
+Deno.test({
+  name: "with --allow-read limited to the config and data directories and twg's own files, " +
+    "a due refresh in the detached child succeeds",
+  ignore: !isDenoBuild,
+  async fn() {
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    await ageToken(home, 0.8);
+    await server.resetStats();
+    const dataDir = join(home.path, ".local", "share", "twg");
+    // The child is given the reads its parent has: before, it lacked twg's own
+    // files, could not load the transaction, and ended without an answer.
+    const readable = [home.configDir, dataDir, projectRoot.replace(/\/$/, ""), "/proc"];
+    const result = await twg(home, ["auth", "token", "--json"], {
+      denoFlags: [
+        `--allow-read=${readable.join(",")}`,
+        "--allow-env",
+        "--allow-net",
+        "--allow-run",
+        "--allow-sys=hostname",
+        `--allow-write=${home.configDir},${dataDir}`,
+      ],
+    });
+    expectExit(result, 0);
+    assert.equal((await server.stats()).refreshSuccesses, 1, result.stderr);
   },
 });
