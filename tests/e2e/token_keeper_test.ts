@@ -103,14 +103,18 @@ Deno.test("auth token --json is the typed document and --format env is shell-saf
   const json = await twg(home, ["auth", "token", "--json"]);
   expectExit(json, 0);
   const document = JSON.parse(json.stdout);
+  // The contract's six fields, in the frame of every --json document (issue 25, item 10).
   assert.deepEqual(Object.keys(document), [
+    "schemaVersion",
     "token",
     "expiresAt",
     "tokenType",
     "site",
     "cloudId",
     "source",
+    "error",
   ]);
+  assert.equal(document.error, null);
   assert.equal(document.token, stored.oauth.accessToken);
   assert.equal(document.source, "file");
   assert.equal(document.tokenType, "Bearer");
