@@ -88,7 +88,7 @@ function fastEntrySource(): string {
   return [
     `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
     `import { isFastPath, runCli } from ${source("main.ts")};`,
-    `import { answersFromSnapshot } from ${source("tree/from_snapshot.ts")};`,
+    `import { answersFromSnapshot } from ${source("snapshot_answers.ts")};`,
     "const args = processArgs();",
     "if (isFastPath(args) || answersFromSnapshot(args)) {",
     "  await exitProcess(await runCli(createProcessEnv(), args));",

@@ -95,7 +95,7 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
     if (fastPath) {
       env = await selectProfile(env, profile, args);
       await fastPath(env);
-    } else if (!(await (await import("./tree/from_snapshot.ts")).answerFromSnapshot(env, args))) {
+    } else if (!(await (await import("./snapshot_answers.ts")).answerFromSnapshot(env, args))) {
       // Help and each Tab were answered from the generated tree, without
       // commander and without choosing a profile (completion chooses one
       // only to offer a store's sites).

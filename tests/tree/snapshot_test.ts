@@ -7,7 +7,7 @@
 import assert from "node:assert/strict";
 import { currentTree, snapshotSource } from "../../generate-tree.ts";
 import { commandTree } from "../../src/tree/snapshot.ts";
-import { answerFromSnapshot } from "../../src/tree/from_snapshot.ts";
+import { answerFromSnapshot } from "../../src/snapshot_answers.ts";
 import { buildCli } from "../../src/cli.ts";
 import type { CommandShape } from "../../src/tree/shape.ts";
 import { fakeEnv } from "../_fake_env.ts";

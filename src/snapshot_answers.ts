@@ -1,5 +1,5 @@
 /**
- * What twg answers from the generated tree (`snapshot.ts`) instead of
+ * * What twg answers from the generated tree (`tree/snapshot.ts`) instead of
  * building the command tree: each Tab (`__complete`), and help asked for a
  * command that exists (`twg`, `twg help auth status`, `twg auth token
  * --help`). Under Deno, commander alone starts the Node compatibility layer;
@@ -7,9 +7,9 @@
  *
  * @module
  */
-import type { Env } from "../env.ts";
-import type { CommandShape } from "./shape.ts";
-import { commandTree } from "./snapshot.ts";
+import type { Env } from "./env.ts";
+import type { CommandShape } from "./tree/shape.ts";
+import { commandTree } from "./tree/snapshot.ts";
 
 /** What `args` ask of the snapshot. */
 type SnapshotRequest =
@@ -51,13 +51,13 @@ export async function answerFromSnapshot(env: Env, args: string[]): Promise<bool
   const request = requestOf(args);
   const columns = env.stdout.columns?.() ?? 80;
   if (request?.kind === "complete") {
-    const { runComplete } = await import("../completion/complete.ts");
+    const { runComplete } = await import("./completion/complete.ts");
     await runComplete(env, commandTree, request.args);
   } else if (request?.kind === "environment") {
-    const { environmentHelp } = await import("../help_environment.ts");
+    const { environmentHelp } = await import("./help_environment.ts");
     env.stdout.write(environmentHelp(columns));
   } else if (request?.kind === "help") {
-    const { renderHelp } = await import("./render_help.ts");
+    const { renderHelp } = await import("./tree/render_help.ts");
     const { path } = request;
     env.stdout.write(renderHelp(path.at(-1)!, path.map((command) => command.name), columns));
   }
