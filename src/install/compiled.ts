@@ -179,13 +179,25 @@ async function sha256Hex(bytes: Uint8Array<ArrayBuffer>): Promise<string> {
 // a twg that runs on this machine (a manifest may list a binary under the
 // wrong platform), before the working one is replaced.
 async function assertStartsAs(env: Env, path: string, version: string): Promise<void> {
-  const result = await env.run(path, ["--version"]);
+  let result = await env.run(path, ["--version"]);
+  // ETXTBSY: a process forked by another thread in the instant the file was
+  // still open for writing holds that descriptor until it execs (it is
+  // close-on-exec), and Linux refuses to run a file open for writing
+  // (golang/go#22315). It lasts an instant; retrying is the usual remedy.
+  for (let attempt = 1; attempt < 5 && isTextFileBusy(result); attempt++) {
+    await env.sleep(20 * attempt);
+    result = await env.run(path, ["--version"]);
+  }
   if (result.code !== 0 || !result.stdout.includes(version)) {
     throw new TwgError(
       `The downloaded twg ${version} does not start on this system: ${commandFailure(result)}`,
       { hint: 'Nothing was replaced; report this with the output of "twg doctor"' },
     );
   }
+}
+
+function isTextFileBusy(result: { code: number; stderr: string }): boolean {
+  return result.code === 126 && /Text file busy|os error 26|ETXTBSY/.test(result.stderr);
 }
 
 async function swapInto(env: Env, staged: string, binaryPath: string): Promise<void> {

@@ -386,6 +386,24 @@ Deno.test("a download redirected to plain http is refused and the binary kept", 
   assert.equal(await readFile(t.env.execPath, "utf8"), OLD_BINARY);
 });
 
+Deno.test("a just-written binary that is briefly busy (ETXTBSY) is started again, then replaces the old one", async () => {
+  await using t = await setup(compiled, { "/twg-linux-x64": NEW_BINARY });
+  const run = t.env.run.bind(t.env);
+  let busy = 2;
+  // What a process forked elsewhere in the instant the file was open for writing causes.
+  t.env.run = (command, args, options) =>
+    args[0] === "--version" && busy-- > 0
+      ? Promise.resolve({
+        code: 126,
+        stdout: "",
+        stderr: `Failed to spawn '${command}': Text file busy (os error 26)`,
+      })
+      : run(command, args, options);
+  await runUpdate(t.env, update);
+  assert.equal(busy, -1, "started three times");
+  assert.equal(await readFile(t.env.execPath, "utf8"), NEW_BINARY);
+});
+
 Deno.test("a download redirected within loopback is followed", async () => {
   await using t = await setup(compiled, { "/twg-linux-x64": NEW_BINARY, "/store/twg": NEW_BINARY });
   t.server.redirect("/twg-linux-x64", "/store/twg");

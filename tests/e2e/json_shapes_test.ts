@@ -13,6 +13,7 @@ import {
   accessTokenFileOf,
   ageToken,
   expectExit,
+  isDenoBuild,
   type Home,
   login,
   makeHome,
@@ -73,18 +74,21 @@ Deno.test("every --json document matches its schema: signed out, signed in, expi
     const failed = signedOut.get(command) as { error: { code: string } };
     assert.equal(failed.error.code, "not-logged-in", command);
   }
-  // The development server's manifest, read by this checkout.
+  // The development server's manifest, read by this copy: the checkout, or the npm build under test.
   const upgrade = signedOut.get("upgrade --check --json") as Record<string, unknown>;
-  assert.deepEqual([upgrade.installation, upgrade.source], ["checkout", "manifest"]);
-  // No manifest: a checkout says to git pull it, in the same fields.
-  const unlisted = await twg(home, ["upgrade", "--check", "--json"], {
-    env: { TWG_UPDATE_MANIFEST_URL: "" },
-  });
-  expectExit(unlisted, 0);
-  const pull = JSON.parse(unlisted.stdout);
-  assert.deepEqual(validate("update.schema.json", pull), []);
-  assert.deepEqual(Object.keys(pull), Object.keys(upgrade));
-  assert.match(pull.command, /^git -C .* pull$/);
+  const installation = isDenoBuild ? "checkout" : "npm";
+  assert.deepEqual([upgrade.installation, upgrade.source], [installation, "manifest"]);
+  if (isDenoBuild) {
+    // No manifest: a checkout says to git pull it, in the same fields.
+    const unlisted = await twg(home, ["upgrade", "--check", "--json"], {
+      env: { TWG_UPDATE_MANIFEST_URL: "" },
+    });
+    expectExit(unlisted, 0);
+    const pull = JSON.parse(unlisted.stdout);
+    assert.deepEqual(validate("update.schema.json", pull), []);
+    assert.deepEqual(Object.keys(pull), Object.keys(upgrade));
+    assert.match(pull.command, /^git -C .* pull$/);
+  }
   assert.equal((signedOut.get("update --json") as { error: { code: string } }).error.code, "usage");
 
   await login(home, server);
