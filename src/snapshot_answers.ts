@@ -1,5 +1,5 @@
 /**
- * * What twg answers from the generated tree (`tree/snapshot.ts`) instead of
+ * What twg answers from the generated tree (`tree/snapshot.ts`) instead of
  * building the command tree: each Tab (`__complete`), and help asked for a
  * command that exists (`twg`, `twg help auth status`, `twg auth token
  * --help`). Under Deno, commander alone starts the Node compatibility layer;
