@@ -88,3 +88,35 @@ export function countConnections(): { count(): number; close(): void } {
   })();
   return { count: () => count, close: () => listener.close() };
 }
+
+/**
+ * A test whose `scenario` runs inside a fresh namespace. `module` is the
+ * calling test module's `import.meta`: run as the namespace's script
+ * (`TWG_NETNS_SCENARIO=1`), the module prints what `scenario` saw and exits;
+ * run by `deno test`, it registers a test that runs the module in the
+ * namespace and hands `check` what the scenario saw. Where no namespace can
+ * be made the test is skipped with the reason, and fails under `CI=true`.
+ */
+export async function netnsTest<T>(
+  module: ImportMeta,
+  name: string,
+  scenario: () => Promise<T>,
+  check: (seen: T) => void,
+): Promise<void> {
+  if (module.main && Deno.env.get("TWG_NETNS_SCENARIO") === "1") {
+    // The scenario's one line of output, read by runInNetns.
+    Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(await scenario()) + "\n"));
+    Deno.exit(0);
+  }
+  const skipReason = await missingNetns;
+  if (skipReason && Deno.env.get("CI") === "true") {
+    throw new Error(`Cannot run in CI: ${skipReason}`);
+  }
+  Deno.test({
+    name: `${name}${skipReason ? ` (skipped: ${skipReason})` : ""}`,
+    ignore: skipReason !== null,
+    async fn() {
+      check(await runInNetns(new URL(module.url)) as T);
+    },
+  });
+}

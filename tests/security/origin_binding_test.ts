@@ -8,7 +8,7 @@
  */
 import assert from "node:assert/strict";
 import { join } from "node:path";
-import { countConnections, missingNetns, runInNetns } from "./_netns.ts";
+import { countConnections, netnsTest } from "./_netns.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
 import { expectExit, login, makeHome, twg } from "../e2e/_twg.ts";
 
@@ -52,22 +52,11 @@ async function scenario(): Promise<Record<string, unknown>> {
   return seen;
 }
 
-if (import.meta.main && Deno.env.get("TWG_NETNS_SCENARIO") === "1") {
-  // The scenario's one line of output, read by runInNetns.
-  Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(await scenario()) + "\n"));
-  Deno.exit(0);
-}
-
-const skipReason = await missingNetns;
-if (skipReason && Deno.env.get("CI") === "true") throw new Error(`Cannot run in CI: ${skipReason}`);
-
-Deno.test({
-  name: `the stored token goes only to the origins bound at login, unless --allow-origin names one${
-    skipReason ? ` (skipped: ${skipReason})` : ""
-  }`,
-  ignore: skipReason !== null,
-  async fn() {
-    const seen = await runInNetns(new URL(import.meta.url)) as Record<string, unknown>;
+await netnsTest(
+  import.meta,
+  "the stored token goes only to the origins bound at login, unless --allow-origin names one",
+  scenario,
+  (seen) => {
     assert.equal((seen.recorded as string[]).length, 1, JSON.stringify(seen));
     assert.match((seen.recorded as string[])[0]!, /^http:\/\/127\.0\.0\.1:\d+$/);
     assert.deepEqual(seen.codes, [2, 2, 2], JSON.stringify(seen));
@@ -76,7 +65,7 @@ Deno.test({
     assert.equal(seen.said, true, "the explicit origin is said on stderr");
     assert.equal(seen.withFlag, 1, "with the flag the request does go (the test can see it)");
   },
-});
+);
 
 Deno.test("a sign-in saved before origins were recorded is bound to what its issuer implies", async () => {
   const { boundOrigins } = await import("../../src/auth/token_origins.ts");

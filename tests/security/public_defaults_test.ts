@@ -8,7 +8,7 @@
  * `TWG_NO_PUBLIC_DEFAULTS=1` must each leave it at zero.
  */
 import assert from "node:assert/strict";
-import { countConnections, missingNetns, runInNetns } from "./_netns.ts";
+import { countConnections, netnsTest } from "./_netns.ts";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
 import { expectExit, login, makeHome, twg } from "../e2e/_twg.ts";
 import { loadSettings } from "../../src/config/settings.ts";
@@ -49,25 +49,14 @@ async function scenario(): Promise<Record<string, number>> {
   return seen;
 }
 
-if (import.meta.main && Deno.env.get("TWG_NETNS_SCENARIO") === "1") {
-  // The scenario's one line of output, read by runInNetns.
-  Deno.stdout.writeSync(new TextEncoder().encode(JSON.stringify(await scenario()) + "\n"));
-  Deno.exit(0);
-}
-
-const skipReason = await missingNetns;
-if (skipReason && Deno.env.get("CI") === "true") throw new Error(`Cannot run in CI: ${skipReason}`);
-
-Deno.test({
-  name: `no token reaches Atlassian's hosts without being configured for them${
-    skipReason ? ` (skipped: ${skipReason})` : ""
-  }`,
-  ignore: skipReason !== null,
-  async fn() {
-    const seen = await runInNetns(new URL(import.meta.url));
+await netnsTest(
+  import.meta,
+  "no token reaches Atlassian's hosts without being configured for them",
+  scenario,
+  (seen) => {
     assert.deepEqual(seen, { otherIssuer: 0, emptyMeansNone: 0, harness: 0 });
   },
-});
+);
 
 Deno.test("the API defaults hold only for Atlassian's issuer, and an empty value means none", async () => {
   await using atlassian = fakeEnv();
