@@ -21,7 +21,7 @@ import type {
   RunResult,
   SelfCommand,
 } from "./env.ts";
-import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
+import { abortableSleep, interruptSignalNames, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 import { permissionFlag } from "./permission_list.ts";
 
@@ -278,16 +278,8 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) Deno.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  // Every catchable signal that ends a process by default is an interrupt:
-  // a closed terminal (HUP) and Ctrl-\ (QUIT) as much as Ctrl-C (issue 11).
-  for (const name of interruptSignals()) Deno.addSignalListener(name, onSignal);
+  for (const name of interruptSignalNames(osName())) Deno.addSignalListener(name, onSignal);
   return controller.signal;
-}
-
-function interruptSignals(): Deno.Signal[] {
-  return osName() === "windows"
-    ? ["SIGINT", "SIGBREAK"]
-    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 }
 
 function getVar(name: string): string | undefined {
@@ -410,7 +402,7 @@ export function createProcessEnv(): Env {
     },
     selfCommand: denoSelfCommand,
     shieldFromSignals() {
-      for (const name of interruptSignals()) Deno.addSignalListener(name, () => {});
+      for (const name of interruptSignalNames(osName())) Deno.addSignalListener(name, () => {});
     },
     mayLoadAddons: async () => (await Deno.permissions.query({ name: "ffi" })).state === "granted",
     // Not a literal import: Deno would resolve the package when twg starts.

@@ -21,7 +21,7 @@ import type {
   RunResult,
   SelfCommand,
 } from "./env.ts";
-import { abortableSleep, testHooksFrom, typeInto } from "./env_shared.ts";
+import { abortableSleep, interruptSignalNames, testHooksFrom, typeInto } from "./env_shared.ts";
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /**
@@ -205,16 +205,8 @@ function interruptSignal(): AbortSignal {
     if (controller.signal.aborted) process.exit(130);
     controller.abort(new DOMException("Interrupted", "AbortError"));
   };
-  // Every catchable signal that ends a process by default is an interrupt:
-  // a closed terminal (HUP) and Ctrl-\\ (QUIT) as much as Ctrl-C (issue 11).
-  for (const name of interruptSignals()) process.on(name, onSignal);
+  for (const name of interruptSignalNames(osName())) process.on(name, onSignal);
   return controller.signal;
-}
-
-function interruptSignals(): NodeJS.Signals[] {
-  return osName() === "windows"
-    ? ["SIGINT", "SIGBREAK"]
-    : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 }
 
 /**
@@ -348,7 +340,7 @@ export function createProcessEnv(): Env {
     execPath: process.execPath,
     selfCommand: nodeSelfCommand,
     shieldFromSignals() {
-      for (const name of interruptSignals()) process.on(name, () => {});
+      for (const name of interruptSignalNames(osName())) process.on(name, () => {});
     },
     mayLoadAddons: () => Promise.resolve(addonsAllowed()),
     // The npm package's one optional dependency, outside the bundle: a

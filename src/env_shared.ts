@@ -4,7 +4,7 @@
  *
  * @module
  */
-import type { TestHooks } from "./env.ts";
+import type { OsName, TestHooks } from "./env.ts";
 
 /**
  * The test hooks set by `TWG_TEST_REFRESH_IN_PROCESS=1` and
@@ -70,4 +70,15 @@ export function typeInto(line: string, text: string): TypedLine {
     else if (!/^[\x00-\x1f\x7f]/.test(key)) line += key;
   }
   return { line, isComplete: false };
+}
+
+/**
+ * The signals that interrupt twg: every catchable signal that ends a process
+ * by default, a closed terminal (HUP) and Ctrl-\ (QUIT) as much as Ctrl-C
+ * (issue 11); on Windows, Ctrl-C and Ctrl-Break.
+ */
+export function interruptSignalNames(
+  os: OsName,
+): ("SIGINT" | "SIGTERM" | "SIGHUP" | "SIGQUIT" | "SIGBREAK")[] {
+  return os === "windows" ? ["SIGINT", "SIGBREAK"] : ["SIGINT", "SIGTERM", "SIGHUP", "SIGQUIT"];
 }
