@@ -14,7 +14,7 @@
  */
 import { mkdir, readFile } from "node:fs/promises";
 import { join } from "node:path";
-import type { Home } from "../tests/e2e/_twg.ts";
+import { type Home, type RunningKeeper, startKeeper } from "../tests/e2e/_twg.ts";
 import {
   assertSucceeded,
   interleave,
@@ -32,47 +32,6 @@ export interface KeeperBuild {
 }
 
 /** A running `twg auth serve`, stopped on dispose. */
-interface RunningKeeper extends AsyncDisposable {
-  pid: number;
-  socket: string;
-}
-
-/** Starts `auth serve` under `build` and waits for its ready line. */
-async function startKeeper(
-  build: KeeperBuild,
-  home: Home,
-  cwd: string,
-  socket: string,
-): Promise<RunningKeeper> {
-  const [command, ...args] = [...build.twg, "auth", "serve", "--socket", socket];
-  const child = new Deno.Command(command!, {
-    args,
-    cwd,
-    env: home.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "null",
-  }).spawn();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const first = await reader.read();
-  if (first.done) throw new Error(`twg auth serve (${build.name}) did not start`);
-  return {
-    pid: child.pid,
-    socket,
-    async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
-}
-
 /** `auth token --json`'s source under `env`, to prove each series measures what it says. */
 async function sourceOf(build: KeeperBuild, cwd: string, env: Record<string, string>) {
   const result = assertSucceeded(
@@ -95,7 +54,11 @@ export async function keeperTokenRows(
 ): Promise<Row[]> {
   const socketDir = join(scratch, "keeper");
   await mkdir(socketDir, { mode: 0o700 });
-  await using keeper = await startKeeper(builds[0]!, home, cwd, join(socketDir, "broker.sock"));
+  const socket = join(socketDir, "broker.sock");
+  await using _keeper = await startKeeper(home, socket, {
+    argv: builds[0]!.twg,
+    cwd,
+  });
   const sandboxDir = join(scratch, "sees-socket");
   const fileDir = join(scratch, "sees-file");
   await mkdir(sandboxDir, { mode: 0o700 });
@@ -106,7 +69,7 @@ export async function keeperTokenRows(
     { way: "auth.conf", env: home.env, source: ["file", "keyring"] },
     {
       way: "keeper socket",
-      env: { ...home.env, TWG_CONFIG_DIR: sandboxDir, TWG_BROKER_SOCKET: keeper.socket },
+      env: { ...home.env, TWG_CONFIG_DIR: sandboxDir, TWG_BROKER_SOCKET: socket },
       source: ["broker"],
     },
     {
@@ -186,13 +149,13 @@ export async function keeperIdleRows(
       await mkdir(dir, { mode: 0o700 });
       // Each its own config directory's view would need its own sign-in; the
       // second keeper shares the store and only listens on another socket.
-      keepers.push(await startKeeper(build, home, cwd, join(dir, "broker.sock")));
+      keepers.push(await startKeeper(home, join(dir, "broker.sock"), { argv: build.twg, cwd }));
     }
     // Past start-up (module loading, the first refresh check) before the window opens.
     await new Promise((resolve) => setTimeout(resolve, 2000));
-    const before = await Promise.all(keepers.map((keeper) => procUsage(keeper.pid)));
+    const before = await Promise.all(keepers.map((keeper) => procUsage(keeper.child.pid)));
     await new Promise((resolve) => setTimeout(resolve, seconds * 1000));
-    const after = await Promise.all(keepers.map((keeper) => procUsage(keeper.pid)));
+    const after = await Promise.all(keepers.map((keeper) => procUsage(keeper.child.pid)));
     return builds.map((build, index) => {
       const cpuMs = after[index]!.cpuMs - before[index]!.cpuMs;
       return {

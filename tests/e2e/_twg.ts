@@ -112,16 +112,58 @@ export interface TwgOptions {
 export function spawnIn(
   home: Home,
   argv: string[],
-  options: { env?: Record<string, string>; stdin?: "null" | "piped" } = {},
+  options: { env?: Record<string, string>; stdin?: "null" | "piped"; cwd?: string } = {},
 ): Deno.ChildProcess {
   return new Deno.Command(argv[0]!, {
     args: argv.slice(1),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     env: { ...home.env, ...options.env },
     clearEnv: true,
     stdin: options.stdin ?? "null",
     stdout: "piped",
     stderr: "piped",
   }).spawn();
+}
+
+/** A running `twg auth serve`, stopped (SIGTERM) when disposed. */
+export interface RunningKeeper extends AsyncDisposable {
+  child: Deno.ChildProcess;
+  /** Its stderr, whole once it has exited. */
+  stderr: Promise<string>;
+}
+
+/**
+ * Starts `twg auth serve --socket socket` in `home` (`argv`: the twg to run,
+ * by default this checkout's) and waits for its first stdout line, which it
+ * prints once it listens; throws with its stderr when it never does.
+ */
+export async function startKeeper(
+  home: Home,
+  socket: string,
+  options: { argv?: string[]; cwd?: string } = {},
+): Promise<RunningKeeper> {
+  const argv = [...(options.argv ?? twgArgv()), "auth", "serve", "--socket", socket];
+  const child = spawnIn(home, argv, options.cwd ? { cwd: options.cwd } : {});
+  const stderr = new Response(child.stderr).text();
+  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
+  const first = await reader.read();
+  if (first.done || !first.value.startsWith("TWG_BROKER_SOCKET='")) {
+    throw new Error(`auth serve did not start: ${await stderr} (${(await child.status).code})`);
+  }
+  return {
+    child,
+    stderr,
+    async [Symbol.asyncDispose]() {
+      try {
+        child.kill("SIGTERM");
+      } catch {
+        // Already gone.
+      }
+      await child.status;
+      reader.releaseLock();
+      await child.stdout.cancel().catch(() => {});
+    },
+  };
 }
 
 /** Runs `twg args…` in `home` and waits for it. */

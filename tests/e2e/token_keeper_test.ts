@@ -17,10 +17,9 @@ import {
   type Home,
   login,
   makeHome,
-  spawnIn,
+  startKeeper,
   storedCredentials,
   twg,
-  twgArgv,
 } from "./_twg.ts";
 
 /** A socket path nothing listens on: the default one may belong to another run on this host. */
@@ -52,32 +51,6 @@ function maskedSandbox(home: Home, ...extra: string[]): (argv: string[]) => stri
     ...extra,
     ...argv,
   ];
-}
-
-/** Starts `twg auth serve --socket path` and waits until it answers (its first stdout line). */
-async function startKeeper(home: Home, socket: string) {
-  const child = spawnIn(home, [...twgArgv(), "auth", "serve", "--socket", socket]);
-  const stderr = new Response(child.stderr).text();
-  const reader = child.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  const first = await reader.read();
-  if (first.done) {
-    throw new Error(`auth serve did not start: ${await stderr} (${(await child.status).code})`);
-  }
-  assert.match(first.value, /^TWG_BROKER_SOCKET='/);
-  return {
-    child,
-    stderr,
-    async [Symbol.asyncDispose]() {
-      try {
-        child.kill("SIGTERM");
-      } catch {
-        // Already gone.
-      }
-      await child.status;
-      reader.releaseLock();
-      await child.stdout.cancel().catch(() => {});
-    },
-  };
 }
 
 /** Sends one raw line to the socket and reads the answer line. */
