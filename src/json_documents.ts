@@ -10,6 +10,8 @@
  * @module
  */
 
+import type { Env } from "./env.ts";
+
 /** Bumped only when a field changes meaning or type or goes away; new fields keep it. */
 export const schemaVersion = 1;
 
@@ -121,4 +123,38 @@ export function commandOf(args: string[]): string {
   const words = args.filter((arg) => !arg.startsWith("-")).slice(0, 2);
   const two = words.join(" ");
   return two in defaults ? two : words[0] ?? "";
+}
+
+/**
+ * How a failure must be answered on stdout: `"document"` when `--json` was
+ * given (one JSON document), `"events"` for `login --json` (one more JSON
+ * line, an `error` event), `null` otherwise. Read from the argv rather than
+ * the parsed options because a parse error has no parsed options; anything
+ * after `--` is an operand, not a flag.
+ */
+export function jsonOutputOf(args: string[]): "document" | "events" | null {
+  const end = args.indexOf("--");
+  if (!(end < 0 ? args : args.slice(0, end)).includes("--json")) return null;
+  return args[0] === "login" ? "events" : "document";
+}
+
+/**
+ * Answers a failure of the command `args` ran on stdout, as `--json` asks
+ * ({@link jsonOutputOf}); writes nothing without `--json`. `document` is
+ * what is known for certain of the command's own fields.
+ */
+export function writeJsonError(
+  env: Pick<Env, "stdout">,
+  args: string[],
+  error: JsonError,
+  document: Record<string, unknown> = {},
+): void {
+  const mode = jsonOutputOf(args);
+  if (mode === "events") {
+    env.stdout.write(JSON.stringify({ schemaVersion, event: "error", error }) + "\n");
+  } else if (mode === "document") {
+    // The command's whole shape, as on success: a script reads the same fields either way.
+    const full = jsonDocument(commandOf(args), document, error);
+    env.stdout.write(JSON.stringify(full, null, 2) + "\n");
+  }
 }

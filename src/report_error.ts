@@ -13,7 +13,7 @@ import { StoreNotWritableError } from "./credentials/preflight.ts";
 import { styleFor } from "./ui/style.ts";
 import { terminalSafeLines } from "./ui/terminal_text.ts";
 import { withoutHeaderValues } from "./oauth/token_syntax.ts";
-import { commandOf, jsonDocument, type JsonError, schemaVersion } from "./json_documents.ts";
+import { writeJsonError } from "./json_documents.ts";
 
 /** commander's own errors (unknown option, help shown, …) carry a `commander.*` code. */
 function isCommanderError(
@@ -24,40 +24,10 @@ function isCommanderError(
 }
 
 /**
- * How a failure must be answered on stdout: `"document"` when `--json` was
- * given (one JSON document), `"events"` for `login --json` (one more JSON
- * line, an `error` event), `null` otherwise. Read from the argv rather than
- * the parsed options because a parse error has no parsed options; anything
- * after `--` is an operand, not a flag.
- */
-export function jsonOutputOf(args: string[]): "document" | "events" | null {
-  const end = args.indexOf("--");
-  if (!(end < 0 ? args : args.slice(0, end)).includes("--json")) return null;
-  return args[0] === "login" ? "events" : "document";
-}
-
-function writeJsonError(
-  env: Env,
-  mode: "document" | "events" | null,
-  error: JsonError,
-  document: Record<string, unknown> = {},
-  command = "",
-): void {
-  if (mode === "events") {
-    env.stdout.write(JSON.stringify({ schemaVersion, event: "error", error }) + "\n");
-  } else if (mode === "document") {
-    // The command's whole shape, as on success: a script reads the same fields either way.
-    env.stdout.write(JSON.stringify(jsonDocument(command, document, error), null, 2) + "\n");
-  }
-}
-
-/**
  * Reports `error`, thrown by the command `args` ran, and returns its exit
  * code.
  */
 export async function reportError(env: Env, error: unknown, args: string[]): Promise<number> {
-  const json = jsonOutputOf(args);
-  const command = commandOf(args);
   // `twg exec`: the command's own status, nothing of twg's to say.
   if (error instanceof PassedThroughExit) return error.exitCode;
   if (isCommanderError(error)) {
@@ -68,14 +38,12 @@ export async function reportError(env: Env, error: unknown, args: string[]): Pro
     const suggestion = rest.join(" ").trim();
     writeJsonError(
       env,
-      json,
+      args,
       {
         code: "usage",
         message: suggestion ? `${message} ${suggestion}` : message,
         hint: error.hint ?? 'Run "twg --help" for usage',
       },
-      {},
-      command,
     );
     return ExitCode.usage;
   }
@@ -83,14 +51,12 @@ export async function reportError(env: Env, error: unknown, args: string[]): Pro
     env.stderr.write("\nInterrupted; nothing was saved.\n");
     writeJsonError(
       env,
-      json,
+      args,
       {
         code: "interrupted",
         message: "Interrupted; nothing was saved",
         hint: null,
       },
-      {},
-      command,
     );
     return ExitCode.interrupted;
   }
@@ -115,10 +81,9 @@ export async function reportError(env: Env, error: unknown, args: string[]): Pro
     }
     writeJsonError(
       env,
-      json,
+      args,
       { code: error.code, message: error.message, hint },
       error.jsonDocument,
-      command,
     );
     return error.exitCode;
   }
@@ -135,14 +100,12 @@ export async function reportError(env: Env, error: unknown, args: string[]): Pro
   else env.stderr.write("Run again with TWG_DEBUG=1 for details, and please report it.\n");
   writeJsonError(
     env,
-    json,
+    args,
     {
       code: "unexpected",
       message: `Unexpected error: ${message}`,
       hint: "Run again with TWG_DEBUG=1 for details, and please report it",
     },
-    {},
-    command,
   );
   return ExitCode.failure;
 }

@@ -7,6 +7,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { validate } from "../_json_schema.ts";
 import { ageToken, expectExit, isDenoBuild, login, makeHome, projectRoot, twg } from "./_twg.ts";
 
 /** The README's least-privilege `deno install` flags for `home`. */
@@ -112,6 +113,12 @@ Deno.test({
     );
     assert.match(own.stderr, new RegExp(`Add --allow-read=${root} `));
     assert.doesNotMatch(own.stderr, /Uncaught|Requires read access/);
+    // --json still answers with one document, in the command's own shape.
+    const ownJson = await twg(home, ["auth", "status", "--json"], { denoFlags: withoutRead });
+    expectExit(ownJson, 1);
+    const document = JSON.parse(ownJson.stdout);
+    assert.deepEqual(validate("auth-status.schema.json", document), []);
+    assert.match(document.error.message, /twg's own files/);
     // Its own files readable, nothing else: the config directory's owner is
     // the next thing read (checked before auth.conf is trusted).
     const ownOnly = [...withoutRead, `--allow-read=${root}`];
