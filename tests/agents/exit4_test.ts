@@ -14,42 +14,21 @@ import {
   isDenoBuild,
   login,
   makeHome,
-  twgArgv,
+  twg,
   type TwgResult,
+  writesOnlyIn,
 } from "../e2e/_twg.ts";
 
-const deniedWrite = [
-  "--allow-read",
-  "--allow-net",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys",
-  "--allow-write=/tmp/twg-elsewhere",
-];
+const deniedWrite = writesOnlyIn("/tmp/twg-elsewhere");
 
 /** Runs twg with Deno's write permission elsewhere, in `cwd`, with the agent's variables. */
-async function deniedTwg(
+function deniedTwg(
   home: Home,
   cwd: string,
   args: string[],
   vars: Record<string, string>,
 ): Promise<TwgResult> {
-  const argv = twgArgv(deniedWrite);
-  const output = await new Deno.Command(argv[0]!, {
-    args: [...argv.slice(1), ...args],
-    cwd,
-    env: { ...home.env, ...vars },
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
+  return twg(home, args, { cwd, denoFlags: deniedWrite, env: vars });
 }
 
 /** Every file under `dirs`, with its bytes, to prove nothing was written. */

@@ -103,6 +103,8 @@ export interface TwgOptions {
   denoFlags?: string[];
   /** Wraps the argv (e.g. in bwrap or script). */
   wrap?: (argv: string[]) => string[];
+  /** The working directory (a directory mapping's profile, a hostile repository). */
+  cwd?: string;
 }
 
 /**
@@ -175,6 +177,7 @@ export async function twg(
   const argv = (options.wrap ?? ((x) => x))([...twgArgv(options.denoFlags), ...args]);
   const child = spawnIn(home, argv, {
     ...(options.env ? { env: options.env } : {}),
+    ...(options.cwd ? { cwd: options.cwd } : {}),
     stdin: options.stdin === undefined ? "null" : "piped",
   });
   if (options.stdin !== undefined) {

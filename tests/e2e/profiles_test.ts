@@ -17,10 +17,8 @@ import {
   isDenoBuild,
   login,
   makeHome,
-  spawnIn,
+  startKeeper,
   twg,
-  twgArgv,
-  type TwgResult,
   writesOnlyIn,
 } from "./_twg.ts";
 
@@ -47,26 +45,6 @@ async function stored(
   path: string,
 ): Promise<{ oauth: { accessToken: string; obtainedAt: string; expiresIn: number } }> {
   return JSON.parse(await readFile(path, "utf8"));
-}
-
-/** `twg args…` in `cwd`. */
-async function twgIn(home: Home, cwd: string, args: string[]): Promise<TwgResult> {
-  const argv = twgArgv();
-  const output = await new Deno.Command(argv[0]!, {
-    args: [...argv.slice(1), ...args],
-    cwd,
-    env: home.env,
-    clearEnv: true,
-    stdin: "null",
-    stdout: "piped",
-    stderr: "piped",
-  }).output();
-  const decoder = new TextDecoder();
-  return {
-    code: output.code,
-    stdout: decoder.decode(output.stdout),
-    stderr: decoder.decode(output.stderr),
-  };
 }
 
 /** Ages a stored sign-in so that `fraction` of its lifetime has passed. */
@@ -122,19 +100,19 @@ Deno.test("two accounts as two profiles: flag, TWG_PROFILE and a directory mappi
   const below = join(repo, "src");
   const elsewhere = join(home.path, "other");
   for (const dir of [below, elsewhere]) await mkdir(dir, { recursive: true });
-  expectExit(await twgIn(home, repo, ["auth", "switch", "--profile", "work", "--here"]), 0);
-  assert.equal((await twgIn(home, repo, ["auth", "token"])).stdout.trim(), work);
-  assert.equal((await twgIn(home, below, ["auth", "token"])).stdout.trim(), work);
-  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), ada);
+  expectExit(await twg(home, ["auth", "switch", "--profile", "work", "--here"], { cwd: repo }), 0);
+  assert.equal((await twg(home, ["auth", "token"], { cwd: repo })).stdout.trim(), work);
+  assert.equal((await twg(home, ["auth", "token"], { cwd: below })).stdout.trim(), work);
+  assert.equal((await twg(home, ["auth", "token"], { cwd: elsewhere })).stdout.trim(), ada);
   // TWG_PROFILE still wins over the mapping.
   const variable = await twg(home, ["auth", "token"], { env: { TWG_PROFILE: "default" } });
   assert.equal(variable.stdout.trim(), ada);
 
   // Switching the default applies everywhere that is not mapped.
-  expectExit(await twgIn(home, elsewhere, ["auth", "switch", "--profile", "work"]), 0);
-  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), work);
-  expectExit(await twgIn(home, elsewhere, ["auth", "switch", "--profile", "default"]), 0);
-  assert.equal((await twgIn(home, elsewhere, ["auth", "token"])).stdout.trim(), ada);
+  expectExit(await twg(home, ["auth", "switch", "--profile", "work"], { cwd: elsewhere }), 0);
+  assert.equal((await twg(home, ["auth", "token"], { cwd: elsewhere })).stdout.trim(), work);
+  expectExit(await twg(home, ["auth", "switch", "--profile", "default"], { cwd: elsewhere }), 0);
+  assert.equal((await twg(home, ["auth", "token"], { cwd: elsewhere })).stdout.trim(), ada);
 
   // The choice lives in twg's own config, never in the repository.
   const choices = JSON.parse(await readFile(join(home.configDir, "profiles.json"), "utf8"));
@@ -293,32 +271,22 @@ Deno.test("the token keeper serves the profile the request names, or its own", a
   await using server = await startDevServer({ interval: 1 });
   await using home = await twoProfiles(server);
   const socket = join(home.path, "keeper", "broker.sock");
-  const keeper = spawnIn(home, [...twgArgv(), "auth", "serve", "--socket", socket]);
-  const reader = keeper.stdout.pipeThrough(new TextDecoderStream()).getReader();
-  try {
-    assert.equal((await reader.read()).done, false, "the keeper started");
-    // A client that cannot see any store (an empty config dir) asks the keeper.
-    const empty = join(home.path, "empty");
-    await mkdir(empty, { mode: 0o700 });
-    const ask = async (env: Record<string, string>) => {
-      const result = await twg(home, ["auth", "token", "--json"], {
-        env: { TWG_CONFIG_DIR: empty, TWG_BROKER_SOCKET: socket, ...env },
-      });
-      expectExit(result, 0);
-      return JSON.parse(result.stdout);
-    };
-    const work = await ask({ TWG_PROFILE: "work" });
-    assert.equal(work.source, "broker");
-    assert.equal(work.token, (await stored(workAuthConf(home))).oauth.accessToken);
-    const ada = await ask({});
-    assert.equal(ada.token, (await stored(join(home.configDir, "auth.conf"))).oauth.accessToken);
-  } finally {
-    keeper.kill("SIGTERM");
-    await keeper.status;
-    reader.releaseLock();
-    await keeper.stdout.cancel().catch(() => {});
-    await keeper.stderr.cancel().catch(() => {});
-  }
+  await using _keeper = await startKeeper(home, socket);
+  // A client that cannot see any store (an empty config dir) asks the keeper.
+  const empty = join(home.path, "empty");
+  await mkdir(empty, { mode: 0o700 });
+  const ask = async (env: Record<string, string>) => {
+    const result = await twg(home, ["auth", "token", "--json"], {
+      env: { TWG_CONFIG_DIR: empty, TWG_BROKER_SOCKET: socket, ...env },
+    });
+    expectExit(result, 0);
+    return JSON.parse(result.stdout);
+  };
+  const work = await ask({ TWG_PROFILE: "work" });
+  assert.equal(work.source, "broker");
+  assert.equal(work.token, (await stored(workAuthConf(home))).oauth.accessToken);
+  const ada = await ask({});
+  assert.equal(ada.token, (await stored(join(home.configDir, "auth.conf"))).oauth.accessToken);
 });
 
 Deno.test("uninstall revokes and removes every profile, and the access-token files", async () => {

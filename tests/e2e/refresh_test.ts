@@ -14,6 +14,7 @@ import {
   storedCredentials,
   twg,
   twgArgv,
+  writesOnlyIn,
 } from "./_twg.ts";
 
 Deno.test("auth refresh is a no-op without any request while the token is fresh", async () => {
@@ -115,14 +116,7 @@ testRequiring(
   },
 );
 
-const deniedWrite = [
-  "--allow-read",
-  "--allow-net",
-  "--allow-env",
-  "--allow-run",
-  "--allow-sys",
-  "--allow-write=/tmp/twg-elsewhere",
-];
+const deniedWrite = writesOnlyIn("/tmp/twg-elsewhere");
 
 testRequiring(
   ["script"],
