@@ -378,12 +378,19 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
   // The server's pid, to end it even if kill-server cannot reach it.
   const serverPid = Number((await tmux(socket, ["display-message", "-p", "#{pid}"])).trim());
   const screen = () => tmux(socket, ["capture-pane", "-p"]);
+  // A Tab runs twg, which on a loaded CI runner (two cores, the suite in
+  // parallel) has been seen to take longer than 20 s to draw its answer.
   const waitForScreen = async (pattern: RegExp, what: string) => {
-    const deadline = Date.now() + 20_000;
+    const deadline = Date.now() + 90_000;
     for (;;) {
       const shown = await screen();
       if (pattern.test(shown)) return shown;
-      if (Date.now() > deadline) throw new Error(`${what} never showed:\n${shown}`);
+      if (Date.now() > deadline) {
+        // The screen without its blank tail, so that a log's last lines show it.
+        throw new Error(
+          `${what} never showed; the screen was:\n${shown.trimEnd()}\n(end of screen)`,
+        );
+      }
       await new Promise((resolve) => setTimeout(resolve, 100));
     }
   };
