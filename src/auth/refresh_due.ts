@@ -31,8 +31,9 @@ export async function refreshDue(
   paths: ConfigPaths,
   tokens: OAuthTokens,
   isDue: (tokens: OAuthTokens) => boolean,
-  options: RefreshOptions,
+  given: RefreshOptions,
 ): Promise<RefreshResult> {
+  const options = { ...given, signal: given.signal ?? env.interrupt };
   const force = options.force ?? false;
   await assertStoreWritable(env, paths.dir, paths.authConf);
   // The keyring backend: the addon, the service and the key, proven before a child starts.

@@ -31,7 +31,12 @@ export interface RefreshResult extends SignedIn {
 /** Options for `refreshIfDue` (`refresh.ts`). */
 export interface RefreshOptions {
   force?: boolean;
-  /** Aborts waiting for the lock and between retries, never a request already sent. */
+  /**
+   * Aborts waiting for the lock and between retries, never a request already
+   * sent. `refreshIfDue` defaults it to `env.interrupt` (Ctrl-C and the other
+   * interrupt signals) once a refresh is due, so that a fresh token binds no
+   * signal handler; the refresh child is given none.
+   */
   signal?: AbortSignal;
   /** Refresh when the due time is at most this far ahead (upkeep: 15 minutes). */
   dueWithinMs?: number;

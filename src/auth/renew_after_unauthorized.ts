@@ -19,10 +19,7 @@ import { refreshIfDue } from "./refresh.ts";
  */
 export async function renewedAccessToken(env: Env): Promise<string | null> {
   try {
-    const result = await refreshIfDue(env, configPaths(env), {
-      force: true,
-      signal: env.interrupt,
-    });
+    const result = await refreshIfDue(env, configPaths(env), { force: true });
     return result.tokens.accessToken;
   } catch (error) {
     if (error instanceof StoreNotWritableError) return null;

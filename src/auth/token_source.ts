@@ -142,10 +142,9 @@ async function resolveAnySite(
   let storeError: unknown;
   let stillValid: TokenAnswer | null = null;
   try {
-    const initial = await readSignedIn(env, paths);
-    const force = minValidMs > 0 && initial.tokens.method !== "token" &&
-      expiresAtMs(initial.tokens) - env.now() < minValidMs;
-    const result = await refreshIfDue(env, paths, { signal: env.interrupt, force });
+    // Read first only when a lifetime is asked for: refreshIfDue reads anyway.
+    const force = minValidMs > 0 && await livesShorterThan(env, paths, minValidMs);
+    const result = await refreshIfDue(env, paths, { force });
     // Host side: the refresh was saved, so the file beside it can be too.
     if (result.refreshed) {
       const { keepAccessTokenFileQuietly } = await import("../handoff/access_token_file.ts");
@@ -191,6 +190,12 @@ async function resolveAnySite(
     return stillValid;
   }
   throw storeError;
+}
+
+/** Whether the stored token (one that can be refreshed) expires within `minValidMs`. */
+async function livesShorterThan(env: Env, paths: ConfigPaths, minValidMs: number) {
+  const { tokens } = await readSignedIn(env, paths);
+  return tokens.method !== "token" && expiresAtMs(tokens) - env.now() < minValidMs;
 }
 
 async function askBroker(env: Env, minValidSeconds: number): Promise<AccessTokenDocument | null> {

@@ -38,7 +38,7 @@ export function authRefreshCommand(env: Env) {
 export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Promise<void> {
   const paths = configPaths(env);
   try {
-    const result = await refreshIfDue(env, paths, { force: options.force, signal: env.interrupt });
+    const result = await refreshIfDue(env, paths, { force: options.force });
     if (result.refreshed) {
       await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
     }

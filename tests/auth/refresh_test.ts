@@ -151,6 +151,45 @@ Deno.test("auth token prints a due but valid token with a warning when the store
   assert.equal(env.requests.length, 0);
 });
 
+Deno.test("a fresh auth token reads auth.conf once and binds no signal; a due one can be interrupted", async () => {
+  await using env = fakeEnv({
+    respond: () =>
+      jsonResponse({
+        access_token: "access-2",
+        refresh_token: "refresh-2",
+        token_type: "bearer",
+        expires_in: 600,
+      }),
+  });
+  await signedIn(env);
+  const authConf = configPaths(env).authConf;
+  let authConfReads = 0;
+  let interruptReads = 0;
+  const readFile = env.fs.readFile.bind(env.fs);
+  env.fs.readFile = ((path: string, ...rest: unknown[]) => {
+    if (path === authConf) authConfReads++;
+    return (readFile as (...args: unknown[]) => unknown)(path, ...rest);
+  }) as typeof env.fs.readFile;
+  // Reading env.interrupt binds the interrupt signals (src/env_deno.ts): a
+  // fresh token has nothing to abort and keeps the runtime's defaults.
+  const interrupt = env.interrupt;
+  Object.defineProperty(env, "interrupt", {
+    get: () => {
+      interruptReads++;
+      return interrupt;
+    },
+  });
+  env.advance(700_000);
+  assert.equal(await runCli(env, ["auth", "token"]), 0);
+  assert.equal(env.stdoutText(), "access-1\n");
+  assert.equal(authConfReads, 1);
+  assert.equal(interruptReads, 0);
+  env.advance(100_000);
+  assert.equal(await runCli(env, ["auth", "token"]), 0);
+  assert.equal(env.requests.length, 1);
+  assert.ok(interruptReads > 0, "a due refresh waits for the lock under env.interrupt");
+});
+
 const hostile: [string, () => Response, RegExp][] = [
   ["a 500 answer", () => new Response("oops", { status: 500 }), /HTTP 500.*after 3 attempts/],
   ["HTML instead of JSON", () => new Response("<html>hi</html>", { status: 200 }), /not JSON/],
