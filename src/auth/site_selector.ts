@@ -7,7 +7,6 @@
  */
 import type { Site } from "../credentials/auth_conf.ts";
 import { UsageError } from "../errors.ts";
-import { matchSite } from "../oauth/identity.ts";
 import { describeSites } from "./site_choice.ts";
 
 /** Which site one command uses instead of the stored one. */
@@ -42,4 +41,26 @@ export function selectSite(sites: Site[], selector: SiteSelector): Site {
       ? `Use one of them, or run "twg auth switch" if the list is out of date`
       : 'Run "twg auth switch" to list the sites again',
   );
+}
+
+/**
+ * Finds `wanted` (an id, URL or host name) among `sites`. Kept here, not
+ * beside the sites request (`oauth/identity.ts`), so that `auth status`
+ * loads no HTTP client.
+ */
+export function matchSite(sites: Site[], wanted: string): Site | null {
+  const normalized = wanted.replace(/\/$/, "").toLowerCase();
+  return sites.find((site) =>
+    site.id.toLowerCase() === normalized ||
+    site.url.replace(/\/$/, "").toLowerCase() === normalized ||
+    safeHost(site.url) === normalized
+  ) ?? null;
+}
+
+function safeHost(url: string): string | null {
+  try {
+    return new URL(url).host.toLowerCase();
+  } catch {
+    return null;
+  }
 }

@@ -36,7 +36,8 @@ import {
   TwgError,
   UsageError,
 } from "../errors.ts";
-import { fetchSites, matchSite } from "../oauth/identity.ts";
+import { fetchSites } from "../oauth/identity.ts";
+import { matchSite } from "../auth/site_selector.ts";
 import { displayPath, styleFor } from "../ui/style.ts";
 
 /** Options of `twg auth switch`. */

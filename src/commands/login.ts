@@ -52,7 +52,8 @@ import {
   pollForToken,
   requestDeviceAuthorization,
 } from "../oauth/device_flow.ts";
-import { fetchSites, identify, matchSite } from "../oauth/identity.ts";
+import { fetchSites, identify } from "../oauth/identity.ts";
+import { matchSite } from "../auth/site_selector.ts";
 import { revokeToken } from "../oauth/revoke.ts";
 import type { TokenResponse } from "../oauth/token_response.ts";
 import { startSpinner } from "../ui/spinner.ts";

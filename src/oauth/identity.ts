@@ -85,21 +85,3 @@ export async function fetchSites(
     }];
   });
 }
-
-/** Finds `wanted` (an id, URL or host name) among `sites`. */
-export function matchSite(sites: Site[], wanted: string): Site | null {
-  const normalized = wanted.replace(/\/$/, "").toLowerCase();
-  return sites.find((site) =>
-    site.id.toLowerCase() === normalized ||
-    site.url.replace(/\/$/, "").toLowerCase() === normalized ||
-    safeHost(site.url) === normalized
-  ) ?? null;
-}
-
-function safeHost(url: string): string | null {
-  try {
-    return new URL(url).host.toLowerCase();
-  } catch {
-    return null;
-  }
-}
