@@ -69,25 +69,43 @@ function osName(): OsName {
   return "linux";
 }
 
-function makeOutput(stream: NodeJS.WriteStream): Output {
+/** The standard streams this process has opened, which exitProcess flushes. */
+const openedStreams = new Set<NodeJS.WriteStream>();
+
+/**
+ * An output over `open()`'s stream, opened at first use: Node builds
+ * `process.stderr` (and `process.stdin`) on first access, loading its stream
+ * machinery, about 2 ms of a fresh `auth token` that writes nothing there
+ * (`node --cpu-prof`, bench/README.md).
+ */
+function makeOutput(open: () => NodeJS.WriteStream): Output {
   let isClosed = false;
-  // The reader is gone (`twg api … | head`): the rest has nowhere to go. Node
-  // reports it as an "error" event, which unhandled would end the process.
-  stream.on("error", (error: NodeJS.ErrnoException) => {
-    if (error.code !== "EPIPE") throw error;
-    isClosed = true;
-  });
+  let opened: NodeJS.WriteStream | undefined;
+  const stream = () => {
+    if (opened) return opened;
+    opened = open();
+    openedStreams.add(opened);
+    // The reader is gone (`twg api … | head`): the rest has nowhere to go. Node
+    // reports it as an "error" event, which unhandled would end the process.
+    opened.on("error", (error: NodeJS.ErrnoException) => {
+      if (error.code !== "EPIPE") throw error;
+      isClosed = true;
+    });
+    return opened;
+  };
   return {
     // Asynchronous once a pipe is full: exitProcess waits for it to drain.
     write(text: string) {
-      if (!isClosed) stream.write(text);
+      const output = stream();
+      if (!isClosed) output.write(text);
     },
     get isTerminal() {
-      return Boolean(stream.isTTY);
+      return Boolean(stream().isTTY);
     },
     columns() {
       // A pseudo-terminal nobody sized reports 0.
-      return stream.isTTY ? stream.columns || null : null;
+      const output = stream();
+      return output.isTTY ? output.columns || null : null;
     },
   };
 }
@@ -285,12 +303,14 @@ export const fileSystem: FileSystem = {
 
 /** The real environment of this process. */
 export function createProcessEnv(): Env {
-  const stderr = makeOutput(process.stderr);
+  const stderr = makeOutput(() => process.stderr);
   let interrupt: AbortSignal | undefined;
   return {
-    stdout: makeOutput(process.stdout),
+    stdout: makeOutput(() => process.stdout),
     stderr,
-    stdinIsTerminal: Boolean(process.stdin.isTTY),
+    get stdinIsTerminal() {
+      return Boolean(process.stdin.isTTY);
+    },
     readLine: (prompt, options) => readLineFromStdin(prompt, stderr, options?.hidden ?? false),
     readStdin: async () => {
       const chunks: Buffer[] = [];
@@ -500,7 +520,7 @@ function addonsAllowed(): boolean {
 export async function exitProcess(code: number): Promise<never> {
   // A write's callback runs once it and every earlier write are flushed.
   await Promise.all(
-    [process.stdout, process.stderr].map((stream) =>
+    [...openedStreams].map((stream) =>
       new Promise<void>((resolve) => stream.write("", () => resolve()))
     ),
   );

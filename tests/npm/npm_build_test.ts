@@ -11,7 +11,7 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { access, mkdtemp, readFile, rm } from "node:fs/promises";
+import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
@@ -246,6 +246,60 @@ Deno.test({
             assert.match(decoder.decode(output.stderr), /Interrupted; nothing was saved\.\n$/);
           }
           assert.equal(await exists(join(home.configDir, "auth.conf")), false);
+        },
+      );
+
+      await t.step(
+        `${node.label}: a fresh auth token never builds process.stderr or process.stdin`,
+        async () => {
+          // Node builds each standard stream, and its stream machinery, on
+          // first access: about 2 ms that a token which writes only to stdout
+          // need not pay (src/env_node.ts, makeOutput). A preloaded module
+          // records every access to the two getters.
+          await using server = await startDevServer({ interval: 1 });
+          await using home = await makeHome(server);
+          expectExit(await login(home, server), 0);
+          const log = join(home.path, "streams.log");
+          const trap = join(home.path, "trap.mjs");
+          await writeFile(
+            trap,
+            [
+              'import { appendFileSync } from "node:fs";',
+              'for (const name of ["stderr", "stdin"]) {',
+              "  const own = Object.getOwnPropertyDescriptor(process, name);",
+              "  Object.defineProperty(process, name, {",
+              "    ...own,",
+              `    get() { appendFileSync(${
+                JSON.stringify(log)
+              }, name + "\\n"); return own.get.call(process); },`,
+              "  });",
+              "}",
+              "",
+            ].join("\n"),
+          );
+          const token = await runIn(home, [
+            node.path,
+            "--import",
+            trap,
+            installed.bin,
+            "auth",
+            "token",
+          ]);
+          expectExit(token, 0);
+          assert.equal(token.stdout, `${(await server.lastTokens()).accessToken}\n`);
+          assert.equal(await readFile(log, "utf8").catch(() => ""), "");
+          // The trap works: a command that warns does build stderr.
+          const warned = await runIn(home, [
+            node.path,
+            "--import",
+            trap,
+            installed.bin,
+            "auth",
+            "token",
+            "--bogus",
+          ]);
+          expectExit(warned, 2);
+          assert.match(await readFile(log, "utf8"), /^stderr$/m);
         },
       );
 
