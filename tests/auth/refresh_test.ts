@@ -44,6 +44,16 @@ async function signedIn(env: FakeEnv, overrides: Partial<OAuthTokens> = {}): Pro
   return await readFile(path, "utf8");
 }
 
+/** The token endpoint's answer to a refresh: a new pair, valid ten minutes. */
+function rotated(): Response {
+  return jsonResponse({
+    access_token: "access-2",
+    refresh_token: "refresh-2",
+    token_type: "bearer",
+    expires_in: 600,
+  });
+}
+
 Deno.test("refresh is due at exactly 75% of the lifetime, not before", () => {
   const start = Date.parse("2026-11-28T12:00:00Z");
   const stored = tokens(start, { expiresIn: 1000 });
@@ -63,15 +73,7 @@ Deno.test("a fresh token is returned without any request", async () => {
 });
 
 Deno.test("a due token is rotated and saved with the local receipt time", async () => {
-  await using env = fakeEnv({
-    respond: () =>
-      jsonResponse({
-        access_token: "access-2",
-        refresh_token: "refresh-2",
-        token_type: "bearer",
-        expires_in: 600,
-      }),
-  });
+  await using env = fakeEnv({ respond: rotated });
   await signedIn(env);
   env.advance(750_000);
   const result = await refreshIfDue(env, configPaths(env));
@@ -152,15 +154,7 @@ Deno.test("auth token prints a due but valid token with a warning when the store
 });
 
 Deno.test("a fresh auth token reads auth.conf once and binds no signal; a due one can be interrupted", async () => {
-  await using env = fakeEnv({
-    respond: () =>
-      jsonResponse({
-        access_token: "access-2",
-        refresh_token: "refresh-2",
-        token_type: "bearer",
-        expires_in: 600,
-      }),
-  });
+  await using env = fakeEnv({ respond: rotated });
   await signedIn(env);
   const authConf = configPaths(env).authConf;
   let authConfReads = 0;

@@ -277,27 +277,14 @@ Deno.test({
               "",
             ].join("\n"),
           );
-          const token = await runIn(home, [
-            node.path,
-            "--import",
-            trap,
-            installed.bin,
-            "auth",
-            "token",
-          ]);
+          const trapped = (args: string[]) =>
+            runIn(home, [node.path, "--import", trap, installed.bin, ...args]);
+          const token = await trapped(["auth", "token"]);
           expectExit(token, 0);
           assert.equal(token.stdout, `${(await server.lastTokens()).accessToken}\n`);
           assert.equal(await readFile(log, "utf8").catch(() => ""), "");
           // The trap works: a command that warns does build stderr.
-          const warned = await runIn(home, [
-            node.path,
-            "--import",
-            trap,
-            installed.bin,
-            "auth",
-            "token",
-            "--bogus",
-          ]);
+          const warned = await trapped(["auth", "token", "--bogus"]);
           expectExit(warned, 2);
           assert.match(await readFile(log, "utf8"), /^stderr$/m);
         },
