@@ -400,6 +400,10 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
   return {
     async tab(line, offered) {
       await tmux(socket, ["send-keys", "-l", line]);
+      // The Tab goes once the typed line shows: a failure then says which of
+      // the two never arrived.
+      const typed = (PROMPT + line).trimEnd().replace(/[.*+?^${}()|[\]\\]/g, "\\$&");
+      await waitForScreen(new RegExp(`^${typed}`, "m"), `the typed line "${line}"`);
       await tmux(socket, ["send-keys", "Tab"]);
       const shown = await waitForScreen(offered, `${offered} after "${line}<Tab>"`);
       // The line abandoned and the screen cleared for the next one.
