@@ -80,17 +80,24 @@ function cliEntrySource(): string {
  * tree (`auth token`, `--version`, `auth status`, `upkeep run`, the refresh
  * child, and help and each Tab from the generated tree) run from this small
  * bundle, which never holds the tree, commander or jose; any other argv
- * loads the whole CLI instead. One process never runs code from both
+ * loads the whole CLI instead, unless Node's permission model forbids
+ * reading it: this bundle then says which flag. One process never runs code from both
  * bundles, so no class (`TwgError`…) is ever seen twice.
  */
 function fastEntrySource(): string {
   const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
-    `import { createProcessEnv, exitProcess, processArgs } from ${source("env_deno.ts")};`,
+    "import {",
+    "  createProcessEnv,",
+    "  exitProcess,",
+    "  processArgs,",
+    "  unreadableOwnDirectory,",
+    `} from ${source("env_deno.ts")};`,
     `import { isFastPath, runCli } from ${source("main.ts")};`,
     `import { answersFromSnapshot } from ${source("snapshot_answers.ts")};`,
     "const args = processArgs();",
-    "if (isFastPath(args) || answersFromSnapshot(args)) {",
+    // Where Node's permission model forbids reading cli.js, runCli says so.
+    "if (isFastPath(args) || answersFromSnapshot(args) || unreadableOwnDirectory()) {",
     "  await exitProcess(await runCli(createProcessEnv(), args));",
     "} else {",
     `  await import("./${CLI_FILE}");`,

@@ -56,10 +56,11 @@ export function permissionDenialOf(error: unknown): PermissionDenial | null {
  * module, nor the module that reports the error. Modules from a registry
  * (`jsr:`) are not files and need nothing.
  */
-export function unreadableOwnDirectory(): string | null {
+export function unreadableOwnDirectory(): PermissionDenial | null {
   const dir = ownDirectory();
   if (dir === null) return null;
-  return Deno.permissions.querySync({ name: "read", path: dir }).state === "granted" ? null : dir;
+  if (Deno.permissions.querySync({ name: "read", path: dir }).state === "granted") return null;
+  return { runtime: "deno", access: "read", target: dir, flag: `--allow-read=${dir}` };
 }
 
 /** The directory holding `src/` and `platform/`, or `null` when twg's modules are not files. */

@@ -533,10 +533,19 @@ export function processArgs(): string[] {
 }
 
 /**
- * Always `null` under Node: the npm build's few bundle files are read as it
- * starts, before any permission could be missing (the Deno twin explains
- * why Deno's lazily loaded modules need read access).
+ * The npm build's `dist/` directory when Node's permission model is on and
+ * does not let twg read it, else `null`. Node reads the bin and the fast
+ * bundle as it starts; the whole CLI (`cli.js`) and jq (`jq.js`) are loaded
+ * when first needed, and under `--permission` a module read is a file read
+ * like any other (ERR_ACCESS_DENIED from the loader, with Node's stack).
+ * `process.permission` exists only under the permission model
+ * (https://nodejs.org/api/permissions.html, "process.permission.has").
  */
-export function unreadableOwnDirectory(): string | null {
-  return null;
+export function unreadableOwnDirectory(): PermissionDenial | null {
+  const permission = (process as { permission?: { has(scope: string, path: string): boolean } })
+    .permission;
+  if (!permission) return null;
+  const dir = path.dirname(fileURLToPath(import.meta.url));
+  if (permission.has("fs.read", dir)) return null;
+  return { runtime: "node", access: "read", target: dir, flag: `--allow-fs-read=${dir}` };
 }

@@ -7,7 +7,7 @@
 import type { Env } from "./env.ts";
 import { createProcessEnv, exitProcess, processArgs, unreadableOwnDirectory } from "./env_deno.ts";
 import { ExitCode, UsageError } from "./errors.ts";
-import { permissionDenialError } from "./permission_denial.ts";
+import { type PermissionDenial, permissionDenialError } from "./permission_denial.ts";
 import { writeJsonError } from "./json_documents.ts";
 import { terminalSafeOutput } from "./ui/terminal_text.ts";
 import { versionLine } from "./version.ts";
@@ -89,7 +89,7 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   let env = withSafeOutput(processEnv, args);
   // Said before any module is loaded: loading the error report would fail too.
   const unreadable = unreadableOwnDirectory();
-  if (unreadable !== null) return refuseUnreadableSelf(env, unreadable, args);
+  if (unreadable) return refuseUnreadableSelf(env, unreadable, args);
   try {
     if (problem) throw problem;
     const fastPath = isFastPath(args) ? fastPaths[args.join(" ")] : undefined;
@@ -114,14 +114,9 @@ export async function runCli(processEnv: Env, argv: string[]): Promise<number> {
   }
 }
 
-/** Deno may not read twg's own modules, which it loads as they are first needed: say which flag. */
-function refuseUnreadableSelf(env: Env, dir: string, args: string[]): number {
-  const error = permissionDenialError({
-    runtime: "deno",
-    access: "read",
-    target: dir,
-    flag: `--allow-read=${dir}`,
-  });
+/** The runtime may not read twg's own modules, which load as they are first needed: say which flag. */
+function refuseUnreadableSelf(env: Env, denial: PermissionDenial, args: string[]): number {
+  const error = permissionDenialError(denial);
   const message = `${error.message} (twg's own files)`;
   env.stderr.write(`✖ ${message}\n${error.hint}\n`);
   writeJsonError(env, args, { code: error.code, message, hint: error.hint ?? null });

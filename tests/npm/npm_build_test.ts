@@ -13,7 +13,7 @@
 import assert from "node:assert/strict";
 import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
-import { join } from "node:path";
+import { dirname, join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
 import {
   expectExit,
@@ -221,6 +221,37 @@ Deno.test({
             "nothing reached the token endpoint",
           );
           assert.equal(await readFile(authConf, "utf8"), before, "the session is untouched");
+        },
+      );
+
+      await t.step(
+        `${node.label} ${node.permissionFlag} that cannot read the whole CLI: says which flag, and runs with it`,
+        async () => {
+          await using home = await makeHome();
+          const dist = dirname(installed.bin);
+          // Node reads the bin and the fast bundle as it starts; the whole CLI
+          // (cli.js) only for a command that needs it, such as config list.
+          const started = [installed.bin, join(dist, "fast.js")].map((file) =>
+            `--allow-fs-read=${file}`
+          );
+          const run = (grant: string[], args: string[]) =>
+            runIn(home, [
+              node.path,
+              node.permissionFlag,
+              `--allow-fs-read=${home.path}/`,
+              ...grant,
+              installed.bin,
+              ...args,
+            ]);
+          const refused = await run(started, ["config", "list"]);
+          expectExit(refused, 1);
+          assert.ok(refused.stderr.includes(`Add --allow-fs-read=${dist} `), refused.stderr);
+          assert.doesNotMatch(refused.stderr, /ERR_ACCESS_DENIED|at .*:\d+:\d+/);
+          const json = await run(started, ["auth", "status", "--json"]);
+          expectExit(json, 1);
+          // One JSON document whatever happens (the contract), naming the flag.
+          assert.ok(JSON.parse(json.stdout).error.hint.includes(`--allow-fs-read=${dist} `));
+          expectExit(await run([`--allow-fs-read=${dist}`], ["config", "list"]), 0);
         },
       );
 
