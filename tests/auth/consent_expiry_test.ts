@@ -7,24 +7,12 @@ import { readUpkeepState } from "../../src/config/upkeep_state.ts";
 import { upkeepRound } from "../../src/upkeep/run.ts";
 import { runCli } from "../../src/main.ts";
 import { FAKE_NOW, type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
+import { oauthTokens } from "../_tokens.ts";
 
 const day = 24 * 3_600_000;
 
 function tokens(env: FakeEnv, consentExpiresAt: string | null): OAuthTokens {
-  return {
-    accessToken: "access-1",
-    refreshToken: "refresh-1",
-    tokenType: "Bearer",
-    scope: "openid offline_access",
-    obtainedAt: new Date(env.now()).toISOString(),
-    expiresIn: 3600,
-    issuer: "https://auth.example.test",
-    clientId: "client",
-    tokenEndpoint: "https://auth.example.test/token",
-    revocationEndpoint: null,
-    rejectedAt: null,
-    consentExpiresAt,
-  };
+  return oauthTokens(env.now(), { expiresIn: 3600, consentExpiresAt });
 }
 
 async function signIn(env: FakeEnv, consentExpiresAt: string | null): Promise<void> {

@@ -15,9 +15,9 @@ import { saveCredentials } from "../../src/credentials/store.ts";
 import { refreshIfDue } from "../../src/auth/refresh.ts";
 import { AuthExpiredError } from "../../src/errors.ts";
 import { fakeEnv, jsonResponse } from "../_fake_env.ts";
+import { oauthTokens } from "../_tokens.ts";
 
 const trials = Number(Deno.env.get("TWG_ADOPT_TRIALS") ?? 150);
-const tokenEndpoint = "https://auth.example.test/token";
 
 function pause(ms: number): Promise<void> {
   return new Promise((resolve) => setTimeout(resolve, ms));
@@ -26,19 +26,7 @@ function pause(ms: number): Promise<void> {
 function credentialsWith(refreshToken: string, obtainedAt: number): Credentials {
   return {
     ...emptyCredentials(),
-    oauth: {
-      accessToken: `access-for-${refreshToken}`,
-      refreshToken,
-      tokenType: "Bearer",
-      scope: "openid offline_access",
-      obtainedAt: new Date(obtainedAt).toISOString(),
-      expiresIn: 1000,
-      issuer: "https://auth.example.test",
-      clientId: "client",
-      tokenEndpoint,
-      revocationEndpoint: null,
-      rejectedAt: null,
-    },
+    oauth: oauthTokens(obtainedAt, { accessToken: `access-for-${refreshToken}`, refreshToken }),
     user: { id: "u", name: "Ada", email: null },
   };
 }

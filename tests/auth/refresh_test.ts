@@ -13,30 +13,12 @@ import { rotatedTokens } from "../../src/oauth/refresh_grant.ts";
 import { runCli } from "../../src/main.ts";
 import { upkeepRound } from "../../src/upkeep/run.ts";
 import { type FakeEnv, fakeEnv, jsonResponse } from "../_fake_env.ts";
-
-const tokenEndpoint = "https://auth.example.test/token";
-
-function tokens(obtainedAt: number, overrides: Partial<OAuthTokens> = {}): OAuthTokens {
-  return {
-    accessToken: "access-1",
-    refreshToken: "refresh-1",
-    tokenType: "Bearer",
-    scope: "openid offline_access",
-    obtainedAt: new Date(obtainedAt).toISOString(),
-    expiresIn: 1000,
-    issuer: "https://auth.example.test",
-    clientId: "client",
-    tokenEndpoint,
-    revocationEndpoint: null,
-    rejectedAt: null,
-    ...overrides,
-  };
-}
+import { oauthTokens } from "../_tokens.ts";
 
 async function signedIn(env: FakeEnv, overrides: Partial<OAuthTokens> = {}): Promise<string> {
   const credentials: Credentials = {
     ...emptyCredentials(),
-    oauth: tokens(env.now(), overrides),
+    oauth: oauthTokens(env.now(), overrides),
     user: { id: "u", name: "Ada", email: null },
   };
   const path = configPaths(env).authConf;
@@ -56,7 +38,7 @@ function rotated(): Response {
 
 Deno.test("refresh is due at exactly 75% of the lifetime, not before", () => {
   const start = Date.parse("2026-11-28T12:00:00Z");
-  const stored = tokens(start, { expiresIn: 1000 });
+  const stored = oauthTokens(start, { expiresIn: 1000 });
   assert.equal(isRefreshDue(stored, start + 749_999), false);
   assert.equal(isRefreshDue(stored, start + 750_000), true);
   assert.equal(isRefreshDue(stored, start + 750_001), true);
@@ -95,7 +77,7 @@ Deno.test("a due token is rotated and saved with the local receipt time", async 
 });
 
 Deno.test("a token response without a refresh token keeps the old one", () => {
-  const next = rotatedTokens(tokens(0), {
+  const next = rotatedTokens(oauthTokens(0), {
     accessToken: "a2",
     refreshToken: null,
     tokenType: "Bearer",

@@ -4,24 +4,15 @@ import { emptyCredentials } from "../../src/credentials/auth_conf.ts";
 import { saveCredentials } from "../../src/credentials/store.ts";
 import { runCli } from "../../src/main.ts";
 import { FAKE_NOW, type FakeEnv, fakeEnv } from "../_fake_env.ts";
+import { oauthTokens } from "../_tokens.ts";
 
 async function signIn(env: FakeEnv): Promise<void> {
   await saveCredentials(env, configPaths(env).authConf, {
     ...emptyCredentials(),
-    oauth: {
-      accessToken: "access-1",
-      refreshToken: "refresh-1",
-      tokenType: "Bearer",
-      scope: "openid offline_access",
-      obtainedAt: new Date(FAKE_NOW).toISOString(),
+    oauth: oauthTokens(FAKE_NOW, {
       expiresIn: 3600,
-      issuer: "https://auth.example.test",
-      clientId: "client",
-      tokenEndpoint: "https://auth.example.test/token",
-      revocationEndpoint: null,
-      rejectedAt: null,
       consentExpiresAt: new Date(FAKE_NOW + 200 * 86_400_000).toISOString(),
-    },
+    }),
     user: { id: "u", name: "Ada Lovelace", email: "ada@example.test" },
     site: { id: "site-1", url: "https://example.atlassian.test", name: "Example" },
   });

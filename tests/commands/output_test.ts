@@ -15,6 +15,7 @@ import { saveCredentials } from "../../src/credentials/store.ts";
 import { runCli } from "../../src/main.ts";
 import { initialUpkeepState, writeUpkeepState } from "../../src/config/upkeep_state.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
+import { oauthTokens } from "../_tokens.ts";
 
 const issuer = "https://auth.example.test";
 const metadata = {
@@ -26,20 +27,7 @@ const metadata = {
 const vars = { TWG_ISSUER: issuer, TWG_CLIENT_ID: "twg-test", NO_COLOR: "1" };
 
 function tokens(obtainedAt: number, overrides: Partial<OAuthTokens> = {}): OAuthTokens {
-  return {
-    accessToken: "access-1",
-    refreshToken: "refresh-1",
-    tokenType: "Bearer",
-    scope: "openid offline_access",
-    obtainedAt: new Date(obtainedAt).toISOString(),
-    expiresIn: 3600,
-    issuer,
-    clientId: "twg-test",
-    tokenEndpoint: `${issuer}/token`,
-    revocationEndpoint: null,
-    rejectedAt: null,
-    ...overrides,
-  };
+  return oauthTokens(obtainedAt, { expiresIn: 3600, clientId: "twg-test", ...overrides });
 }
 
 async function signIn(env: FakeEnv, overrides: Partial<OAuthTokens> = {}): Promise<void> {

@@ -35,6 +35,7 @@ import { fileSystem } from "../../src/env_deno.ts";
 import { runCli } from "../../src/main.ts";
 import { type Breakage, crashStates, type FsOp, type Recorder, recordingFs } from "../_crash_fs.ts";
 import { type FakeEnv, fakeEnv, type FakeEnvOverrides, jsonResponse } from "../_fake_env.ts";
+import { oauthTokens } from "../_tokens.ts";
 
 const issuer = "https://auth.example.test";
 // Each crash state's server accepts the token the interrupted refresh sent
@@ -50,20 +51,11 @@ const transactionPid = 4242;
 const checkerPid = 5151;
 
 function tokens(obtainedAt: number, overrides: Partial<OAuthTokens> = {}): OAuthTokens {
-  return {
-    accessToken: "access-1",
-    refreshToken: "refresh-1",
-    tokenType: "Bearer",
-    scope: "openid offline_access",
-    obtainedAt: new Date(obtainedAt).toISOString(),
-    expiresIn: 1000,
-    issuer,
+  return oauthTokens(obtainedAt, {
     clientId: "twg-test",
-    tokenEndpoint: `${issuer}/token`,
     revocationEndpoint: `${issuer}/revoke`,
-    rejectedAt: null,
     ...overrides,
-  };
+  });
 }
 
 const sites = [
