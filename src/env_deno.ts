@@ -441,29 +441,15 @@ async function runAttached(
   args: string[],
   env: Record<string, string>,
 ): Promise<ExitStatus> {
-  let child: Deno.ChildProcess;
-  try {
-    child = new Deno.Command(command, {
-      args,
-      env,
-      stdin: "inherit",
-      stdout: "inherit",
-      stderr: "inherit",
-    }).spawn();
-  } catch (error) {
-    // The shells' codes: 127 not found, 126 found but not runnable.
-    const isMissing = error instanceof Deno.errors.NotFound;
-    return {
-      code: isMissing ? 127 : 126,
-      signal: null,
-      notStarted: isMissing ? "command not found" : (error as Error).message,
-    };
-  }
-  const isWindows = osName() === "windows";
-  const listeners = isWindows ? [] : forwardedSignals.map((signal) => {
+  // Listening before the spawn: the command can start, and be signalled
+  // about, before spawn() returns here (seen on a loaded machine), and a
+  // signal nobody listens for ends twg with the command still running. Deno
+  // calls a listener on the event loop, so `child` is set by then.
+  let child: Deno.ChildProcess | undefined;
+  const listeners = osName() === "windows" ? [] : forwardedSignals.map((signal) => {
     const forward = () => {
       try {
-        child.kill(signal);
+        child?.kill(signal);
       } catch {
         // Already gone.
       }
@@ -472,6 +458,23 @@ async function runAttached(
     return [signal, forward] as const;
   });
   try {
+    try {
+      child = new Deno.Command(command, {
+        args,
+        env,
+        stdin: "inherit",
+        stdout: "inherit",
+        stderr: "inherit",
+      }).spawn();
+    } catch (error) {
+      // The shells' codes: 127 not found, 126 found but not runnable.
+      const isMissing = error instanceof Deno.errors.NotFound;
+      return {
+        code: isMissing ? 127 : 126,
+        signal: null,
+        notStarted: isMissing ? "command not found" : (error as Error).message,
+      };
+    }
     const status = await child.status;
     const signal = status.signal ? signalNumbers[status.signal] ?? 0 : null;
     return { code: status.code, signal };

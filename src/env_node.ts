@@ -382,16 +382,26 @@ async function runAttached(
 ): Promise<ExitStatus> {
   const { spawn } = await import("node:child_process");
   return await new Promise((resolve) => {
-    const child = spawn(command, args, {
-      shell: false,
-      stdio: "inherit",
-      env: { ...process.env, ...env },
-    });
     const forwarded: NodeJS.Signals[] = osName() === "windows"
       ? []
       : ["SIGINT", "SIGTERM", "SIGHUP"];
+    // Listening before the spawn: the command can start, and be signalled
+    // about, before spawn() returns here (seen on a loaded machine), and a
+    // signal nobody listens for ends twg with the command still running.
+    // Node emits a signal on the event loop, so `child` is set by then.
+    let child: import("node:child_process").ChildProcess;
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of forwarded) process.on(signal, forward);
+    try {
+      child = spawn(command, args, {
+        shell: false,
+        stdio: "inherit",
+        env: { ...process.env, ...env },
+      });
+    } catch (error) {
+      for (const signal of forwarded) process.off(signal, forward);
+      throw error;
+    }
     const done = (status: ExitStatus) => {
       for (const signal of forwarded) process.off(signal, forward);
       resolve(status);

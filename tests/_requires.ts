@@ -1,6 +1,6 @@
 /**
  * Tests that need a tool a newcomer's machine may lack (bwrap, script, tmux, zsh,
- * xmllint, systemd-analyze) or the scheduler schemas: {@link testRequiring}
+ * xmllint, systemd-analyze, taskset) or the scheduler schemas: {@link testRequiring}
  * runs them where everything is there, registers them as ignored with the
  * reason in the name where something is missing, and makes them fail
  * instead in CI (`CI=true`, or `TWG_REQUIRE_SCHEMAS=1` as `.ci/run` sets),
@@ -25,6 +25,7 @@ export type Requirement =
   | "script"
   | "xmllint"
   | "systemd-analyze"
+  | "taskset"
   | "tmux"
   | "zsh";
 

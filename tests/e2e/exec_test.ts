@@ -8,6 +8,7 @@
 import assert from "node:assert/strict";
 import { join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
+import { testRequiring } from "../_requires.ts";
 import {
   ageToken,
   expectExit,
@@ -81,6 +82,51 @@ Deno.test("exec forwards INT, TERM and HUP to the command and exits with what it
     assert.equal(status.code, code, `${signal} reached the command`);
   }
 });
+
+testRequiring(
+  ["taskset"],
+  "exec forwards a signal that arrives while the command starts (twg on one busy CPU, 10 trials)",
+  async () => {
+    // The command signals twg the moment it runs, often before spawn()
+    // has returned in twg when twg shares one CPU with two busy loops: twg
+    // must already listen, or the default action ends it (130) and leaves
+    // the command running. Seen first on a loaded CI runner.
+    await using server = await startDevServer({ interval: 1 });
+    await using home = await makeHome(server);
+    expectExit(await login(home, server), 0);
+    const busy = [0, 1].map(() =>
+      spawnIn(home, ["taskset", "-c", "0", "sh", "-c", "while :; do :; done"])
+    );
+    try {
+      const codes: (number | string)[] = [];
+      for (let trial = 0; trial < 10; trial++) {
+        const child = spawnIn(home, [
+          "taskset",
+          "-c",
+          "0",
+          ...twgArgv(),
+          "exec",
+          "--",
+          "sh",
+          "-c",
+          "trap 'exit 43' INT; kill -INT $PPID; i=0; while [ $i -lt 50 ]; do sleep 0.1; i=$((i+1)); done",
+        ]);
+        const [status] = await Promise.all([
+          child.status,
+          child.stdout.cancel(),
+          child.stderr.cancel(),
+        ]);
+        codes.push(status.signal ?? status.code);
+      }
+      assert.deepEqual(codes, Array(10).fill(43), "each INT reached the command");
+    } finally {
+      for (const loop of busy) {
+        loop.kill("SIGKILL");
+        await Promise.all([loop.status, loop.stdout.cancel(), loop.stderr.cancel()]);
+      }
+    }
+  },
+);
 
 Deno.test("exec --min-valid longer than the token has left refreshes first; longer than any token lives fails", async () => {
   await using server = await startDevServer({ interval: 1, accessTokenTtl: 3600 });
