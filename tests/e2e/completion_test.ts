@@ -380,8 +380,8 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
   const screen = () => tmux(socket, ["capture-pane", "-p"]);
   // A Tab runs twg, which on a loaded CI runner (two cores, the suite in
   // parallel) has been seen to take longer than 20 s to draw its answer.
-  const waitForScreen = async (pattern: RegExp, what: string) => {
-    const deadline = Date.now() + 90_000;
+  const waitForScreen = async (pattern: RegExp, what: string, ms = 90_000) => {
+    const deadline = Date.now() + ms;
     for (;;) {
       const shown = await screen();
       if (pattern.test(shown)) return shown;
@@ -396,6 +396,7 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
   };
   // capture-pane drops trailing blanks: the prompt alone ends in "%".
   const emptyPrompt = new RegExp(`^${PROMPT.trimEnd()}\\s*$`);
+  const lastLineEmptyPrompt = new RegExp(`(^|\\n)${PROMPT.trimEnd()}\\s*$`);
   await waitForScreen(emptyPrompt, "the prompt");
   return {
     async tab(line, offered) {
@@ -406,11 +407,18 @@ async function startLiveZsh(home: Home): Promise<LiveZsh> {
       await waitForScreen(new RegExp(`^${typed}`, "m"), `the typed line "${line}"`);
       await tmux(socket, ["send-keys", "Tab"]);
       const shown = await waitForScreen(offered, `${offered} after "${line}<Tab>"`);
-      // The line abandoned and the screen cleared for the next one.
+      // The line abandoned: zsh draws a new, empty prompt below it.
       await tmux(socket, ["send-keys", "C-c"]);
-      await tmux(socket, ["send-keys", "C-l"]);
-      await waitForScreen(emptyPrompt, "the prompt again");
-      return shown;
+      await waitForScreen(lastLineEmptyPrompt, "a new prompt after Ctrl-C");
+      // Then the screen cleared for the next line. A Ctrl-L typed while zsh
+      // still handled the Ctrl-C has been seen lost on a loaded runner: sent
+      // again until the screen is the prompt alone.
+      for (let attempt = 1;; attempt++) {
+        await tmux(socket, ["send-keys", "C-l"]);
+        const cleared = await waitForScreen(emptyPrompt, "the prompt alone", 5_000)
+          .then(() => true, (error) => attempt < 18 ? false : Promise.reject(error));
+        if (cleared) return shown;
+      }
     },
     async [Symbol.asyncDispose]() {
       const isEnded = await tmux(socket, ["kill-server"]).then(() => true, () => false);
