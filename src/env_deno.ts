@@ -444,7 +444,8 @@ async function runAttached(
   // Listening before the spawn: the command can start, and be signalled
   // about, before spawn() returns here (seen on a loaded machine), and a
   // signal nobody listens for ends twg with the command still running. Deno
-  // calls a listener on the event loop, so `child` is set by then.
+  // calls listeners from an async op (op_signal_poll, deno_runtime's
+  // js/40_signals.js), after this synchronous block, so `child` is set by then.
   let child: Deno.ChildProcess | undefined;
   const listeners = osName() === "windows" ? [] : forwardedSignals.map((signal) => {
     const forward = () => {

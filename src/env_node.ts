@@ -387,8 +387,10 @@ async function runAttached(
       : ["SIGINT", "SIGTERM", "SIGHUP"];
     // Listening before the spawn: the command can start, and be signalled
     // about, before spawn() returns here (seen on a loaded machine), and a
-    // signal nobody listens for ends twg with the command still running.
-    // Node emits a signal on the event loop, so `child` is set by then.
+    // signal nobody listens for ends twg with the command still running
+    // (a listener "removes the default behaviour": nodejs.org/api/process.html,
+    // "Signal events"). Node emits the event from its event loop, after this
+    // synchronous block, so `child` is set by then.
     let child: import("node:child_process").ChildProcess;
     const forward = (signal: NodeJS.Signals) => child.kill(signal);
     for (const signal of forwarded) process.on(signal, forward);

@@ -33,7 +33,9 @@ export async function refreshDue(
   isDue: (tokens: OAuthTokens) => boolean,
   given: RefreshOptions,
 ): Promise<RefreshResult> {
-  const options = { ...given, signal: given.signal ?? env.interrupt };
+  const options = given.signal || !given.interruptible
+    ? given
+    : { ...given, signal: env.interrupt };
   const force = options.force ?? false;
   await assertStoreWritable(env, paths.dir, paths.authConf);
   // The keyring backend: the addon, the service and the key, proven before a child starts.

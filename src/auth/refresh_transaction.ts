@@ -31,13 +31,16 @@ export interface RefreshResult extends SignedIn {
 /** Options for `refreshIfDue` (`refresh.ts`). */
 export interface RefreshOptions {
   force?: boolean;
-  /**
-   * Aborts waiting for the lock and between retries, never a request already
-   * sent. `refreshIfDue` defaults it to `env.interrupt` (Ctrl-C and the other
-   * interrupt signals) once a refresh is due, so that a fresh token binds no
-   * signal handler; the refresh child is given none.
-   */
+  /** Aborts waiting for the lock and between retries, never a request already sent. */
   signal?: AbortSignal;
+  /**
+   * Without `signal`: abort on `env.interrupt` (Ctrl-C and the other
+   * interrupt signals), read only once a refresh is due, because reading it
+   * binds their handlers and a fresh token has nothing to abort. twg's
+   * commands ask for it; a program using twg as a library keeps its own
+   * signal handling unless it asks too.
+   */
+  interruptible?: boolean;
   /** Refresh when the due time is at most this far ahead (upkeep: 15 minutes). */
   dueWithinMs?: number;
   /** Receives the time from the token response to the completed rename (ms). */

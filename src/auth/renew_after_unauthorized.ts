@@ -19,7 +19,10 @@ import { refreshIfDue } from "./refresh.ts";
  */
 export async function renewedAccessToken(env: Env): Promise<string | null> {
   try {
-    const result = await refreshIfDue(env, configPaths(env), { force: true });
+    const result = await refreshIfDue(env, configPaths(env), {
+      force: true,
+      interruptible: true,
+    });
     return result.tokens.accessToken;
   } catch (error) {
     if (error instanceof StoreNotWritableError) return null;

@@ -27,7 +27,7 @@ import type { SiteSelector } from "./site_selector.ts";
 export async function usableCredentials(env: Env, paths: ConfigPaths): Promise<SignedIn> {
   let signedIn: SignedIn;
   try {
-    signedIn = await refreshIfDue(env, paths);
+    signedIn = await refreshIfDue(env, paths, { interruptible: true });
   } catch (error) {
     if (!(error instanceof StoreNotWritableError)) throw error;
     signedIn = await readSignedIn(env, paths);

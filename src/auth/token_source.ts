@@ -144,7 +144,7 @@ async function resolveAnySite(
   try {
     // Read first only when a lifetime is asked for: refreshIfDue reads anyway.
     const force = minValidMs > 0 && await livesShorterThan(env, paths, minValidMs);
-    const result = await refreshIfDue(env, paths, { force });
+    const result = await refreshIfDue(env, paths, { force, interruptible: true });
     // Host side: the refresh was saved, so the file beside it can be too.
     if (result.refreshed) {
       const { keepAccessTokenFileQuietly } = await import("../handoff/access_token_file.ts");

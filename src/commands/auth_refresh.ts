@@ -38,7 +38,10 @@ export function authRefreshCommand(env: Env) {
 export async function runAuthRefresh(env: Env, options: AuthRefreshOptions): Promise<void> {
   const paths = configPaths(env);
   try {
-    const result = await refreshIfDue(env, paths, { force: options.force });
+    const result = await refreshIfDue(env, paths, {
+      force: options.force,
+      interruptible: true,
+    });
     if (result.refreshed) {
       await keepAccessTokenFileQuietly(env, paths, result.tokens, result.credentials.site);
     }

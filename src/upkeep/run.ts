@@ -132,6 +132,7 @@ async function refreshProfile(env: Env, paths: ConfigPaths): Promise<ProfileRoun
       assertPinnedOrigins(env, tokens);
       const outcome = await refreshIfDue(env, paths, {
         dueWithinMs: upkeepRefreshWindowMs,
+        interruptible: true,
       });
       result = outcome.refreshed ? "refreshed" : "fresh";
       // Every round, not only after a refresh: a missing or stale file

@@ -164,6 +164,11 @@ Deno.test("a fresh auth token reads auth.conf once and binds no signal; a due on
   assert.equal(await runCli(env, ["auth", "token"]), 0);
   assert.equal(env.requests.length, 1);
   assert.ok(interruptReads > 0, "a due refresh waits for the lock under env.interrupt");
+  // A program that uses twg as a library keeps its own signal handling.
+  const readsBefore = interruptReads;
+  env.advance(500_000);
+  assert.equal((await refreshIfDue(env, configPaths(env))).refreshed, true);
+  assert.equal(interruptReads, readsBefore);
 });
 
 const hostile: [string, () => Response, RegExp][] = [
