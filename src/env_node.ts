@@ -73,16 +73,31 @@ function osName(): OsName {
 const openedStreams = new Set<NodeJS.WriteStream>();
 
 /**
- * An output over `open()`'s stream, opened at first use: Node builds
- * `process.stderr` (and `process.stdin`) on first access, loading its stream
- * machinery, about 2 ms of a fresh `auth token` that writes nothing there
- * (`node --cpu-prof`, bench/README.md).
+ * Bytes an output writes straight to its descriptor before it builds Node's
+ * stream: PIPE_BUF on Linux, the most a blocking write to a pipe puts in at
+ * once (pipe(7)). A write blocks only on a pipe that is already full.
  */
-function makeOutput(open: () => NodeJS.WriteStream): Output {
+const directLimit = 4096;
+
+/**
+ * An output over `open()`'s stream, opened at first use: Node builds
+ * `process.stdout` and `process.stderr` on first access, loading its stream
+ * machinery (about 2 ms of a fresh `auth token`; `node --cpu-prof`,
+ * bench/README.md). Until then, and for the first {@link directLimit} bytes,
+ * text goes to the descriptor with `writeSync`, as Node's own stream does for
+ * files and terminals; a pipe's stream is asynchronous on POSIX, so more than
+ * that, a short write, or a descriptor another process made non-blocking
+ * (`EAGAIN`) goes through the stream, in order. Not on Windows, where the
+ * stream writes a console as UTF-16 (https://nodejs.org/api/process.html, "A
+ * note on process I/O").
+ */
+function makeOutput(fd: 1 | 2, open: () => NodeJS.WriteStream): Output {
   let isClosed = false;
   let opened: NodeJS.WriteStream | undefined;
+  let directBytes = process.platform === "win32" ? directLimit : 0;
   const stream = () => {
     if (opened) return opened;
+    directBytes = directLimit;
     opened = open();
     openedStreams.add(opened);
     // The reader is gone (`twg api … | head`): the rest has nowhere to go. Node
@@ -93,21 +108,53 @@ function makeOutput(open: () => NodeJS.WriteStream): Output {
     });
     return opened;
   };
+  /** Writes what it can straight to `fd`; returns what is left for the stream. */
+  const writeDirect = (text: string): Uint8Array | null => {
+    const bytes = Buffer.from(text);
+    if (directBytes + bytes.length > directLimit) return bytes;
+    directBytes += bytes.length;
+    let offset = 0;
+    try {
+      while (offset < bytes.length) {
+        const written = fsSync.writeSync(fd, bytes, offset);
+        if (written === 0) break;
+        offset += written;
+      }
+    } catch (error) {
+      if ((error as NodeJS.ErrnoException).code === "EPIPE") {
+        isClosed = true;
+        return null;
+      }
+      // EAGAIN, or anything else: the stream takes the rest, and reports what it must.
+    }
+    return offset < bytes.length ? bytes.subarray(offset) : null;
+  };
   return {
     // Asynchronous once a pipe is full: exitProcess waits for it to drain.
     write(text: string) {
-      const output = stream();
-      if (!isClosed) output.write(text);
+      if (isClosed) return;
+      const rest = opened ? text : writeDirect(text);
+      if (rest !== null && !isClosed) stream().write(rest);
     },
     get isTerminal() {
-      return Boolean(stream().isTTY);
+      return !isNeverTerminal() && Boolean(stream().isTTY);
     },
     columns() {
+      if (isNeverTerminal()) return null;
       // A pseudo-terminal nobody sized reports 0.
       const output = stream();
       return output.isTTY ? output.columns || null : null;
     },
   };
+  /** A pipe or a file, known without building the stream: only a character device can be a terminal. */
+  function isNeverTerminal(): boolean {
+    if (opened) return false;
+    try {
+      return !fsSync.fstatSync(fd).isCharacterDevice();
+    } catch {
+      return false;
+    }
+  }
 }
 
 async function readLineFromStdin(
@@ -303,10 +350,10 @@ export const fileSystem: FileSystem = {
 
 /** The real environment of this process. */
 export function createProcessEnv(): Env {
-  const stderr = makeOutput(() => process.stderr);
+  const stderr = makeOutput(2, () => process.stderr);
   let interrupt: AbortSignal | undefined;
   return {
-    stdout: makeOutput(() => process.stdout),
+    stdout: makeOutput(1, () => process.stdout),
     stderr,
     get stdinIsTerminal() {
       return Boolean(process.stdin.isTTY);

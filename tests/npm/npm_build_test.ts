@@ -281,12 +281,12 @@ Deno.test({
       );
 
       await t.step(
-        `${node.label}: a fresh auth token never builds process.stderr or process.stdin`,
+        `${node.label}: fast paths into a pipe never build process.stdout, stderr or stdin`,
         async () => {
           // Node builds each standard stream, and its stream machinery, on
-          // first access: about 2 ms that a token which writes only to stdout
-          // need not pay (src/env_node.ts, makeOutput). A preloaded module
-          // records every access to the two getters.
+          // first access: about 2 ms each that a command which writes a line
+          // to a pipe need not pay (src/env_node.ts, makeOutput). A preloaded
+          // module records every access to the three getters.
           await using server = await startDevServer({ interval: 1 });
           await using home = await makeHome(server);
           expectExit(await login(home, server), 0);
@@ -296,7 +296,7 @@ Deno.test({
             trap,
             [
               'import { appendFileSync } from "node:fs";',
-              'for (const name of ["stderr", "stdin"]) {',
+              'for (const name of ["stdout", "stderr", "stdin"]) {',
               "  const own = Object.getOwnPropertyDescriptor(process, name);",
               "  Object.defineProperty(process, name, {",
               "    ...own,",
@@ -313,11 +313,65 @@ Deno.test({
           const token = await trapped(["auth", "token"]);
           expectExit(token, 0);
           assert.equal(token.stdout, `${(await server.lastTokens()).accessToken}\n`);
+          for (const args of [["--version"], ["auth", "status", "--json"]]) {
+            expectExit(await trapped(args), 0);
+          }
           assert.equal(await readFile(log, "utf8").catch(() => ""), "");
-          // The trap works: a command that warns does build stderr.
-          const warned = await trapped(["auth", "token", "--bogus"]);
-          expectExit(warned, 2);
-          assert.match(await readFile(log, "utf8"), /^stderr$/m);
+          // The trap works: more than 4 KiB of output goes through the stream.
+          const padding = "x".repeat(5000);
+          const echoed = await trapped(["api", "/echo", "-d", JSON.stringify({ padding })]);
+          expectExit(echoed, 0);
+          assert.equal(JSON.parse(echoed.stdout).body.padding, padding);
+          assert.match(await readFile(log, "utf8"), /^stdout$/m);
+        },
+      );
+
+      await t.step(
+        `${node.label}: a pipe that is full and non-blocking still gets the whole answer, in order`,
+        async () => {
+          // twg writes a short answer with writeSync until it has built the
+          // stream; on a descriptor another process made non-blocking, a full
+          // pipe then answers EAGAIN, and the stream must take the rest. The
+          // preload makes it so: building process.stdout makes the pipe
+          // non-blocking (libuv's uv_pipe_open), and it fills the pipe.
+          await using server = await startDevServer({ interval: 1 });
+          await using home = await makeHome(server);
+          expectExit(await login(home, server), 0);
+          const fill = join(home.path, "fill.mjs");
+          await writeFile(
+            fill,
+            [
+              'import { writeSync } from "node:fs";',
+              "process.stdout;",
+              'const block = Buffer.alloc(4096, "f");',
+              "let full = false;",
+              "while (!full) {",
+              "  try { writeSync(1, block); } catch (error) {",
+              '    if (error.code !== "EAGAIN") throw error;',
+              "    full = true;",
+              "  }",
+              "}",
+              'process.stderr.write("filled\\n");',
+              "",
+            ].join("\n"),
+          );
+          const result = await runIn(home, [
+            "sh",
+            "-c",
+            '"$@" | (sleep 1; cat)',
+            "sh",
+            node.path,
+            "--import",
+            fill,
+            installed.bin,
+            "auth",
+            "token",
+          ]);
+          expectExit(result, 0);
+          assert.equal(result.stderr, "filled\n");
+          const answer = result.stdout.replace(/^f+/, "");
+          assert.ok(result.stdout.length - answer.length >= 4096, "the pipe was filled first");
+          assert.equal(answer, `${(await server.lastTokens()).accessToken}\n`);
         },
       );
 
