@@ -72,6 +72,8 @@ interface Bench {
   /** `gh auth token` with a throwaway config, when gh is installed. */
   gh: ProcessSpec | undefined;
   options: BenchOptions;
+  /** Where the empty scripts and the floor scripts are. */
+  scratch: string;
 }
 
 const NPM_SKIPPED = "skipped: npm build not available (run deno task build:npm)";
@@ -103,6 +105,73 @@ const FRESH_COMMANDS = [
   ["__complete", "0", "au"],
   ["__complete", "1", "auth"],
 ];
+
+/**
+ * The least a fresh `auth token` can do, as one module with no dependency:
+ * check that `auth.conf` is a file of this user's that nobody else may read,
+ * read it, parse it, print the access token. The floor of the budget's first
+ * line, timed beside it; twg does more before it prints (the profile, the
+ * store's directory, the consent and rejection records, the settings).
+ */
+const TOKEN_FLOOR = {
+  ts: [
+    "const path = Deno.args[0]!;",
+    "const info = Deno.lstatSync(path);",
+    "if (!info.isFile || info.uid !== Deno.uid() || (info.mode! & 0o077) !== 0) {",
+    '  throw new Error("auth.conf is not private");',
+    "}",
+    "const stored = JSON.parse(Deno.readTextFileSync(path));",
+    "Deno.stdout.writeSync(new TextEncoder().encode(`${stored.oauth.accessToken}\\n`));",
+    "",
+  ].join("\n"),
+  mjs: [
+    'import { createRequire } from "node:module";',
+    'const fs = createRequire(import.meta.url)("node:fs");',
+    "const path = process.argv[2];",
+    "const info = fs.lstatSync(path);",
+    "if (!info.isFile() || info.uid !== process.getuid() || (info.mode & 0o077) !== 0) {",
+    '  throw new Error("auth.conf is not private");',
+    "}",
+    'const stored = JSON.parse(fs.readFileSync(path, "utf8"));',
+    "fs.writeSync(1, `${stored.oauth.accessToken}\\n`);",
+    "",
+  ].join("\n"),
+};
+
+/**
+ * What no change to twg's code can go below, timed in the same series: the
+ * token floor (`TOKEN_FLOOR`) on each runtime, and under Deno an empty
+ * script with twg's `deno.json`, which a checkout's `deno run` reads (its npm
+ * imports and the lock file) before any module of twg's.
+ */
+function floorsOf(bench: Bench, build: Build): { label: string; argv: string[] }[] {
+  const runtime = build.baseline.argv[0]!;
+  const authConf = join(bench.home.configDir, "auth.conf");
+  if (build.name !== "deno") {
+    return [{
+      label: `token floor (${build.name})`,
+      argv: [runtime, join(bench.scratch, "token_floor.mjs"), authConf],
+    }];
+  }
+  return [
+    {
+      label: "token floor (deno)",
+      argv: [runtime, "run", "--quiet", "-A", join(bench.scratch, "token_floor.ts"), authConf],
+    },
+    {
+      label: "deno run empty.ts with twg's deno.json",
+      argv: [
+        runtime,
+        "run",
+        "--quiet",
+        "-A",
+        "--config",
+        join(projectRoot, "deno.json"),
+        join(bench.scratch, "empty.ts"),
+      ],
+    },
+  ];
+}
 
 function parseOptions(args: string[]): BenchOptions {
   const { values } = parseArgs({
@@ -277,6 +346,10 @@ async function freshCommandRows(bench: Bench): Promise<{ rows: Row[]; checks: Ch
       label: `twg ${args.join(" ")} (${build.name})`,
       spec: spec(bench, [...build.twg, ...args]),
     })),
+    ...floorsOf(bench, build).map((floor) => ({
+      label: floor.label,
+      spec: spec(bench, floor.argv),
+    })),
   ]);
   if (bench.gh) labelled.push({ label: "gh auth token", spec: bench.gh });
   console.error(`Fresh commands: ${labelled.length} in turn, ${bench.options.rounds} rounds…`);
@@ -295,7 +368,13 @@ async function freshCommandRows(bench: Bench): Promise<{ rows: Row[]; checks: Ch
       const label = `twg ${args.join(" ")} (${build.name})`;
       return ratioRow(label, samplesOf(label), baseline);
     });
-    rows.push(tokenRow!, ...otherRows);
+    rows.push(
+      tokenRow!,
+      ...otherRows,
+      ...floorsOf(bench, build).map((floor) =>
+        ratioRow(`floor: ${floor.label}`, samplesOf(floor.label), baseline)
+      ),
+    );
     checks.push(
       budget(
         `fresh twg auth token (${build.name}) ≤ ${BUDGET.freshToken}× ${build.baseline.label}`,
@@ -517,6 +596,8 @@ async function main(args: string[]): Promise<number> {
     // Empty scripts: the bare cost of starting each runtime.
     await Deno.writeTextFile(join(scratch, "empty.ts"), "");
     await Deno.writeTextFile(join(scratch, "empty.mjs"), "");
+    await Deno.writeTextFile(join(scratch, "token_floor.ts"), TOKEN_FLOOR.ts);
+    await Deno.writeTextFile(join(scratch, "token_floor.mjs"), TOKEN_FLOOR.mjs);
     await using server = await startDevServer({ interval: 1 });
     await using home = await makeHome(server);
     console.error("Signing in at the development server…");
@@ -531,6 +612,7 @@ async function main(args: string[]): Promise<number> {
       missing: found.filter((build): build is MissingBuild => !("twg" in build)),
       gh: await ghSpec(scratch),
       options,
+      scratch,
     };
     const parts = [
       await freshCommandRows(bench),
