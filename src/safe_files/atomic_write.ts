@@ -28,9 +28,18 @@ const tempMarker = ".tmp-";
  * than asked; Deno's file handle has no fchmod to undo a narrower umask.
  */
 
-/** The temporary name for `target` used by this process: `<target>.tmp-<pid>-<random>`. */
+/**
+ * The temporary name for `target` used by this process:
+ * `<target>.tmp-<pid>-<random>`. The random part keeps two names of one
+ * process apart, and a name from a crashed process whose pid came back;
+ * every create is `O_EXCL` all the same, so a name that exists is refused,
+ * never reused. `Math.random`, not `crypto`: nobody else can write the
+ * directory (`assertOwnedByUser`), so the name guards against no one, and
+ * under Node the first use of `crypto` loads WebCrypto (about 2 ms of `auth
+ * status`, `node --cpu-prof`).
+ */
 export function tempPathFor(env: Env, target: string): string {
-  const random = crypto.getRandomValues(new Uint32Array(1))[0]!.toString(36);
+  const random = Math.floor(Math.random() * 2 ** 32).toString(36);
   return `${target}${tempMarker}${env.pid}-${random}`;
 }
 

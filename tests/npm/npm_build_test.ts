@@ -281,12 +281,14 @@ Deno.test({
       );
 
       await t.step(
-        `${node.label}: fast paths into a pipe never build process.stdout, stderr or stdin`,
+        `${node.label}: fast paths into a pipe build no standard stream and load no crypto`,
         async () => {
           // Node builds each standard stream, and its stream machinery, on
           // first access: about 2 ms each that a command which writes a line
-          // to a pipe need not pay (src/env_node.ts, makeOutput). A preloaded
-          // module records every access to the three getters.
+          // to a pipe need not pay (src/env_node.ts, makeOutput); the first
+          // use of `crypto` loads WebCrypto (src/safe_files/atomic_write.ts,
+          // tempPathFor). A preloaded module records every access to the
+          // three getters, and whether Node loaded its crypto modules.
           await using server = await startDevServer({ interval: 1 });
           await using home = await makeHome(server);
           expectExit(await login(home, server), 0);
@@ -305,6 +307,11 @@ Deno.test({
               }, name + "\\n"); return own.get.call(process); },`,
               "  });",
               "}",
+              'process.on("exit", () => {',
+              '  if (process.moduleLoadList.some((name) => name.includes("internal/crypto/"))) {',
+              `    appendFileSync(${JSON.stringify(log)}, "crypto\\n");`,
+              "  }",
+              "});",
               "",
             ].join("\n"),
           );
@@ -313,10 +320,16 @@ Deno.test({
           const token = await trapped(["auth", "token"]);
           expectExit(token, 0);
           assert.equal(token.stdout, `${(await server.lastTokens()).accessToken}\n`);
-          for (const args of [["--version"], ["auth", "status", "--json"]]) {
+          // The first upkeep round makes the update check; the idle round after
+          // it is the one that runs 120 times a day.
+          expectExit(await runIn(home, [node.path, installed.bin, "upkeep", "run"]), 0);
+          for (const args of [["--version"], ["auth", "status", "--json"], ["upkeep", "run"]]) {
             expectExit(await trapped(args), 0);
           }
           assert.equal(await readFile(log, "utf8").catch(() => ""), "");
+          // The trap works: a refresh takes the lock, whose nonce is a random UUID.
+          expectExit(await trapped(["auth", "refresh", "--force"]), 0);
+          assert.match(await readFile(log, "utf8"), /^crypto$/m);
           // The trap works: more than 4 KiB of output goes through the stream.
           const padding = "x".repeat(5000);
           const echoed = await trapped(["api", "/echo", "-d", JSON.stringify({ padding })]);
