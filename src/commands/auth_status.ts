@@ -148,7 +148,7 @@ export async function readAuthStatus(env: Env): Promise<AuthStatus> {
   // A rejection is recorded beside auth.conf, never in it (src/auth/refresh_rejection.ts).
   const state = signInStateOf(env, await withRecordedRejectionIn(env, paths, credentials ?? null));
   const tokens = state.tokens;
-  const configWritable = await isStoreWritable(env, paths.dir, paths.authConf);
+  const configWritable = await isStoreWritable(env, paths.dir, paths.authConf, { flush: false });
   const agent = await detectAgentInfoFromEnv(env);
   const status: AuthStatus = {
     loggedIn: state.isStoredUsable,

@@ -64,9 +64,15 @@ export async function permissionRefusal(
  * rename: the runtime's permission model must allow writing the directory
  * (checked without ever prompting), and a real probe on the same path the
  * save uses — create, write, flush, rename over an existing file, remove —
- * must succeed.
+ * must succeed. `flush: false` leaves out the flush, for a report that
+ * spends nothing on the answer (see {@link isStoreWritable}).
  */
-export async function assertStoreWritable(env: Env, dir: string, authConf: string): Promise<void> {
+export async function assertStoreWritable(
+  env: Env,
+  dir: string,
+  authConf: string,
+  { flush = true }: { flush?: boolean } = {},
+): Promise<void> {
   const refusal = await permissionRefusal(env, dir);
   if (refusal) throw refusal;
   const source = tempPathFor(env, authConf);
@@ -76,7 +82,7 @@ export async function assertStoreWritable(env: Env, dir: string, authConf: strin
       const handle = await env.fs.open(path, "wx", 0o600);
       try {
         await handle.writeFile("probe");
-        await handle.sync();
+        if (flush) await handle.sync();
       } finally {
         await handle.close();
       }
@@ -96,11 +102,28 @@ export async function assertStoreWritable(env: Env, dir: string, authConf: strin
  * Whether the store can be written, for reports (`auth status`, `doctor`):
  * the real probe when the directory exists; before the first login, whether
  * the runtime allows writing it and its closest existing ancestor is a
- * directory (login creates it). Never creates anything outside the directory.
+ * directory (login creates it); a directory this process may not look at is
+ * not writable. Never creates anything outside the directory.
+ * `auth status` passes `flush: false`: a read-only file system or a
+ * sandbox's refusal fails at the create or the rename, a full disk at the
+ * write on most file systems, and the two flushes cost a third of a
+ * millisecond each on this project's CI disk (ext4), more on many laptops;
+ * the refresh's own preflight always flushes.
  */
-export async function isStoreWritable(env: Env, dir: string, authConf: string): Promise<boolean> {
-  if (await isDirectory(env, dir)) {
-    return await assertStoreWritable(env, dir, authConf).then(() => true, () => false);
+export async function isStoreWritable(
+  env: Env,
+  dir: string,
+  authConf: string,
+  options: { flush?: boolean } = {},
+): Promise<boolean> {
+  try {
+    const info = await env.fs.stat(dir);
+    return info.isDirectory() &&
+      await assertStoreWritable(env, dir, authConf, options).then(() => true, () => false);
+  } catch (error) {
+    // Only a directory that is not there yet is login's to create; one this
+    // process may not even look at (a sandbox) is not writable.
+    if ((error as NodeJS.ErrnoException).code !== "ENOENT") return false;
   }
   if (!(await env.canWriteByPermission(dir))) return false;
   for (let ancestor = parentDir(dir);; ancestor = parentDir(ancestor)) {
@@ -108,10 +131,6 @@ export async function isStoreWritable(env: Env, dir: string, authConf: string): 
     if (info) return info.isDirectory();
     if (parentDir(ancestor) === ancestor) return false;
   }
-}
-
-function isDirectory(env: Env, path: string): Promise<boolean> {
-  return env.fs.stat(path).then((info) => info.isDirectory(), () => false);
 }
 
 function describeWriteFailure(code: string | undefined, error: unknown): string {
