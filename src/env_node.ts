@@ -74,8 +74,8 @@ const openedStreams = new Set<NodeJS.WriteStream>();
 
 /**
  * Bytes an output writes straight to its descriptor before it builds Node's
- * stream: PIPE_BUF on Linux, the most a blocking write to a pipe puts in at
- * once (pipe(7)). A write blocks only on a pipe that is already full.
+ * stream: a page, the least a Linux pipe holds (pipe(7)), so that the blocking
+ * `writeSync` waits only on a pipe that other writers have already filled.
  */
 const directLimit = 4096;
 
