@@ -8,18 +8,24 @@ import { configPaths } from "../../src/config/paths.ts";
 import { readAuthStatus } from "../../src/commands/auth_status.ts";
 import { assertStoreWritable, isStoreWritable } from "../../src/credentials/preflight.ts";
 import { ensureConfigDir } from "../../src/safe_files/config_dir.ts";
-import { fakeEnv } from "../_fake_env.ts";
+import { type FakeEnv, fakeEnv } from "../_fake_env.ts";
 import { faultyEnv } from "../_faulty_env.ts";
 
 const flushes = (calls: readonly string[]) =>
   calls.filter((call) => call.startsWith("handle.sync"));
 
-Deno.test("the refresh's preflight flushes both probe files; auth status flushes none", async () => {
-  await using base = fakeEnv();
+/** A config directory, and a file system that records its calls (and fails none yet). */
+async function storeWithTrace(base: FakeEnv) {
   const paths = configPaths(base);
   await ensureConfigDir(base, paths.dir);
   const faulty = faultyEnv(base);
   faulty.failAt(Infinity, "EIO");
+  return { paths, faulty };
+}
+
+Deno.test("the refresh's preflight flushes both probe files; auth status flushes none", async () => {
+  await using base = fakeEnv();
+  const { paths, faulty } = await storeWithTrace(base);
   await assertStoreWritable(faulty.env, paths.dir, paths.authConf);
   assert.equal(flushes(faulty.calls).length, 2, faulty.calls.join("\n"));
 
@@ -33,10 +39,7 @@ Deno.test("the refresh's preflight flushes both probe files; auth status flushes
 
 Deno.test("without the flush, each refusal of the probe still reads as not writable", async () => {
   await using base = fakeEnv();
-  const paths = configPaths(base);
-  await ensureConfigDir(base, paths.dir);
-  const faulty = faultyEnv(base);
-  faulty.failAt(Infinity, "EIO");
+  const { paths, faulty } = await storeWithTrace(base);
   assert.equal(
     await isStoreWritable(faulty.env, paths.dir, paths.authConf, { flush: false }),
     true,
