@@ -255,12 +255,20 @@ async function runProcess(
   });
 }
 
-// deno-lint-ignore require-await -- the interface is async, as Deno's query is
-async function permissionAllowsWrite(path: string): Promise<boolean> {
-  // Present only under --permission (Node 20: --experimental-permission).
-  const permission = (process as unknown as {
+/**
+ * `process.permission`, present only under Node's permission model
+ * (`--permission`; Node 20: `--experimental-permission`;
+ * https://nodejs.org/api/permissions.html, "process.permission.has").
+ */
+function permissionModel(): { has(scope: string, reference?: string): boolean } | undefined {
+  return (process as unknown as {
     permission?: { has(scope: string, reference?: string): boolean };
   }).permission;
+}
+
+// deno-lint-ignore require-await -- the interface is async, as Deno's query is
+async function permissionAllowsWrite(path: string): Promise<boolean> {
+  const permission = permissionModel();
   return permission ? permission.has("fs.write", path) : true;
 }
 
@@ -282,9 +290,7 @@ function interruptSignal(): AbortSignal {
  */
 // deno-lint-ignore require-await -- the interface is async, as Deno's queries are
 async function nodeSelfCommand(): Promise<SelfCommand | null> {
-  const permission = (process as unknown as {
-    permission?: { has(scope: string, reference?: string): boolean };
-  }).permission;
+  const permission = permissionModel();
   if (permission && !permission.has("child")) return null;
   // Only twg's own bin (`dist/twg.js` of the package this code is bundled
   // in) can be started again as twg: a program that uses twg as a library
@@ -548,9 +554,7 @@ async function requestUnixLine(
  * so older ones are judged by their flags.
  */
 function addonsAllowed(): boolean {
-  const permission = (process as unknown as {
-    permission?: { has(scope: string, reference?: string): boolean };
-  }).permission;
+  const permission = permissionModel();
   if (!permission) return true;
   // Node 20 answers false for the unknown "addon" scope even with the flag (observed, 20.20).
   const flagged = [...process.execArgv, ...(process.env.NODE_OPTIONS ?? "").split(/\s+/)]
@@ -597,12 +601,9 @@ export function processArgs(): string[] {
  * bundle as it starts; the whole CLI (`cli.js`) and jq (`jq.js`) are loaded
  * when first needed, and under `--permission` a module read is a file read
  * like any other (ERR_ACCESS_DENIED from the loader, with Node's stack).
- * `process.permission` exists only under the permission model
- * (https://nodejs.org/api/permissions.html, "process.permission.has").
  */
 export function unreadableOwnDirectory(): PermissionDenial | null {
-  const permission = (process as { permission?: { has(scope: string, path: string): boolean } })
-    .permission;
+  const permission = permissionModel();
   if (!permission) return null;
   const dir = path.dirname(fileURLToPath(import.meta.url));
   if (permission.has("fs.read", dir)) return null;
