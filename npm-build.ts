@@ -133,20 +133,38 @@ const treeLeftOut: esbuild.Plugin = {
 };
 
 /**
- * The bin, not bundled: it turns on Node's module compile cache before the
- * CLI is loaded, so that every later start reads V8's code cache instead of
- * compiling the bundle again. `module.enableCompileCache` exists from Node
- * 22.8 (nodejs/node#54501; `NODE_COMPILE_CACHE` from 22.1): on Node 20 the
- * optional call does nothing. It loads the fast bundle, which loads the
- * whole CLI when the argv needs the tree. Called without a directory, as Node's docs
- * advise, so that `NODE_COMPILE_CACHE` can move it and
- * `NODE_DISABLE_COMPILE_CACHE=1` turn it off; it never throws.
+ * The bin's entry, bundled alone: it turns on Node's module compile cache
+ * before the CLI is loaded, so that every later start reads V8's code cache
+ * instead of compiling the bundle again, then loads the fast bundle, which
+ * loads the whole CLI when the argv needs the tree.
+ * `module.enableCompileCache` exists from Node 22.8 (nodejs/node#54501):
+ * on Node 20 the cache stays off and nothing else runs. The directory is
+ * twg's own, never Node's default under the temp directory, which a sandbox
+ * may write (`src/install/node_compile_cache.ts`); `process.getBuiltinModule`
+ * (Node 22.3+) takes `fs` and `os` without an ES module import of each.
+ * `NODE_COMPILE_CACHE` and `NODE_DISABLE_COMPILE_CACHE` still decide first.
  */
-function binSource(): string {
+function binEntrySource(): string {
+  const source = (path: string) => JSON.stringify(join(projectRoot, "src", path));
   return [
-    "#!/usr/bin/env node",
     'import module from "node:module";',
-    "module.enableCompileCache?.();",
+    `import { compileCacheDir } from ${source("install/node_compile_cache.ts")};`,
+    "if (module.enableCompileCache) {",
+    '  const fs = process.getBuiltinModule("node:fs");',
+    "  const platform = process.platform;",
+    "  const dir = compileCacheDir({",
+    '    os: platform === "win32" ? "windows" : platform === "darwin" ? "darwin" : "linux",',
+    '    homeDir: process.getBuiltinModule("node:os").homedir(),',
+    "    getVar: (name) => process.env[name],",
+    "    userId: process.getuid?.(),",
+    "    makeDirectory: (path, mode) => fs.mkdirSync(path, { recursive: true, mode }),",
+    "    inspect: (path) => {",
+    "      const info = fs.lstatSync(path);",
+    "      return { isDirectory: info.isDirectory(), uid: info.uid, mode: info.mode };",
+    "    },",
+    "  });",
+    "  if (dir) module.enableCompileCache(dir);",
+    "}",
     `await import("./${FAST_FILE}");`,
     "",
   ].join("\n");
@@ -375,7 +393,23 @@ async function buildNpmPackage(options: BuildNpmOptions): Promise<NpmBuildResult
       entryPoints: [{ in: libraryEntry, out: "mod" }],
       plugins: [nodeEnvironment, jqAlone],
     });
-    await writeFile(join(outDir, BIN), binSource());
+    await esbuild.build({
+      stdin: {
+        contents: binEntrySource(),
+        resolveDir: projectRoot,
+        sourcefile: "bin.ts",
+        loader: "ts",
+      },
+      outfile: join(outDir, BIN),
+      bundle: true,
+      format: "esm",
+      platform: "node",
+      target: "node20",
+      banner: { js: "#!/usr/bin/env node" },
+      // Loaded once the cache is on: a file of its own.
+      external: [`./${FAST_FILE}`],
+      logLevel: "warning",
+    });
     const metafile = {
       inputs: {
         ...jq.metafile!.inputs,
