@@ -11,7 +11,17 @@
  * @module
  */
 import assert from "node:assert/strict";
-import { access, mkdtemp, readFile, rm, writeFile } from "node:fs/promises";
+import {
+  access,
+  chmod,
+  mkdir,
+  mkdtemp,
+  readdir,
+  readFile,
+  rm,
+  symlink,
+  writeFile,
+} from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { dirname, join } from "node:path";
 import { startDevServer } from "../fixtures/dev_server_client.ts";
@@ -32,6 +42,8 @@ interface NodeRuntime {
   label: string;
   /** Node 20 only knows the permission model as experimental. */
   permissionFlag: "--permission" | "--experimental-permission";
+  /** `module.enableCompileCache`, from Node 22.8. */
+  hasCompileCache: boolean;
 }
 
 const decoder = new TextDecoder();
@@ -53,11 +65,12 @@ async function run(command: string, args: string[], cwd = projectRoot): Promise<
 
 async function nodeRuntime(path: string): Promise<NodeRuntime> {
   const version = (await run(path, ["--version"])).trim();
-  const major = Number(/^v(\d+)\./.exec(version)?.[1]);
+  const [major = 0, minor = 0] = /^v(\d+)\.(\d+)\./.exec(version)?.slice(1).map(Number) ?? [];
   return {
     path,
     label: `node ${version}`,
     permissionFlag: major >= 23 ? "--permission" : "--experimental-permission",
+    hasCompileCache: major > 22 || (major === 22 && minor >= 8),
   };
 }
 
@@ -336,6 +349,58 @@ Deno.test({
           expectExit(echoed, 0);
           assert.equal(JSON.parse(echoed.stdout).body.padding, padding);
           assert.match(await readFile(log, "utf8"), /^stdout$/m);
+        },
+      );
+
+      await t.step(
+        `${node.label}: the compile cache is twg's own directory, never one a sandbox or another user may write`,
+        async () => {
+          await using home = await makeHome();
+          // Node's default is node-compile-cache in the temp directory, which
+          // agent sandboxes may write (src/install/node_compile_cache.ts).
+          const temp = join(home.path, "tmp");
+          await mkdir(temp);
+          const dataDir = join(home.path, ".local", "share", "twg");
+          const cacheDir = join(dataDir, "node-compile-cache");
+          const marker = "planted code ran";
+          const plant = (dir: string) =>
+            run(node.path, [
+              join(projectRoot, "tests", "fixtures", "plant_compile_cache.mjs"),
+              join(dirname(installed.bin), "fast.js"),
+              dir,
+              marker,
+            ]);
+          const version = async () => {
+            const result = await runIn({ ...home, env: { ...home.env, TMPDIR: temp } }, [
+              node.path,
+              installed.bin,
+              "--version",
+            ]);
+            expectExit(result, 0);
+            return result.stdout;
+          };
+          if (!node.hasCompileCache) {
+            assert.match(await version(), /^twg /);
+            assert.equal(await exists(dataDir), false, "Node 20 has no cache to keep");
+            return;
+          }
+          await plant(join(temp, "node-compile-cache"));
+          assert.match(await version(), /^twg /, "the temp directory's cache is not read");
+          assert.ok((await readdir(cacheDir)).length > 0, "the cache is kept in twg's own");
+          // The control: the same file in twg's own directory runs, so the
+          // attack is real on this Node.
+          await plant(cacheDir);
+          assert.equal(await version(), `${marker}\n`);
+          // ...but not once another user may write the data directory, or the
+          // cache directory itself, or the cache directory is a link.
+          await chmod(dataDir, 0o777);
+          assert.match(await version(), /^twg /, "a data directory others may write");
+          await chmod(dataDir, 0o700);
+          await chmod(cacheDir, 0o770);
+          assert.match(await version(), /^twg /, "a cache directory the group may write");
+          await rm(cacheDir, { recursive: true });
+          await symlink(join(temp, "node-compile-cache"), cacheDir);
+          assert.match(await version(), /^twg /, "a cache directory that is a link");
         },
       );
 
