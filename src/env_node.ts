@@ -25,16 +25,17 @@ import { abortableSleep, interruptSignalNames, testHooksFrom, typeInto } from ".
 import type { PermissionDenial } from "./permission_denial.ts";
 
 /**
- * node:fs, node:fs/promises and node:os through `require`, and the global
- * `process`: importing a built-in as an ES module makes Node run every lazy
- * getter of its exports (`import … from "node:fs"` alone loads 143 built-in
- * modules, `require` of fs, fs/promises and os 127, the bare runtime 109;
+ * node:fs and node:os through `require`, and the global `process`:
+ * importing a built-in as an ES module makes Node run every lazy getter of
+ * its exports (`import … from "node:fs"` alone loads 143 built-in modules,
+ * `require` of fs, fs/promises and os 127, the bare runtime 109;
  * `process.moduleLoadList`, Node 24). A fresh `auth token` loads 149
- * instead of 154.
+ * instead of 154. The file calls take callbacks, not `node:fs/promises`:
+ * Node 24's loader no longer loads that module, which brings Node's
+ * stream, watcher and readline internals (1.1 ms).
  */
 const require = createRequire(import.meta.url);
 const fsSync: typeof import("node:fs") = require("node:fs");
-const fs: typeof import("node:fs/promises") = require("node:fs/promises");
 const os: typeof import("node:os") = require("node:os");
 
 /** Node's permission names (`error.permission`) and the flag that grants each. */
@@ -316,19 +317,43 @@ function nodeMainPath(): string {
   }
 }
 
-/** The real file system: `node:fs/promises`, with the synchronous calls of the atomic save. */
+/** Node's callback call `start`, settled as a promise. */
+function settled<T>(start: (done: (error: Error | null, value: T) => void) => void): Promise<T> {
+  return new Promise((resolve, reject) =>
+    start((error, value) => error ? reject(error) : resolve(value))
+  );
+}
+
+/** The real file system: Node's callback calls, with the synchronous calls of the atomic save. */
 export const fileSystem: FileSystem = {
-  ...fs,
-  readFile: (path) => fs.readFile(path, "utf8"),
+  readFile: (path) => settled((done) => fsSync.readFile(path, "utf8", done)),
+  writeFile: (path, data, options = {}) =>
+    settled((done) => fsSync.writeFile(path, data, options, done)),
+  async open(path, flags, mode) {
+    const fd = await settled<number>((done) => fsSync.open(path, flags, mode, done));
+    return {
+      writeFile: (data) => settled<void>((done) => fsSync.writeFile(fd, data, done)),
+      sync: () => settled<void>((done) => fsSync.fsync(fd, done)),
+      close: () => settled<void>((done) => fsSync.close(fd, done)),
+    };
+  },
+  rename: (from, to) => settled((done) => fsSync.rename(from, to, done)),
+  stat: (path) => settled((done) => fsSync.stat(path, done)),
+  lstat: (path) => settled((done) => fsSync.lstat(path, done)),
+  mkdir: (path, options = {}) => settled((done) => fsSync.mkdir(path, options, done)),
+  chmod: (path, mode) => settled((done) => fsSync.chmod(path, mode, done)),
+  readdir: (path) => settled((done) => fsSync.readdir(path, done)),
+  utimes: (path, atime, mtime) => settled((done) => fsSync.utimes(path, atime, mtime, done)),
+  link: (existing, created) => settled((done) => fsSync.link(existing, created, done)),
   // Deno.remove takes an empty directory without `recursive`; Node's rm
   // refuses every directory (ERR_FS_EISDIR). rmdir does what Deno does, so
   // that "remove it if it is empty" means the same on both runtimes.
   async rm(path, options = {}) {
     try {
-      await fs.rm(path, options);
+      await settled<void>((done) => fsSync.rm(path, options, done));
     } catch (error) {
       if (options.recursive || (error as { code?: string }).code !== "ERR_FS_EISDIR") throw error;
-      await fs.rmdir(path);
+      await settled<void>((done) => fsSync.rmdir(path, done));
     }
   },
   openSync(path, flags, mode) {
