@@ -9,11 +9,15 @@
  * computed from twg's published bundle: whoever may write the cache
  * directory chooses what twg runs. Node's default directory,
  * `node-compile-cache` under `os.tmpdir()`, is one that agent sandboxes let
- * their commands write (per-user temp: `../shared/spec/agents.md`, Codex's
- * workspace-write roots include `/tmp`), and under `/tmp` any local user may
- * create it first (Node makes it with `mkdir -p`, mode 0777, and checks no
- * owner). Host-side twg (the upkeep job, `auth serve`) would then run code
- * that a sandbox wrote, next to the refresh token.
+ * their commands write: Codex's workspace-write mode writes `/tmp` and
+ * `$TMPDIR` unless `exclude_slash_tmp` and `exclude_tmpdir_env_var` say
+ * otherwise (openai/codex#1785), and Claude Code's sandbox writes
+ * `/tmp/claude`, the `TMPDIR` it sets for its commands
+ * (anthropics/claude-code#36759). Under `/tmp`, any local user
+ * may also create the directory first: Node makes it with `mkdir -p`, mode
+ * 0777 less the umask, and checks no owner. Host-side twg (the upkeep job,
+ * `auth serve`) would then run code that a sandbox wrote, next to the
+ * refresh token.
  *
  * So the bin names the directory itself: `node-compile-cache` in twg's
  * per-user data directory, where the launcher lives and which no agent is
@@ -69,8 +73,9 @@ export function compileCacheDir(host: CompileCacheHost): string | null {
     host.makeDirectory(dir, 0o700);
     // Windows has no owner or mode bits to read here; %LOCALAPPDATA% is the
     // user's own, as for the launcher.
-    if (host.userId === undefined) return dir;
-    return [dir, parentDir(dir)].every((path) => isUsersAlone(host.inspect(path), host.userId!))
+    const { userId } = host;
+    if (userId === undefined) return dir;
+    return [dir, parentDir(dir)].every((path) => isUsersAlone(host.inspect(path), userId))
       ? dir
       : null;
   } catch {
