@@ -225,12 +225,17 @@ async function storedRefreshToken(home: Home, env: Record<string, string>): Prom
     args: ["lookup", "service", "twg", "username", `auth.conf key for ${home.configDir}`],
     env,
     stdout: "piped",
-    stderr: "null",
+    stderr: "piped",
   }).output();
-  const raw = Uint8Array.from(
-    atob(new TextDecoder().decode(lookup.stdout).trim()),
-    (c) => c.charCodeAt(0),
-  );
+  const found = new TextDecoder().decode(lookup.stdout).trim();
+  // A sealed token whose key is gone is the loss this file looks for: say so, not "bad key".
+  if (!lookup.success || !found) {
+    throw new Error(
+      `auth.conf holds a sealed token, and secret-tool lookup found no key ` +
+        `(exit ${lookup.code}): ${new TextDecoder().decode(lookup.stderr).trim()}`,
+    );
+  }
+  const raw = Uint8Array.from(atob(found), (c) => c.charCodeAt(0));
   const key = await crypto.subtle.importKey("raw", raw, "AES-GCM", false, ["decrypt"]);
   const [iv, data] = stored.slice("twg-keyring:v2:".length).split(":");
   const bytes = (text: string) => Uint8Array.from(atob(text), (c) => c.charCodeAt(0));
@@ -298,8 +303,18 @@ Deno.test({
       clearTimeout(timer);
       if (status.success) outcomes.completed++;
       else outcomes.killed++;
-      const found = await storedRefreshToken(home, keyring.env);
-      assert.equal(found, token, `trial ${trial} (${target}, killed after ${delay} ms)`);
+      const trialName = `trial ${trial} (${target}, ${status.success ? "completed" : "killed"},` +
+        ` kill timer ${Math.round(delay)} ms)`;
+      const found = await storedRefreshToken(home, keyring.env).catch(async (error) => {
+        // The items' attributes, not their secrets.
+        const items = (await keyring.search()).split("\n").filter((line) =>
+          !/^secret\b/.test(line)
+        );
+        throw new Error(
+          `${trialName}: ${error.message}\nthe keyring's twg items:\n${items.join("\n")}`,
+        );
+      });
+      assert.equal(found, token, trialName);
       const sealed = JSON.parse(await authConf(home)).oauth.refreshToken.startsWith("twg-keyring");
       outcomes[sealed ? "sealed" : "plain"]++;
     }
