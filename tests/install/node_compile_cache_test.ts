@@ -55,10 +55,14 @@ Deno.test({
   async fn() {
     await using t = await realHost();
     compileCacheDir(t.host);
-    for (const [dir, mode] of [[t.cacheDir, 0o770], [t.cacheDir, 0o707], [t.dataDir, 0o777]]) {
-      await Deno.chmod(dir as string, mode as number);
-      assert.equal(compileCacheDir(t.host), null, `${dir} ${(mode as number).toString(8)}`);
-      await Deno.chmod(dir as string, 0o700);
+    const opened: [string, number][] = [[t.cacheDir, 0o770], [t.cacheDir, 0o707], [
+      t.dataDir,
+      0o777,
+    ]];
+    for (const [dir, mode] of opened) {
+      await Deno.chmod(dir, mode);
+      assert.equal(compileCacheDir(t.host), null, `${dir} ${mode.toString(8)}`);
+      await Deno.chmod(dir, 0o700);
     }
     assert.equal(compileCacheDir(t.host), t.cacheDir, "the same directories, once private again");
   },
