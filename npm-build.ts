@@ -141,7 +141,9 @@ const treeLeftOut: esbuild.Plugin = {
  * on Node 20 the cache stays off and nothing else runs. The directory is
  * twg's own, never Node's default under the temp directory, which a sandbox
  * may write (`src/install/node_compile_cache.ts`); `process.getBuiltinModule`
- * (Node 22.3+) takes `fs` and `os` without an ES module import of each.
+ * (Node 22.3+ and 20.16+: nodejs/node#52762; https://nodejs.org/api/process.html,
+ * "process.getBuiltinModule") takes `fs` and `os` without an ES module
+ * import of each.
  * `NODE_COMPILE_CACHE` and `NODE_DISABLE_COMPILE_CACHE` still decide first.
  */
 function binEntrySource(): string {

@@ -33,10 +33,11 @@ const tempMarker = ".tmp-";
  * `<target>.tmp-<pid>-<random>`. The random part keeps two names of one
  * process apart, and a name from a crashed process whose pid came back;
  * every create is `O_EXCL` all the same, so a name that exists is refused,
- * never reused. `Math.random`, not `crypto`: nobody else can write the
- * directory (`assertOwnedByUser`), so the name guards against no one, and
- * under Node the first use of `crypto` loads WebCrypto (about 2 ms of `auth
- * status`, `node --cpu-prof`).
+ * never reused. `Math.random`, not `crypto`: an unguessable name would guard
+ * against no one, since whoever may write the directory may list it too (the
+ * `O_EXCL` create is what refuses a planted name), and under Node the first
+ * use of `crypto` loads WebCrypto (about 2 ms of `auth status`, `node
+ * --cpu-prof`).
  */
 export function tempPathFor(env: Env, target: string): string {
   const random = Math.floor(Math.random() * 2 ** 32).toString(36);

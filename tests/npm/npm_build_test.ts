@@ -412,8 +412,9 @@ Deno.test({
           // pipe then answers EAGAIN, and the stream must take the rest. The
           // preload makes it so: building process.stdout makes the pipe
           // non-blocking (libuv's uv_pipe_open has done so since 1.2.1:
-          // docs.libuv.org/en/v1.x/pipe.html), and it fills the pipe. Should a Node ever leave it blocking, the
-          // filler says so instead of writing on while the reader drains it.
+          // docs.libuv.org/en/v1.x/pipe.html), and it fills the pipe. Should a
+          // Node ever leave it blocking, the filler says so instead of writing
+          // on while the reader drains it.
           await using server = await startDevServer({ interval: 1 });
           await using home = await makeHome(server);
           expectExit(await login(home, server), 0);
